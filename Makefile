@@ -1,0 +1,46 @@
+# Two commands do everything: `make lab` and `make test` (see README.md).
+# Both install what is missing first and are quick when nothing changed.
+
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+# The CPU build of torch; on this kind of machine its wheel lies on disk.
+TORCH   ?= torch==2.13.0
+STAMP   := $(VENV)/.installed
+SYSTEM_PACKAGES := libkrb5-dev
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: lab test install system-packages bench clean
+
+lab: install
+	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb $(ROOT_FLAG) --LabApp.news_url=None
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) benchmarks/job_overhead.py
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	$(MAKE) system-packages
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH)"
+	$(PY) -m pip install --quiet -e ".[all]"
+	touch $(STAMP)
+
+# sparkmagic's Kerberos dependency (gssapi) compiles against krb5-config.
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

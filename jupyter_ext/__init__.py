@@ -1,0 +1,67 @@
+"""jupyter_ext: a local-first ML studio inside JupyterLab that speaks SageMaker.
+
+    from jupyter_ext import Estimator
+    Estimator(entry_point="train.py", hyperparameters={"lr": 0.01}).fit({"train": "data/"})
+
+`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe).
+Names are imported on first use, so job runners start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Estimator": "training",
+    "TrainingInput": "training",
+    "Processor": "processing",
+    "ScriptProcessor": "processing",
+    "NotebookProcessor": "processing",
+    "ProcessingInput": "processing",
+    "ProcessingOutput": "processing",
+    "Job": "jobs",
+    "list_jobs": "jobs",
+    "describe_job": "jobs",
+    "stop_job": "jobs",
+    "log_metric": "jobs",
+    "JupyterExtError": "errors",
+    "ValidationError": "errors",
+    "NotFoundError": "errors",
+    "ConflictError": "errors",
+    "UnexpectedStatusError": "errors",
+}
+
+__all__ = [*_EXPORTS, "load_ipython_extension", "__version__"]
+
+if TYPE_CHECKING:
+    from .errors import ConflictError, JupyterExtError, NotFoundError, UnexpectedStatusError, ValidationError
+    from .jobs import Job, describe_job, list_jobs, log_metric, stop_job
+    from .processing import NotebookProcessor, ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
+    from .training import Estimator, TrainingInput
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jupyter_ext' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext jupyter_ext`: register the magics."""
+    from .magics import JobMagics
+
+    ipython.register_magics(JobMagics)
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "jupyter_ext.server"}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return []

@@ -1,0 +1,80 @@
+"""How a launched job shows itself to the person who launched it.
+
+Watchers are callables `watch(job, wait, logs)` registered by name: "text" (built in)
+prints the log and a summary (papermill, consoles, scripts); others come from the
+`jupyter_ext.watchers` entry-point group, e.g. "widget", the job monitor in JupyterLab. `JUPYTER_EXT_DISPLAY=text|widget` overrides the automatic choice.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+import os
+import sys
+from collections.abc import Callable
+from typing import Union
+
+from ..errors import ValidationError
+from ..models import JobDescription
+from .handle import Job
+
+__all__ = ["Watcher", "register_watcher", "watch", "text_watch", "summary_line"]
+
+Watcher = Callable[[Job, bool, bool], Union[JobDescription, None]]
+
+_watchers: dict[str, Watcher | str] = {}
+
+
+def register_watcher(name: str, watcher: Watcher | str) -> None:
+    """Register a watcher (or a "module:function" string imported on first use)."""
+    _watchers[name] = watcher
+
+
+def summary_line(description: JobDescription) -> str:
+    """One line: name, status, elapsed time, final metrics, failure reason."""
+    parts = [f"Job {description.name}: {description.status}"]
+    if description.elapsed_seconds is not None:
+        parts.append(f"after {description.elapsed_seconds:.1f} s")
+    if description.final_metrics:
+        parts.append(", ".join(f"{k}={v:g}" for k, v in description.final_metrics.items()))
+    if description.failure_reason:
+        parts.append(description.failure_reason)
+    return " | ".join(parts)
+
+
+def text_watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
+    """Print the log as it comes and a summary line; raise if the job did not complete."""
+    if not wait:
+        print(f"Job {job.name} started; follow it with %logs {job.name} --follow "
+              f"or jupyter-ext jobs logs {job.name} --follow", flush=True)
+        return None
+    try:
+        description = job.wait(logs=logs)
+    except Exception:
+        print(summary_line(job.describe()), flush=True)
+        raise
+    print(summary_line(description), flush=True)
+    return description
+
+
+def _in_widget_frontend() -> bool:
+    # A kernel that a Jupyter server started for a notebook has JPY_SESSION_NAME set;
+    # papermill's and console kernels do not.
+    return "ipykernel" in sys.modules and bool(os.environ.get("JPY_SESSION_NAME"))
+
+
+def watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
+    """Show `job` with the chosen watcher; block until it ends if `wait`."""
+    choice = os.environ.get("JUPYTER_EXT_DISPLAY") or ("widget" if _in_widget_frontend() else "text")
+    if choice == "text":
+        return text_watch(job, wait, logs)
+    if choice not in _watchers:
+        for entry in entry_points(group="jupyter_ext.watchers"):
+            _watchers.setdefault(entry.name, entry.load())
+    watcher = _watchers.get(choice)
+    if watcher is None:
+        raise ValidationError(f"JUPYTER_EXT_DISPLAY={choice!r}; choose one of: text, {', '.join(_watchers)}.")
+    if isinstance(watcher, str):
+        module, _, function = watcher.partition(":")
+        watcher = _watchers[choice] = getattr(importlib.import_module(module), function)
+    return watcher(job, wait, logs)

@@ -1,0 +1,172 @@
+"""Job: a handle on one job in the store, and the module functions to find jobs.
+
+Every read first runs the dead-runner check, so a job whose runner vanished shows as
+Failed wherever it is looked at.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from ..errors import ConflictError, UnexpectedStatusError
+from ..models import JobDescription, JobSummary, LogChunk, LogLine, MetricPoint, TERMINAL_STATUSES
+from ..store import get_store
+from . import records
+from .executors import get_executor
+from .liveness import reconcile
+from .logs import LOG_FILE, read_log, tail_log
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["Job", "list_jobs", "describe_job", "stop_job"]
+
+
+def list_jobs(
+    type: str | None = None,  # noqa: A002 - SageMaker-style keyword
+    status: str | None = None,
+    name_contains: str | None = None,
+    limit: int | None = 100,
+    created_before: float | None = None,
+) -> list[JobSummary]:
+    """Jobs newest first; filter by type (Training, Processing), status and name part."""
+    store = get_store()
+    reconcile(store)
+    return records.list_summaries(
+        store, job_type=type, status=status, name_contains=name_contains,
+        created_before=created_before, limit=limit,
+    )
+
+
+def describe_job(name: str) -> JobDescription:
+    """Everything about job `name`; NotFoundError if there is none."""
+    store = get_store()
+    reconcile(store, name)
+    return records.describe(store, name)
+
+
+def stop_job(name: str, grace_seconds: float | None = None) -> None:
+    """Ask job `name` to stop: SIGTERM to its program, SIGKILL after the grace period.
+
+    ConflictError if the job has ended already.
+    """
+    store = get_store()
+    reconcile(store, name)
+    fields = {} if grace_seconds is None else {"stop_grace": float(grace_seconds)}
+    if not records.set_status(store, name, "Stopping", only_from=("Pending", "InProgress"),
+                              secondary="Stopping", message="Stop requested", **fields):
+        status = records.get_row(store, name)["status"]
+        if status != "Stopping":
+            raise ConflictError(f"Job {name} is {status}; only a Pending or InProgress job can be stopped.")
+    row = records.get_row(store, name)
+    get_executor(row["executor"]).request_stop(row["runner_pid"], row["runner_started"])
+
+
+class Job:
+    """A job in the store, by name: describe it, follow its log, read metrics, stop it."""
+
+    def __init__(self, name: str) -> None:
+        records.get_row(get_store(), name)  # NotFoundError early
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Job({self.name!r})"
+
+    def describe(self) -> JobDescription:
+        """DescribeJob for this job."""
+        return describe_job(self.name)
+
+    @property
+    def status(self) -> str:
+        """The current primary status."""
+        return self.describe().status
+
+    @property
+    def log_path(self) -> Path:
+        """The job's log file."""
+        return Path(records.get_row(get_store(), self.name)["job_dir"]) / LOG_FILE
+
+    def stop(self, grace_seconds: float | None = None) -> None:
+        """Stop the job (see `stop_job`)."""
+        stop_job(self.name, grace_seconds)
+
+    def read_log(self, offset: int = 0, max_bytes: int = 1 << 20) -> LogChunk:
+        """Whole log lines from byte `offset`; pass `next_offset` back to follow."""
+        return read_log(self.log_path, offset, max_bytes)
+
+    def tail(self, lines: int = 50) -> list[LogLine]:
+        """The last `lines` lines of the log."""
+        return tail_log(self.log_path, lines)
+
+    def follow(self, poll: float = 0.5) -> Iterator[LogLine]:
+        """Log lines as they come, until the job has ended and every line is read."""
+        offset = 0
+        for _ in self._until_ended(poll):
+            lines, offset = self._new_lines(offset)
+            yield from lines
+
+    def logs(self, follow: bool = False, file: TextIO | None = None) -> None:
+        """Print the log's messages (and keep printing until the job ends if `follow`)."""
+        out = file or sys.stdout
+        lines = self.follow() if follow else self.read_log(0, 1 << 30).lines
+        for line in lines:
+            print(line.message, file=out, flush=True)
+
+    def metrics(self, name: str | None = None) -> pandas.DataFrame:
+        """The metric time series: columns metric_name, value, step, timestamp."""
+        import pandas
+
+        points = self.metric_points(name)
+        return pandas.DataFrame(
+            [(p.name, p.value, p.step, p.timestamp) for p in points],
+            columns=["metric_name", "value", "step", "timestamp"],
+        )
+
+    def metric_points(self, name: str | None = None) -> list[MetricPoint]:
+        """The metric time series as records."""
+        return records.metric_points(get_store(), self.name, name)
+
+    def wait(
+        self, logs: bool = False, poll: float = 0.5,
+        on_update: Callable[[JobDescription], None] | None = None,
+    ) -> JobDescription:
+        """Block until the job ends; print the log as it comes if `logs`.
+
+        Raises UnexpectedStatusError unless the job Completed.
+        """
+        offset = 0
+        for description in self._until_ended(poll):
+            if logs:
+                lines, offset = self._new_lines(offset)
+                for line in lines:
+                    print(line.message, flush=True)
+            if on_update is not None:
+                on_update(description)
+        if description.status != "Completed":
+            raise UnexpectedStatusError(self.name, description.status, description.failure_reason)
+        return description
+
+    def _new_lines(self, offset: int) -> tuple[list[LogLine], int]:
+        """Every whole line written since `offset`, and the offset after them."""
+        lines: list[LogLine] = []
+        while True:
+            chunk = self.read_log(offset)
+            if chunk.next_offset == offset:
+                return lines, offset
+            lines += chunk.lines
+            offset = chunk.next_offset
+
+    def _until_ended(self, poll: float) -> Iterator[JobDescription]:
+        """Yield descriptions, quickly at first then every `poll` s, one last after the end."""
+        delay = 0.02
+        while True:
+            description = self.describe()
+            yield description
+            if description.status in TERMINAL_STATUSES:
+                return
+            time.sleep(delay)
+            delay = min(poll, delay * 1.5)

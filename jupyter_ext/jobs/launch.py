@@ -1,0 +1,70 @@
+"""Creating a job: a unique name, a job folder, a store record, a runner.
+
+All or nothing: if any step fails the record and the folder are removed again.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import ValidationError
+from ..store import get_store, home
+from . import records
+from .executors import get_executor
+from .spec import JobSpec
+
+__all__ = ["JOB_NAME_PATTERN", "validate_job_name", "unique_job_name", "job_dir_for", "create_job"]
+
+JOB_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+_TIMESTAMP_LENGTH = len("-2026-11-21-10-00-00-123")
+
+
+def validate_job_name(name: str) -> str:
+    """`name` if it is a valid job name (SageMaker's rule), else ValidationError."""
+    if not isinstance(name, str) or not JOB_NAME_PATTERN.match(name):
+        raise ValidationError(
+            f"Job name {name!r} is not valid: use 1 to 63 letters, digits and hyphens, "
+            "starting and ending with a letter or digit."
+        )
+    return name
+
+
+def unique_job_name(base: str) -> str:
+    """`<base>-<YYYY-MM-DD-HH-MM-SS-mmm>` (base cleaned and cut to fit 63 characters)."""
+    cleaned = re.sub(r"[^a-zA-Z0-9-]+", "-", base).strip("-") or "job"
+    cleaned = cleaned[: 63 - _TIMESTAMP_LENGTH].rstrip("-")
+    store = get_store()
+    now = time.time()
+    while True:
+        stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.gmtime(now)) + f"-{int(now % 1 * 1000):03d}"
+        name = f"{cleaned}-{stamp}"
+        if not store.query("SELECT 1 FROM jobs WHERE name = ?", (name,)):
+            return name
+        now += 0.001
+
+
+def job_dir_for(name: str) -> Path:
+    """The folder of job `name` (laid out like SageMaker's /opt/ml)."""
+    return home() / "jobs" / name
+
+
+def create_job(spec: JobSpec, build: Callable[[Path], None]) -> None:
+    """Record `spec`, let `build(job_dir)` fill the job folder, then start the runner."""
+    store = get_store()
+    executor = get_executor(spec.executor)
+    job_dir = job_dir_for(spec.name)
+    records.insert_job(store, spec, str(job_dir))
+    try:
+        shutil.rmtree(job_dir, ignore_errors=True)  # what a deleted job of this name left
+        job_dir.mkdir(parents=True)
+        build(job_dir)
+        (job_dir / "spec.json").write_text(spec.to_json())
+        executor.launch(spec.name, job_dir)
+    except BaseException:
+        shutil.rmtree(job_dir, ignore_errors=True)
+        records.delete_job(store, spec.name)
+        raise

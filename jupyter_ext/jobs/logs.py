@@ -1,0 +1,86 @@
+"""The job log: one text file per job, a line per captured line of output.
+
+Each line reads `<UTC time> <stream> <message>`, e.g.
+`2026-11-21T10:00:00.123Z stdout epoch 1 loss: 0.52`, where the stream is stdout,
+stderr or runner (our own messages). The file is plain text, so `tail -f` works too.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+from ..models import LogChunk, LogLine
+
+__all__ = ["LOG_FILE", "LogWriter", "parse_line", "read_log", "tail_log"]
+
+LOG_FILE = "job.log"
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _format_time(seconds: float) -> str:
+    whole = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return f"{whole}.{int(seconds % 1 * 1000):03d}Z"
+
+
+def parse_line(text: str) -> LogLine:
+    """A LogLine from one line of the file (lines not in our format keep their text)."""
+    parts = text.rstrip("\n").split(" ", 2)
+    if len(parts) >= 2 and len(parts[0]) == 24 and parts[0].endswith("Z"):
+        try:
+            when = datetime.strptime(parts[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+            return LogLine(when, parts[1], parts[2] if len(parts) == 3 else "")
+        except ValueError:
+            pass
+    return LogLine(_EPOCH, "stdout", text.rstrip("\n"))
+
+
+class LogWriter:
+    """Appends timestamped lines to a job log from several threads."""
+
+    def __init__(self, path: Path) -> None:
+        self._file: TextIO = open(path, "a", encoding="utf-8", buffering=1)
+        self._lock = threading.Lock()
+
+    def write(self, stream: str, message: str) -> None:
+        """Append one line (newlines inside `message` start new lines)."""
+        now = _format_time(time.time())
+        text = "".join(f"{now} {stream} {part}\n" for part in message.split("\n"))
+        with self._lock:
+            self._file.write(text)
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        with self._lock:
+            self._file.close()
+
+
+def read_log(path: Path, offset: int = 0, max_bytes: int = 1 << 20) -> LogChunk:
+    """Whole lines from byte `offset`, at most about `max_bytes`; a partial last line waits."""
+    try:
+        with open(path, "rb") as file:
+            file.seek(offset)
+            data = file.read(max_bytes)
+    except FileNotFoundError:
+        return LogChunk([], offset, offset)
+    end = data.rfind(b"\n") + 1
+    if end == 0 and len(data) == max_bytes:  # one line longer than max_bytes: pass it whole
+        end = len(data)
+    lines = [parse_line(text) for text in data[:end].decode("utf-8", "replace").splitlines()]
+    return LogChunk(lines, offset, offset + end)
+
+
+def tail_log(path: Path, lines: int = 50) -> list[LogLine]:
+    """The last `lines` lines of the log."""
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError:
+        return []
+    start = max(0, size - 200 * lines - 4096)
+    chunk = read_log(path, start, size - start + 1)
+    found = chunk.lines[1:] if start else chunk.lines  # the first may be cut
+    return found[-lines:]

@@ -1,0 +1,232 @@
+"""The jobs, transitions and metrics tables: every read and write of job state.
+
+State changes are conditional (`UPDATE ... WHERE status IN (...)`), so two processes
+racing to finish or stop a job cannot overwrite each other.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..errors import ConflictError, NotFoundError
+from ..models import (
+    ACTIVE_STATUSES,
+    JobDescription,
+    JobSummary,
+    MetricPoint,
+    StatusTransition,
+    timestamp,
+)
+from ..store import MetadataStore
+from .spec import JobSpec
+
+__all__ = [
+    "insert_job",
+    "delete_job",
+    "set_status",
+    "set_fields",
+    "set_secondary_status",
+    "add_metrics",
+    "get_row",
+    "describe",
+    "list_summaries",
+    "metric_points",
+    "final_metrics",
+]
+
+_SUMMARY_COLUMNS = "name, job_type, status, secondary_status, created_at, ended_at, failure_reason"
+
+
+def insert_job(store: MetadataStore, spec: JobSpec, job_dir: str) -> None:
+    """Record a new Pending job; ConflictError if the name is taken."""
+    now = time.time()
+    try:
+        with store.transaction() as db:
+            db.execute(
+                "INSERT INTO jobs (name, job_type, status, secondary_status, created_at,"
+                " last_modified, executor, job_dir, spec, stop_grace)"
+                " VALUES (?, ?, 'Pending', 'Starting', ?, ?, ?, ?, ?, ?)",
+                (spec.name, spec.job_type, now, now, spec.executor, job_dir, spec.to_json(),
+                 spec.stop_grace),
+            )
+            _open_transition(db, spec.name, "Starting", "Preparing the job", now)
+    except sqlite3.IntegrityError:
+        raise ConflictError(
+            f"A job named '{spec.name}' exists already. Job names are unique: choose another "
+            "name, or leave it out to get a unique one."
+        ) from None
+
+
+def delete_job(store: MetadataStore, name: str) -> None:
+    """Remove a job and its metrics (used to undo a half-created job)."""
+    with store.transaction() as db:
+        db.execute("DELETE FROM jobs WHERE name = ?", (name,))
+
+
+def set_status(
+    store: MetadataStore,
+    name: str,
+    status: str,
+    *,
+    only_from: Sequence[str] = ACTIVE_STATUSES,
+    secondary: str | None = None,
+    message: str = "",
+    **fields: Any,
+) -> bool:
+    """Move `name` to `status` if it is in one of `only_from`; False if it was not."""
+    now = time.time()
+    columns = {"status": status, "last_modified": now, **fields}
+    if status in ("Completed", "Failed", "Stopped"):
+        columns.setdefault("ended_at", now)
+    if secondary:
+        columns["secondary_status"] = secondary
+    assignments = ", ".join(f"{column} = ?" for column in columns)
+    marks = ", ".join("?" for _ in only_from)
+    with store.transaction() as db:
+        changed = db.execute(
+            f"UPDATE jobs SET {assignments} WHERE name = ? AND status IN ({marks})",
+            (*columns.values(), name, *only_from),
+        ).rowcount
+        if changed and secondary:
+            _open_transition(db, name, secondary, message, now)
+        if changed and status in ("Completed", "Failed", "Stopped"):
+            db.execute(
+                "UPDATE job_transitions SET end_time = ? WHERE job_name = ? AND end_time IS NULL",
+                (now, name),
+            )
+    return bool(changed)
+
+
+def set_fields(store: MetadataStore, name: str, **fields: Any) -> None:
+    """Update plain columns of a job (pids, heartbeat, artifact URIs)."""
+    assignments = ", ".join(f"{column} = ?" for column in fields)
+    with store.transaction() as db:
+        db.execute(f"UPDATE jobs SET {assignments} WHERE name = ?", (*fields.values(), name))
+
+
+def set_secondary_status(store: MetadataStore, name: str, secondary: str, message: str) -> None:
+    """Record a new secondary status (Downloading, Training, Uploading, ...)."""
+    now = time.time()
+    with store.transaction() as db:
+        db.execute(
+            "UPDATE jobs SET secondary_status = ?, last_modified = ? WHERE name = ?",
+            (secondary, now, name),
+        )
+        _open_transition(db, name, secondary, message, now)
+
+
+def _open_transition(db: sqlite3.Connection, name: str, status: str, message: str, now: float) -> None:
+    db.execute(
+        "UPDATE job_transitions SET end_time = ? WHERE job_name = ? AND end_time IS NULL",
+        (now, name),
+    )
+    db.execute(
+        "INSERT INTO job_transitions (job_name, status, start_time, message) VALUES (?, ?, ?, ?)",
+        (name, status, now, message),
+    )
+
+
+def add_metrics(store: MetadataStore, name: str, points: Iterable[tuple[str, float, int, float]]) -> None:
+    """Append (metric name, value, step, timestamp) points to a job's series."""
+    rows = [(name, *point) for point in points]
+    if rows:
+        with store.transaction() as db:
+            db.executemany(
+                "INSERT INTO metrics (job_name, name, value, step, timestamp) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+
+
+def get_row(store: MetadataStore, name: str) -> sqlite3.Row:
+    """The raw jobs row; NotFoundError names the job when there is none."""
+    rows = store.query("SELECT * FROM jobs WHERE name = ?", (name,))
+    if not rows:
+        raise NotFoundError(f"No job named '{name}'. `%jobs` or `jupyter-ext jobs list` lists them.")
+    return rows[0]
+
+
+def final_metrics(store: MetadataStore, name: str) -> dict[str, float]:
+    """The last value of each metric (SageMaker's FinalMetricDataList)."""
+    rows = store.query(
+        "SELECT name, value FROM metrics WHERE id IN"
+        " (SELECT MAX(id) FROM metrics WHERE job_name = ? GROUP BY name) ORDER BY name",
+        (name,),
+    )
+    return {row["name"]: row["value"] for row in rows}
+
+
+def describe(store: MetadataStore, name: str) -> JobDescription:
+    """Everything about one job."""
+    row = get_row(store, name)
+    spec = json.loads(row["spec"])
+    record = spec.get("record", {})
+    transitions = [
+        StatusTransition(r["status"], timestamp(r["start_time"]), timestamp(r["end_time"]), r["message"])
+        for r in store.query(
+            "SELECT * FROM job_transitions WHERE job_name = ? ORDER BY rowid", (name,)
+        )
+    ]
+    return JobDescription(
+        name=row["name"], job_type=row["job_type"], status=row["status"],
+        secondary_status=row["secondary_status"], failure_reason=row["failure_reason"],
+        created_at=timestamp(row["created_at"]), started_at=timestamp(row["started_at"]),
+        ended_at=timestamp(row["ended_at"]), last_modified=timestamp(row["last_modified"]),
+        heartbeat_at=timestamp(row["heartbeat_at"]), job_dir=row["job_dir"],
+        log_path=f"{row['job_dir']}/job.log", executor=row["executor"],
+        exit_code=row["exit_code"], max_run=spec["max_run"],
+        hyperparameters=record.get("hyperparameters", {}),
+        metric_definitions=spec["metric_definitions"],
+        inputs=record.get("inputs", {}), outputs=record.get("outputs", {}),
+        model_data=row["model_data"], output_data=row["output_data"],
+        final_metrics=final_metrics(store, name), transitions=transitions,
+    )
+
+
+def list_summaries(
+    store: MetadataStore,
+    *,
+    job_type: str | None = None,
+    status: str | None = None,
+    name_contains: str | None = None,
+    created_before: float | None = None,
+    limit: int | None = 100,
+) -> list[JobSummary]:
+    """Jobs newest first, filtered; `created_before` pages (pass the last row's time)."""
+    where, params = [], []
+    for clause, value in (
+        ("job_type = ?", job_type),
+        ("status = ?", status),
+        ("instr(lower(name), lower(?)) > 0", name_contains),
+        ("created_at < ?", created_before),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    sql = f"SELECT {_SUMMARY_COLUMNS} FROM jobs"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY created_at DESC, name"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [
+        JobSummary(r[0], r[1], r[2], r[3], timestamp(r[4]), timestamp(r[5]), r[6])
+        for r in store.connection().execute(sql, params)
+    ]
+
+
+def metric_points(store: MetadataStore, name: str, metric_name: str | None = None) -> list[MetricPoint]:
+    """A job's metric series in the order they were recorded."""
+    sql = "SELECT name, value, step, timestamp FROM metrics WHERE job_name = ?"
+    params: list[Any] = [name]
+    if metric_name is not None:
+        sql += " AND name = ?"
+        params.append(metric_name)
+    return [
+        MetricPoint(r[0], r[1], r[2], timestamp(r[3]))
+        for r in store.query(sql + " ORDER BY id", params)
+    ]

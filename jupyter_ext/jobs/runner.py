@@ -1,0 +1,222 @@
+"""The runner: `python -m jupyter_ext.jobs.runner JOB_NAME` supervises one job.
+
+One lifecycle for every job kind: start (InProgress, heartbeat), install requirements,
+run the program with its output captured line by line, extract metrics, honour stop and
+max_run, upload artifacts, finish with a status and a failure reason.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from ..errors import JupyterExtError
+from ..store import get_store
+from . import records
+from .failure import failure_reason
+from .logs import LOG_FILE, LogWriter
+from .metrics import METRICS_FILE, PushedMetrics, RegexMetrics, _Steps
+from .packaging import upload_artifacts
+from .requirements import install_requirements
+from .spec import JobSpec
+
+__all__ = ["Runner", "main", "HEARTBEAT_SECONDS"]
+
+HEARTBEAT_SECONDS = 2.0
+_POLL_SECONDS = 0.25
+
+
+@dataclass
+class Outcome:
+    """How the program ended."""
+
+    status: str
+    secondary: str
+    exit_code: int | None = None
+    reason: str | None = None
+
+
+class Runner:
+    """Supervises the job `name` from Pending to a final status."""
+
+    def __init__(self, name: str) -> None:
+        self.store = get_store()
+        row = records.get_row(self.store, name)
+        self.name = name
+        self.spec = JobSpec.from_json(row["spec"])
+        self.job_dir = Path(row["job_dir"])
+        self.log = LogWriter(self.job_dir / LOG_FILE)
+        self.stop_requested = threading.Event()
+        self.finished = threading.Event()
+        self.tail: deque[tuple[str, str]] = deque(maxlen=200)
+        steps = _Steps()
+        self.regex_metrics = RegexMetrics(self.spec.metric_definitions, steps)
+        self.pushed_metrics = PushedMetrics(self.job_dir / METRICS_FILE, steps)
+        self._points: list[tuple[str, float, int, float]] = []
+        self._points_lock = threading.Lock()
+
+    def run(self) -> None:
+        """The whole lifecycle; never raises (a failure becomes the job's status)."""
+        signal.signal(signal.SIGTERM, lambda *_: self.stop_requested.set())
+        if not self._start():
+            return
+        try:
+            outcome = self._execute()
+        except JupyterExtError as error:  # a problem of the job's own making, explained
+            outcome = Outcome("Failed", "Failed", reason=str(error))
+        except Exception as error:  # our own bug: the job fails and says so
+            self.log.write("runner", traceback.format_exc().rstrip())
+            outcome = Outcome("Failed", "Failed", reason=f"jupyter_ext runner error: {error!r}")
+        self._finish(outcome)
+
+    def _start(self) -> bool:
+        started = records.set_status(
+            self.store, self.name, "InProgress", only_from=("Pending",),
+            started_at=time.time(), heartbeat_at=time.time(),
+        )
+        if not started:  # stopped before it began
+            records.set_status(self.store, self.name, "Stopped", only_from=("Stopping",),
+                               secondary="Stopped", message="Stopped before it started")
+            return False
+        threading.Thread(target=self._heartbeat, daemon=True).start()
+        return True
+
+    def _heartbeat(self) -> None:
+        while not self.finished.wait(HEARTBEAT_SECONDS):
+            records.set_fields(self.store, self.name, heartbeat_at=time.time())
+            if records.get_row(self.store, self.name)["status"] == "Stopping":
+                self.stop_requested.set()
+
+    def _execute(self) -> Outcome:
+        env = {**os.environ, **self.spec.environment}
+        if self.spec.requirements:
+            records.set_secondary_status(self.store, self.name, "Downloading", "Installing requirements.txt")
+            target = install_requirements(self.job_dir / self.spec.requirements, self.log)
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(target), env.get("PYTHONPATH")]))
+        activity = "Training" if self.spec.job_type == "Training" else "Processing"
+        records.set_secondary_status(self.store, self.name, activity, f"{activity} in progress")
+        if self.stop_requested.is_set():
+            return Outcome("Stopped", "Stopped", reason="Stopped on request")
+        return self._supervise(self._launch(env))
+
+    def _launch(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        self.log.write("runner", f"Running: {' '.join(self.spec.program)}")
+        process = subprocess.Popen(
+            self.spec.program, cwd=self.job_dir / self.spec.working_dir, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            process_group=0,
+        )
+        records.set_fields(self.store, self.name, program_pid=process.pid)
+        return process
+
+    def _supervise(self, process: subprocess.Popen[bytes]) -> Outcome:
+        readers = [
+            threading.Thread(target=self._capture, args=(pipe, stream), daemon=True)
+            for pipe, stream in ((process.stdout, "stdout"), (process.stderr, "stderr"))
+        ]
+        for reader in readers:
+            reader.start()
+        deadline = time.monotonic() + self.spec.max_run
+        ended_by: str | None = None
+        while process.poll() is None:
+            try:
+                process.wait(timeout=_POLL_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
+            self._flush_metrics()
+            if ended_by is None and self.stop_requested.is_set():
+                ended_by = "stop"
+            elif ended_by is None and time.monotonic() > deadline:
+                ended_by = "max_run"
+            if ended_by and process.poll() is None:
+                self._terminate(process)
+        for reader in readers:
+            reader.join(timeout=10)
+        self._flush_metrics()
+        return self._outcome(process.returncode, ended_by)
+
+    def _capture(self, pipe: IO[bytes], stream: str) -> None:
+        for raw in iter(pipe.readline, b""):
+            text = raw.decode("utf-8", "replace").rstrip("\n")
+            segments = [s for s in text.split("\r") if s.strip()] or [""]
+            now = time.time()
+            points = [p for segment in segments for p in self.regex_metrics.scan(segment, now)]
+            if points:
+                with self._points_lock:
+                    self._points.extend(points)
+            self.log.write(stream, segments[-1])
+            self.tail.append((stream, segments[-1]))
+
+    def _flush_metrics(self) -> None:
+        with self._points_lock:
+            points, self._points = self._points, []
+        records.add_metrics(self.store, self.name, points + self.pushed_metrics.read())
+
+    def _terminate(self, process: subprocess.Popen[bytes]) -> None:
+        grace = records.get_row(self.store, self.name)["stop_grace"] or self.spec.stop_grace
+        self.log.write("runner", f"Sending SIGTERM to the program; SIGKILL follows in {grace:g} s")
+        self._signal_group(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.log.write("runner", "The program did not exit after SIGTERM; sending SIGKILL")
+        self._signal_group(process.pid, signal.SIGKILL)  # also reaps children it left behind
+
+    @staticmethod
+    def _signal_group(pgid: int, signum: int) -> None:
+        try:
+            os.killpg(pgid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def _outcome(self, code: int, ended_by: str | None) -> Outcome:
+        if ended_by == "stop":
+            return Outcome("Stopped", "Stopped", code, "Stopped on request")
+        if ended_by == "max_run":
+            reason = f"MaxRuntimeExceeded: the job ran longer than max_run={self.spec.max_run} s"
+            return Outcome("Stopped", "MaxRuntimeExceeded", code, reason)
+        if code == 0:
+            return Outcome("Completed", "Completed", code)
+        reason = failure_reason(self.job_dir / "output" / "failure", list(self.tail), code)
+        return Outcome("Failed", "Failed", code, reason)
+
+    def _finish(self, outcome: Outcome) -> None:
+        success = outcome.status == "Completed"
+        fields: dict[str, object] = {}
+        if self.spec.uploads:
+            records.set_secondary_status(self.store, self.name, "Uploading", "Uploading artifacts")
+            try:
+                fields = upload_artifacts(self.spec, self.job_dir, success)
+            except Exception as error:
+                self.log.write("runner", traceback.format_exc().rstrip())
+                outcome = Outcome("Failed", "Failed", outcome.exit_code,
+                                  f"Uploading artifacts failed: {error}")
+        self.log.write("runner", f"Job {outcome.status}" + (f": {outcome.reason}" if outcome.reason else ""))
+        self.finished.set()
+        records.set_status(
+            self.store, self.name, outcome.status, secondary=outcome.secondary,
+            message=outcome.reason or outcome.status, failure_reason=outcome.reason,
+            exit_code=outcome.exit_code, **fields,
+        )
+        self.log.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the runner process."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.exit("usage: python -m jupyter_ext.jobs.runner JOB_NAME")
+    Runner(args[0]).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""IPython magics: `%load_ext jupyter_ext`, then %%train, %process, %jobs, %logs, %stop,
+%describe. Each is a few lines over the Python API and raises on failure, so a papermill
+run fails on the cell that failed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from ..errors import ValidationError
+from ..jobs import Job, describe_job, list_jobs, stop_job
+from ..processing import NotebookProcessor, ProcessingInput, ProcessingOutput, ScriptProcessor
+from ..training import Estimator
+
+__all__ = ["JobMagics", "parse_pairs"]
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def parse_pairs(pairs: list[str], what: str, decode: bool = False) -> dict[str, Any]:
+    """`["a=1", "b=x"]` → `{"a": 1, "b": "x"}` (values JSON-decoded when `decode`)."""
+    parsed = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValidationError(f"{what} {pair!r} must look like NAME=VALUE.")
+        parsed[key.strip()] = _value(value) if decode else value
+    return parsed
+
+
+def _inputs(values: list[str]) -> dict[str, str]:
+    return {"training": values[0]} if len(values) == 1 and "=" not in values[0] else parse_pairs(values, "--input")
+
+
+def _wait_flags(function: Any) -> Any:
+    function = argument("--no-wait", dest="wait", action="store_false",
+                        help="return at once; the job goes on (see %%logs, %%stop)")(function)
+    return argument("--wait", dest="wait", action="store_true", default=True,
+                    help="block until the job ends (default)")(function)
+
+
+@magics_class
+class JobMagics(Magics):
+    """Magics to launch and watch jobs."""
+
+    @magic_arguments()
+    @argument("--name", help="the job name (unique); default: <base-name>-<timestamp>")
+    @argument("--base-name", default="train", help="prefix of the generated job name")
+    @argument("--hp", action="append", default=[], metavar="NAME=VALUE", help="a hyperparameter (repeatable)")
+    @argument("--metric", action="append", default=[], metavar="NAME=REGEX",
+              help="a metric: NAME=REGEX with one capture group (repeatable)")
+    @argument("--input", action="append", default=[], metavar="CHANNEL=PATH",
+              help="a data channel (repeatable); a lone PATH is the 'training' channel")
+    @argument("--source-dir", help="a folder of code the cell can import (its requirements.txt is installed)")
+    @argument("--env", action="append", default=[], metavar="NAME=VALUE", help="an environment variable")
+    @argument("--max-run", type=int, default=None, help="stop the job after this many seconds")
+    @argument("--output-path", help="where model.tar.gz goes (default: the jupyter_ext home)")
+    @argument("--out", metavar="VAR", help="store the Estimator in this variable")
+    @_wait_flags
+    @cell_magic
+    def train(self, line: str, cell: str) -> None:
+        """Run the cell as a training script in a detached job (SageMaker's contract).
+
+        The script gets hyperparameters as `--name value` arguments and SM_* variables,
+        saves its model into SM_MODEL_DIR, and may call jupyter_ext.log_metric().
+        Example: %%train --hp lr=0.01 --input train=data/ --metric "loss=loss: ([0-9.]+)"
+        """
+        args = parse_argstring(self.train, line)
+        metrics = [{"Name": k, "Regex": v} for k, v in parse_pairs(args.metric, "--metric").items()]
+        scratch = Path(tempfile.mkdtemp(prefix="jupyter-ext-cell-"))
+        try:
+            if args.source_dir:
+                shutil.copytree(args.source_dir, scratch, dirs_exist_ok=True)
+            (scratch / "train.py").write_text(cell)
+            extra = {"max_run": args.max_run} if args.max_run else {}
+            estimator = Estimator(
+                "train.py", source_dir=str(scratch), hyperparameters=parse_pairs(args.hp, "--hp", decode=True),
+                metric_definitions=metrics, environment=parse_pairs(args.env, "--env"),
+                output_path=args.output_path, base_job_name=args.base_name, **extra,
+            )
+            if args.out:
+                self.shell.user_ns[args.out] = estimator
+            estimator.fit(_inputs(args.input) or None, wait=args.wait, job_name=args.name)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    @magic_arguments()
+    @argument("code", help="a script (.py, .sh, ...) or a notebook (.ipynb, run with papermill)")
+    @argument("--command", default="python3", help="the interpreter for a script (default python3)")
+    @argument("--input", action="append", default=[], metavar="SOURCE[=DEST]",
+              help="data for the job; DEST defaults to /opt/ml/processing/input/input-N")
+    @argument("--output", action="append", default=[], metavar="SOURCE[=DEST]",
+              help="a container path kept after the job, e.g. /opt/ml/processing/output=clean/")
+    @argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+              help="a notebook parameter (repeatable)")
+    @argument("--name", help="the job name (unique)")
+    @argument("--max-run", type=int, default=None, help="stop the job after this many seconds")
+    @_wait_flags
+    @argument("arguments", nargs=argparse.REMAINDER, help="arguments for the script, after --")
+    @line_magic
+    def process(self, line: str) -> None:
+        """Run a script or notebook as a processing job.
+
+        Example: %process prep.py --input raw/=/opt/ml/processing/input
+                 --output /opt/ml/processing/output=clean/ -- --rows 100
+        """
+        args = parse_argstring(self.process, line)
+        inputs = [ProcessingInput(*(p.split("=", 1))) for p in args.input]
+        outputs = [ProcessingOutput(*(p.split("=", 1))) for p in args.output]
+        extra = {"max_runtime_in_seconds": args.max_run} if args.max_run else {}
+        rest = [a for a in args.arguments if a != "--"]
+        if args.code.endswith(".ipynb"):
+            NotebookProcessor(**extra).run(args.code, parse_pairs(args.parameter, "-p", decode=True),
+                                           inputs, outputs, wait=args.wait, job_name=args.name)
+        else:
+            ScriptProcessor(command=args.command.split(), **extra).run(
+                args.code, inputs, outputs, rest, wait=args.wait, job_name=args.name)
+
+    @magic_arguments()
+    @argument("--type", help="Training or Processing")
+    @argument("--status", help="Pending, InProgress, Completed, Failed, Stopping or Stopped")
+    @argument("--name-contains", help="part of the name")
+    @argument("--limit", type=int, default=20, help="how many (default 20)")
+    @line_magic
+    def jobs(self, line: str) -> Any:
+        """A table of jobs, newest first."""
+        import pandas
+
+        args = parse_argstring(self.jobs, line)
+        rows = [j.to_dict() for j in list_jobs(args.type, args.status, args.name_contains, args.limit)]
+        columns = ["name", "job_type", "status", "secondary_status", "created_at", "ended_at", "failure_reason"]
+        return pandas.DataFrame(rows, columns=columns)
+
+    @magic_arguments()
+    @argument("name", help="the job name")
+    @argument("--follow", action="store_true", help="keep printing until the job ends")
+    @argument("--tail", type=int, default=None, help="only the last N lines")
+    @line_magic
+    def logs(self, line: str) -> None:
+        """Print a job's log."""
+        args = parse_argstring(self.logs, line)
+        job = Job(args.name)
+        if args.tail is not None and not args.follow:
+            for entry in job.tail(args.tail):
+                print(entry.message)
+        else:
+            job.logs(follow=args.follow)
+
+    @magic_arguments()
+    @argument("name", help="the job name")
+    @argument("--grace", type=float, default=None, help="seconds between SIGTERM and SIGKILL")
+    @line_magic
+    def stop(self, line: str) -> None:
+        """Stop a running job."""
+        args = parse_argstring(self.stop, line)
+        stop_job(args.name, args.grace)
+        print(f"Stopping {args.name}")
+
+    @magic_arguments()
+    @argument("name", help="the job name")
+    @line_magic
+    def describe(self, line: str) -> dict[str, Any]:
+        """Everything about a job, as a dict."""
+        return describe_job(parse_argstring(self.describe, line).name).to_dict()

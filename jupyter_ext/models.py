@@ -1,0 +1,140 @@
+"""Typed records every surface shares: the Python API returns them, the CLI prints them
+as JSON, the REST API serves them. One contract, defined once.
+
+Times are timezone-aware UTC datetimes; `to_dict()` gives JSON-ready values (ISO 8601).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+__all__ = [
+    "JOB_TYPES",
+    "ACTIVE_STATUSES",
+    "TERMINAL_STATUSES",
+    "JobSummary",
+    "JobDescription",
+    "StatusTransition",
+    "MetricPoint",
+    "LogLine",
+    "LogChunk",
+    "timestamp",
+]
+
+JOB_TYPES = ("Training", "Processing")
+ACTIVE_STATUSES = ("Pending", "InProgress", "Stopping")
+TERMINAL_STATUSES = ("Completed", "Failed", "Stopped")
+
+
+def timestamp(seconds: float | None) -> datetime | None:
+    """A store time (seconds since the epoch) as an aware UTC datetime."""
+    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value):
+        return _jsonable(dataclasses.asdict(value))
+    return value
+
+
+class _Record:
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class JobSummary(_Record):
+    """One row of ListJobs."""
+
+    name: str
+    job_type: str
+    status: str
+    secondary_status: str | None
+    created_at: datetime
+    ended_at: datetime | None
+    failure_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusTransition(_Record):
+    """A secondary-status step (SageMaker's SecondaryStatusTransitions)."""
+
+    status: str
+    start_time: datetime
+    end_time: datetime | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobDescription(_Record):
+    """DescribeJob: everything known about one job."""
+
+    name: str
+    job_type: str
+    status: str
+    secondary_status: str | None
+    failure_reason: str | None
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    last_modified: datetime
+    heartbeat_at: datetime | None
+    job_dir: str
+    log_path: str
+    executor: str
+    exit_code: int | None
+    max_run: int
+    hyperparameters: dict[str, Any]
+    metric_definitions: list[dict[str, str]]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    model_data: str | None
+    output_data: str | None
+    final_metrics: dict[str, float]
+    transitions: list[StatusTransition] = field(default_factory=list)
+
+    @property
+    def elapsed_seconds(self) -> float | None:
+        """Seconds from start to end (or to now while running)."""
+        if self.started_at is None:
+            return None
+        end = self.ended_at or datetime.now(timezone.utc)
+        return (end - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class MetricPoint(_Record):
+    """One value of a metric's time series."""
+
+    name: str
+    value: float
+    step: int
+    timestamp: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine(_Record):
+    """One captured line: `stream` is stdout, stderr or runner (our own messages)."""
+
+    timestamp: datetime
+    stream: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogChunk(_Record):
+    """A slice of a job's log: whole lines from byte `offset` up to `next_offset`."""
+
+    lines: list[LogLine]
+    offset: int
+    next_offset: int

@@ -1,0 +1,141 @@
+"""Artifact store: where job inputs come from and outputs go, by URI scheme.
+
+Plain paths and `file://` URIs are local folders (the default, under the jupyter_ext home).
+Other schemes (`s3://`, `gs://`, `memory://`, ...) go through fsspec when it is installed;
+`register_artifact_store()` adds or replaces the store of a scheme.
+"""
+
+from __future__ import annotations
+
+import shutil
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from ..errors import ValidationError
+from .metadata import home
+
+__all__ = [
+    "ArtifactStore",
+    "LocalArtifactStore",
+    "FsspecArtifactStore",
+    "register_artifact_store",
+    "artifact_store_for",
+    "default_output_path",
+    "local_path",
+    "join_uri",
+]
+
+
+class ArtifactStore(ABC):
+    """Copies files and folders to and from URIs of one scheme."""
+
+    @abstractmethod
+    def upload(self, source: Path, uri: str) -> str:
+        """Copy a local file or folder to `uri` (a folder's contents go under it); return `uri`."""
+
+    @abstractmethod
+    def download(self, uri: str, destination: Path) -> Path:
+        """Copy `uri` (file or folder) into the local folder `destination`; return it."""
+
+    @abstractmethod
+    def exists(self, uri: str) -> bool:
+        """Whether anything is stored at `uri`."""
+
+
+def local_path(uri: str) -> Path | None:
+    """The local path a plain path or `file://` URI names; None for other schemes."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    if parsed.scheme == "" or len(parsed.scheme) == 1:  # a plain or Windows-drive path
+        return Path(uri).expanduser().resolve()
+    return None
+
+
+def join_uri(base: str, *parts: str) -> str:
+    """`base` with path parts appended, for paths and URIs alike."""
+    return "/".join([base.rstrip("/"), *(p.strip("/") for p in parts)])
+
+
+class LocalArtifactStore(ArtifactStore):
+    """Plain paths and `file://` URIs."""
+
+    def upload(self, source: Path, uri: str) -> str:
+        target = self._path(uri)
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True, symlinks=False)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+        return uri
+
+    def download(self, uri: str, destination: Path) -> Path:
+        source = self._path(uri)
+        destination.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, destination, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, destination / source.name)
+        return destination
+
+    def exists(self, uri: str) -> bool:
+        return self._path(uri).exists()
+
+    @staticmethod
+    def _path(uri: str) -> Path:
+        path = local_path(uri)
+        assert path is not None, uri
+        return path
+
+
+class FsspecArtifactStore(ArtifactStore):
+    """Any scheme fsspec knows (`s3://`, `gs://`, `memory://`, ...)."""
+
+    def __init__(self, protocol: str) -> None:
+        try:
+            import fsspec
+        except ImportError as error:
+            raise ValidationError(
+                f"'{protocol}://' URIs need fsspec and its {protocol} driver: pip install fsspec"
+            ) from error
+        self.fs = fsspec.filesystem(protocol)
+
+    def upload(self, source: Path, uri: str) -> str:
+        self.fs.put(str(source), uri, recursive=source.is_dir())
+        return uri
+
+    def download(self, uri: str, destination: Path) -> Path:
+        destination.mkdir(parents=True, exist_ok=True)
+        if self.fs.isdir(uri):
+            self.fs.get(uri.rstrip("/") + "/", str(destination) + "/", recursive=True)
+        else:
+            self.fs.get(uri, str(destination / uri.rstrip("/").rsplit("/", 1)[-1]))
+        return destination
+
+    def exists(self, uri: str) -> bool:
+        return bool(self.fs.exists(uri))
+
+
+_registry: dict[str, Callable[[str], ArtifactStore]] = {
+    "": lambda scheme: LocalArtifactStore(),
+    "file": lambda scheme: LocalArtifactStore(),
+}
+
+
+def register_artifact_store(scheme: str, factory: Callable[[str], ArtifactStore]) -> None:
+    """Use `factory(scheme)` for URIs of `scheme` (replaces any earlier one)."""
+    _registry[scheme] = factory
+
+
+def artifact_store_for(uri: str) -> ArtifactStore:
+    """The artifact store that handles `uri`."""
+    scheme = "" if local_path(uri) is not None and "://" not in uri else urlparse(uri).scheme
+    factory = _registry.get(scheme)
+    return factory(scheme) if factory else FsspecArtifactStore(scheme)
+
+
+def default_output_path() -> str:
+    """Where job artifacts go when no output_path is given: `<home>/artifacts`."""
+    return str(home() / "artifacts")

@@ -1,0 +1,173 @@
+"""Metadata store: one SQLite database (WAL) under the jupyter_ext home.
+
+Kernels, job runners, the Jupyter server and the CLI all open the same file. Every write
+runs in a `BEGIN IMMEDIATE` transaction with a long busy timeout, so several writers
+queue up instead of failing with "database is locked", and no update is lost.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+__all__ = ["MetadataStore", "home", "get_store", "SCHEMA_VERSION"]
+
+BUSY_TIMEOUT_SECONDS = 60.0
+
+
+def home() -> Path:
+    """The jupyter_ext home: `$JUPYTER_EXT_HOME`, else `jupyter_ext` in Jupyter's data dir."""
+    configured = os.environ.get("JUPYTER_EXT_HOME")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    from jupyter_core.paths import jupyter_data_dir
+
+    return Path(jupyter_data_dir()) / "jupyter_ext"
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    # Statement by statement: executescript() would commit the open transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE jobs (
+            name TEXT PRIMARY KEY,
+            job_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            secondary_status TEXT,
+            failure_reason TEXT,
+            created_at REAL NOT NULL,
+            started_at REAL,
+            ended_at REAL,
+            last_modified REAL NOT NULL,
+            heartbeat_at REAL,
+            executor TEXT NOT NULL,
+            runner_pid INTEGER,
+            runner_started REAL,
+            program_pid INTEGER,
+            exit_code INTEGER,
+            stop_grace REAL,
+            job_dir TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            model_data TEXT,
+            output_data TEXT
+        );
+        CREATE INDEX jobs_by_created ON jobs (created_at DESC);
+        CREATE INDEX jobs_by_status ON jobs (status);
+        CREATE TABLE job_transitions (
+            job_name TEXT NOT NULL REFERENCES jobs (name) ON DELETE CASCADE,
+            status TEXT NOT NULL,
+            start_time REAL NOT NULL,
+            end_time REAL,
+            message TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX transitions_by_job ON job_transitions (job_name);
+        CREATE TABLE metrics (
+            id INTEGER PRIMARY KEY,
+            job_name TEXT NOT NULL REFERENCES jobs (name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value REAL NOT NULL,
+            step INTEGER NOT NULL,
+            timestamp REAL NOT NULL
+        );
+        CREATE INDEX metrics_by_job ON metrics (job_name, name, id);
+        """
+    )
+
+
+# Migrations are code: entry i brings a database from version i to i + 1.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class MetadataStore:
+    """The SQLite metadata database at `path`, safe to share between processes.
+
+    Use `transaction()` for writes and `query()` for reads; connections are per thread.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._migrate()
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit; transactions are explicit)."""
+        db = getattr(self._local, "db", None)
+        if db is None or getattr(self._local, "pid", None) != os.getpid():
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            self._local.db, self._local.pid = db, os.getpid()
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, taken with the write lock up front (no lost updates)."""
+        db = self.connection()
+        self._begin_immediate(db)
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of a read-only statement."""
+        return self.connection().execute(sql, params).fetchall()
+
+    @staticmethod
+    def _begin_immediate(db: sqlite3.Connection) -> None:
+        # The busy timeout covers nearly every wait; this loop covers the rare
+        # SQLITE_BUSY that WAL recovery returns without calling the busy handler.
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
+    def _migrate(self) -> None:
+        with self.transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"The store at {self.path} has schema version {version}, newer than this "
+                    f"jupyter_ext ({SCHEMA_VERSION}); upgrade jupyter_ext to use it."
+                )
+            for migration in MIGRATIONS[version:]:
+                migration(db)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+_stores: dict[Path, MetadataStore] = {}
+_stores_lock = threading.Lock()
+
+
+def get_store() -> MetadataStore:
+    """The metadata store of the current home (one object per home per process)."""
+    path = home() / "metadata.sqlite"
+    with _stores_lock:
+        store = _stores.get(path)
+        if store is None:
+            store = _stores[path] = MetadataStore(path)
+        return store

@@ -1,0 +1,250 @@
+"""Training jobs with SageMaker's Estimator API, run locally as detached jobs.
+
+    est = Estimator(entry_point="train.py", source_dir="src", hyperparameters={"lr": 0.01},
+                    metric_definitions=[{"Name": "loss", "Regex": "loss: ([0-9.]+)"}])
+    est.fit({"train": "data/"})
+    est.model_data      # <output_path>/<job>/output/model.tar.gz
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+from .errors import ValidationError
+from .jobs import Job, JobSpec, Upload, create_job, unique_job_name, validate_job_name
+from .jobs.contract import (
+    TRAINING_FOLDERS, base_environment, copy_code, decode_hyperparameter,
+    encode_hyperparameters, hyperparameter_args, link_input, python_command, training_environment,
+)
+from .jobs.display import watch
+from .jobs.launch import job_dir_for
+from .jobs.metrics import validate_metric_definitions
+from .jobs.spec import DEFAULT_MAX_RUN
+from .store import artifact_store_for, default_output_path, join_uri, local_path
+
+__all__ = ["Estimator", "TrainingInput", "resolve_executor"]
+
+_CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
+
+
+@dataclass
+class TrainingInput:
+    """A channel's data (SageMaker's TrainingInput): a path or URI and how to read it."""
+
+    s3_data: str
+    content_type: str | None = None
+    distribution: str = "FullyReplicated"
+    input_mode: str = "File"
+    record_wrapping: str | None = None
+
+
+Inputs = Union[str, TrainingInput, Mapping[str, Union[str, TrainingInput]], None]
+
+
+def resolve_executor(instance_type: str) -> str:
+    """The executor for an instance type: "local", "local_cpu" and SageMaker's "ml.*" run here."""
+    if instance_type in ("local", "local_cpu") or instance_type.startswith("ml."):
+        return "local"
+    return instance_type
+
+
+def _channels(inputs: Inputs) -> dict[str, TrainingInput]:
+    if inputs is None:
+        return {}
+    if isinstance(inputs, (str, Path, TrainingInput)):
+        inputs = {"training": inputs}
+    if not isinstance(inputs, Mapping):
+        raise ValidationError(f"inputs must be a path, a TrainingInput or a dict of them; got {inputs!r}.")
+    channels = {}
+    for name, value in inputs.items():
+        if not isinstance(name, str) or not _CHANNEL_NAME.match(name):
+            raise ValidationError(f"Channel name {name!r} is not valid: use letters, digits, '.', '-', '_'.")
+        channel = value if isinstance(value, TrainingInput) else TrainingInput(str(value))
+        store = artifact_store_for(channel.s3_data)
+        if not store.exists(channel.s3_data):
+            raise ValidationError(
+                f"Input '{name}': {channel.s3_data} does not exist. Check the path "
+                "(relative paths start from the notebook's folder)."
+            )
+        channels[name] = channel
+    return channels
+
+
+def _data_config(channels: Mapping[str, TrainingInput]) -> dict[str, dict[str, str]]:
+    """inputdataconfig.json: how each channel is read."""
+    config = {}
+    for name, channel in channels.items():
+        config[name] = {"TrainingInputMode": channel.input_mode,
+                        "S3DistributionType": channel.distribution, "RecordWrapperType": "None"}
+        if channel.content_type:
+            config[name]["ContentType"] = channel.content_type
+    return config
+
+
+class Estimator:
+    """A training script run as a job, SageMaker-style.
+
+    `entry_point` is a script (.py runs with this Python, .sh with sh, else executed
+    directly), relative to `source_dir` when given. `hyperparameters` reach it as
+    `--name value` arguments and SM_HP_* variables; `metric_definitions` are regexes over
+    its output. `max_run` is in seconds. Threads default to one per library; set
+    `environment={"OMP_NUM_THREADS": "2"}` to change that. Raises ValidationError on bad input.
+    """
+
+    def __init__(
+        self,
+        entry_point: str,
+        source_dir: str | None = None,
+        hyperparameters: Mapping[str, Any] | None = None,
+        metric_definitions: list[dict[str, str]] | None = None,
+        instance_type: str = "local",
+        output_path: str | None = None,
+        max_run: int = DEFAULT_MAX_RUN,
+        environment: Mapping[str, str] | None = None,
+        base_job_name: str | None = None,
+        dependencies: list[str] | None = None,
+        instance_count: int = 1,
+        **_sagemaker_only: Any,  # role, sagemaker_session, image_uri...: accepted, not needed
+    ) -> None:
+        self.source_dir = Path(source_dir).resolve() if source_dir else None
+        if self.source_dir is not None and not self.source_dir.is_dir():
+            raise ValidationError(f"source_dir {source_dir} is not a folder.")
+        base = self.source_dir or Path.cwd()
+        self._entry_path = (base / entry_point).resolve()
+        if not self._entry_path.is_file():
+            raise ValidationError(
+                f"entry_point {entry_point} not found (looked for {self._entry_path}); "
+                "give a script path relative to source_dir, or to the current folder."
+            )
+        if self.source_dir is not None and not self._entry_path.is_relative_to(self.source_dir):
+            raise ValidationError(f"entry_point {entry_point} must be inside source_dir {source_dir}.")
+        self.entry_point = str(self._entry_path.relative_to(self.source_dir)) if self.source_dir else self._entry_path.name
+        self.dependencies = [Path(d).resolve() for d in dependencies or []]
+        for dependency in self.dependencies:
+            if not dependency.exists():
+                raise ValidationError(f"dependency {dependency} does not exist.")
+        self._hyperparameters = dict(hyperparameters or {})
+        encode_hyperparameters(self._hyperparameters)
+        self.metric_definitions = validate_metric_definitions(metric_definitions)
+        if not isinstance(max_run, int) or max_run < 1:
+            raise ValidationError(f"max_run must be a whole number of seconds >= 1; got {max_run!r}.")
+        if instance_count != 1:
+            raise ValidationError("instance_count must be 1: jobs run on this machine.")
+        self.instance_type, self.max_run = instance_type, max_run
+        self.executor = resolve_executor(instance_type)
+        self.output_path = output_path or default_output_path()
+        self.environment = dict(environment or {})
+        base_environment("check", Path("."), self.environment)
+        self.base_job_name = base_job_name or Path(self.entry_point).stem
+        self.latest_training_job: Job | None = None
+
+    def set_hyperparameters(self, **hyperparameters: Any) -> None:
+        """Add or replace hyperparameters."""
+        encode_hyperparameters(hyperparameters)
+        self._hyperparameters.update(hyperparameters)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The hyperparameters the next job gets."""
+        return dict(self._hyperparameters)
+
+    def fit(self, inputs: Inputs = None, wait: bool = True, logs: bool = True,
+            job_name: str | None = None) -> None:
+        """Start a training job with `inputs` (path, TrainingInput, or {channel: ...}).
+
+        With `wait`, blocks until it ends and raises UnexpectedStatusError unless it
+        Completed; with `logs`, shows the log as it comes.
+        """
+        channels = _channels(inputs)
+        encoded = encode_hyperparameters(self._hyperparameters)
+        name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
+        spec = self._spec(name, channels, encoded)
+        create_job(spec, lambda job_dir: self._build(job_dir, channels, encoded))
+        self.latest_training_job = Job(name)
+        watch(self.latest_training_job, wait, logs)
+
+    def _spec(self, name: str, channels: dict[str, TrainingInput], encoded: dict[str, str]) -> JobSpec:
+        job_dir = job_dir_for(name)
+        decoded = {k: decode_hyperparameter(v) for k, v in encoded.items()}
+        env = base_environment(name, job_dir, None)
+        env.update(training_environment(name, job_dir, self.entry_point, decoded,
+                                        _data_config(channels), self.instance_type))
+        env.update(self.environment)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(job_dir / "code"), self.environment.get("PYTHONPATH")]))
+        artifacts = join_uri(self.output_path, name, "output")
+        requirements = (self.source_dir / "requirements.txt") if self.source_dir else None
+        return JobSpec(
+            name=name, job_type="Training",
+            program=self._command() + hyperparameter_args(decoded),
+            working_dir="code", environment=env, max_run=self.max_run,
+            metric_definitions=self.metric_definitions,
+            requirements="code/requirements.txt" if requirements and requirements.is_file() else None,
+            uploads=[
+                Upload("model", join_uri(artifacts, "model.tar.gz"), archive=True, role="model_data"),
+                Upload("output/data", join_uri(artifacts, "output.tar.gz"), archive=True,
+                       when="always", role="output_data"),
+            ],
+            executor=self.executor,
+            record={"hyperparameters": decoded, "entry_point": self.entry_point,
+                    "source_dir": str(self.source_dir) if self.source_dir else None,
+                    "inputs": {c: t.s3_data for c, t in channels.items()},
+                    "outputs": {"model_data": join_uri(artifacts, "model.tar.gz")},
+                    "instance_type": self.instance_type},
+        )
+
+    def _command(self) -> list[str]:
+        suffix = self._entry_path.suffix
+        if suffix == ".py":
+            return python_command(["python", self.entry_point])
+        if suffix == ".sh":
+            return ["/bin/sh", self.entry_point]
+        return [f"./{self.entry_point}"]
+
+    def _build(self, job_dir: Path, channels: dict[str, TrainingInput], encoded: dict[str, str]) -> None:
+        for folder in TRAINING_FOLDERS:
+            (job_dir / folder).mkdir(parents=True, exist_ok=True)
+        copy_code(self.source_dir, self._entry_path, self.dependencies, job_dir / "code")
+        config = job_dir / "input" / "config"
+        (config / "hyperparameters.json").write_text(json.dumps(encoded, indent=1))
+        (config / "resourceconfig.json").write_text(json.dumps(
+            {"current_host": "algo-1", "hosts": ["algo-1"], "network_interface_name": "eth0",
+             "current_instance_type": self.instance_type}))
+        for name, channel in channels.items():
+            source = local_path(channel.s3_data)
+            destination = job_dir / "input" / "data" / name
+            if source is not None:
+                link_input(source, destination)
+            else:
+                artifact_store_for(channel.s3_data).download(channel.s3_data, destination)
+        (config / "inputdataconfig.json").write_text(json.dumps(_data_config(channels), indent=1))
+
+    @classmethod
+    def attach(cls, training_job_name: str) -> Estimator:
+        """An Estimator for an existing training job (any process's), e.g. after a restart."""
+        job = Job(training_job_name)
+        description = job.describe()
+        estimator = cls.__new__(cls)
+        estimator.latest_training_job = job
+        estimator._hyperparameters = dict(description.hyperparameters)
+        estimator.metric_definitions = description.metric_definitions
+        estimator.max_run = description.max_run
+        estimator.base_job_name = training_job_name
+        return estimator
+
+    @property
+    def model_data(self) -> str | None:
+        """Where the latest job's model.tar.gz is (a path for local storage), once Completed."""
+        if self.latest_training_job is None:
+            return None
+        return self.latest_training_job.describe().model_data
+
+    def logs(self) -> None:
+        """Print the latest job's log, following it while the job runs."""
+        if self.latest_training_job is None:
+            raise ValidationError("No training job yet: call fit() first.")
+        self.latest_training_job.logs(follow=True)

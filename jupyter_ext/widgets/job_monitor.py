@@ -1,0 +1,113 @@
+"""The job monitor widget, refreshed from the store by a background thread."""
+
+from __future__ import annotations
+
+import html
+import threading
+from typing import Any
+
+import ipywidgets as widgets
+from IPython.display import display
+
+from ..errors import JupyterExtError, UnexpectedStatusError
+from ..jobs import Job
+from ..jobs.display import summary_line
+from ..models import TERMINAL_STATUSES, JobDescription
+
+__all__ = ["JobMonitor", "watch_job", "sparkline"]
+
+_COLOURS = {"Completed": "#2e7d32", "Failed": "#c62828", "Stopped": "#6d4c41", "Stopping": "#ef6c00"}
+
+
+def sparkline(values: list[float], width: int = 120, height: int = 24) -> str:
+    """An inline SVG line of `values` (empty for fewer than two)."""
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = width / (len(values) - 1)
+    points = " ".join(f"{i * step:.1f},{height - (v - low) / span * height:.1f}" for i, v in enumerate(values))
+    return (f'<svg width="{width}" height="{height}"><polyline fill="none" stroke="#1565c0" '
+            f'stroke-width="1.5" points="{points}"/></svg>')
+
+
+class JobMonitor(widgets.VBox):
+    """A live view of one job. `refresh()` reads the store; `start()` refreshes every
+    `interval` seconds in the background until the job ends."""
+
+    def __init__(self, job: Job, log_lines: int = 15, interval: float = 1.0, **kwargs: Any) -> None:
+        self.job, self.log_lines, self.interval = job, log_lines, interval
+        self.header = widgets.HTML()
+        self.metrics_view = widgets.HTML()
+        self.log_view = widgets.HTML()
+        self.stop_button = widgets.Button(description="Stop", icon="stop", button_style="danger")
+        self.stop_button.on_click(self._on_stop)
+        self.message = widgets.HTML()
+        super().__init__([widgets.HBox([self.header, self.stop_button]), self.metrics_view,
+                          self.log_view, self.message], **kwargs)
+        self._ended = threading.Event()
+        self.description: JobDescription | None = None
+        self.refresh()
+
+    def refresh(self) -> JobDescription:
+        """Read the job's state, log tail and metrics into the widget."""
+        description = self.description = self.job.describe()
+        colour = _COLOURS.get(description.status, "#1565c0")
+        elapsed = f"{description.elapsed_seconds:.1f} s" if description.elapsed_seconds is not None else "-"
+        self.header.value = (
+            f"<b>{html.escape(description.name)}</b> &nbsp; <span style='color:{colour}'>"
+            f"{description.status}</span> ({html.escape(description.secondary_status or '')}) &nbsp; {elapsed}"
+        )
+        series: dict[str, list[float]] = {}
+        for point in self.job.metric_points():
+            series.setdefault(point.name, []).append(point.value)
+        self.metrics_view.value = "".join(
+            f"<div><code>{html.escape(n)}</code> = {v[-1]:g} {sparkline(v[-200:])}</div>" for n, v in series.items()
+        )
+        tail = "\n".join(line.message for line in self.job.tail(self.log_lines))
+        self.log_view.value = f"<pre style='max-height:18em;overflow:auto;margin:0'>{html.escape(tail)}</pre>"
+        if description.failure_reason:
+            self.message.value = f"<span style='color:#c62828'>{html.escape(description.failure_reason)}</span>"
+        self.stop_button.disabled = description.status in TERMINAL_STATUSES or description.status == "Stopping"
+        return description
+
+    def start(self) -> None:
+        """Refresh in the background until the job ends."""
+        threading.Thread(target=self._follow, daemon=True).start()
+
+    def _follow(self) -> None:
+        while not self._ended.wait(self.interval):
+            if self.refresh().status in TERMINAL_STATUSES:
+                self._ended.set()
+
+    def _on_stop(self, _button: widgets.Button) -> None:
+        try:
+            self.job.stop()
+        except JupyterExtError as error:
+            self.message.value = html.escape(str(error))
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return summary_line(self.description) if self.description else repr(self.job)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+def watch_job(job: Job, wait: bool, logs: bool) -> JobDescription | None:
+    """Show a JobMonitor; with `wait`, block until the job ends and raise unless Completed."""
+    monitor = JobMonitor(job)
+    display(monitor)
+    monitor.start()
+    if not wait:
+        return None
+    try:
+        description = job.wait()
+    except UnexpectedStatusError:
+        monitor.refresh()
+        raise
+    monitor.refresh()
+    print(summary_line(description))
+    return description
