@@ -1,0 +1,54 @@
+"""Shared fixtures: every test gets its own jupyter_ext home (a fresh store)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+# One thread per library in every process the tests start (2-core machines).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Jobs launched from the tests print as text, as under papermill.
+os.environ["JUPYTER_EXT_DISPLAY"] = "text"
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private JUPYTER_EXT_HOME, and the test's folder as the working directory."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("JUPYTER_EXT_HOME", str(path))
+    monkeypatch.chdir(tmp_path)
+    return path
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> object:
+    """Poll `condition` until it is truthy; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write a (dedented) script into the test folder; returns its path."""
+
+    def write(text: str, name: str = "train.py") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    return write
+
+
+PYTHON = sys.executable
