@@ -20,7 +20,7 @@ from .jobs.display import watch
 from .jobs.launch import job_dir_for
 from .jobs.spec import DEFAULT_MAX_RUN
 from .store import artifact_store_for, default_output_path, join_uri, local_path
-from .training import resolve_executor
+from .training import _looked_for, resolve_executor
 
 __all__ = ["ProcessingInput", "ProcessingOutput", "Processor", "ScriptProcessor", "NotebookProcessor"]
 
@@ -69,8 +69,8 @@ def _check_inputs(inputs: Sequence[ProcessingInput]) -> list[ProcessingInput]:
         destination = _container_path(item.destination or f"{PROCESSING_ROOT}input/{name}", "Input destination")
         if not artifact_store_for(item.source).exists(item.source):
             raise ValidationError(
-                f"Processing input '{name}': {item.source} does not exist. Check the path "
-                "(relative paths start from the notebook's folder)."
+                f"Processing input '{name}': {item.source} does not exist{_looked_for(item.source)}. "
+                "Check the path (relative paths start from the notebook's folder)."
             )
         checked.append(ProcessingInput(item.source, destination, name))
     return checked

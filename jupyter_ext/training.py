@@ -54,6 +54,11 @@ def resolve_executor(instance_type: str) -> str:
     return instance_type
 
 
+def _looked_for(uri: str) -> str:
+    path = local_path(uri)
+    return f" (looked for {path})" if path is not None and str(path) != uri else ""
+
+
 def _channels(inputs: Inputs) -> dict[str, TrainingInput]:
     if inputs is None:
         return {}
@@ -69,8 +74,8 @@ def _channels(inputs: Inputs) -> dict[str, TrainingInput]:
         store = artifact_store_for(channel.s3_data)
         if not store.exists(channel.s3_data):
             raise ValidationError(
-                f"Input '{name}': {channel.s3_data} does not exist. Check the path "
-                "(relative paths start from the notebook's folder)."
+                f"Input '{name}': {channel.s3_data} does not exist{_looked_for(channel.s3_data)}. "
+                "Check the path (relative paths start from the notebook's folder)."
             )
         channels[name] = channel
     return channels

@@ -159,15 +159,17 @@ def map_container_path(path: str, job_dir: Path) -> str:
 
 
 def link_input(source: Path, destination: Path) -> None:
-    """Make `source`'s contents appear in the folder `destination` (linked, not copied)."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if source.is_dir():
-        if destination.exists() and not any(destination.iterdir()):
-            destination.rmdir()
-        destination.symlink_to(source, target_is_directory=True)
-    else:
-        destination.mkdir(parents=True, exist_ok=True)
-        (destination / source.name).symlink_to(source)
+    """Make `source` (a folder's entries, or a file) appear in the folder `destination`.
+
+    The folder itself is real and each entry a link, so nothing the job adds to it (a
+    nested input, a new file) lands in the user's own folder.
+    """
+    destination.mkdir(parents=True, exist_ok=True)
+    entries = sorted(source.iterdir()) if source.is_dir() else [source]
+    for entry in entries:
+        target = destination / entry.name
+        if not target.exists():
+            target.symlink_to(entry, target_is_directory=entry.is_dir())
 
 
 def copy_code(source_dir: Path | None, entry_point: Path, dependencies: list[Path], code_dir: Path) -> None:
