@@ -12,14 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
+from IPython.utils.process import arg_split
 
 from ..errors import ValidationError
 from ..jobs import Job, describe_job, list_jobs, stop_job
 from ..processing import NotebookProcessor, ProcessingInput, ProcessingOutput, ScriptProcessor
 from ..training import Estimator
 
-__all__ = ["JobMagics", "parse_pairs"]
+__all__ = ["JobMagics", "parse_pairs", "parse_argstring"]
+
+
+def parse_argstring(magic: Any, line: str) -> argparse.Namespace:
+    """Parse a magic's options the way a shell would (quotes group words and go away)."""
+    return magic.parser.parse_args(arg_split(line, posix=True))
 
 
 def _value(text: str) -> Any:
@@ -108,19 +114,19 @@ class JobMagics(Magics):
     @argument("--name", help="the job name (unique)")
     @argument("--max-run", type=int, default=None, help="stop the job after this many seconds")
     @_wait_flags
-    @argument("arguments", nargs=argparse.REMAINDER, help="arguments for the script, after --")
     @line_magic
     def process(self, line: str) -> None:
-        """Run a script or notebook as a processing job.
+        """Run a script or notebook as a processing job; words after `--` go to the script.
 
         Example: %process prep.py --input raw/=/opt/ml/processing/input
                  --output /opt/ml/processing/output=clean/ -- --rows 100
         """
-        args = parse_argstring(self.process, line)
+        words = arg_split(line, posix=True)
+        cut = words.index("--") if "--" in words else len(words)
+        args, rest = self.process.parser.parse_args(words[:cut]), words[cut + 1:]
         inputs = [ProcessingInput(*(p.split("=", 1))) for p in args.input]
         outputs = [ProcessingOutput(*(p.split("=", 1))) for p in args.output]
         extra = {"max_runtime_in_seconds": args.max_run} if args.max_run else {}
-        rest = [a for a in args.arguments if a != "--"]
         if args.code.endswith(".ipynb"):
             NotebookProcessor(**extra).run(args.code, parse_pairs(args.parameter, "-p", decode=True),
                                            inputs, outputs, wait=args.wait, job_name=args.name)
