@@ -47,12 +47,14 @@ def _jsonable(value: Any) -> Any:
 
 
 class _Record:
+    __slots__ = ()
+
     def to_dict(self) -> dict[str, Any]:
         """The record as a JSON-ready dict."""
         return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JobSummary(_Record):
     """One row of ListJobs."""
 
@@ -65,7 +67,7 @@ class JobSummary(_Record):
     failure_reason: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StatusTransition(_Record):
     """A secondary-status step (SageMaker's SecondaryStatusTransitions)."""
 
@@ -75,7 +77,7 @@ class StatusTransition(_Record):
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JobDescription(_Record):
     """DescribeJob: everything known about one job."""
 
@@ -112,7 +114,7 @@ class JobDescription(_Record):
         return (end - self.started_at).total_seconds()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MetricPoint(_Record):
     """One value of a metric's time series."""
 
@@ -122,7 +124,7 @@ class MetricPoint(_Record):
     timestamp: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LogLine(_Record):
     """One captured line: `stream` is stdout, stderr or runner (our own messages)."""
 
@@ -131,7 +133,7 @@ class LogLine(_Record):
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LogChunk(_Record):
     """A slice of a job's log: whole lines from byte `offset` up to `next_offset`."""
 

@@ -170,7 +170,7 @@ def test_killed_runner_marks_the_job_failed_and_ends_the_program(script) -> None
 
 
 def test_two_jobs_at_once(script) -> None:
-    script("import sys, time\ntime.sleep(0.5)\nprint('done', sys.argv[-1])\n")
+    script("import sys, time\ntime.sleep(2)\nprint('done', sys.argv[-1])\n")
     estimators = [Estimator("train.py", hyperparameters={"n": i}, base_job_name=f"pair{i}") for i in range(2)]
     threads = [threading.Thread(target=e.fit) for e in estimators]
     for thread in threads:

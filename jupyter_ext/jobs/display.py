@@ -18,7 +18,7 @@ from ..errors import ValidationError
 from ..models import JobDescription
 from .handle import Job
 
-__all__ = ["Watcher", "register_watcher", "watch", "text_watch", "summary_line"]
+__all__ = ["Watcher", "register_watcher", "watch", "text_watch", "summary_line", "keeps_running"]
 
 Watcher = Callable[[Job, bool, bool], Union[JobDescription, None]]
 
@@ -42,6 +42,12 @@ def summary_line(description: JobDescription) -> str:
     return " | ".join(parts)
 
 
+def keeps_running(job: Job) -> str:
+    """What to tell someone who stopped waiting: the job goes on."""
+    return (f"Stopped waiting; job {job.name} keeps running. Stop it with %stop {job.name} "
+            f"or jupyter-ext jobs stop {job.name}.")
+
+
 def text_watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
     """Print the log as it comes and a summary line; raise if the job did not complete."""
     if not wait:
@@ -50,6 +56,9 @@ def text_watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
         return None
     try:
         description = job.wait(logs=logs)
+    except KeyboardInterrupt:
+        print(keeps_running(job), flush=True)
+        raise
     except Exception:
         print(summary_line(job.describe()), flush=True)
         raise

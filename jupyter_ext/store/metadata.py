@@ -64,7 +64,7 @@ def _v1(db: sqlite3.Connection) -> None:
             model_data TEXT,
             output_data TEXT
         );
-        CREATE INDEX jobs_by_created ON jobs (created_at DESC);
+        CREATE INDEX jobs_by_created ON jobs (created_at DESC, name);
         CREATE INDEX jobs_by_status ON jobs (status);
         CREATE TABLE job_transitions (
             job_name TEXT NOT NULL REFERENCES jobs (name) ON DELETE CASCADE,

@@ -11,7 +11,7 @@ from IPython.display import display
 
 from ..errors import JupyterExtError, UnexpectedStatusError
 from ..jobs import Job
-from ..jobs.display import summary_line
+from ..jobs.display import keeps_running, summary_line
 from ..models import TERMINAL_STATUSES, JobDescription
 
 __all__ = ["JobMonitor", "watch_job", "sparkline"]
@@ -105,6 +105,9 @@ def watch_job(job: Job, wait: bool, logs: bool) -> JobDescription | None:
         return None
     try:
         description = job.wait()
+    except KeyboardInterrupt:
+        print(keeps_running(job))  # the monitor goes on updating, and its Stop button works
+        raise
     except UnexpectedStatusError:
         monitor.refresh()
         raise

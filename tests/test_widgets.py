@@ -1,0 +1,37 @@
+"""The job monitor widget and its text form."""
+
+from __future__ import annotations
+
+from jupyter_ext import Estimator
+from jupyter_ext.widgets import JobMonitor
+from jupyter_ext.widgets.job_monitor import sparkline
+
+
+def test_monitor_shows_status_log_metrics_and_disables_stop(script) -> None:
+    script("from jupyter_ext import log_metric\nfor i in range(3):\n    log_metric('loss', 1 / (i + 1))\nprint('trained')\n")
+    est = Estimator("train.py")
+    est.fit(job_name="watched")
+    monitor = JobMonitor(est.latest_training_job)
+    assert "watched" in monitor.header.value and "Completed" in monitor.header.value
+    assert "trained" in monitor.log_view.value
+    assert "loss" in monitor.metrics_view.value and "<svg" in monitor.metrics_view.value
+    assert monitor.stop_button.disabled
+    assert repr(monitor).startswith("Job watched: Completed") and "loss=0.333333" in repr(monitor)
+    assert monitor._repr_mimebundle_()["text/plain"] == repr(monitor)
+
+
+def test_stop_button_stops_a_running_job(script) -> None:
+    script("import time\nprint('up', flush=True)\ntime.sleep(60)\n")
+    est = Estimator("train.py")
+    est.fit(job_name="button", wait=False)
+    monitor = JobMonitor(est.latest_training_job)
+    monitor.stop_button.click()
+    assert est.latest_training_job.status in ("Stopping", "Stopped")
+    monitor.interval = 0.05
+    monitor.start()
+    monitor._ended.wait(30)
+    assert "Stopped" in monitor.header.value and monitor.stop_button.disabled
+
+
+def test_sparkline_needs_two_points() -> None:
+    assert sparkline([1.0]) == "" and sparkline([1.0, 2.0]).startswith("<svg")
