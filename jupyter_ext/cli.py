@@ -37,12 +37,7 @@ def _jobs_describe(args: argparse.Namespace) -> None:
 
 
 def _jobs_logs(args: argparse.Namespace) -> None:
-    job = Job(args.name)
-    if args.tail is not None and not args.follow:
-        for line in job.tail(args.tail):
-            print(line.message)
-    else:
-        job.logs(follow=args.follow)
+    Job(args.name).logs(follow=args.follow, tail=args.tail)
 
 
 def _jobs_stop(args: argparse.Namespace) -> None:

@@ -115,16 +115,19 @@ while True:
 """
 
 
-def _started(job: Job) -> bool:
-    return any(line.message == "ready" for line in job.read_log().lines)
+def _running_loop(script, **hyperparameters) -> Job:
+    """Start LOOP as a job and wait until its program prints "ready"."""
+    script(LOOP)
+    est = Estimator("train.py", hyperparameters=hyperparameters)
+    est.fit(wait=False)
+    job = est.latest_training_job
+    wait_until(lambda: any(line.message == "ready" for line in job.read_log().lines),
+               what="the program to start")
+    return job
 
 
 def test_stop_a_running_job(script) -> None:
-    script(LOOP)
-    est = Estimator("train.py")
-    est.fit(wait=False)
-    job = est.latest_training_job
-    wait_until(lambda: _started(job), what="the program to start")
+    job = _running_loop(script)
     job.stop()
     wait_until(lambda: job.status == "Stopped", what="Stopped")
     assert job.describe().secondary_status == "Stopped"
@@ -133,11 +136,7 @@ def test_stop_a_running_job(script) -> None:
 
 
 def test_stop_kills_a_program_that_ignores_sigterm_after_the_grace(script) -> None:
-    script(LOOP)
-    est = Estimator("train.py", hyperparameters={"ignore-term": ""})
-    est.fit(wait=False)
-    job = est.latest_training_job
-    wait_until(lambda: _started(job), what="the program to start")
+    job = _running_loop(script, **{"ignore-term": ""})
     job.stop(grace_seconds=0.5)
     wait_until(lambda: job.status == "Stopped", timeout=20, what="Stopped")
     assert any("SIGKILL" in line.message for line in job.read_log().lines)
@@ -154,11 +153,7 @@ def test_max_run_stops_the_job_and_fails_the_wait(script) -> None:
 
 
 def test_killed_runner_marks_the_job_failed_and_ends_the_program(script) -> None:
-    script(LOOP)
-    est = Estimator("train.py")
-    est.fit(wait=False)
-    job = est.latest_training_job
-    wait_until(lambda: _started(job), what="the program to start")
+    job = _running_loop(script)
     row = records.get_row(get_store(), job.name)
     os.kill(row["runner_pid"], signal.SIGKILL)
     wait_until(lambda: not psutil.pid_exists(row["runner_pid"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -109,10 +109,15 @@ class Job:
             lines, offset = self._new_lines(offset)
             yield from lines
 
-    def logs(self, follow: bool = False, file: TextIO | None = None) -> None:
-        """Print the log's messages (and keep printing until the job ends if `follow`)."""
+    def logs(self, follow: bool = False, tail: int | None = None, file: TextIO | None = None) -> None:
+        """Print the log's messages: all, the last `tail`, or on until the job ends if `follow`."""
         out = file or sys.stdout
-        lines = self.follow() if follow else self.read_log(0, 1 << 30).lines
+        if follow:
+            lines: Iterable[LogLine] = self.follow()
+        elif tail is not None:
+            lines = self.tail(tail)
+        else:
+            lines = self._new_lines(0)[0]
         for line in lines:
             print(line.message, file=out, flush=True)
 

@@ -157,12 +157,7 @@ class JobMagics(Magics):
     def logs(self, line: str) -> None:
         """Print a job's log."""
         args = parse_argstring(self.logs, line)
-        job = Job(args.name)
-        if args.tail is not None and not args.follow:
-            for entry in job.tail(args.tail):
-                print(entry.message)
-        else:
-            job.logs(follow=args.follow)
+        Job(args.name).logs(follow=args.follow, tail=args.tail)
 
     @magic_arguments()
     @argument("name", help="the job name")
