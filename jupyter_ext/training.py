@@ -92,6 +92,22 @@ def _data_config(channels: Mapping[str, TrainingInput]) -> dict[str, dict[str, s
     return config
 
 
+def _locate_code(entry_point: str, source_dir: str | None) -> tuple[Path | None, Path]:
+    """The resolved source folder (if any) and entry script; ValidationError if missing."""
+    folder = Path(source_dir).resolve() if source_dir else None
+    if folder is not None and not folder.is_dir():
+        raise ValidationError(f"source_dir {source_dir} is not a folder.")
+    script = ((folder or Path.cwd()) / entry_point).resolve()
+    if not script.is_file():
+        raise ValidationError(
+            f"entry_point {entry_point} not found (looked for {script}); "
+            "give a script path relative to source_dir, or to the current folder."
+        )
+    if folder is not None and not script.is_relative_to(folder):
+        raise ValidationError(f"entry_point {entry_point} must be inside source_dir {source_dir}.")
+    return folder, script
+
+
 class Estimator:
     """A training script run as a job, SageMaker-style.
 
@@ -117,19 +133,8 @@ class Estimator:
         instance_count: int = 1,
         **_sagemaker_only: Any,  # role, sagemaker_session, image_uri...: accepted, not needed
     ) -> None:
-        self.source_dir = Path(source_dir).resolve() if source_dir else None
-        if self.source_dir is not None and not self.source_dir.is_dir():
-            raise ValidationError(f"source_dir {source_dir} is not a folder.")
-        base = self.source_dir or Path.cwd()
-        self._entry_path = (base / entry_point).resolve()
-        if not self._entry_path.is_file():
-            raise ValidationError(
-                f"entry_point {entry_point} not found (looked for {self._entry_path}); "
-                "give a script path relative to source_dir, or to the current folder."
-            )
-        if self.source_dir is not None and not self._entry_path.is_relative_to(self.source_dir):
-            raise ValidationError(f"entry_point {entry_point} must be inside source_dir {source_dir}.")
-        self.entry_point = str(self._entry_path.relative_to(self.source_dir)) if self.source_dir else self._entry_path.name
+        self.source_dir, self._entry_path = _locate_code(entry_point, source_dir)
+        self.entry_point = str(self._entry_path.relative_to(self.source_dir or self._entry_path.parent))
         self.dependencies = [Path(d).resolve() for d in dependencies or []]
         for dependency in self.dependencies:
             if not dependency.exists():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 from pathlib import Path
 
@@ -103,6 +104,8 @@ def _run(client, code: str) -> str:
             output.append(f"{content['ename']}: {content['evalue']}")
         elif kind in ("execute_result", "display_data"):
             output.append(content["data"].get("text/plain", ""))
+            if "application/vnd.jupyter.widget-view+json" in content["data"]:
+                output.append("[widget view]")
         elif kind == "status" and content["execution_state"] == "idle":
             return "".join(output)
 
@@ -121,6 +124,21 @@ def test_job_survives_a_kernel_restart(home: Path) -> None:
         wait_until(lambda: describe_job("survivor").status == "Completed", what="Completed after the restart")
         assert "survivor" in _run(client, "%jobs")
         assert "finished" in _run(client, "%logs survivor")
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_jupyterlab_kernels_show_the_job_monitor_widget(home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "JUPYTER_EXT_DISPLAY"}
+    env["JPY_SESSION_NAME"] = "notebook.ipynb"  # as jupyter_server sets it for a notebook's kernel
+    manager, client = start_new_kernel(kernel_name="python3", env=env)
+    try:
+        _run(client, "%load_ext jupyter_ext")
+        shown = _run(client, "%%train --name in-lab\nprint('hello')\n")
+        assert "[widget view]" in shown and "Job in-lab: Completed" in shown
+        failed = _run(client, "%%train --name in-lab-fails\nraise ValueError('bad')\n")
+        assert "[widget view]" in failed and "UnexpectedStatusError" in failed and "bad" in failed
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)

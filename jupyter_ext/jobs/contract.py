@@ -106,6 +106,24 @@ def _hp_env_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _training_env_json(job_name: str, d: Mapping[str, str], decoded: Mapping[str, Any],
+                       data_config: Mapping[str, Any], channel_dirs: Mapping[str, str],
+                       resource: Mapping[str, Any], entry_point: str) -> dict[str, Any]:
+    """SM_TRAINING_ENV: the toolkit's whole environment as one dict."""
+    return {
+        "additional_framework_parameters": {}, "channel_input_dirs": dict(channel_dirs),
+        "current_host": "algo-1", "current_instance_type": resource["current_instance_type"],
+        "hosts": ["algo-1"], "hyperparameters": dict(decoded), "input_config_dir": d["input/config"],
+        "input_data_config": dict(data_config), "input_dir": d["input"], "job_name": job_name,
+        "log_level": 20, "model_dir": d["model"], "module_dir": d["code"],
+        "module_name": Path(entry_point).stem, "network_interface_name": "eth0",
+        "num_cpus": os.cpu_count() or 1, "num_gpus": 0, "num_neurons": 0,
+        "output_data_dir": d["output/data"], "output_dir": d["output"],
+        "output_intermediate_dir": d["output/intermediate"], "resource_config": dict(resource),
+        "user_entry_point": entry_point,
+    }
+
+
 def training_environment(
     job_name: str, job_dir: Path, entry_point: str, decoded: Mapping[str, Any],
     data_config: Mapping[str, Any], instance_type: str,
@@ -118,17 +136,7 @@ def training_environment(
     channels = list(data_config)
     channel_dirs = {c: str(job_dir / "input/data" / c) for c in channels}
     module = Path(entry_point).stem
-    training_env = {
-        "additional_framework_parameters": {}, "channel_input_dirs": channel_dirs,
-        "current_host": "algo-1", "current_instance_type": instance_type, "hosts": ["algo-1"],
-        "hyperparameters": dict(decoded), "input_config_dir": d["input/config"],
-        "input_data_config": data_config, "input_dir": d["input"], "job_name": job_name,
-        "log_level": 20, "model_dir": d["model"], "module_dir": d["code"], "module_name": module,
-        "network_interface_name": "eth0", "num_cpus": os.cpu_count() or 1, "num_gpus": 0,
-        "num_neurons": 0, "output_data_dir": d["output/data"], "output_dir": d["output"],
-        "output_intermediate_dir": d["output/intermediate"], "resource_config": resource,
-        "user_entry_point": entry_point,
-    }
+    training_env = _training_env_json(job_name, d, decoded, data_config, channel_dirs, resource, entry_point)
     env = {
         "SM_MODEL_DIR": d["model"], "SM_CHANNELS": json.dumps(sorted(channels)),
         "SM_HPS": json.dumps(dict(decoded)), "SM_USER_ARGS": json.dumps(hyperparameter_args(decoded)),
