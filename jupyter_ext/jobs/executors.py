@@ -11,9 +11,12 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from abc import ABC, abstractmethod
 from importlib.metadata import entry_points
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -21,26 +24,38 @@ from ..errors import ValidationError
 from ..store import get_store, home
 from . import records
 
-__all__ = ["Executor", "LocalExecutor", "register_executor", "get_executor", "executor_names"]
+__all__ = ["HEARTBEAT_TIMEOUT", "Executor", "LocalExecutor", "register_executor", "get_executor", "executor_names"]
+
+
+# Runners beat every 2 s; an executor that cannot see the runner's process calls it
+# gone after this long without a beat.
+HEARTBEAT_TIMEOUT = 120.0
 
 
 class Executor(ABC):
     """Starts runners and tells whether one is still there.
 
     `launch` must return quickly and leave the runner independent of the caller (it
-    survives the kernel); `runner_alive` must be cheap: it is asked on every read.
+    survives the kernel); `runner_alive` must be cheap: it is asked on every read of an
+    active job.
     """
 
     @abstractmethod
     def launch(self, job_name: str, job_dir: Path) -> None:
         """Start `python -m jupyter_ext.jobs.runner job_name` detached and record its pid."""
 
-    @abstractmethod
-    def runner_alive(self, pid: int | None, started: float | None) -> bool:
-        """Whether the runner process recorded for a job is still running."""
+    def runner_alive(self, job: Mapping[str, Any]) -> bool:
+        """Whether the runner of `job` (its store row) is still there.
 
-    def request_stop(self, pid: int | None, started: float | None) -> None:
-        """Tell a live runner to stop its job (the store already says Stopping)."""
+        By default: it sent a heartbeat within HEARTBEAT_TIMEOUT seconds. Executors that
+        can see the runner's process check it instead.
+        """
+        beat = job["heartbeat_at"] or job["created_at"]
+        return time.time() - beat < HEARTBEAT_TIMEOUT
+
+    def request_stop(self, job: Mapping[str, Any]) -> None:
+        """Tell a live runner to stop `job` (the store already says Stopping; runners also
+        notice that at their next heartbeat)."""
 
 
 def process_alive(pid: int | None, started: float | None) -> bool:
@@ -75,11 +90,12 @@ class LocalExecutor(Executor):
             started = None
         records.set_fields(get_store(), job_name, runner_pid=process.pid, runner_started=started)
 
-    def runner_alive(self, pid: int | None, started: float | None) -> bool:
-        return process_alive(pid, started)
+    def runner_alive(self, job: Mapping[str, Any]) -> bool:
+        return process_alive(job["runner_pid"], job["runner_started"])
 
-    def request_stop(self, pid: int | None, started: float | None) -> None:
-        if pid is not None and process_alive(pid, started):
+    def request_stop(self, job: Mapping[str, Any]) -> None:
+        pid = job["runner_pid"]
+        if pid is not None and process_alive(pid, job["runner_started"]):
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:

@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ..errors import ConflictError, UnexpectedStatusError
-from ..models import JobDescription, JobSummary, LogChunk, LogLine, MetricPoint, TERMINAL_STATUSES
+from ..errors import ConflictError, UnexpectedStatusError, ValidationError
+from ..models import (
+    ACTIVE_STATUSES, JOB_TYPES, TERMINAL_STATUSES, JobDescription, JobSummary, LogChunk, LogLine, MetricPoint,
+)
 from ..store import get_store
 from . import records
 from .executors import get_executor
@@ -26,6 +28,11 @@ if TYPE_CHECKING:
 __all__ = ["Job", "list_jobs", "describe_job", "stop_job"]
 
 
+def _check_choice(what: str, value: str | None, choices: tuple[str, ...]) -> None:
+    if value is not None and value not in choices:
+        raise ValidationError(f"Unknown job {what} {value!r}; choose one of: {', '.join(choices)}.")
+
+
 def list_jobs(
     type: str | None = None,  # noqa: A002 - SageMaker-style keyword
     status: str | None = None,
@@ -33,7 +40,15 @@ def list_jobs(
     limit: int | None = 100,
     created_before: float | None = None,
 ) -> list[JobSummary]:
-    """Jobs newest first; filter by type (Training, Processing), status and name part."""
+    """Jobs newest first; filter by type (Training, Processing), status and name part.
+
+    `created_before` (seconds since the epoch) pages: pass the last job's creation time.
+    Raises ValidationError for an unknown type or status.
+    """
+    _check_choice("type", type, JOB_TYPES)
+    _check_choice("status", status, ACTIVE_STATUSES + TERMINAL_STATUSES)
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ValidationError(f"limit must be a whole number >= 1 (or None for all); got {limit!r}.")
     store = get_store()
     reconcile(store)
     return records.list_summaries(
@@ -63,7 +78,7 @@ def stop_job(name: str, grace_seconds: float | None = None) -> None:
         if status != "Stopping":
             raise ConflictError(f"Job {name} is {status}; only a Pending or InProgress job can be stopped.")
     row = records.get_row(store, name)
-    get_executor(row["executor"]).request_stop(row["runner_pid"], row["runner_started"])
+    get_executor(row["executor"]).request_stop(row)
 
 
 class Job:

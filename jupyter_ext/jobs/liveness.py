@@ -25,7 +25,7 @@ LAUNCH_GRACE_SECONDS = 60.0
 def reconcile(store: MetadataStore, name: str | None = None) -> None:
     """End every active job (or just `name`) whose runner is gone."""
     sql = (
-        "SELECT name, status, executor, runner_pid, runner_started, program_pid, created_at"
+        "SELECT name, status, executor, runner_pid, runner_started, program_pid, created_at, heartbeat_at"
         f" FROM jobs WHERE status IN ({', '.join('?' for _ in ACTIVE_STATUSES)})"
     )
     params: list[object] = list(ACTIVE_STATUSES)
@@ -36,7 +36,7 @@ def reconcile(store: MetadataStore, name: str | None = None) -> None:
         if row["runner_pid"] is None:
             if time.time() - row["created_at"] < LAUNCH_GRACE_SECONDS:
                 continue
-        elif get_executor(row["executor"]).runner_alive(row["runner_pid"], row["runner_started"]):
+        elif get_executor(row["executor"]).runner_alive(row):
             continue
         _end_orphan(store, row)
 

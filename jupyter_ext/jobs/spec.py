@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 __all__ = ["JobSpec", "Upload", "DEFAULT_MAX_RUN", "DEFAULT_STOP_GRACE"]
@@ -64,7 +63,3 @@ class JobSpec:
         data = json.loads(text)
         data["uploads"] = [Upload(**u) for u in data.get("uploads", [])]
         return cls(**data)
-
-    def path(self, job_dir: Path, relative: str) -> Path:
-        """`relative` resolved inside `job_dir` (absolute paths are kept)."""
-        return job_dir / relative
