@@ -16,11 +16,20 @@ __all__ = [
     "ACTIVE_STATUSES",
     "TERMINAL_STATUSES",
     "JobSummary",
+    "PrimaryMetric",
+    "ListJobsRequest",
+    "ListJobsResponse",
     "JobDescription",
     "StatusTransition",
     "MetricPoint",
     "LogLine",
     "LogChunk",
+    "GetLogRequest",
+    "ListMetricsRequest",
+    "ListMetricsResponse",
+    "StopJobRequest",
+    "ErrorResponse",
+    "API_RECORDS",
     "timestamp",
 ]
 
@@ -55,16 +64,48 @@ class _Record:
 
 
 @dataclass(slots=True)
+class PrimaryMetric(_Record):
+    """A job's headline metric: the first metric definition's (or first logged) last value."""
+
+    name: str
+    value: float
+
+
+@dataclass(slots=True)
 class JobSummary(_Record):
-    """One row of ListJobs."""
+    """One row of ListJobs. `primary_metric` is filled for REST pages only."""
 
     name: str
     job_type: str
     status: str
     secondary_status: str | None
     created_at: datetime
+    started_at: datetime | None
     ended_at: datetime | None
     failure_reason: str | None
+    primary_metric: PrimaryMetric | None = None
+
+
+@dataclass(slots=True)
+class ListJobsRequest(_Record):
+    """ListJobs filters (query parameters of GET /jupyter-ext/api/jobs).
+
+    `cursor` is the `next_cursor` of the previous page; `limit` is 1 to 1000.
+    """
+
+    type: str | None = None
+    status: str | None = None
+    name_contains: str | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+@dataclass(slots=True)
+class ListJobsResponse(_Record):
+    """A page of jobs, newest first; `next_cursor` is null on the last page."""
+
+    jobs: list[JobSummary]
+    next_cursor: str | None
 
 
 @dataclass(slots=True)
@@ -135,8 +176,61 @@ class LogLine(_Record):
 
 @dataclass(slots=True)
 class LogChunk(_Record):
-    """A slice of a job's log: whole lines from byte `offset` up to `next_offset`."""
+    """A slice of a job's log: whole lines from byte `offset` up to `next_offset`.
+
+    Ask again from `next_offset` to follow the log; `size` is the file's size in bytes.
+    """
 
     lines: list[LogLine]
     offset: int
     next_offset: int
+    size: int = 0
+
+
+@dataclass(slots=True)
+class GetLogRequest(_Record):
+    """Which part of a log (query parameters of GET .../jobs/{name}/log), one of:
+    bytes from `offset` (at most `max_bytes`); the last `tail_lines` lines; or
+    `max_lines` lines from line `start_line` (0-based). Default: from byte 0."""
+
+    offset: int | None = None
+    max_bytes: int = 1 << 20
+    tail_lines: int | None = None
+    start_line: int | None = None
+    max_lines: int = 1000
+
+
+@dataclass(slots=True)
+class ListMetricsRequest(_Record):
+    """Query parameters of GET .../jobs/{name}/metrics: one metric's series, or all."""
+
+    name: str | None = None
+
+
+@dataclass(slots=True)
+class ListMetricsResponse(_Record):
+    """A job's metric time series, in the order the values were recorded."""
+
+    metrics: list[MetricPoint]
+
+
+@dataclass(slots=True)
+class StopJobRequest(_Record):
+    """Body of POST /jupyter-ext/api/jobs/{name}/stop (all optional)."""
+
+    grace_seconds: float | None = None
+
+
+@dataclass(slots=True)
+class ErrorResponse(_Record):
+    """What every failed REST call returns, with status 400, 403, 404, 409 or 500."""
+
+    message: str
+
+
+# The records of the REST API, in the order the TypeScript types are written.
+API_RECORDS = (
+    PrimaryMetric, JobSummary, ListJobsRequest, ListJobsResponse, StatusTransition,
+    JobDescription, MetricPoint, ListMetricsRequest, ListMetricsResponse, LogLine, GetLogRequest,
+    LogChunk, StopJobRequest, ErrorResponse,
+)

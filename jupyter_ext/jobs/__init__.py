@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .executors import Executor, LocalExecutor, executor_names, get_executor, register_executor
-from .handle import Job, describe_job, list_jobs, stop_job
+from .handle import Job, describe_job, list_jobs, list_jobs_page, stop_job
 from .launch import create_job, job_dir_for, unique_job_name, validate_job_name
 from .metrics import log_metric
 from .spec import JobSpec, Upload
@@ -20,6 +20,7 @@ __all__ = [
     "get_executor",
     "job_dir_for",
     "list_jobs",
+    "list_jobs_page",
     "log_metric",
     "register_executor",
     "stop_job",

@@ -6,6 +6,8 @@ Failed wherever it is looked at.
 
 from __future__ import annotations
 
+import base64
+import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -14,18 +16,21 @@ from typing import TYPE_CHECKING, TextIO
 
 from ..errors import ConflictError, UnexpectedStatusError, ValidationError
 from ..models import (
-    ACTIVE_STATUSES, JOB_TYPES, TERMINAL_STATUSES, JobDescription, JobSummary, LogChunk, LogLine, MetricPoint,
+    ACTIVE_STATUSES, JOB_TYPES, TERMINAL_STATUSES, JobDescription, JobSummary, ListJobsRequest,
+    ListJobsResponse, LogChunk, LogLine, MetricPoint,
 )
 from ..store import get_store
 from . import records
 from .executors import get_executor
 from .liveness import reconcile
-from .logs import LOG_FILE, read_log, tail_log
+from .logs import LOG_FILE, read_lines, read_log, tail_log
 
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["Job", "list_jobs", "describe_job", "stop_job"]
+__all__ = ["Job", "list_jobs", "list_jobs_page", "describe_job", "stop_job", "MAX_PAGE"]
+
+MAX_PAGE = 1000
 
 
 def _check_choice(what: str, value: str | None, choices: tuple[str, ...]) -> None:
@@ -38,12 +43,10 @@ def list_jobs(
     status: str | None = None,
     name_contains: str | None = None,
     limit: int | None = 100,
-    created_before: float | None = None,
 ) -> list[JobSummary]:
     """Jobs newest first; filter by type (Training, Processing), status and name part.
 
-    `created_before` (seconds since the epoch) pages: pass the last job's creation time.
-    Raises ValidationError for an unknown type or status.
+    `limit=None` lists all. Raises ValidationError for an unknown type or status.
     """
     _check_choice("type", type, JOB_TYPES)
     _check_choice("status", status, ACTIVE_STATUSES + TERMINAL_STATUSES)
@@ -51,10 +54,38 @@ def list_jobs(
         raise ValidationError(f"limit must be a whole number >= 1 (or None for all); got {limit!r}.")
     store = get_store()
     reconcile(store)
-    return records.list_summaries(
-        store, job_type=type, status=status, name_contains=name_contains,
-        created_before=created_before, limit=limit,
-    )
+    return records.list_summaries(store, job_type=type, status=status, name_contains=name_contains, limit=limit)
+
+
+def _encode_cursor(job: JobSummary) -> str:
+    raw = json.dumps([job.created_at.timestamp(), job.name]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[float, str]:
+    try:
+        created, name = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return float(created), str(name)
+    except (ValueError, TypeError):
+        raise ValidationError(f"cursor {cursor!r} is not one this server gave out; start without one.") from None
+
+
+def list_jobs_page(request: ListJobsRequest) -> ListJobsResponse:
+    """One page of ListJobs with each job's primary metric and the cursor of the next page."""
+    if not isinstance(request.limit, int) or not 1 <= request.limit <= MAX_PAGE:
+        raise ValidationError(f"limit must be a whole number from 1 to {MAX_PAGE}; got {request.limit!r}.")
+    _check_choice("type", request.type, JOB_TYPES)
+    _check_choice("status", request.status, ACTIVE_STATUSES + TERMINAL_STATUSES)
+    after = _decode_cursor(request.cursor) if request.cursor else None
+    store = get_store()
+    reconcile(store)
+    jobs = records.list_summaries(store, job_type=request.type, status=request.status,
+                                  name_contains=request.name_contains, after=after, limit=request.limit + 1)
+    page = jobs[: request.limit]
+    metrics = records.primary_metrics(store, [job.name for job in page])
+    for job in page:
+        job.primary_metric = metrics.get(job.name)
+    return ListJobsResponse(page, _encode_cursor(page[-1]) if len(jobs) > request.limit else None)
 
 
 def describe_job(name: str) -> JobDescription:
@@ -115,7 +146,15 @@ class Job:
 
     def tail(self, lines: int = 50) -> list[LogLine]:
         """The last `lines` lines of the log."""
+        return tail_log(self.log_path, lines).lines
+
+    def tail_log(self, lines: int = 50) -> LogChunk:
+        """The last `lines` lines, with the offset to follow the log from."""
         return tail_log(self.log_path, lines)
+
+    def read_lines(self, start_line: int = 0, max_lines: int = 1000) -> LogChunk:
+        """Lines `start_line` (0-based) onwards, at most `max_lines`."""
+        return read_lines(self.log_path, start_line, max_lines)
 
     def follow(self, poll: float = 0.5) -> Iterator[LogLine]:
         """Log lines as they come, until the job has ended and every line is read."""

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from ..models import LogChunk, LogLine
 
-__all__ = ["LOG_FILE", "LogWriter", "parse_line", "read_log", "tail_log"]
+__all__ = ["LOG_FILE", "LogWriter", "parse_line", "read_log", "tail_log", "read_lines"]
 
 LOG_FILE = "job.log"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -59,28 +59,69 @@ class LogWriter:
             self._file.close()
 
 
+def _size(path: Path) -> int:
+    try:
+        return os.path.getsize(path)
+    except FileNotFoundError:
+        return 0
+
+
 def read_log(path: Path, offset: int = 0, max_bytes: int = 1 << 20) -> LogChunk:
     """Whole lines from byte `offset`, at most about `max_bytes`; a partial last line waits."""
+    size = _size(path)
     try:
         with open(path, "rb") as file:
             file.seek(offset)
             data = file.read(max_bytes)
     except FileNotFoundError:
-        return LogChunk([], offset, offset)
+        return LogChunk([], offset, offset, 0)
     end = data.rfind(b"\n") + 1
     if end == 0 and len(data) == max_bytes:  # one line longer than max_bytes: pass it whole
         end = len(data)
-    lines = [parse_line(text) for text in data[:end].decode("utf-8", "replace").splitlines()]
-    return LogChunk(lines, offset, offset + end)
+    return LogChunk(_lines(data[:end]), offset, offset + end, max(size, offset + end))
 
 
-def tail_log(path: Path, lines: int = 50) -> list[LogLine]:
-    """The last `lines` lines of the log."""
+def _lines(data: bytes) -> list[LogLine]:
+    return [parse_line(raw.decode("utf-8", "replace")) for raw in data.split(b"\n")[:-1]]
+
+
+def tail_log(path: Path, lines: int = 50) -> LogChunk:
+    """The last `lines` whole lines; `next_offset` is where following goes on from."""
+    size, block = _size(path), 200 * lines + 4096
+    while True:
+        start = max(0, size - block)
+        try:
+            with open(path, "rb") as file:
+                file.seek(start)
+                data = file.read(size - start)
+        except FileNotFoundError:
+            return LogChunk([], 0, 0, 0)
+        end = data.rfind(b"\n") + 1
+        raws = data[:end].split(b"\n")[:-1]
+        if start:
+            raws = raws[1:]  # the first may be cut
+        if len(raws) >= lines or start == 0:
+            break
+        block *= 4
+    kept = raws[len(raws) - lines:] if lines else []
+    first = start + end - sum(len(raw) + 1 for raw in kept)
+    return LogChunk(_lines(b"".join(raw + b"\n" for raw in kept)), first, start + end, size)
+
+
+def read_lines(path: Path, start_line: int, max_lines: int) -> LogChunk:
+    """Lines `start_line` (0-based) to `start_line + max_lines`, with their byte range."""
+    offset = end = 0
+    kept: list[bytes] = []
     try:
-        size = os.path.getsize(path)
+        with open(path, "rb") as file:
+            for number, raw in enumerate(file):
+                if not raw.endswith(b"\n") or number >= start_line + max_lines:
+                    break
+                if number < start_line:
+                    offset += len(raw)
+                else:
+                    kept.append(raw)
     except FileNotFoundError:
-        return []
-    start = max(0, size - 200 * lines - 4096)
-    chunk = read_log(path, start, size - start + 1)
-    found = chunk.lines[1:] if start else chunk.lines  # the first may be cut
-    return found[-lines:]
+        return LogChunk([], 0, 0, 0)
+    end = offset + sum(len(raw) for raw in kept)
+    return LogChunk(_lines(b"".join(kept)), offset, end, _size(path))

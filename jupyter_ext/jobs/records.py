@@ -18,6 +18,7 @@ from ..models import (
     JobDescription,
     JobSummary,
     MetricPoint,
+    PrimaryMetric,
     StatusTransition,
     timestamp,
 )
@@ -34,11 +35,13 @@ __all__ = [
     "get_row",
     "describe",
     "list_summaries",
+    "primary_metrics",
+    "change_token",
     "metric_points",
     "final_metrics",
 ]
 
-_SUMMARY_COLUMNS = "name, job_type, status, secondary_status, created_at, ended_at, failure_reason"
+_SUMMARY_COLUMNS = "name, job_type, status, secondary_status, created_at, started_at, ended_at, failure_reason"
 
 
 def insert_job(store: MetadataStore, spec: JobSpec, job_dir: str) -> None:
@@ -192,20 +195,21 @@ def list_summaries(
     job_type: str | None = None,
     status: str | None = None,
     name_contains: str | None = None,
-    created_before: float | None = None,
+    after: tuple[float, str] | None = None,
     limit: int | None = 100,
 ) -> list[JobSummary]:
-    """Jobs newest first, filtered; `created_before` pages (pass the last row's time)."""
-    where, params = [], []
-    for clause, value in (
-        ("job_type = ?", job_type),
-        ("status = ?", status),
-        ("instr(lower(name), lower(?)) > 0", name_contains),
-        ("created_at < ?", created_before),
-    ):
+    """Jobs newest first (ties by name), filtered; `after` = (created_at, name) of the
+    last row of the previous page."""
+    where: list[str] = []
+    params: list[Any] = []
+    for clause, value in (("job_type = ?", job_type), ("status = ?", status),
+                          ("instr(lower(name), lower(?)) > 0", name_contains)):
         if value is not None:
             where.append(clause)
             params.append(value)
+    if after is not None:
+        where.append("(created_at < ? OR (created_at = ? AND name > ?))")
+        params += [after[0], after[0], after[1]]
     sql = f"SELECT {_SUMMARY_COLUMNS} FROM jobs"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -214,9 +218,43 @@ def list_summaries(
         sql += " LIMIT ?"
         params.append(limit)
     return [
-        JobSummary(r[0], r[1], r[2], r[3], timestamp(r[4]), timestamp(r[5]), r[6])
+        JobSummary(r[0], r[1], r[2], r[3], timestamp(r[4]), timestamp(r[5]), timestamp(r[6]), r[7])
         for r in store.connection().execute(sql, params)
     ]
+
+
+def primary_metrics(store: MetadataStore, names: list[str]) -> dict[str, PrimaryMetric]:
+    """Each named job's headline metric: its first metric definition, else the first
+    metric it logged; the value is the latest."""
+    if not names:
+        return {}
+    marks = ", ".join("?" for _ in names)
+    latest: dict[str, dict[str, float]] = {}
+    for row in store.query(
+        "SELECT job_name, name, value FROM metrics WHERE id IN (SELECT MAX(id) FROM metrics"
+        f" WHERE job_name IN ({marks}) GROUP BY job_name, name) ORDER BY id",
+        names,
+    ):
+        latest.setdefault(row[0], {})[row[1]] = row[2]
+    firsts = {r[0]: r[1] for r in store.query(
+        "SELECT job_name, name FROM metrics WHERE id IN (SELECT MIN(id) FROM metrics"
+        f" WHERE job_name IN ({marks}) GROUP BY job_name)", names)}
+    chosen = {}
+    for row in store.query(f"SELECT name, spec FROM jobs WHERE name IN ({marks})", names):
+        values = latest.get(row[0])
+        if not values:
+            continue
+        defined = [d["Name"] for d in json.loads(row[1]).get("metric_definitions", []) if d["Name"] in values]
+        metric = defined[0] if defined else firsts[row[0]]
+        chosen[row[0]] = PrimaryMetric(metric, values[metric])
+    return chosen
+
+
+def change_token(store: MetadataStore) -> str:
+    """A value that changes whenever any job or metric changes (an ETag for job lists)."""
+    jobs = store.query("SELECT MAX(last_modified), COUNT(*) FROM jobs")[0]
+    metrics = store.query("SELECT MAX(id) FROM metrics")[0]
+    return f"{jobs[0]}-{jobs[1]}-{metrics[0]}"
 
 
 def metric_points(store: MetadataStore, name: str, metric_name: str | None = None) -> list[MetricPoint]:

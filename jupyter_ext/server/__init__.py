@@ -1,34 +1,43 @@
-"""The jupyter_server extension: `/jupyter-ext/api/...` for the sidebar.
+"""The jupyter_server extension: the REST API under `/jupyter-ext/api/...` for the sidebar.
 
-Every route sits behind jupyter_server's authentication. This first route tells the
-client which version and store it talks to; the jobs routes build on the same base.
+Every route sits behind jupyter_server's authentication. To add routes, give a module a
+`ROUTES` list of (path, handler) pairs and name it in `ROUTE_MODULES`.
 """
 
 from __future__ import annotations
 
-import json
+import importlib
 from typing import Any
 
-from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
-from tornado import web
 
 from .. import __version__
 from ..store import home
+from .base import ApiHandler, api
 
-__all__ = ["StatusHandler"]
+__all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes"]
+
+ROUTE_MODULES = ["jupyter_ext.server.jobs"]
 
 
-class StatusHandler(APIHandler):
-    """GET /jupyter-ext/api/status: the version and the store's home."""
+class StatusHandler(ApiHandler):
+    """GET /status: the version and the store's home."""
 
-    @web.authenticated
+    @api
     def get(self) -> None:
-        self.finish(json.dumps({"version": __version__, "home": str(home())}))
+        self.finish({"version": __version__, "home": str(home())})
+
+
+def api_routes() -> list[tuple[str, type[ApiHandler]]]:
+    """Every (path below /jupyter-ext/api/, handler) pair."""
+    routes: list[tuple[str, type[ApiHandler]]] = [("status", StatusHandler)]
+    for module in ROUTE_MODULES:
+        routes += importlib.import_module(module).ROUTES
+    return routes
 
 
 def _load_jupyter_server_extension(server_app: Any) -> None:
     web_app = server_app.web_app
     base = url_path_join(web_app.settings["base_url"], "jupyter-ext", "api")
-    web_app.add_handlers(".*$", [(url_path_join(base, "status"), StatusHandler)])
-    server_app.log.info("jupyter_ext %s: store at %s", __version__, home())
+    web_app.add_handlers(".*$", [(url_path_join(base, path), handler) for path, handler in api_routes()])
+    server_app.log.info("jupyter_ext %s: REST API at %s, store at %s", __version__, base, home())

@@ -66,6 +66,7 @@ def _v1(db: sqlite3.Connection) -> None:
         );
         CREATE INDEX jobs_by_created ON jobs (created_at DESC, name);
         CREATE INDEX jobs_by_status ON jobs (status);
+        CREATE INDEX jobs_by_modified ON jobs (last_modified);
         CREATE TABLE job_transitions (
             job_name TEXT NOT NULL REFERENCES jobs (name) ON DELETE CASCADE,
             status TEXT NOT NULL,
