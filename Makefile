@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 # The CPU build of torch; on this kind of machine its wheel lies on disk.
 TORCH   ?= torch==2.13.0
 STAMP   := $(VENV)/.installed
-SYSTEM_PACKAGES := libkrb5-dev
+SYSTEM_PACKAGES := libkrb5-dev chromium
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export OMP_NUM_THREADS ?= 1
 
@@ -24,7 +24,7 @@ bench: install
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml package.json Makefile $(wildcard labextension/src/*.ts labextension/style/*)
 	$(MAKE) system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -32,7 +32,8 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install --quiet -e ".[all]"
 	touch $(STAMP)
 
-# sparkmagic's Kerberos dependency (gssapi) compiles against krb5-config.
+# sparkmagic's Kerberos dependency (gssapi) compiles against krb5-config; the
+# sidebar's browser tests drive Debian's Chromium.
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

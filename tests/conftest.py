@@ -52,3 +52,16 @@ def script(tmp_path: Path) -> Callable[[str, str], Path]:
 
 
 PYTHON = sys.executable
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    """Keep each phase's report on the test item (browser tests screenshot failures)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: they start their own JupyterLab and Chromium."""
+    items.sort(key=lambda item: "test_sidebar" in item.nodeid)

@@ -128,6 +128,7 @@ async def test_stop_and_the_error_mapping(jp_fetch, script) -> None:
     assert code == 400 and "Unknown job status 'Done'" in message
     assert (await _error(jp_fetch, "jobs", limit="lots"))[0] == 400
     assert (await _error(jp_fetch, "jobs", cursor="nonsense"))[0] == 400
+    assert (await _get(jp_fetch, "jobs", **{"1795308643782": ""}))["jobs"]  # JupyterLab's cache buster
     code, message = await _error(jp_fetch, "jobs", colour="red")
     assert code == 400 and "Unknown parameter(s) colour" in message
     assert (await _error(jp_fetch, "jobs", "rest-stop", "log", offset="1", tail_lines="2"))[0] == 400

@@ -78,8 +78,12 @@ class ApiHandler(APIHandler):
     """Base of the jupyter_ext REST handlers."""
 
     def query(self, cls: type[R]) -> R:
-        """The request record `cls` read from the query string."""
-        return parse_record(cls, {k: self.get_query_argument(k) for k in self.request.query_arguments})
+        """The request record `cls` read from the query string.
+
+        A bare number as a key is the cache buster JupyterLab adds to every GET; skipped.
+        """
+        return parse_record(cls, {k: self.get_query_argument(k) for k in self.request.query_arguments
+                                  if not k.isdigit()})
 
     def body(self, cls: type[R]) -> R:
         """The request record `cls` read from a JSON body (an empty body gives the defaults)."""

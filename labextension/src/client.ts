@@ -1,0 +1,89 @@
+/**
+ * Typed calls of the jobs REST API (`/jupyter-ext/api/jobs...`); the records are the
+ * ones generated from the Python models (models.ts).
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+import { requestAPI } from './api';
+import {
+  GetLogRequest,
+  JobDescription,
+  ListJobsRequest,
+  ListJobsResponse,
+  ListMetricsResponse,
+  LogChunk,
+  StopJobRequest
+} from './models';
+
+/** The statuses a job can still leave. */
+export const ACTIVE_STATUSES = ['Pending', 'InProgress', 'Stopping'];
+
+function query(request: object): string {
+  const parts = Object.entries(request)
+    .filter(([, value]) => value !== null && value !== undefined && value !== '')
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+function jobPath(name: string, ...rest: string[]): string {
+  return ['jobs', encodeURIComponent(name), ...rest].join('/');
+}
+
+/** A page of jobs, or null when nothing changed since `etag` (the server said 304). */
+export async function listJobs(
+  request: ListJobsRequest,
+  etag: string | null
+): Promise<{ page: ListJobsResponse | null; etag: string | null }> {
+  const settings = ServerConnection.makeSettings();
+  const url = URLExt.join(settings.baseUrl, 'jupyter-ext', 'api', 'jobs') + query(request);
+  const headers: Record<string, string> = etag ? { 'If-None-Match': etag } : {};
+  const response = await ServerConnection.makeRequest(url, { headers }, settings);
+  if (response.status === 304) {
+    return { page: null, etag };
+  }
+  const data = await response.json();
+  if (!response.ok) {
+    throw new ServerConnection.ResponseError(response, data?.message ?? response.statusText);
+  }
+  return { page: data as ListJobsResponse, etag: response.headers.get('Etag') };
+}
+
+/** DescribeJob. */
+export function describeJob(name: string): Promise<JobDescription> {
+  return requestAPI<JobDescription>(jobPath(name));
+}
+
+/** A part of the job's log (see GetLogRequest). */
+export function readLog(name: string, request: GetLogRequest): Promise<LogChunk> {
+  return requestAPI<LogChunk>(jobPath(name, 'log') + query(request));
+}
+
+/** Every metric point of the job. */
+export function listMetrics(name: string): Promise<ListMetricsResponse> {
+  return requestAPI<ListMetricsResponse>(jobPath(name, 'metrics'));
+}
+
+/** Ask the job to stop; answers the job as it is right after the request. */
+export function stopJob(name: string, request: StopJobRequest = {}): Promise<JobDescription> {
+  return requestAPI<JobDescription>(jobPath(name, 'stop'), {
+    method: 'POST',
+    body: JSON.stringify(request)
+  });
+}
+
+/** "1m 05s"-style duration between two ISO times (the second defaults to now). */
+export function elapsed(start: string | null, end: string | null): string {
+  if (!start) {
+    return '';
+  }
+  const seconds = Math.max(0, ((end ? Date.parse(end) : Date.now()) - Date.parse(start)) / 1000);
+  if (seconds < 60) {
+    return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) {
+    return `${minutes}m ${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
+  }
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}

@@ -1,0 +1,202 @@
+/**
+ * One job in detail: status and its history, hyperparameters, a chart per metric,
+ * the log tail (followed while the job runs), artifacts, and Stop with confirmation.
+ */
+import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
+
+import { bySeries, metricChart } from './chart';
+import { ACTIVE_STATUSES, describeJob, elapsed, listMetrics, readLog, stopJob } from './client';
+import { JobDescription, LogLine } from './models';
+
+const MAX_LOG_LINES = 2000;
+
+function section(title: string, className: string): [HTMLElement, HTMLElement] {
+  const box = document.createElement('section');
+  box.className = `jp-JupyterExt-section ${className}`;
+  const heading = document.createElement('h3');
+  heading.textContent = title;
+  const body = document.createElement('div');
+  box.append(heading, body);
+  return [box, body];
+}
+
+function table(rows: [string, string][]): HTMLTableElement {
+  const element = document.createElement('table');
+  element.className = 'jp-JupyterExt-table';
+  for (const [key, value] of rows) {
+    const row = element.insertRow();
+    row.insertCell().textContent = key;
+    row.insertCell().textContent = value;
+  }
+  return element;
+}
+
+function localTime(iso: string | null): string {
+  return iso ? new Date(iso).toLocaleTimeString() : '';
+}
+
+/** The detail pane; `onBack()` returns to the list. */
+export class JobDetail extends Widget {
+  constructor(onBack: () => void) {
+    super();
+    this.addClass('jp-JupyterExt-detail');
+    const header = document.createElement('div');
+    header.className = 'jp-JupyterExt-detailHeader';
+    const back = document.createElement('button');
+    back.className = 'jp-mod-styled jp-JupyterExt-back';
+    back.textContent = '‹ Jobs';
+    back.addEventListener('click', onBack);
+    this._title = document.createElement('span');
+    this._title.className = 'jp-JupyterExt-detailName';
+    this._badge = document.createElement('span');
+    this._badge.className = 'jp-JupyterExt-badge';
+    this._stop = document.createElement('button');
+    this._stop.className = 'jp-mod-styled jp-mod-warn jp-JupyterExt-stop';
+    this._stop.textContent = 'Stop';
+    this._stop.addEventListener('click', () => void this._confirmStop());
+    header.append(back, this._title, this._badge, this._stop);
+    this._summary = document.createElement('div');
+    this._summary.className = 'jp-JupyterExt-summary';
+    const [history, historyBody] = section('Status history', 'jp-JupyterExt-history');
+    const [params, paramsBody] = section('Hyperparameters', 'jp-JupyterExt-hyperparameters');
+    const [metrics, metricsBody] = section('Metrics', 'jp-JupyterExt-metrics');
+    const [log, logBody] = section('Log', 'jp-JupyterExt-log');
+    const [artifacts, artifactsBody] = section('Artifacts', 'jp-JupyterExt-artifacts');
+    this._log = document.createElement('pre');
+    this._log.className = 'jp-JupyterExt-logText';
+    logBody.append(this._log);
+    [this._history, this._params, this._metrics, this._artifacts] = [historyBody, paramsBody, metricsBody, artifactsBody];
+    this.node.append(header, this._summary, metrics, log, history, params, artifacts);
+  }
+
+  /** The job shown, if any. */
+  get jobName(): string | null {
+    return this._name;
+  }
+
+  /** Whether the shown job can still change (worth polling). */
+  get active(): boolean {
+    return this._job !== null && ACTIVE_STATUSES.includes(this._job.status);
+  }
+
+  /** Show job `name` from scratch. */
+  async open(name: string): Promise<void> {
+    this._name = name;
+    this._job = null;
+    this._offset = null;
+    this._lines = [];
+    this._log.textContent = '';
+    this._title.textContent = name;
+    this.node.dataset.jobName = name;
+    await this.refresh();
+  }
+
+  /** Fetch the job, new log lines and metrics, and draw them; never throws. */
+  async refresh(): Promise<void> {
+    const name = this._name;
+    if (!name) {
+      return;
+    }
+    try {
+      const [job, metrics] = await Promise.all([describeJob(name), listMetrics(name)]);
+      const chunk = await readLog(name, this._offset === null ? { tail_lines: 200 } : { offset: this._offset });
+      if (name !== this._name) {
+        return; // another job was opened meanwhile
+      }
+      this._job = job;
+      this._offset = chunk.next_offset;
+      this._appendLog(chunk.lines);
+      this._render(job);
+      this._metrics.replaceChildren(...[...bySeries(metrics.metrics)].map(([metric, points]) => metricChart(metric, points)));
+      if (!metrics.metrics.length) {
+        this._metrics.textContent = 'No metrics yet.';
+      }
+    } catch (error) {
+      this._summary.textContent = `Cannot load ${name}: ${(error as Error).message}`;
+    }
+  }
+
+  private _render(job: JobDescription): void {
+    this._badge.textContent = job.status;
+    this._badge.className = `jp-JupyterExt-badge jp-JupyterExt-status-${job.status}`;
+    this.node.dataset.status = job.status;
+    this._stop.disabled = !['Pending', 'InProgress'].includes(job.status);
+    const rows: [string, string][] = [
+      ['Type', job.job_type],
+      ['Secondary status', job.secondary_status ?? ''],
+      ['Created', new Date(job.created_at).toLocaleString()],
+      ['Elapsed', elapsed(job.started_at, job.ended_at)]
+    ];
+    if (job.failure_reason) {
+      rows.push(['Failure reason', job.failure_reason]);
+    }
+    this._summary.replaceChildren(table(rows));
+    this._history.replaceChildren(
+      table(job.transitions.map(t => [`${localTime(t.start_time)} ${t.status}`, t.message]))
+    );
+    const params = Object.entries(job.hyperparameters).map(([k, v]): [string, string] => [k, JSON.stringify(v)]);
+    this._params.replaceChildren(params.length ? table(params) : document.createTextNode('None.'));
+    const artifacts: [string, string][] = [];
+    if (job.model_data) {
+      artifacts.push(['Model', job.model_data]);
+    }
+    if (job.output_data) {
+      artifacts.push(['Output data', job.output_data]);
+    }
+    for (const [key, value] of Object.entries(job.outputs)) {
+      if (key !== 'model_data') {
+        artifacts.push([key, String(value)]);
+      }
+    }
+    artifacts.push(['Job folder', job.job_dir], ['Log file', job.log_path]);
+    this._artifacts.replaceChildren(table(artifacts));
+  }
+
+  private _appendLog(lines: LogLine[]): void {
+    if (!lines.length) {
+      return;
+    }
+    const atBottom = this._log.scrollTop + this._log.clientHeight >= this._log.scrollHeight - 4;
+    this._lines = this._lines.concat(lines.map(line => line.message)).slice(-MAX_LOG_LINES);
+    this._log.textContent = this._lines.join('\n');
+    if (atBottom) {
+      this._log.scrollTop = this._log.scrollHeight;
+    }
+  }
+
+  private async _confirmStop(): Promise<void> {
+    const name = this._name;
+    if (!name) {
+      return;
+    }
+    const result = await showDialog({
+      title: 'Stop job?',
+      body: `Stop ${name}? Its program gets SIGTERM, then SIGKILL after the grace period.`,
+      buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Stop job' })]
+    });
+    if (!result.button.accept) {
+      return;
+    }
+    try {
+      await stopJob(name);
+    } catch (error) {
+      await showErrorMessage('Cannot stop the job', error as Error);
+    }
+    await this.refresh();
+  }
+
+  private _name: string | null = null;
+  private _job: JobDescription | null = null;
+  private _offset: number | null = null;
+  private _lines: string[] = [];
+  private readonly _title: HTMLSpanElement;
+  private readonly _badge: HTMLSpanElement;
+  private readonly _stop: HTMLButtonElement;
+  private readonly _summary: HTMLDivElement;
+  private readonly _log: HTMLPreElement;
+  private readonly _history: HTMLElement;
+  private readonly _params: HTMLElement;
+  private readonly _metrics: HTMLElement;
+  private readonly _artifacts: HTMLElement;
+}

@@ -1,0 +1,103 @@
+import { Widget } from '@lumino/widgets';
+
+import { JobDetail } from './detail';
+import { jobsIcon } from './icon';
+import { JobList } from './joblist';
+
+/** The DOM id of the sidebar panel; browser tests look it up by this. */
+export const PANEL_ID = 'jupyter-ext-sidebar';
+
+/** How often the shown view asks the server for news, in ms. */
+export const POLL_MS = 3000;
+
+/**
+ * The jobs panel in the left sidebar: the job list, or one job in detail.
+ *
+ * It polls only while it is shown and the browser tab is visible: every POLL_MS
+ * the list (answered with an empty 304 when nothing changed), or the open job
+ * while that job can still change. Elapsed times tick locally.
+ */
+export class JobsPanel extends Widget {
+  constructor() {
+    super();
+    this.id = PANEL_ID;
+    this.title.icon = jobsIcon;
+    this.title.caption = 'jupyter_ext jobs';
+    this.addClass('jp-JupyterExt-panel');
+    const header = document.createElement('div');
+    header.className = 'jp-JupyterExt-header';
+    const heading = document.createElement('h2');
+    heading.className = 'jp-JupyterExt-heading';
+    heading.textContent = 'Jobs';
+    const refresh = document.createElement('button');
+    refresh.className = 'jp-mod-styled jp-JupyterExt-refresh';
+    refresh.title = 'Refresh';
+    refresh.textContent = '⟳';
+    refresh.addEventListener('click', () => void this.refresh());
+    header.append(heading, refresh);
+    this._list = new JobList(name => void this.openJob(name));
+    this._detail = new JobDetail(() => this.showList());
+    this.node.append(header, this._list.node, this._detail.node);
+    this._detail.node.hidden = true;
+  }
+
+  /** Fetch what is shown now from the server. */
+  async refresh(): Promise<void> {
+    await (this._detail.node.hidden ? this._list.refresh() : this._detail.refresh());
+  }
+
+  /** Show job `name` in detail. */
+  async openJob(name: string): Promise<void> {
+    this._list.node.hidden = true;
+    this._detail.node.hidden = false;
+    await this._detail.open(name);
+  }
+
+  /** Back to the job list. */
+  showList(): void {
+    this._detail.node.hidden = true;
+    this._list.node.hidden = false;
+    void this._list.refresh();
+  }
+
+  protected onAfterShow(): void {
+    void this.refresh();
+    if (this._timer === null) {
+      this._timer = window.setInterval(() => this._tick(), 1000);
+    }
+  }
+
+  protected onBeforeHide(): void {
+    if (this._timer !== null) {
+      window.clearInterval(this._timer);
+      this._timer = null;
+    }
+  }
+
+  dispose(): void {
+    this.onBeforeHide();
+    super.dispose();
+  }
+
+  private _tick(): void {
+    if (document.hidden || !this.isVisible) {
+      return;
+    }
+    this._ticks += 1;
+    const due = this._ticks % (POLL_MS / 1000) === 0;
+    if (!this._detail.node.hidden) {
+      if (due && this._detail.active) {
+        void this._detail.refresh();
+      }
+    } else if (due) {
+      void this._list.refresh();
+    } else if (this._list.hasActiveJobs) {
+      this._list.render();
+    }
+  }
+
+  private _ticks = 0;
+  private _timer: number | null = null;
+  private readonly _list: JobList;
+  private readonly _detail: JobDetail;
+}

@@ -1,0 +1,181 @@
+"""The sidebar in a real JupyterLab, driven through the system Chromium with Playwright.
+
+Screenshots of failed tests land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import wait_until
+from jupyter_ext import Estimator, describe_job
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed (apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """A real `jupyter lab` on a free loopback port, with its own store and settings."""
+    root = tmp_path_factory.mktemp("lab")
+    settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    port = _free_port()
+    env = {**os.environ, "JUPYTER_EXT_HOME": str(root / ".home")}
+    env.pop("JUPYTER_EXT_DISPLAY", None)
+    log = open(root / ".lab.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=", "--LabApp.news_url=None",
+         f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
+         f"--LabApp.workspaces_dir={root / '.workspaces'}", "--LabApp.expose_app_in_browser=True"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _up(f"{url}/jupyter-ext/api/status"), 90, "jupyter lab to start")
+        yield {"url": url, "root": root, "home": root / ".home"}
+    finally:
+        process.terminate()
+        process.wait(30)
+        log.close()
+
+
+@pytest.fixture(autouse=True)
+def home(lab: dict, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This module's tests share the lab server's store."""
+    monkeypatch.setenv("JUPYTER_EXT_HOME", str(lab["home"]))
+    monkeypatch.chdir(lab["root"])
+    return lab["home"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, lab: dict, request: pytest.FixtureRequest) -> Iterator[object]:
+    """JupyterLab open in a fresh page with the jobs panel shown."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{lab['url']}/lab")
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000)
+    tab = page.locator('.lm-TabBar-tab[data-id="jupyter-ext-sidebar"]')
+    tab.wait_for()
+    if "lm-mod-current" not in (tab.get_attribute("class") or ""):  # the workspace may have it open
+        tab.click()
+    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-heading").wait_for()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+    context.close()
+
+
+def _row(page, name: str):
+    return page.locator(f'#jupyter-ext-sidebar .jp-JupyterExt-row[data-job-name="{name}"]')
+
+
+def test_a_job_launched_from_a_notebook_appears_and_finishes(page, lab: dict) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("%load_ext jupyter_ext"),
+        nbformat.v4.new_code_cell(
+            '%%train --name from-notebook --metric "loss=loss: ([0-9.]+)"\n'
+            "import time\nfor i in range(6):\n    print(f'loss: {1 / (i + 1)}', flush=True)\n    time.sleep(0.5)\n"),
+    ]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, lab["root"] / "launch.ipynb")
+    page.evaluate("window.jupyterapp.commands.execute('docmanager:open', {path: 'launch.ipynb'})")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    row = _row(page, "from-notebook")
+    row.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "document.querySelector('[data-job-name=\"from-notebook\"]')?.dataset.status === 'Completed'", timeout=60_000)
+    assert "loss" in row.locator(".jp-JupyterExt-metric").inner_text()
+    row.click()
+    detail = page.locator(".jp-JupyterExt-detail")
+    detail.locator(".jp-JupyterExt-badge", has_text="Completed").wait_for()
+    page.locator(".jp-JupyterExt-logText", has_text="loss: 0.16666").wait_for()
+    assert detail.locator('figure[data-metric="loss"] path.jp-JupyterExt-line').count() == 1
+    assert "Completed" in detail.locator(".jp-JupyterExt-history").inner_text()
+    assert "model.tar.gz" in detail.locator(".jp-JupyterExt-artifacts").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sidebar-detail.png"))
+    assert page.locator(".jp-OutputArea-output .jp-JupyterExt-monitor, .jp-OutputArea-output .widget-vbox").count() >= 1
+
+
+def test_stop_a_running_job_from_the_button(page, script) -> None:
+    path = script("import time\nprint('working', flush=True)\ntime.sleep(120)\n")
+    Estimator(str(path)).fit(job_name="stop-me", wait=False)
+    wait_until(lambda: describe_job("stop-me").status == "InProgress", what="InProgress")
+    page.locator(".jp-JupyterExt-refresh").click()
+    _row(page, "stop-me").click()
+    page.locator(".jp-JupyterExt-badge", has_text="InProgress").wait_for()
+    page.locator(".jp-JupyterExt-logText", has_text="working").wait_for()
+    page.locator(".jp-JupyterExt-stop").click()
+    page.locator(".jp-Dialog").get_by_role("button", name="Stop job").click()
+    page.locator(".jp-JupyterExt-badge", has_text="Stopped").wait_for(timeout=30_000)
+    assert describe_job("stop-me").status == "Stopped"
+    assert page.locator(".jp-JupyterExt-stop").is_disabled()
+
+
+def _panel_background(page) -> tuple[int, ...]:
+    colour = page.evaluate("getComputedStyle(document.getElementById('jupyter-ext-sidebar')).backgroundColor")
+    return tuple(int(x) for x in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3])
+
+
+def test_light_and_dark_themes_render(page) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-row").first.wait_for()
+    assert sum(_panel_background(page)) > 600  # light
+    page.screenshot(path=str(ARTIFACTS / "sidebar-light.png"))
+    page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    page.wait_for_function("document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    page.locator("#jupyterlab-splash").wait_for(state="detached", timeout=30_000)
+    page.wait_for_function(
+        "(() => { const c = getComputedStyle(document.getElementById('jupyter-ext-sidebar')).backgroundColor;"
+        " return c.match(/\\d+/g).slice(0, 3).reduce((a, b) => a + Number(b), 0) < 300; })()", timeout=30_000)
+    name = page.locator("#jupyter-ext-sidebar .jp-JupyterExt-name").first
+    colour = page.evaluate("(e) => getComputedStyle(e).color", name.element_handle())
+    assert sum(int(x) for x in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3]) > 300  # light text
+    page.screenshot(path=str(ARTIFACTS / "sidebar-dark.png"))
+    page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
