@@ -21,6 +21,7 @@ test: install
 
 bench: install
 	$(PY) benchmarks/job_overhead.py
+	$(PY) benchmarks/sidebar_api.py
 
 install: $(STAMP)
 

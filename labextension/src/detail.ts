@@ -7,23 +7,21 @@ import { Widget } from '@lumino/widgets';
 
 import { bySeries, metricChart } from './chart';
 import { ACTIVE_STATUSES, describeJob, elapsed, listMetrics, readLog, stopJob } from './client';
+import { button, el } from './dom';
 import { JobDescription, LogLine } from './models';
 
 const MAX_LOG_LINES = 2000;
 
 function section(title: string, className: string): [HTMLElement, HTMLElement] {
-  const box = document.createElement('section');
-  box.className = `jp-JupyterExt-section ${className}`;
-  const heading = document.createElement('h3');
-  heading.textContent = title;
-  const body = document.createElement('div');
+  const box = el('section', `jp-JupyterExt-section ${className}`);
+  const heading = el('h3', '', title);
+  const body = el('div', '');
   box.append(heading, body);
   return [box, body];
 }
 
 function table(rows: [string, string][]): HTMLTableElement {
-  const element = document.createElement('table');
-  element.className = 'jp-JupyterExt-table';
+  const element = el('table', 'jp-JupyterExt-table');
   for (const [key, value] of rows) {
     const row = element.insertRow();
     row.insertCell().textContent = key;
@@ -41,30 +39,19 @@ export class JobDetail extends Widget {
   constructor(onBack: () => void) {
     super();
     this.addClass('jp-JupyterExt-detail');
-    const header = document.createElement('div');
-    header.className = 'jp-JupyterExt-detailHeader';
-    const back = document.createElement('button');
-    back.className = 'jp-mod-styled jp-JupyterExt-back';
-    back.textContent = '‹ Jobs';
-    back.addEventListener('click', onBack);
-    this._title = document.createElement('span');
-    this._title.className = 'jp-JupyterExt-detailName';
-    this._badge = document.createElement('span');
-    this._badge.className = 'jp-JupyterExt-badge';
-    this._stop = document.createElement('button');
-    this._stop.className = 'jp-mod-styled jp-mod-warn jp-JupyterExt-stop';
-    this._stop.textContent = 'Stop';
-    this._stop.addEventListener('click', () => void this._confirmStop());
+    const header = el('div', 'jp-JupyterExt-detailHeader');
+    const back = button('jp-JupyterExt-back', '‹ Jobs', onBack);
+    this._title = el('span', 'jp-JupyterExt-detailName');
+    this._badge = el('span', 'jp-JupyterExt-badge');
+    this._stop = button('jp-mod-warn jp-JupyterExt-stop', 'Stop', () => void this._confirmStop());
     header.append(back, this._title, this._badge, this._stop);
-    this._summary = document.createElement('div');
-    this._summary.className = 'jp-JupyterExt-summary';
+    this._summary = el('div', 'jp-JupyterExt-summary');
     const [history, historyBody] = section('Status history', 'jp-JupyterExt-history');
     const [params, paramsBody] = section('Hyperparameters', 'jp-JupyterExt-hyperparameters');
     const [metrics, metricsBody] = section('Metrics', 'jp-JupyterExt-metrics');
     const [log, logBody] = section('Log', 'jp-JupyterExt-log');
     const [artifacts, artifactsBody] = section('Artifacts', 'jp-JupyterExt-artifacts');
-    this._log = document.createElement('pre');
-    this._log.className = 'jp-JupyterExt-logText';
+    this._log = el('pre', 'jp-JupyterExt-logText');
     logBody.append(this._log);
     [this._history, this._params, this._metrics, this._artifacts] = [historyBody, paramsBody, metricsBody, artifactsBody];
     this.node.append(header, this._summary, metrics, log, history, params, artifacts);
@@ -88,6 +75,7 @@ export class JobDetail extends Widget {
     this._lines = [];
     this._log.textContent = '';
     this._title.textContent = name;
+    this._title.title = name;
     this.node.dataset.jobName = name;
     await this.refresh();
   }
@@ -133,7 +121,7 @@ export class JobDetail extends Widget {
     }
     this._summary.replaceChildren(table(rows));
     this._history.replaceChildren(
-      table(job.transitions.map(t => [`${localTime(t.start_time)} ${t.status}`, t.message]))
+      table(job.transitions.map(t => [localTime(t.start_time), t.message && t.message !== t.status ? `${t.status}: ${t.message}` : t.status]))
     );
     const params = Object.entries(job.hyperparameters).map(([k, v]): [string, string] => [k, JSON.stringify(v)]);
     this._params.replaceChildren(params.length ? table(params) : document.createTextNode('None.'));

@@ -7,14 +7,14 @@ import { Widget } from '@lumino/widgets';
 
 import { formatValue } from './chart';
 import { ACTIVE_STATUSES, elapsed, listJobs } from './client';
+import { button, el } from './dom';
 import { JobSummary, ListJobsRequest } from './models';
 
 const TYPES = ['', 'Training', 'Processing'];
 const STATUSES = ['', 'Pending', 'InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
 
 function select(label: string, all: string, options: string[], onChange: () => void): HTMLSelectElement {
-  const element = document.createElement('select');
-  element.className = 'jp-mod-styled jp-JupyterExt-filter';
+  const element = el('select', 'jp-mod-styled jp-JupyterExt-filter');
   element.title = label;
   element.setAttribute('aria-label', label);
   for (const option of options) {
@@ -29,24 +29,17 @@ export class JobList extends Widget {
   constructor(private readonly onOpen: (name: string) => void) {
     super();
     this.addClass('jp-JupyterExt-jobList');
-    const filters = document.createElement('div');
-    filters.className = 'jp-JupyterExt-filters';
+    const filters = el('div', 'jp-JupyterExt-filters');
     this._type = select('Type', 'All types', TYPES, () => this.refresh());
     this._status = select('Status', 'All statuses', STATUSES, () => this.refresh());
-    this._search = document.createElement('input');
+    this._search = el('input', 'jp-mod-styled jp-JupyterExt-search');
     this._search.type = 'search';
     this._search.placeholder = 'Filter by name';
-    this._search.className = 'jp-mod-styled jp-JupyterExt-search';
     this._search.addEventListener('input', () => this.refresh());
     filters.append(this._search, this._type, this._status);
-    this._rows = document.createElement('ul');
-    this._rows.className = 'jp-JupyterExt-rows';
-    this._message = document.createElement('p');
-    this._message.className = 'jp-JupyterExt-message';
-    this._more = document.createElement('button');
-    this._more.className = 'jp-mod-styled jp-JupyterExt-more';
-    this._more.textContent = 'Show more';
-    this._more.addEventListener('click', () => {
+    this._rows = el('ul', 'jp-JupyterExt-rows');
+    this._message = el('p', 'jp-JupyterExt-message');
+    this._more = button('jp-JupyterExt-more', 'Show more', () => {
       this._limit += 50;
       void this.refresh();
     });
@@ -94,30 +87,21 @@ export class JobList extends Widget {
   }
 
   private _row(job: JobSummary): HTMLLIElement {
-    const row = document.createElement('li');
-    row.className = 'jp-JupyterExt-row';
+    const row = el('li', 'jp-JupyterExt-row');
     row.dataset.jobName = job.name;
     row.dataset.status = job.status;
     row.tabIndex = 0;
     row.title = job.failure_reason ? `${job.status}: ${job.failure_reason}` : `${job.status} (${job.secondary_status ?? ''})`;
-    const icon = document.createElement('span');
-    icon.className = `jp-JupyterExt-statusIcon jp-JupyterExt-status-${job.status}`;
+    const icon = el('span', `jp-JupyterExt-statusIcon jp-JupyterExt-status-${job.status}`);
     icon.setAttribute('aria-label', job.status);
-    const name = document.createElement('span');
-    name.className = 'jp-JupyterExt-name';
-    name.textContent = job.name;
-    const type = document.createElement('span');
-    type.className = 'jp-JupyterExt-type';
-    type.textContent = job.job_type === 'Training' ? 'train' : 'process';
-    const time = document.createElement('span');
-    time.className = 'jp-JupyterExt-elapsed';
-    time.textContent = elapsed(job.started_at, job.ended_at);
-    const metric = document.createElement('span');
-    metric.className = 'jp-JupyterExt-metric';
-    if (job.primary_metric) {
-      metric.textContent = `${job.primary_metric.name} ${formatValue(job.primary_metric.value)}`;
-    }
-    row.append(icon, name, type, time, metric);
+    const metric = job.primary_metric ? `${job.primary_metric.name} ${formatValue(job.primary_metric.value)}` : '';
+    row.append(
+      icon,
+      el('span', 'jp-JupyterExt-name', job.name),
+      el('span', 'jp-JupyterExt-type', job.job_type === 'Training' ? 'train' : 'process'),
+      el('span', 'jp-JupyterExt-elapsed', elapsed(job.started_at, job.ended_at)),
+      el('span', 'jp-JupyterExt-metric', metric)
+    );
     row.addEventListener('click', () => this.onOpen(job.name));
     row.addEventListener('keydown', event => {
       if (event.key === 'Enter') {

@@ -1,6 +1,7 @@
 import { Widget } from '@lumino/widgets';
 
 import { JobDetail } from './detail';
+import { button, el } from './dom';
 import { jobsIcon } from './icon';
 import { JobList } from './joblist';
 
@@ -24,16 +25,10 @@ export class JobsPanel extends Widget {
     this.title.icon = jobsIcon;
     this.title.caption = 'jupyter_ext jobs';
     this.addClass('jp-JupyterExt-panel');
-    const header = document.createElement('div');
-    header.className = 'jp-JupyterExt-header';
-    const heading = document.createElement('h2');
-    heading.className = 'jp-JupyterExt-heading';
-    heading.textContent = 'Jobs';
-    const refresh = document.createElement('button');
-    refresh.className = 'jp-mod-styled jp-JupyterExt-refresh';
+    const header = el('div', 'jp-JupyterExt-header');
+    const heading = el('h2', 'jp-JupyterExt-heading', 'Jobs');
+    const refresh = button('jp-JupyterExt-refresh', '⟳', () => void this.refresh());
     refresh.title = 'Refresh';
-    refresh.textContent = '⟳';
-    refresh.addEventListener('click', () => void this.refresh());
     header.append(heading, refresh);
     this._list = new JobList(name => void this.openJob(name));
     this._detail = new JobDetail(() => this.showList());
