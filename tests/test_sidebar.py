@@ -76,6 +76,19 @@ def home(lab: dict, monkeypatch: pytest.MonkeyPatch) -> Path:
     return lab["home"]
 
 
+@pytest.fixture(autouse=True)
+def jp_asyncio_loop() -> Iterator[None]:
+    """Playwright's sync API runs this thread's event loop in these tests; pytest-jupyter's
+    own fixture (active once any test module loads it) would try to close it."""
+    yield None
+
+
+@pytest.fixture(autouse=True)
+def jp_server_cleanup() -> Iterator[None]:
+    """No in-process jupyter_server here to clean up (see jp_asyncio_loop)."""
+    yield
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
@@ -93,13 +106,13 @@ def page(browser, lab: dict, request: pytest.FixtureRequest) -> Iterator[object]
     """JupyterLab open in a fresh page with the jobs panel shown."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(f"{lab['url']}/lab")
-    page.wait_for_function("window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000)
-    tab = page.locator('.lm-TabBar-tab[data-id="jupyter-ext-sidebar"]')
-    tab.wait_for()
-    if "lm-mod-current" not in (tab.get_attribute("class") or ""):  # the workspace may have it open
-        tab.click()
-    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-heading").wait_for()
+    page.goto(f"{lab['url']}/lab/workspaces/{request.node.name.replace('_', '-')}")
+    page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate("window.jupyterapp.restored.then(() => true)")
+    heading = page.locator("#jupyter-ext-sidebar .jp-JupyterExt-heading")
+    if not heading.is_visible():
+        page.locator('.lm-TabBar-tab[data-id="jupyter-ext-sidebar"]').click()
+    heading.wait_for()
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
