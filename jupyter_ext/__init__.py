@@ -27,6 +27,13 @@ _EXPORTS = {
     "describe_job": "jobs",
     "stop_job": "jobs",
     "log_metric": "jobs",
+    "HyperparameterTuner": "tuning",
+    "ContinuousParameter": "tuning",
+    "IntegerParameter": "tuning",
+    "CategoricalParameter": "tuning",
+    "WarmStartConfig": "tuning",
+    "WarmStartTypes": "tuning",
+    "TuningJobCompletionCriteriaConfig": "tuning",
     "JupyterExtError": "errors",
     "ValidationError": "errors",
     "NotFoundError": "errors",
@@ -41,6 +48,10 @@ if TYPE_CHECKING:
     from .jobs import Job, describe_job, list_jobs, log_metric, stop_job
     from .processing import NotebookProcessor, ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
     from .training import Estimator, TrainingInput
+    from .tuning import (
+        CategoricalParameter, ContinuousParameter, HyperparameterTuner, IntegerParameter,
+        TuningJobCompletionCriteriaConfig, WarmStartConfig, WarmStartTypes,
+    )
 
 
 def __getattr__(name: str) -> Any:
@@ -64,4 +75,4 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
-    return []
+    return [{"src": "labextension", "dest": "jupyter_ext"}]

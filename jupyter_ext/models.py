@@ -33,7 +33,7 @@ __all__ = [
     "timestamp",
 ]
 
-JOB_TYPES = ("Training", "Processing")
+JOB_TYPES = ("Training", "Processing", "Tuning")
 ACTIVE_STATUSES = ("Pending", "InProgress", "Stopping")
 TERMINAL_STATUSES = ("Completed", "Failed", "Stopped")
 
@@ -83,6 +83,7 @@ class JobSummary(_Record):
     started_at: datetime | None
     ended_at: datetime | None
     failure_reason: str | None
+    parent: str | None = None
     primary_metric: PrimaryMetric | None = None
 
 
@@ -145,6 +146,8 @@ class JobDescription(_Record):
     output_data: str | None
     final_metrics: dict[str, float]
     transitions: list[StatusTransition] = field(default_factory=list)
+    parent: str | None = None
+    children: list[str] = field(default_factory=list)
 
     @property
     def elapsed_seconds(self) -> float | None:

@@ -28,7 +28,7 @@ from .jobs.metrics import validate_metric_definitions
 from .jobs.spec import DEFAULT_MAX_RUN
 from .store import artifact_store_for, default_output_path, join_uri, local_path
 
-__all__ = ["Estimator", "TrainingInput", "resolve_executor"]
+__all__ = ["Estimator", "TrainingInput", "resolve_executor", "channel_uris"]
 
 _CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
 
@@ -59,11 +59,18 @@ def _looked_for(uri: str) -> str:
     return f" (looked for {path})" if path is not None and str(path) != uri else ""
 
 
+def channel_uris(inputs: Inputs) -> dict[str, dict[str, Any]]:
+    """Check `inputs` (paths must exist) and return them JSON-ready, for another process."""
+    return {name: vars(channel) for name, channel in _channels(inputs).items()}
+
+
 def _channels(inputs: Inputs) -> dict[str, TrainingInput]:
     if inputs is None:
         return {}
     if isinstance(inputs, (str, Path, TrainingInput)):
         inputs = {"training": inputs}
+    if isinstance(inputs, Mapping):
+        inputs = {k: TrainingInput(**v) if isinstance(v, dict) else v for k, v in inputs.items()}
     if not isinstance(inputs, Mapping):
         raise ValidationError(f"inputs must be a path, a TrainingInput or a dict of them; got {inputs!r}.")
     channels = {}
@@ -232,6 +239,26 @@ class Estimator:
             else:
                 artifact_store_for(channel.s3_data).download(channel.s3_data, destination)
         (config / "inputdataconfig.json").write_text(json.dumps(_data_config(channels), indent=1))
+
+    def to_config(self) -> dict[str, Any]:
+        """What it takes to build this Estimator again in another process (JSON-ready)."""
+        return {
+            "entry_point": self.entry_point, "source_dir": str(self.source_dir) if self.source_dir else None,
+            "entry_path": str(self._entry_path), "hyperparameters": self.hyperparameters(),
+            "metric_definitions": self.metric_definitions, "instance_type": self.instance_type,
+            "output_path": self.output_path, "max_run": self.max_run, "environment": self.environment,
+            "base_job_name": self.base_job_name, "dependencies": [str(d) for d in self.dependencies],
+        }
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Estimator:
+        """The Estimator `to_config()` described."""
+        entry = config["entry_point"] if config["source_dir"] else config["entry_path"]
+        return cls(entry, source_dir=config["source_dir"], hyperparameters=config["hyperparameters"],
+                   metric_definitions=config["metric_definitions"], instance_type=config["instance_type"],
+                   output_path=config["output_path"], max_run=config["max_run"],
+                   environment=config["environment"], base_job_name=config["base_job_name"],
+                   dependencies=config["dependencies"])
 
     @classmethod
     def attach(cls, training_job_name: str) -> Estimator:

@@ -5,6 +5,7 @@ All or nothing: if any step fails the record and the folder are removed again.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -57,7 +58,8 @@ def create_job(spec: JobSpec, build: Callable[[Path], None]) -> None:
     store = get_store()
     executor = get_executor(spec.executor)
     job_dir = job_dir_for(spec.name)
-    records.insert_job(store, spec, str(job_dir))
+    # A job launched from inside another job's program is that job's child.
+    records.insert_job(store, spec, str(job_dir), parent=os.environ.get("JUPYTER_EXT_JOB_NAME"))
     try:
         shutil.rmtree(job_dir, ignore_errors=True)  # what a deleted job of this name left
         job_dir.mkdir(parents=True)

@@ -41,20 +41,23 @@ __all__ = [
     "final_metrics",
 ]
 
-_SUMMARY_COLUMNS = "name, job_type, status, secondary_status, created_at, started_at, ended_at, failure_reason"
+_SUMMARY_COLUMNS = (
+    "name, job_type, status, secondary_status, created_at, started_at, ended_at, failure_reason, parent"
+)
 
 
-def insert_job(store: MetadataStore, spec: JobSpec, job_dir: str) -> None:
-    """Record a new Pending job; ConflictError if the name is taken."""
+def insert_job(store: MetadataStore, spec: JobSpec, job_dir: str, parent: str | None = None) -> None:
+    """Record a new Pending job (`parent`: the job whose program launched it);
+    ConflictError if the name is taken."""
     now = time.time()
     try:
         with store.transaction() as db:
             db.execute(
                 "INSERT INTO jobs (name, job_type, status, secondary_status, created_at,"
-                " last_modified, executor, job_dir, spec, stop_grace)"
-                " VALUES (?, ?, 'Pending', 'Starting', ?, ?, ?, ?, ?, ?)",
+                " last_modified, executor, job_dir, spec, stop_grace, parent)"
+                " VALUES (?, ?, 'Pending', 'Starting', ?, ?, ?, ?, ?, ?, ?)",
                 (spec.name, spec.job_type, now, now, spec.executor, job_dir, spec.to_json(),
-                 spec.stop_grace),
+                 spec.stop_grace, parent),
             )
             _open_transition(db, spec.name, "Starting", "Preparing the job", now)
     except sqlite3.IntegrityError:
@@ -185,7 +188,9 @@ def describe(store: MetadataStore, name: str) -> JobDescription:
         metric_definitions=spec["metric_definitions"],
         inputs=record.get("inputs", {}), outputs=record.get("outputs", {}),
         model_data=row["model_data"], output_data=row["output_data"],
-        final_metrics=final_metrics(store, name), transitions=transitions,
+        final_metrics=final_metrics(store, name), transitions=transitions, parent=row["parent"],
+        children=[r[0] for r in store.query(
+            "SELECT name FROM jobs WHERE parent = ? ORDER BY created_at, name", (name,))],
     )
 
 
@@ -218,7 +223,7 @@ def list_summaries(
         sql += " LIMIT ?"
         params.append(limit)
     return [
-        JobSummary(r[0], r[1], r[2], r[3], timestamp(r[4]), timestamp(r[5]), timestamp(r[6]), r[7])
+        JobSummary(r[0], r[1], r[2], r[3], timestamp(r[4]), timestamp(r[5]), timestamp(r[6]), r[7], r[8])
         for r in store.connection().execute(sql, params)
     ]
 

@@ -88,8 +88,16 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    # A job launched by another job's program (a tuning job's trials) names its parent.
+    _run_script(db, """
+        ALTER TABLE jobs ADD COLUMN parent TEXT;
+        CREATE INDEX jobs_by_parent ON jobs (parent)
+    """)
+
+
 # Migrations are code: entry i brings a database from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -21,6 +21,7 @@ export interface JobSummary {
   started_at: string | null;
   ended_at: string | null;
   failure_reason: string | null;
+  parent: string | null;
   primary_metric: PrimaryMetric | null;
 }
 
@@ -82,6 +83,8 @@ export interface JobDescription {
   output_data: string | null;
   final_metrics: Record<string, number>;
   transitions: StatusTransition[];
+  parent: string | null;
+  children: string[];
 }
 
 /**

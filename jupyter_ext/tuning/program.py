@@ -1,0 +1,254 @@
+"""The tuning job's program: `python -m jupyter_ext.tuning.program tuning.json`.
+
+It asks Optuna for hyperparameters, launches training jobs through the public API (each
+one a child of this job), reports their objective values as they arrive, stops the ones
+the pruner gives up on, and tells Optuna the results. SIGTERM stops it and its children.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConflictError
+from ..jobs import Job, describe_job, log_metric, stop_job
+from ..models import TERMINAL_STATUSES
+from ..training import Estimator
+from .parameters import range_from_dict
+from .strategies import decode, distributions, early_stopping_pruner, encode, get_strategy
+from .trials import TrialRecord, append_trial, note_launch, read_trials, trial_from_job
+
+__all__ = ["Tuning", "main"]
+
+_POLL_SECONDS = 0.25
+
+
+@dataclass
+class Definition:
+    """One training job definition: its estimator, objective, ranges and Optuna study."""
+
+    name: str
+    estimator: dict[str, Any]
+    objective: str
+    ranges: dict[str, Any]
+    study: Any
+    dists: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Running:
+    """A launched training job and its Optuna trial."""
+
+    definition: Definition
+    trial: Any
+    hyperparameters: dict[str, Any]
+    seen: int = 0
+    early_stopped: bool = False
+    best: float | None = None
+
+
+class Tuning:
+    """Runs one tuning job described by its tuning.json."""
+
+    def __init__(self, config: dict[str, Any], folder: Path) -> None:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        self.config, self.folder = config, folder
+        self.maximize = config["objective_type"] == "Maximize"
+        self.definitions = []
+        for index, item in enumerate(config["definitions"]):
+            ranges = {k: range_from_dict(v) for k, v in item["ranges"].items()}
+            seed = None if config["random_seed"] is None else config["random_seed"] + index
+            sampler, pruner = get_strategy(config["strategy"])(ranges, seed, config["strategy_config"],
+                                                               item["estimator"]["hyperparameters"])
+            if config["early_stopping_type"] == "Auto":
+                pruner = early_stopping_pruner()
+            study = optuna.create_study(direction="maximize" if self.maximize else "minimize",
+                                        sampler=sampler, pruner=pruner)
+            self.definitions.append(Definition(item["name"], item["estimator"], item["objective_metric_name"],
+                                               ranges, study, distributions(ranges)))
+        self.running: dict[str, Running] = {}
+        self.adopting: list[str] = []
+        self.finished: list[TrialRecord] = []
+        self.launched = 0
+        self.stopping = False
+        self.reason = ""
+
+    # -- the loop -----------------------------------------------------------------
+    def run(self) -> int:
+        """Tune until max_jobs, a completion criterion, or SIGTERM; the exit status."""
+        signal.signal(signal.SIGTERM, lambda *_: self._stop("stop requested"))
+        self._seed()
+        while True:
+            while self._may_launch():
+                self._launch()
+            self._poll()
+            if not self.running and not self.adopting and not self._may_launch():
+                break
+            time.sleep(_POLL_SECONDS)
+        return self._summary()
+
+    def _may_launch(self) -> bool:
+        return (not self.stopping and self.launched < self.config["max_jobs"]
+                and len(self.running) + len(self.adopting) < self.config["max_parallel_jobs"])
+
+    def _stop(self, reason: str) -> None:
+        if not self.stopping:
+            self.stopping, self.reason = True, reason
+            print(f"Stopping the tuning job: {reason}", flush=True)
+
+    # -- seeding: warm start parents and a resumed job's trials -----------------------
+    def _seed(self) -> None:
+        for parent in self.config["warm_start_parents"]:
+            for record in read_trials(parent):
+                self._add_known(record, count=False)
+        previous = self.config.get("resume_from")
+        if previous:
+            for record in read_trials(previous):
+                self._add_known(record, count=True)
+            done = {r.job for r in self.finished}
+            self.adopting = [c for c in describe_job(previous).children if c not in done]
+            self.launched += len(self.adopting)
+
+    def _definition(self, name: str) -> Definition:
+        return next((d for d in self.definitions if d.name == name), self.definitions[0])
+
+    def _add_known(self, record: TrialRecord, count: bool) -> None:
+        import optuna
+
+        definition = self._definition(record.definition)
+        params = encode(definition.ranges, record.hyperparameters)
+        if params is not None and record.value is not None:
+            definition.study.add_trial(optuna.trial.create_trial(
+                params=params, distributions=definition.dists, value=record.value,
+                intermediate_values={int(k): v for k, v in record.intermediate.items()}))
+        if count:
+            self.finished.append(record)
+            self.launched += 1
+            append_trial(self.folder, record)
+
+    # -- launching and following training jobs -----------------------------------------
+    def _launch(self) -> None:
+        definition = self.definitions[self.launched % len(self.definitions)]
+        trial = definition.study.ask(definition.dists)
+        tuned = decode(definition.ranges, trial.params)
+        estimator = Estimator.from_config(definition.estimator)
+        estimator.set_hyperparameters(**tuned)
+        self.launched += 1
+        name = f"{self.config['name'][:54]}-{self.launched:03d}"
+        note_launch(self.folder, name, definition.name)
+        estimator.fit(self.config["inputs"] or None, wait=False, logs=False, job_name=name)
+        print(f"Trial {self.launched}/{self.config['max_jobs']}: {name} {json.dumps(tuned)}", flush=True)
+        self.running[name] = Running(definition, trial, tuned)
+
+    def _poll(self) -> None:
+        for name in list(self.adopting):
+            self._poll_adopted(name)
+        for name, run in list(self.running.items()):
+            if self.stopping and describe_job(name).status in ("Pending", "InProgress"):
+                self._stop_child(name)
+            self._report(name, run)
+            description = describe_job(name)
+            if description.status in TERMINAL_STATUSES:
+                self._finish(name, run, description.status, description.final_metrics.get(run.definition.objective))
+
+    def _poll_adopted(self, name: str) -> None:
+        if self.stopping:
+            self._stop_child(name)
+        definition = self.definitions[0]
+        record = trial_from_job(name, definition.name, definition.objective, list(definition.ranges))
+        if record is not None:
+            self.adopting.remove(name)
+            self.launched -= 1  # _add_known counts it
+            self._add_known(record, count=True)
+            self._after_trial()
+
+    def _report(self, name: str, run: Running) -> None:
+        points = Job(name).metric_points(run.definition.objective)[run.seen:]
+        run.seen += len(points)
+        for point in points:
+            if run.best is None or (point.value > run.best if self.maximize else point.value < run.best):
+                run.best = point.value
+            run.trial.report(point.value, point.step)
+        if points and not run.early_stopped and not self.stopping and run.trial.should_prune():
+            run.early_stopped = True
+            print(f"Early stopping {name} at step {points[-1].step} ({points[-1].value:g})", flush=True)
+            self._stop_child(name)
+
+    @staticmethod
+    def _stop_child(name: str) -> None:
+        try:
+            stop_job(name, grace_seconds=10)
+        except ConflictError:
+            pass  # it ended meanwhile
+
+    def _finish(self, name: str, run: Running, status: str, final: float | None) -> None:
+        from optuna.trial import TrialState
+
+        del self.running[name]
+        value = run.best if run.early_stopped else (final if status == "Completed" else None)
+        if run.early_stopped:
+            run.definition.study.tell(run.trial, state=TrialState.PRUNED)
+        elif value is not None:
+            run.definition.study.tell(run.trial, value)
+        else:
+            run.definition.study.tell(run.trial, state=TrialState.FAIL)
+            if status == "Completed":
+                print(f"{name} never reported the objective metric '{run.definition.objective}'", flush=True)
+        points = Job(name).metric_points(run.definition.objective)
+        record = TrialRecord(name, run.definition.name, run.hyperparameters, value, status, run.early_stopped,
+                             {str(p.step): p.value for p in points})
+        self.finished.append(record)
+        append_trial(self.folder, record)
+        print(f"{name}: {status}{' (stopped early)' if run.early_stopped else ''}, objective {value}", flush=True)
+        self._after_trial()
+
+    # -- progress and completion criteria ----------------------------------------------
+    def _best(self) -> TrialRecord | None:
+        scored = [r for r in self.finished if r.value is not None]
+        if not scored:
+            return None
+        return (max if self.maximize else min)(scored, key=lambda r: r.value)
+
+    def _after_trial(self) -> None:
+        best = self._best()
+        scored = [r.value for r in self.finished if r.value is not None]
+        if best is None:
+            return
+        log_metric("best_objective", best.value, step=len(self.finished))
+        log_metric("objective", scored[-1], step=len(self.finished))
+        criteria = self.config["completion_criteria"]
+        target = criteria.get("target_objective_metric_value")
+        if target is not None and (best.value >= target if self.maximize else best.value <= target):
+            self._stop(f"target objective value {target} reached by {best.job}")
+        patience = criteria.get("max_number_of_training_jobs_not_improving")
+        if patience and len(self.finished) - 1 - self.finished.index(best) >= patience:
+            self._stop(f"no improvement in the last {patience} training jobs")
+
+    def _summary(self) -> int:
+        best = self._best()
+        if best is not None:
+            print(f"Best training job: {best.job} objective {best.value} {json.dumps(best.hyperparameters)}", flush=True)
+            return 143 if self.reason == "stop requested" else 0
+        failure = self.folder / "output" / "failure"
+        failure.parent.mkdir(parents=True, exist_ok=True)
+        failure.write_text(f"None of the {len(self.finished)} training jobs reported the objective metric "
+                           f"'{self.definitions[0].objective}'; see their failure reasons.")
+        return 1
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the tuning program."""
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0]).resolve()
+    sys.exit(Tuning(json.loads(path.read_text()), path.parent).run())
+
+
+if __name__ == "__main__":
+    main()

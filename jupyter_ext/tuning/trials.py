@@ -1,0 +1,81 @@
+"""What a tuning job's training jobs gave: one record per trial, from the tuning job's
+`trials.jsonl` (written as trials end) completed with its children in the store (those
+that ended after the tuning runner died are not lost)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..jobs import describe_job, records
+from ..models import TERMINAL_STATUSES
+from ..store import get_store
+
+__all__ = ["TrialRecord", "TRIALS_FILE", "LAUNCHED_FILE", "read_trials", "append_trial", "trial_from_job",
+           "note_launch"]
+
+TRIALS_FILE = "trials.jsonl"
+LAUNCHED_FILE = "launched.jsonl"
+
+
+@dataclass
+class TrialRecord:
+    """One training job of a tuning job and its objective value (None if it has none)."""
+
+    job: str
+    definition: str
+    hyperparameters: dict[str, Any]
+    value: float | None
+    status: str
+    early_stopped: bool = False
+    intermediate: dict[str, float] = field(default_factory=dict)
+
+
+def append_trial(tuning_dir: Path, record: TrialRecord) -> None:
+    """Add a finished trial to the tuning job's record."""
+    with open(tuning_dir / TRIALS_FILE, "a", encoding="utf-8") as file:
+        file.write(json.dumps(asdict(record)) + "\n")
+
+
+def note_launch(tuning_dir: Path, job: str, definition: str) -> None:
+    """Remember which training job definition a launched job runs."""
+    with open(tuning_dir / LAUNCHED_FILE, "a", encoding="utf-8") as file:
+        file.write(json.dumps({"job": job, "definition": definition}) + "\n")
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def trial_from_job(job: str, definition: str, objective: str, tuned: list[str]) -> TrialRecord | None:
+    """A record for a finished training job from the store; None while it runs."""
+    description = describe_job(job)
+    if description.status not in TERMINAL_STATUSES:
+        return None
+    points = records.metric_points(get_store(), job, objective)
+    return TrialRecord(job, definition, {k: v for k, v in description.hyperparameters.items() if k in tuned},
+                       description.final_metrics.get(objective) if description.status == "Completed" else None,
+                       description.status, intermediate={str(p.step): p.value for p in points})
+
+
+def read_trials(tuning_job: str) -> list[TrialRecord]:
+    """Every finished trial of `tuning_job`, in the order they were launched."""
+    description = describe_job(tuning_job)
+    folder = Path(description.job_dir)
+    known = {r["job"]: TrialRecord(**r) for r in _jsonl(folder / TRIALS_FILE)}
+    config = json.loads((folder / "tuning.json").read_text())
+    definitions = {d["name"]: d for d in config["definitions"]}
+    launched = {r["job"]: r["definition"] for r in _jsonl(folder / LAUNCHED_FILE)}
+    for child in description.children:
+        if child not in known:
+            definition = definitions.get(launched.get(child, ""), config["definitions"][0])
+            record = trial_from_job(child, definition["name"], definition["objective_metric_name"],
+                                    list(definition["ranges"]))
+            if record is not None:
+                known[child] = record
+    order = description.children + [name for name in known if name not in description.children]
+    return [known[name] for name in order if name in known]

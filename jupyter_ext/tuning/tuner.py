@@ -1,0 +1,282 @@
+"""HyperparameterTuner: SageMaker's tuning API, run as a local tuning job.
+
+    tuner = HyperparameterTuner(est, "loss", {"lr": ContinuousParameter(1e-4, 1e-1, "Logarithmic")},
+                                objective_type="Minimize", max_jobs=20, max_parallel_jobs=2)
+    tuner.fit({"train": "data/"})
+    tuner.analytics().dataframe()
+
+The tuning job is a job of type Tuning; its training jobs are its children.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from ..jobs import Job, JobSpec, create_job, describe_job, unique_job_name, validate_job_name
+from ..jobs.contract import base_environment
+from ..jobs.display import watch
+from ..jobs.launch import job_dir_for
+from ..training import Estimator, Inputs, channel_uris
+from .analytics import HyperparameterTuningJobAnalytics
+from .parameters import ParameterRange, range_from_dict, validate_ranges
+from .strategies import get_strategy, grid_size
+from .trials import read_trials
+
+__all__ = ["HyperparameterTuner", "WarmStartConfig", "WarmStartTypes", "TuningJobCompletionCriteriaConfig"]
+
+DEFAULT_MAX_RUNTIME = 7 * 24 * 60 * 60
+
+
+class WarmStartTypes:
+    """Kinds of warm start (SageMaker's names)."""
+
+    IDENTICAL_DATA_AND_ALGORITHM = "IdenticalDataAndAlgorithm"
+    TRANSFER_LEARNING = "TransferLearning"
+
+
+@dataclass
+class WarmStartConfig:
+    """Seed a tuning job with the trials of 1 to 5 earlier tuning jobs (`parents`)."""
+
+    warm_start_type: str
+    parents: set[str] | list[str]
+
+
+@dataclass
+class TuningJobCompletionCriteriaConfig:
+    """End a tuning job early: a target objective value, or N jobs without improvement."""
+
+    max_number_of_training_jobs_not_improving: int | None = None
+    complete_on_convergence: bool | None = None
+    target_objective_metric_value: float | None = None
+
+
+@dataclass
+class _Definition:
+    name: str
+    estimator: Estimator
+    objective: str
+    ranges: dict[str, ParameterRange]
+    metric_definitions: list[dict[str, str]] = field(default_factory=list)
+
+
+def _check_objective(definition: _Definition) -> None:
+    names = [d["Name"] for d in definition.metric_definitions + definition.estimator.metric_definitions]
+    if names and definition.objective not in names:
+        raise ValidationError(
+            f"Objective metric '{definition.objective}' is not among the metric definitions "
+            f"({', '.join(names)}); add {{'Name': '{definition.objective}', 'Regex': ...}} or fix the name.")
+
+
+class HyperparameterTuner:
+    """Tunes an Estimator's hyperparameters with training jobs run here.
+
+    strategy: Bayesian (default), Random, Grid (max_jobs = grid size) or Hyperband;
+    objective_type: Maximize or Minimize; early_stopping_type: Off or Auto (SageMaker's
+    median rule). Static hyperparameters of the estimator pass through unchanged.
+    Raises ValidationError on bad ranges, an unknown objective or strategy.
+    """
+
+    def __init__(
+        self, estimator: Estimator, objective_metric_name: str, hyperparameter_ranges: dict[str, ParameterRange],
+        metric_definitions: list[dict[str, str]] | None = None, strategy: str = "Bayesian",
+        objective_type: str = "Maximize", max_jobs: int | None = None, max_parallel_jobs: int = 1,
+        early_stopping_type: str = "Off", warm_start_config: WarmStartConfig | None = None,
+        completion_criteria: TuningJobCompletionCriteriaConfig | None = None, random_seed: int | None = None,
+        base_tuning_job_name: str | None = None, strategy_config: Mapping[str, Any] | None = None,
+        max_runtime_in_seconds: int = DEFAULT_MAX_RUNTIME, **sagemaker_only: Any,
+    ) -> None:
+        completion_criteria = completion_criteria or sagemaker_only.pop("completion_criteria_config", None)
+        definition = _Definition("default", estimator, objective_metric_name, hyperparameter_ranges,
+                                 list(metric_definitions or []))
+        self._setup([definition], strategy, objective_type, max_jobs, max_parallel_jobs, early_stopping_type,
+                    warm_start_config, completion_criteria, random_seed, base_tuning_job_name,
+                    dict(strategy_config or {}), max_runtime_in_seconds)
+
+    def _setup(self, definitions: list[_Definition], strategy: str, objective_type: str, max_jobs: int | None,
+               max_parallel_jobs: int, early_stopping_type: str, warm_start: WarmStartConfig | None,
+               completion: TuningJobCompletionCriteriaConfig | None, seed: int | None, base: str | None,
+               strategy_config: dict[str, Any], max_runtime: int) -> None:
+        get_strategy(strategy)
+        if objective_type not in ("Maximize", "Minimize"):
+            raise ValidationError(f"objective_type {objective_type!r}; choose Maximize or Minimize.")
+        if early_stopping_type not in ("Off", "Auto"):
+            raise ValidationError(f"early_stopping_type {early_stopping_type!r}; choose Off or Auto.")
+        if strategy == "Hyperband" and early_stopping_type != "Off":
+            raise ValidationError("Hyperband stops jobs itself: use early_stopping_type='Off' with it.")
+        for definition in definitions:
+            validate_ranges(definition.ranges, definition.estimator.hyperparameters())
+            _check_objective(definition)
+        if strategy == "Grid":
+            size = sum(grid_size(d.ranges) for d in definitions)
+            max_jobs = size if max_jobs is None else min(max_jobs, size)
+        if not isinstance(max_jobs or 1, int) or (max_jobs or 1) < 1:
+            raise ValidationError(f"max_jobs must be a whole number >= 1; got {max_jobs!r}.")
+        if not isinstance(max_parallel_jobs, int) or max_parallel_jobs < 1:
+            raise ValidationError(f"max_parallel_jobs must be a whole number >= 1; got {max_parallel_jobs!r}.")
+        if warm_start is not None:
+            self._check_warm_start(warm_start, definitions[0].objective, len(definitions))
+        self.definitions, self.strategy, self.objective_type = definitions, strategy, objective_type
+        self.max_jobs, self.max_parallel_jobs = max_jobs or 1, max_parallel_jobs
+        self.early_stopping_type, self.warm_start_config = early_stopping_type, warm_start
+        self.completion_criteria = completion or TuningJobCompletionCriteriaConfig()
+        self.random_seed, self.strategy_config, self.max_runtime = seed, strategy_config, max_runtime
+        self.base_tuning_job_name = base or definitions[0].estimator.base_job_name
+        self.objective_metric_name = definitions[0].objective
+        self.latest_tuning_job: Job | None = None
+
+    @staticmethod
+    def _check_warm_start(config: WarmStartConfig, objective: str, count: int) -> None:
+        if config.warm_start_type not in (WarmStartTypes.IDENTICAL_DATA_AND_ALGORITHM, WarmStartTypes.TRANSFER_LEARNING):
+            raise ValidationError(f"warm_start_type {config.warm_start_type!r}; use WarmStartTypes.*.")
+        if not 1 <= len(config.parents) <= 5 or count > 1:
+            raise ValidationError("Warm start takes 1 to 5 parent tuning jobs, for a single training job definition.")
+        for parent in config.parents:
+            parent_config = json.loads((Path(describe_job(parent).job_dir) / "tuning.json").read_text())
+            if parent_config["definitions"][0]["objective_metric_name"] != objective:
+                raise ValidationError(f"Warm start parent {parent} tuned another objective metric.")
+
+    @classmethod
+    def create(cls, estimator_dict: dict[str, Estimator], objective_metric_name_dict: dict[str, str],
+               hyperparameter_ranges_dict: dict[str, dict[str, ParameterRange]],
+               metric_definitions_dict: dict[str, list[dict[str, str]]] | None = None,
+               base_tuning_job_name: str | None = None, strategy: str = "Bayesian", objective_type: str = "Maximize",
+               max_jobs: int | None = None, max_parallel_jobs: int = 1, random_seed: int | None = None,
+               completion_criteria: TuningJobCompletionCriteriaConfig | None = None,
+               strategy_config: Mapping[str, Any] | None = None, **sagemaker_only: Any) -> HyperparameterTuner:
+        """A tuner over several training job definitions (algorithms), keyed alike in every dict."""
+        keys = list(estimator_dict)
+        if not keys or any(set(d) != set(keys) for d in (objective_metric_name_dict, hyperparameter_ranges_dict)):
+            raise ValidationError("estimator_dict, objective_metric_name_dict and hyperparameter_ranges_dict "
+                                  "must have the same keys.")
+        definitions = [_Definition(k, estimator_dict[k], objective_metric_name_dict[k], hyperparameter_ranges_dict[k],
+                                   list((metric_definitions_dict or {}).get(k, []))) for k in keys]
+        tuner = cls.__new__(cls)
+        tuner._setup(definitions, strategy, objective_type, max_jobs, max_parallel_jobs, "Off", None,
+                     completion_criteria, random_seed, base_tuning_job_name, dict(strategy_config or {}),
+                     DEFAULT_MAX_RUNTIME)
+        return tuner
+
+    def fit(self, inputs: Inputs = None, wait: bool = True, logs: bool = True, job_name: str | None = None,
+            **_sagemaker_only: Any) -> None:
+        """Start the tuning job; with `wait`, block until it ends (raising unless it Completed)."""
+        self._launch(channel_uris(inputs), job_name, None)
+        watch(self.latest_tuning_job, wait, logs)
+
+    def _launch(self, inputs: dict[str, Any], job_name: str | None, resume_from: str | None) -> None:
+        name = validate_job_name(job_name) if job_name else unique_job_name(self.base_tuning_job_name)
+        job_dir = job_dir_for(name)
+        config = {
+            "name": name, "strategy": self.strategy, "strategy_config": self.strategy_config,
+            "objective_type": self.objective_type, "max_jobs": self.max_jobs,
+            "max_parallel_jobs": self.max_parallel_jobs, "early_stopping_type": self.early_stopping_type,
+            "random_seed": self.random_seed, "completion_criteria": asdict(self.completion_criteria),
+            "warm_start_type": self.warm_start_config.warm_start_type if self.warm_start_config else None,
+            "warm_start_parents": sorted(self.warm_start_config.parents) if self.warm_start_config else [],
+            "resume_from": resume_from, "inputs": inputs,
+            "definitions": [self._definition_config(d, job_dir) for d in self.definitions],
+        }
+        spec = JobSpec(name=name, job_type="Tuning",
+                       program=[sys.executable, "-m", "jupyter_ext.tuning.program", "tuning.json"],
+                       environment=base_environment(name, job_dir, None), max_run=self.max_runtime,
+                       record={"inputs": {k: v["s3_data"] for k, v in inputs.items()},
+                               "tuning": {k: config[k] for k in ("strategy", "objective_type", "max_jobs",
+                                                                 "max_parallel_jobs", "early_stopping_type")}})
+        create_job(spec, lambda folder: self._build(folder, config))
+        self.latest_tuning_job = Job(name)
+
+    @staticmethod
+    def _definition_config(definition: _Definition, job_dir: Path) -> dict[str, Any]:
+        estimator = definition.estimator.to_config()
+        estimator["metric_definitions"] = _merge(estimator["metric_definitions"], definition.metric_definitions)
+        code = job_dir / "code" / definition.name
+        if estimator["source_dir"]:
+            estimator["source_dir"] = str(code)
+        else:
+            estimator["entry_path"] = str(code / Path(estimator["entry_path"]).name)
+        return {"name": definition.name, "estimator": estimator, "objective_metric_name": definition.objective,
+                "ranges": {k: v.to_dict() for k, v in definition.ranges.items()}}
+
+    def _build(self, folder: Path, config: dict[str, Any]) -> None:
+        for definition in self.definitions:
+            target = folder / "code" / definition.name
+            if definition.estimator.source_dir:
+                shutil.copytree(definition.estimator.source_dir, target)
+            else:
+                target.mkdir(parents=True)
+                shutil.copy2(definition.estimator._entry_path, target)
+        (folder / "tuning.json").write_text(json.dumps(config, indent=1))
+
+    @classmethod
+    def attach(cls, tuning_job_name: str) -> HyperparameterTuner:
+        """A tuner for an existing tuning job (from any process)."""
+        description = describe_job(tuning_job_name)
+        if description.job_type != "Tuning":
+            raise ValidationError(f"{tuning_job_name} is a {description.job_type} job, not a tuning job.")
+        config = json.loads((Path(description.job_dir) / "tuning.json").read_text())
+        definitions = [_Definition(d["name"], Estimator.from_config(d["estimator"]), d["objective_metric_name"],
+                                   {k: range_from_dict(v) for k, v in d["ranges"].items()}) for d in config["definitions"]]
+        tuner = cls.__new__(cls)
+        parents = config["warm_start_parents"]
+        tuner._setup(definitions, config["strategy"], config["objective_type"], config["max_jobs"],
+                     config["max_parallel_jobs"], config["early_stopping_type"],
+                     WarmStartConfig(config["warm_start_type"], parents) if parents else None,
+                     TuningJobCompletionCriteriaConfig(**config["completion_criteria"]), config["random_seed"],
+                     None, config["strategy_config"], description.max_run)
+        tuner._inputs = config["inputs"]
+        tuner.latest_tuning_job = Job(tuning_job_name)
+        return tuner
+
+    def resume(self, wait: bool = True, logs: bool = True) -> None:
+        """Continue an ended tuning job (e.g. one whose runner died) as a new tuning job: its
+        finished trials count, its running training jobs are waited for, the rest is run."""
+        previous = self._job().name
+        self._launch(getattr(self, "_inputs", {}), None, previous)
+        watch(self.latest_tuning_job, wait, logs)
+
+    def _job(self) -> Job:
+        if self.latest_tuning_job is None:
+            raise ValidationError("No tuning job yet: call fit() first.")
+        return self.latest_tuning_job
+
+    def wait(self) -> None:
+        """Block until the tuning job ends; raise unless it Completed."""
+        self._job().wait()
+
+    def stop(self) -> None:
+        """Stop the tuning job and its running training jobs."""
+        self._job().stop()
+
+    stop_tuning_job = stop
+
+    def describe(self) -> dict[str, Any]:
+        """The tuning job's description as a dict."""
+        return self._job().describe().to_dict()
+
+    def analytics(self) -> HyperparameterTuningJobAnalytics:
+        """Analytics over the tuning job's training jobs."""
+        return HyperparameterTuningJobAnalytics(self._job().name)
+
+    def best_training_job(self) -> str:
+        """The name of the training job with the best objective value so far."""
+        maximize = self.objective_type == "Maximize"
+        scored = [r for r in read_trials(self._job().name) if r.value is not None]
+        if not scored:
+            raise ValidationError(f"No training job of {self._job().name} has an objective value yet.")
+        return (max if maximize else min)(scored, key=lambda r: r.value).job
+
+    def best_estimator(self) -> Estimator:
+        """An Estimator attached to the best training job."""
+        return Estimator.attach(self.best_training_job())
+
+
+def _merge(first: list[dict[str, str]], second: list[dict[str, str]]) -> list[dict[str, str]]:
+    names = {d["Name"] for d in first}
+    return first + [d for d in second if d["Name"] not in names]
