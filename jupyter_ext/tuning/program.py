@@ -69,6 +69,7 @@ class Tuning:
                                                                item["estimator"]["hyperparameters"])
             if config["early_stopping_type"] == "Auto":
                 pruner = early_stopping_pruner()
+            pruner = pruner or optuna.pruners.NopPruner()  # Optuna's default would prune
             study = optuna.create_study(direction="maximize" if self.maximize else "minimize",
                                         sampler=sampler, pruner=pruner)
             self.definitions.append(Definition(item["name"], item["estimator"], item["objective_metric_name"],
@@ -105,9 +106,12 @@ class Tuning:
 
     # -- seeding: warm start parents and a resumed job's trials -----------------------
     def _seed(self) -> None:
+        seeded = 0
         for parent in self.config["warm_start_parents"]:
             for record in read_trials(parent):
-                self._add_known(record, count=False)
+                seeded += self._add_known(record, count=False)
+        if self.config["warm_start_parents"]:
+            print(f"Warm start: {seeded} trials from {', '.join(self.config['warm_start_parents'])}", flush=True)
         previous = self.config.get("resume_from")
         if previous:
             for record in read_trials(previous):
@@ -119,12 +123,14 @@ class Tuning:
     def _definition(self, name: str) -> Definition:
         return next((d for d in self.definitions if d.name == name), self.definitions[0])
 
-    def _add_known(self, record: TrialRecord, count: bool) -> None:
+    def _add_known(self, record: TrialRecord, count: bool) -> bool:
+        """Tell the study an earlier trial's result (True if it fits the ranges)."""
         import optuna
 
         definition = self._definition(record.definition)
         params = encode(definition.ranges, record.hyperparameters)
-        if params is not None and record.value is not None:
+        usable = params is not None and record.value is not None
+        if usable:
             definition.study.add_trial(optuna.trial.create_trial(
                 params=params, distributions=definition.dists, value=record.value,
                 intermediate_values={int(k): v for k, v in record.intermediate.items()}))
@@ -132,6 +138,7 @@ class Tuning:
             self.finished.append(record)
             self.launched += 1
             append_trial(self.folder, record)
+        return usable
 
     # -- launching and following training jobs -----------------------------------------
     def _launch(self) -> None:

@@ -145,7 +145,14 @@ def _grid(ranges: dict, seed: int | None, config: dict, static: dict) -> tuple[A
     import optuna
 
     grid_size(ranges)
-    return optuna.samplers.GridSampler(_grid_space(ranges), seed=seed), None
+
+    class Grid(optuna.samplers.GridSampler):
+        # The tuning loop stops at max_jobs (the grid's size); Optuna's own stop only
+        # works inside study.optimize(), which the ask-and-tell loop does not use.
+        def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
+            pass
+
+    return Grid(_grid_space(ranges), seed=seed), None
 
 
 def _hyperband(ranges: dict, seed: int | None, config: dict, static: dict) -> tuple[Any, Any]:
