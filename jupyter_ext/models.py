@@ -148,6 +148,7 @@ class JobDescription(_Record):
     transitions: list[StatusTransition] = field(default_factory=list)
     parent: str | None = None
     children: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def elapsed_seconds(self) -> float | None:

@@ -142,3 +142,23 @@ def test_jupyterlab_kernels_show_the_job_monitor_widget(home: Path) -> None:
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def test_tune_magic(ip, script) -> None:
+    from jupyter_ext import Estimator
+
+    path = script("import argparse\np = argparse.ArgumentParser()\np.add_argument('--lr', type=float)\n"
+                  "p.add_argument('--opt')\na = p.parse_args()\nprint('loss:', abs(a.lr - 0.01) + (a.opt == 'sgd'))\n",
+                  "tune_train.py")
+    ip.user_ns["est"] = Estimator(str(path), metric_definitions=[{"Name": "loss", "Regex": "loss: ([0-9.e-]+)"}])
+    ip.run_line_magic("tune", "--estimator est --objective loss --minimize --range lr=1e-4:1e-1:log "
+                      "--range opt=adam,sgd --max-jobs 6 --max-parallel-jobs 2 --strategy Random --seed 3 "
+                      "--name magic-tune --out tuner")
+    frame = ip.user_ns["tuner"].analytics().dataframe()
+    assert len(frame) == 6 and set(frame["opt"]) <= {"adam", "sgd"}
+    assert frame["lr"].between(1e-4, 1e-1).all()
+    assert describe_job("magic-tune").details["strategy"] == "Random"
+    with pytest.raises(ValidationError, match="no Estimator by that name"):
+        ip.run_line_magic("tune", "--estimator nothing --objective loss --range lr=0:1")
+    with pytest.raises(ValidationError, match="use MIN:MAX"):
+        ip.run_line_magic("tune", "--estimator est --objective loss --range lr=a:b")

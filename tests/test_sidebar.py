@@ -192,3 +192,22 @@ def test_light_and_dark_themes_render(page) -> None:
     assert sum(int(x) for x in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3]) > 300  # light text
     page.screenshot(path=str(ARTIFACTS / "sidebar-dark.png"))
     page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+
+
+def test_a_tuning_job_shows_its_training_jobs(page, script) -> None:
+    from jupyter_ext import CategoricalParameter, HyperparameterTuner
+
+    path = script("import sys\nprint('score:', len(sys.argv[-1]))\n", "tune_me.py")
+    estimator = Estimator(str(path), metric_definitions=[{"Name": "score", "Regex": "score: ([0-9]+)"}])
+    tuner = HyperparameterTuner(estimator, "score", {"word": CategoricalParameter(["ab", "abcd"])}, strategy="Grid")
+    tuner.fit(job_name="tune-in-sidebar", logs=False)
+    page.locator(".jp-JupyterExt-refresh").click()
+    row = _row(page, "tune-in-sidebar")
+    assert "tune" in row.locator(".jp-JupyterExt-type").inner_text()
+    row.click()
+    children = page.locator(".jp-JupyterExt-children .jp-JupyterExt-childLink")
+    children.first.wait_for()
+    assert children.count() == 2
+    assert "Grid" in page.locator(".jp-JupyterExt-summary").inner_text()
+    children.first.click()
+    page.locator(".jp-JupyterExt-summary", has_text="tune-in-sidebar").wait_for()  # "Launched by"

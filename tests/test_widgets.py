@@ -35,3 +35,16 @@ def test_stop_button_stops_a_running_job(script) -> None:
 
 def test_sparkline_needs_two_points() -> None:
     assert sparkline([1.0]) == "" and sparkline([1.0, 2.0]).startswith("<svg")
+
+
+def test_monitor_of_a_tuning_job_shows_progress_and_its_training_jobs(script) -> None:
+    from jupyter_ext import CategoricalParameter, HyperparameterTuner
+
+    path = script("import sys\nprint('score:', len(sys.argv[-1]))\n", "tw.py")
+    est = Estimator(str(path), metric_definitions=[{"Name": "score", "Regex": "score: ([0-9]+)"}])
+    tuner = HyperparameterTuner(est, "score", {"word": CategoricalParameter(["ab", "abc"])}, strategy="Grid")
+    tuner.fit(logs=False)
+    monitor = JobMonitor(tuner.latest_tuning_job)
+    assert "2 of 2 jobs finished" in monitor.children_view.value
+    assert "score=3" in monitor.children_view.value
+    assert "best_objective" in monitor.metrics_view.value

@@ -191,6 +191,7 @@ def describe(store: MetadataStore, name: str) -> JobDescription:
         final_metrics=final_metrics(store, name), transitions=transitions, parent=row["parent"],
         children=[r[0] for r in store.query(
             "SELECT name FROM jobs WHERE parent = ? ORDER BY created_at, name", (name,))],
+        details=record.get("details", {}),
     )
 
 

@@ -19,8 +19,11 @@ from ..errors import ValidationError
 from ..jobs import Job, describe_job, list_jobs, stop_job
 from ..processing import NotebookProcessor, ProcessingInput, ProcessingOutput, ScriptProcessor
 from ..training import Estimator
+from ..tuning import (
+    CategoricalParameter, ContinuousParameter, HyperparameterTuner, IntegerParameter, ParameterRange,
+)
 
-__all__ = ["JobMagics", "parse_pairs", "parse_argstring"]
+__all__ = ["JobMagics", "parse_pairs", "parse_argstring", "parse_range"]
 
 
 def parse_argstring(magic: Any, line: str) -> argparse.Namespace:
@@ -44,6 +47,25 @@ def parse_pairs(pairs: list[str], what: str, decode: bool = False) -> dict[str, 
             raise ValidationError(f"{what} {pair!r} must look like NAME=VALUE.")
         parsed[key.strip()] = _value(value) if decode else value
     return parsed
+
+
+_SCALINGS = {"linear": "Linear", "log": "Logarithmic", "reverselog": "ReverseLogarithmic", "auto": "Auto"}
+
+
+def parse_range(name: str, spec: str) -> ParameterRange:
+    """`1e-4:1e-1:log` → ContinuousParameter, `2:20:int` → IntegerParameter, `a,b` → CategoricalParameter."""
+    if ":" not in spec:
+        return CategoricalParameter([_value(v) for v in spec.split(",")])
+    parts = spec.split(":")
+    try:
+        low, high = float(parts[0]), float(parts[1])
+    except (ValueError, IndexError):
+        raise ValidationError(f"--range {name}={spec}: use MIN:MAX[:int|log|linear|reverselog], or A,B,C.") from None
+    options = [p.lower() for p in parts[2:]]
+    scaling = next((_SCALINGS[o] for o in options if o in _SCALINGS), "Auto")
+    if "int" in options:
+        return IntegerParameter(int(low), int(high), scaling)
+    return ContinuousParameter(low, high, scaling)
 
 
 def _inputs(values: list[str]) -> dict[str, str]:
@@ -135,7 +157,41 @@ class JobMagics(Magics):
                 args.code, inputs, outputs, rest, wait=args.wait, job_name=args.name)
 
     @magic_arguments()
-    @argument("--type", help="Training or Processing")
+    @argument("--estimator", required=True, metavar="VAR", help="the Estimator variable to tune")
+    @argument("--objective", required=True, help="the objective metric's name")
+    @argument("--minimize", action="store_true", help="minimize the objective (default: maximize)")
+    @argument("--range", action="append", default=[], metavar="NAME=SPEC",
+              help="lr=1e-4:1e-1:log (float; scaling linear|log|reverselog), epochs=2:20:int, opt=adam,sgd")
+    @argument("--strategy", default="Bayesian", help="Bayesian, Random, Grid or Hyperband")
+    @argument("--max-jobs", type=int, default=None, help="how many training jobs (Grid: the grid)")
+    @argument("--max-parallel-jobs", type=int, default=1, help="how many run at once")
+    @argument("--early-stopping", action="store_true", help="stop jobs worse than the median (Auto)")
+    @argument("--input", action="append", default=[], metavar="CHANNEL=PATH", help="a data channel")
+    @argument("--seed", type=int, default=None, help="random seed of the search")
+    @argument("--name", help="the tuning job name")
+    @argument("--out", metavar="VAR", help="store the HyperparameterTuner in this variable")
+    @_wait_flags
+    @line_magic
+    def tune(self, line: str) -> None:
+        """Tune an Estimator's hyperparameters with a tuning job.
+
+        Example: %tune --estimator est --objective loss --minimize --range lr=1e-4:1e-1:log --max-jobs 30
+        """
+        args = parse_argstring(self.tune, line)
+        estimator = self.shell.user_ns.get(args.estimator)
+        if not isinstance(estimator, Estimator):
+            raise ValidationError(f"--estimator {args.estimator}: no Estimator by that name in the notebook.")
+        tuner = HyperparameterTuner(
+            estimator, args.objective, {k: parse_range(k, v) for k, v in parse_pairs(args.range, "--range").items()},
+            strategy=args.strategy, objective_type="Minimize" if args.minimize else "Maximize",
+            max_jobs=args.max_jobs, max_parallel_jobs=args.max_parallel_jobs, random_seed=args.seed,
+            early_stopping_type="Auto" if args.early_stopping else "Off")
+        if args.out:
+            self.shell.user_ns[args.out] = tuner
+        tuner.fit(_inputs(args.input) or None, wait=args.wait, job_name=args.name)
+
+    @magic_arguments()
+    @argument("--type", help="Training, Processing or Tuning")
     @argument("--status", help="Pending, InProgress, Completed, Failed, Stopping or Stopped")
     @argument("--name-contains", help="part of the name")
     @argument("--limit", type=int, default=20, help="how many (default 20)")

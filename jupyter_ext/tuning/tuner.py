@@ -187,8 +187,8 @@ class HyperparameterTuner:
                        program=[sys.executable, "-m", "jupyter_ext.tuning.program", "tuning.json"],
                        environment=base_environment(name, job_dir, None), max_run=self.max_runtime,
                        record={"inputs": {k: v["s3_data"] for k, v in inputs.items()},
-                               "tuning": {k: config[k] for k in ("strategy", "objective_type", "max_jobs",
-                                                                 "max_parallel_jobs", "early_stopping_type")}})
+                               "details": {k: config[k] for k in ("strategy", "objective_type", "max_jobs",
+                                                                  "max_parallel_jobs", "early_stopping_type")}})
         create_job(spec, lambda folder: self._build(folder, config))
         self.latest_tuning_job = Job(name)
 

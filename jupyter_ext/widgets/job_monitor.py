@@ -10,7 +10,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from ..errors import JupyterExtError, UnexpectedStatusError
-from ..jobs import Job
+from ..jobs import Job, describe_job
 from ..jobs.display import keeps_running, summary_line
 from ..models import TERMINAL_STATUSES, JobDescription
 
@@ -43,8 +43,9 @@ class JobMonitor(widgets.VBox):
         self.stop_button = widgets.Button(description="Stop", icon="stop", button_style="danger")
         self.stop_button.on_click(self._on_stop)
         self.message = widgets.HTML()
+        self.children_view = widgets.HTML()
         super().__init__([widgets.HBox([self.header, self.stop_button]), self.metrics_view,
-                          self.log_view, self.message], **kwargs)
+                          self.children_view, self.log_view, self.message], **kwargs)
         self._ended = threading.Event()
         self.description: JobDescription | None = None
         self.refresh()
@@ -64,6 +65,8 @@ class JobMonitor(widgets.VBox):
         self.metrics_view.value = "".join(
             f"<div><code>{html.escape(n)}</code> = {v[-1]:g} {sparkline(v[-200:])}</div>" for n, v in series.items()
         )
+        if description.children:
+            self.children_view.value = _children_table(description)
         tail = "\n".join(line.message for line in self.job.tail(self.log_lines))
         self.log_view.value = f"<pre style='max-height:18em;overflow:auto;margin:0'>{html.escape(tail)}</pre>"
         if description.failure_reason:
@@ -94,6 +97,22 @@ class JobMonitor(widgets.VBox):
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle["text/plain"] = repr(self)
         return bundle
+
+
+def _children_table(description: JobDescription, rows: int = 12) -> str:
+    """Progress and the latest child jobs (a tuning job's training jobs) with their metrics."""
+    total = description.details.get("max_jobs")
+    done = 0
+    lines = []
+    for name in description.children:
+        child = describe_job(name)
+        done += child.status in TERMINAL_STATUSES
+        metrics = ", ".join(f"{k}={v:g}" for k, v in child.final_metrics.items())
+        lines.append(f"<tr><td><code>{html.escape(name)}</code></td><td>{child.status}</td>"
+                     f"<td>{html.escape(metrics)}</td></tr>")
+    progress = f"{done} of {total or len(description.children)} jobs finished"
+    return (f"<div>{progress}</div><table style='font-size:smaller'>"
+            + "".join(lines[-rows:]) + "</table>")
 
 
 def watch_job(job: Job, wait: bool, logs: bool) -> JobDescription | None:

@@ -36,7 +36,7 @@ function localTime(iso: string | null): string {
 
 /** The detail pane; `onBack()` returns to the list. */
 export class JobDetail extends Widget {
-  constructor(onBack: () => void) {
+  constructor(onBack: () => void, private readonly onOpen: (name: string) => void) {
     super();
     this.addClass('jp-JupyterExt-detail');
     const header = el('div', 'jp-JupyterExt-detailHeader');
@@ -51,10 +51,13 @@ export class JobDetail extends Widget {
     const [metrics, metricsBody] = section('Metrics', 'jp-JupyterExt-metrics');
     const [log, logBody] = section('Log', 'jp-JupyterExt-log');
     const [artifacts, artifactsBody] = section('Artifacts', 'jp-JupyterExt-artifacts');
+    const [children, childrenBody] = section('Jobs it launched', 'jp-JupyterExt-children');
+    this._childrenSection = children;
+    this._children = childrenBody;
     this._log = el('pre', 'jp-JupyterExt-logText');
     logBody.append(this._log);
     [this._history, this._params, this._metrics, this._artifacts] = [historyBody, paramsBody, metricsBody, artifactsBody];
-    this.node.append(header, this._summary, metrics, log, history, params, artifacts);
+    this.node.append(header, this._summary, children, metrics, log, history, params, artifacts);
   }
 
   /** The job shown, if any. */
@@ -119,9 +122,23 @@ export class JobDetail extends Widget {
     if (job.failure_reason) {
       rows.push(['Failure reason', job.failure_reason]);
     }
+    if (job.parent) {
+      rows.push(['Launched by', job.parent]);
+    }
+    for (const [key, value] of Object.entries(job.details)) {
+      rows.push([key.replace(/_/g, ' '), String(value)]);
+    }
     this._summary.replaceChildren(table(rows));
     this._history.replaceChildren(
       table(job.transitions.map(t => [localTime(t.start_time), t.message && t.message !== t.status ? `${t.status}: ${t.message}` : t.status]))
+    );
+    this._childrenSection.hidden = job.children.length === 0;
+    this._children.replaceChildren(
+      ...job.children.map(name => {
+        const link = button('jp-JupyterExt-childLink', name, () => this.onOpen(name));
+        link.dataset.jobName = name;
+        return link;
+      })
     );
     const params = Object.entries(job.hyperparameters).map(([k, v]): [string, string] => [k, JSON.stringify(v)]);
     this._params.replaceChildren(params.length ? table(params) : document.createTextNode('None.'));
@@ -187,4 +204,6 @@ export class JobDetail extends Widget {
   private readonly _params: HTMLElement;
   private readonly _metrics: HTMLElement;
   private readonly _artifacts: HTMLElement;
+  private readonly _children: HTMLElement;
+  private readonly _childrenSection: HTMLElement;
 }

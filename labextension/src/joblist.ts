@@ -10,7 +10,8 @@ import { ACTIVE_STATUSES, elapsed, listJobs } from './client';
 import { button, el } from './dom';
 import { JobSummary, ListJobsRequest } from './models';
 
-const TYPES = ['', 'Training', 'Processing'];
+const TYPES = ['', 'Training', 'Processing', 'Tuning'];
+const TYPE_LABELS: Record<string, string> = { Training: 'train', Processing: 'process', Tuning: 'tune' };
 const STATUSES = ['', 'Pending', 'InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
 
 function select(label: string, all: string, options: string[], onChange: () => void): HTMLSelectElement {
@@ -98,7 +99,7 @@ export class JobList extends Widget {
     row.append(
       icon,
       el('span', 'jp-JupyterExt-name', job.name),
-      el('span', 'jp-JupyterExt-type', job.job_type === 'Training' ? 'train' : 'process'),
+      el('span', 'jp-JupyterExt-type', (TYPE_LABELS[job.job_type] ?? job.job_type) + (job.parent ? ` · ${job.parent}` : '')),
       el('span', 'jp-JupyterExt-elapsed', elapsed(job.started_at, job.ended_at)),
       el('span', 'jp-JupyterExt-metric', metric)
     );

@@ -85,6 +85,7 @@ export interface JobDescription {
   transitions: StatusTransition[];
   parent: string | null;
   children: string[];
+  details: Record<string, unknown>;
 }
 
 /**

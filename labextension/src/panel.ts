@@ -31,7 +31,10 @@ export class JobsPanel extends Widget {
     refresh.title = 'Refresh';
     header.append(heading, refresh);
     this._list = new JobList(name => void this.openJob(name));
-    this._detail = new JobDetail(() => this.showList());
+    this._detail = new JobDetail(
+      () => this.showList(),
+      name => void this.openJob(name)
+    );
     this.node.append(header, this._list.node, this._detail.node);
     this._detail.node.hidden = true;
   }
