@@ -22,6 +22,7 @@ test: install
 bench: install
 	$(PY) benchmarks/job_overhead.py
 	$(PY) benchmarks/sidebar_api.py
+	$(PY) benchmarks/tuning.py
 
 install: $(STAMP)
 
