@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ValidationError
+from .experiments.tracking import check_experiment_config, track_job
 from .jobs import Job, JobSpec, Upload, create_job, unique_job_name, validate_job_name
 from .jobs.contract import base_environment, link_input, map_container_path, python_command
 from .jobs.display import watch
@@ -112,16 +113,19 @@ class Processor:
 
     def run(self, inputs: Sequence[ProcessingInput] | None = None,
             outputs: Sequence[ProcessingOutput] | None = None, arguments: Sequence[str] | None = None,
-            wait: bool = True, logs: bool = True, job_name: str | None = None) -> None:
+            wait: bool = True, logs: bool = True, job_name: str | None = None,
+            experiment_config: Mapping[str, str] | None = None) -> None:
         """Run the entrypoint with `arguments`; with `wait`, raise unless it Completed."""
         if not self.entrypoint:
             raise ValidationError("Processor needs an entrypoint, e.g. Processor(entrypoint=['python3', 'prep.py']).")
+        self.experiment_config = experiment_config
         self._launch(self.entrypoint + list(arguments or []), inputs, outputs, wait, logs, job_name)
 
     def _launch(self, command: list[str], inputs: Sequence[ProcessingInput] | None,
                 outputs: Sequence[ProcessingOutput] | None, wait: bool, logs: bool,
                 job_name: str | None, code: tuple[Path, str] | None = None,
                 extra: Mapping[str, Any] | None = None) -> Job:
+        config = check_experiment_config(getattr(self, "experiment_config", None))
         checked = _check_inputs(list(inputs or []))
         if code is not None:
             checked.append(ProcessingInput(str(code[0]), str(Path(code[1]).parent), "code"))
@@ -139,6 +143,8 @@ class Processor:
                     "arguments": list(command), **(extra or {})},
         )
         create_job(spec, lambda d: self._build(d, spec, checked, uploads))
+        track_job(name, config, dict(extra or {}).get("parameters", {}),
+                  {i.input_name: i.source for i in checked}, code[0].name if code else " ".join(command))
         self.latest_job = Job(name)
         self.jobs.append(self.latest_job)
         watch(self.latest_job, wait, logs)
@@ -192,8 +198,10 @@ class ScriptProcessor(Processor):
 
     def run(self, code: str, inputs: Sequence[ProcessingInput] | None = None,  # type: ignore[override]
             outputs: Sequence[ProcessingOutput] | None = None, arguments: Sequence[str] | None = None,
-            wait: bool = True, logs: bool = True, job_name: str | None = None) -> None:
+            wait: bool = True, logs: bool = True, job_name: str | None = None,
+            experiment_config: Mapping[str, str] | None = None) -> None:
         """Run `code` (a local script) with `arguments`; with `wait`, raise unless it Completed."""
+        self.experiment_config = experiment_config
         script = Path(code).resolve()
         if not script.is_file():
             raise ValidationError(f"code {code} not found (looked for {script}).")
@@ -219,8 +227,10 @@ class NotebookProcessor(Processor):
 
     def run(self, notebook: str, parameters: Mapping[str, Any] | None = None,  # type: ignore[override]
             inputs: Sequence[ProcessingInput] | None = None, outputs: Sequence[ProcessingOutput] | None = None,
-            wait: bool = True, logs: bool = True, job_name: str | None = None) -> None:
+            wait: bool = True, logs: bool = True, job_name: str | None = None,
+            experiment_config: Mapping[str, str] | None = None) -> None:
         """Execute `notebook` with `parameters` injected; with `wait`, raise unless it Completed."""
+        self.experiment_config = experiment_config
         path = Path(notebook).resolve()
         if not path.is_file() or path.suffix != ".ipynb":
             raise ValidationError(f"notebook {notebook} is not an .ipynb file (looked for {path}).")

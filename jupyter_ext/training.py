@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from .errors import ValidationError
+from .experiments.tracking import check_experiment_config, track_job
 from .jobs import Job, JobSpec, Upload, create_job, unique_job_name, validate_job_name
 from .jobs.contract import (
     TRAINING_FOLDERS, base_environment, copy_code, decode_hyperparameter,
@@ -171,17 +172,22 @@ class Estimator:
         return dict(self._hyperparameters)
 
     def fit(self, inputs: Inputs = None, wait: bool = True, logs: bool = True,
-            job_name: str | None = None) -> None:
+            job_name: str | None = None, experiment_config: Mapping[str, str] | None = None) -> None:
         """Start a training job with `inputs` (path, TrainingInput, or {channel: ...}).
 
         With `wait`, blocks until it ends and raises UnexpectedStatusError unless it
-        Completed; with `logs`, shows the log as it comes.
+        Completed; with `logs`, shows the log as it comes. `experiment_config`
+        ({"ExperimentName": ..., "TrialName": ..., "RunName": ...}) puts the job's run in
+        an experiment; every job is tracked as a run either way.
         """
+        check_experiment_config(experiment_config)
         channels = _channels(inputs)
         encoded = encode_hyperparameters(self._hyperparameters)
         name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
         spec = self._spec(name, channels, encoded)
         create_job(spec, lambda job_dir: self._build(job_dir, channels, encoded))
+        track_job(name, experiment_config, spec.record["hyperparameters"],
+                  {c: t.s3_data for c, t in channels.items()}, str(self._entry_path))
         self.latest_training_job = Job(name)
         watch(self.latest_training_job, wait, logs)
 

@@ -96,8 +96,59 @@ def _v2(db: sqlite3.Connection) -> None:
     """)
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    # Experiments: runs (trial components) in trials (run groups) in experiments. A run
+    # made by a job names it; its metrics then stay in the jobs' metrics table.
+    _run_script(db, """
+        CREATE TABLE experiments (
+            name TEXT PRIMARY KEY,
+            description TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE runs (
+            name TEXT PRIMARY KEY,
+            experiment TEXT REFERENCES experiments (name) ON DELETE CASCADE,
+            trial TEXT,
+            display_name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_time REAL,
+            end_time REAL,
+            failure_reason TEXT,
+            source TEXT,
+            job_name TEXT,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX runs_by_experiment ON runs (experiment, created_at);
+        CREATE INDEX runs_by_job ON runs (job_name);
+        CREATE TABLE run_parameters (
+            run TEXT NOT NULL REFERENCES runs (name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run, name)
+        );
+        CREATE TABLE run_metrics (
+            id INTEGER PRIMARY KEY,
+            run TEXT NOT NULL REFERENCES runs (name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value REAL NOT NULL,
+            step INTEGER,
+            timestamp REAL NOT NULL
+        );
+        CREATE INDEX run_metrics_by_run ON run_metrics (run, name, id);
+        CREATE TABLE run_artifacts (
+            run TEXT NOT NULL REFERENCES runs (name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            media_type TEXT,
+            is_output INTEGER NOT NULL,
+            PRIMARY KEY (run, name, is_output)
+        )
+    """)
+
+
 # Migrations are code: entry i brings a database from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

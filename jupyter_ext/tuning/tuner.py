@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from ..experiments.tracking import check_experiment_config, track_job
 from ..jobs import Job, JobSpec, create_job, describe_job, unique_job_name, validate_job_name
 from ..jobs.contract import base_environment
 from ..jobs.display import watch
@@ -165,8 +166,11 @@ class HyperparameterTuner:
         return tuner
 
     def fit(self, inputs: Inputs = None, wait: bool = True, logs: bool = True, job_name: str | None = None,
-            **_sagemaker_only: Any) -> None:
-        """Start the tuning job; with `wait`, block until it ends (raising unless it Completed)."""
+            experiment_config: Mapping[str, str] | None = None, **_sagemaker_only: Any) -> None:
+        """Start the tuning job; with `wait`, block until it ends (raising unless it Completed).
+
+        `experiment_config` puts the tuning job's run in an experiment."""
+        self._experiment_config = check_experiment_config(experiment_config)
         self._launch(channel_uris(inputs), job_name, None)
         watch(self.latest_tuning_job, wait, logs)
 
@@ -190,6 +194,8 @@ class HyperparameterTuner:
                                "details": {k: config[k] for k in ("strategy", "objective_type", "max_jobs",
                                                                   "max_parallel_jobs", "early_stopping_type")}})
         create_job(spec, lambda folder: self._build(folder, config))
+        track_job(name, getattr(self, "_experiment_config", None), spec.record["details"],
+                  spec.record["inputs"], "tuning")
         self.latest_tuning_job = Job(name)
 
     @staticmethod

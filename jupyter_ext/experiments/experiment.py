@@ -1,0 +1,117 @@
+"""Experiments: list, leaderboard, tags, rename, delete."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConflictError, ValidationError
+from ..store import get_store, home
+from . import records
+from .analytics import STATS, ExperimentAnalytics
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["Experiment", "ExperimentSummary", "list_experiments"]
+
+
+@dataclass
+class ExperimentSummary:
+    """One row of list_experiments()."""
+
+    name: str
+    description: str
+    tags: dict[str, str]
+    runs: int
+    created_at: float
+
+
+def list_experiments() -> list[ExperimentSummary]:
+    """Every experiment with its run count, newest first."""
+    rows = get_store().query(
+        "SELECT e.name, e.description, e.tags, e.created_at, COUNT(r.name) FROM experiments e"
+        " LEFT JOIN runs r ON r.experiment = e.name GROUP BY e.name ORDER BY e.created_at DESC")
+    return [ExperimentSummary(r[0], r[1], json.loads(r[2]), r[4], r[3]) for r in rows]
+
+
+class Experiment:
+    """An experiment in the store, by name (NotFoundError if there is none)."""
+
+    def __init__(self, name: str) -> None:
+        records.experiment_row(get_store(), name)
+        self.name = name
+
+    @classmethod
+    def create(cls, name: str, description: str = "", tags: dict[str, str] | None = None) -> Experiment:
+        """Create the experiment (or return the existing one with the tags added)."""
+        records.ensure_experiment(get_store(), records.check_name("experiment", name), description, tags)
+        return cls(name)
+
+    def __repr__(self) -> str:
+        return f"Experiment({self.name!r})"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The experiment's tags."""
+        return json.loads(records.experiment_row(get_store(), self.name)["tags"])
+
+    def add_tags(self, **tags: str) -> None:
+        """Add or replace tags."""
+        records.ensure_experiment(get_store(), self.name, tags={k: str(v) for k, v in tags.items()})
+
+    def runs(self) -> list[str]:
+        """The names of the experiment's runs, oldest first."""
+        return [r[0] for r in get_store().query(
+            "SELECT name FROM runs WHERE experiment = ? ORDER BY created_at", (self.name,))]
+
+    def analytics(self, **kwargs: Any) -> ExperimentAnalytics:
+        """ExperimentAnalytics of this experiment."""
+        return ExperimentAnalytics(experiment_name=self.name, **kwargs)
+
+    def leaderboard(self, metric: str, ascending: bool = False, stat: str = "Last") -> pandas.DataFrame:
+        """Runs ranked by `metric` (its Last value by default; best first = highest unless
+        `ascending`): rank, run, status, the metric, then parameters."""
+        if stat not in STATS:
+            raise ValidationError(f"stat {stat!r}; choose one of: {', '.join(STATS)}.")
+        frame = self.analytics().dataframe()
+        column = f"{metric} - {stat}"
+        if column not in frame.columns:
+            known = sorted({c.rsplit(" - ", 1)[0] for c in frame.columns if c.endswith(" - Count")})
+            raise ValidationError(f"No run of {self.name} logged metric {metric!r}; logged: {', '.join(known) or 'none'}.")
+        frame = frame.sort_values(column, ascending=ascending, na_position="last").reset_index(drop=True)
+        parameters = [c for c in frame.columns if " - " not in c and c not in (
+            "TrialComponentName", "DisplayName", "SourceArn", "Status", "Trials", "Experiments")]
+        frame.insert(0, "Rank", range(1, len(frame) + 1))
+        return frame[["Rank", "TrialComponentName", "Status", column, *parameters]]
+
+    def rename(self, new_name: str) -> None:
+        """Rename the experiment (its runs follow)."""
+        records.check_name("experiment", new_name)
+        with get_store().transaction() as db:
+            if db.execute("SELECT 1 FROM experiments WHERE name = ?", (new_name,)).fetchone():
+                raise ConflictError(f"An experiment named {new_name!r} exists already.")
+            db.execute("INSERT INTO experiments (name, description, tags, created_at)"
+                       " SELECT ?, description, tags, created_at FROM experiments WHERE name = ?",
+                       (new_name, self.name))
+            db.execute("UPDATE runs SET experiment = ? WHERE experiment = ?", (new_name, self.name))
+            db.execute("DELETE FROM experiments WHERE name = ?", (self.name,))
+        self.name = new_name
+
+    def delete(self) -> dict[str, int]:
+        """Delete the experiment, its runs and what they logged (parameters, metric points,
+        artifact records and files under the experiments artifact folder). Jobs, their
+        logs and their model artifacts are kept. Returns what was deleted, by kind."""
+        store = get_store()
+        runs = self.runs()
+        marks = ", ".join("?" for _ in runs) or "NULL"
+        counts = {"runs": len(runs)}
+        for table in ("run_parameters", "run_metrics", "run_artifacts"):
+            counts[table] = store.query(f"SELECT COUNT(*) FROM {table} WHERE run IN ({marks})", runs)[0][0]
+        with store.transaction() as db:
+            db.execute("DELETE FROM experiments WHERE name = ?", (self.name,))
+        for run in runs:
+            shutil.rmtree(home() / "artifacts" / "experiments" / run, ignore_errors=True)
+        return counts

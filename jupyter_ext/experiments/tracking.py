@@ -1,0 +1,70 @@
+"""Jobs as runs: every job is recorded as a run (trial component) when it starts, in the
+experiment its `experiment_config` names (or in none), and lineage follows from the jobs'
+inputs and outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import NotFoundError, ValidationError
+from ..store import get_store, local_path
+from . import records
+
+__all__ = ["track_job", "lineage", "check_experiment_config", "EXPERIMENT_CONFIG_KEYS"]
+
+EXPERIMENT_CONFIG_KEYS = ("ExperimentName", "TrialName", "TrialComponentDisplayName", "RunName")
+
+
+def check_experiment_config(config: Mapping[str, str] | None) -> dict[str, str]:
+    """Validate SageMaker's experiment_config dict before a job is created."""
+    config = dict(config or {})
+    unknown = set(config) - set(EXPERIMENT_CONFIG_KEYS)
+    if unknown:
+        raise ValidationError(f"experiment_config has unknown keys {sorted(unknown)}; use {EXPERIMENT_CONFIG_KEYS}.")
+    if config and "ExperimentName" not in config:
+        raise ValidationError("experiment_config needs 'ExperimentName'.")
+    for key in ("ExperimentName", "RunName"):
+        if key in config:
+            records.check_name(key, config[key])
+    return config
+
+
+def track_job(job_name: str, config: Mapping[str, str] | None, hyperparameters: Mapping[str, Any],
+              inputs: Mapping[str, str], source: str | None) -> str:
+    """Record job `job_name` as a run; returns the run's name."""
+    config = check_experiment_config(config)
+    store = get_store()
+    experiment = config.get("ExperimentName")
+    run = records.run_name_for(experiment, config.get("RunName", job_name))
+    if experiment:
+        records.ensure_experiment(store, experiment)
+    trial = config.get("TrialName") or (f"Default-Run-Group-{experiment}" if experiment else None)
+    records.ensure_run(store, run, experiment, trial, config.get("TrialComponentDisplayName", job_name), source,
+                       job_name=job_name, status="InProgress")
+    records.set_parameters(store, run, {k: v if isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                        else str(v) for k, v in hyperparameters.items()})
+    for name, uri in inputs.items():
+        records.add_artifact(store, run, name, str(uri), None, is_output=False)
+    return run
+
+
+def lineage(artifact: str) -> dict[str, Any]:
+    """Which job made `artifact` (a model.tar.gz or other output) and from which data:
+    {"artifact", "job", "job_type", "inputs", "experiment", "run", "source"}."""
+    store = get_store()
+    path = local_path(artifact)
+    candidates = {artifact, str(path)} if path is not None else {artifact}
+    marks = ", ".join("?" for _ in candidates)
+    rows = store.query(f"SELECT name, job_type, spec FROM jobs WHERE model_data IN ({marks}) OR output_data IN ({marks})",
+                       [*candidates, *candidates])
+    if not rows:
+        raise NotFoundError(f"No job produced {artifact}.")
+    import json
+
+    job = rows[0]
+    record = json.loads(job["spec"]).get("record", {})
+    run = store.query("SELECT name, experiment, source FROM runs WHERE job_name = ?", (job["name"],))
+    return {"artifact": artifact, "job": job["name"], "job_type": job["job_type"],
+            "inputs": record.get("inputs", {}), "experiment": run[0]["experiment"] if run else None,
+            "run": run[0]["name"] if run else None, "source": run[0]["source"] if run else None}
