@@ -162,3 +162,17 @@ def test_tune_magic(ip, script) -> None:
         ip.run_line_magic("tune", "--estimator nothing --objective loss --range lr=0:1")
     with pytest.raises(ValidationError, match="use MIN:MAX"):
         ip.run_line_magic("tune", "--estimator est --objective loss --range lr=a:b")
+
+
+def test_experiments_and_leaderboard_magics(ip) -> None:
+    from jupyter_ext.experiments import Run
+
+    for c, auc in ((1, 0.8), (2, 0.9)):
+        with Run(experiment_name="magic-exp", run_name=f"c{c}") as run:
+            run.log_parameter("C", c)
+            run.log_metric("auc", auc)
+    table = ip.run_line_magic("experiments", "")
+    assert list(table["name"]) == ["magic-exp"] and list(table["runs"]) == [2]
+    board = ip.run_line_magic("leaderboard", "magic-exp auc")
+    assert list(board["TrialComponentName"]) == ["magic-exp-c2", "magic-exp-c1"]
+    assert list(ip.run_line_magic("leaderboard", "magic-exp auc --ascending")["Rank"]) == [1, 2]

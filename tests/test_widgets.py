@@ -48,3 +48,22 @@ def test_monitor_of_a_tuning_job_shows_progress_and_its_training_jobs(script) ->
     assert "2 of 2 jobs finished" in monitor.children_view.value
     assert "score=3" in monitor.children_view.value
     assert "best_objective" in monitor.metrics_view.value
+
+
+def test_leaderboard_widget_sorts_and_charts() -> None:
+    from jupyter_ext.experiments import Run
+    from jupyter_ext.widgets import Leaderboard
+
+    for c, auc in ((0.1, 0.7), (1.0, 0.9), (10.0, 0.8)):
+        with Run(experiment_name="w-exp", run_name=f"c{c}") as run:
+            run.log_parameter("C", c)
+            for step in range(3):
+                run.log_metric("auc", auc - 0.1 * (2 - step), step=step)
+    board = Leaderboard("w-exp", "auc")
+    assert board.table.value.index("w-exp-c1.0") < board.table.value.index("w-exp-c10.0")
+    board.ascending.value = True
+    assert board.table.value.index("w-exp-c0.1") < board.table.value.index("w-exp-c1.0")
+    assert board.steps_chart.value.count("<polyline") == 3
+    board.parameter.value = "C"
+    assert board.parameter_chart.value.count("<circle") == 3
+    assert "w-exp-c1.0" in repr(board).splitlines()[1]

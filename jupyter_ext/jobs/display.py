@@ -66,7 +66,8 @@ def text_watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
     return description
 
 
-def _in_widget_frontend() -> bool:
+def in_widget_frontend() -> bool:
+    """Whether output goes to a JupyterLab notebook (widgets render) rather than papermill or a console."""
     # A kernel that a Jupyter server started for a notebook has JPY_SESSION_NAME set;
     # papermill's and console kernels do not.
     return "ipykernel" in sys.modules and bool(os.environ.get("JPY_SESSION_NAME"))
@@ -74,7 +75,7 @@ def _in_widget_frontend() -> bool:
 
 def watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
     """Show `job` with the chosen watcher; block until it ends if `wait`."""
-    choice = os.environ.get("JUPYTER_EXT_DISPLAY") or ("widget" if _in_widget_frontend() else "text")
+    choice = os.environ.get("JUPYTER_EXT_DISPLAY") or ("widget" if in_widget_frontend() else "text")
     if choice == "text":
         return text_watch(job, wait, logs)
     if choice not in _watchers:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -189,6 +190,35 @@ class JobMagics(Magics):
         if args.out:
             self.shell.user_ns[args.out] = tuner
         tuner.fit(_inputs(args.input) or None, wait=args.wait, job_name=args.name)
+
+    @line_magic
+    def experiments(self, line: str) -> Any:
+        """A table of experiments with their run counts, newest first."""
+        import pandas
+
+        from ..experiments import list_experiments
+
+        rows = [vars(e) for e in list_experiments()]
+        return pandas.DataFrame(rows, columns=["name", "description", "tags", "runs", "created_at"])
+
+    @magic_arguments()
+    @argument("experiment", help="the experiment's name")
+    @argument("metric", help="the metric to rank by")
+    @argument("--ascending", action="store_true", help="lowest first (for losses)")
+    @argument("--stat", default="Last", help="Last (default), Min, Max, Avg, StdDev or Count")
+    @line_magic
+    def leaderboard(self, line: str) -> Any:
+        """An experiment's runs ranked by a metric: a sortable widget with charts in
+        JupyterLab, the table as text elsewhere."""
+        from ..experiments import Experiment
+        from ..jobs.display import in_widget_frontend
+
+        args = parse_argstring(self.leaderboard, line)
+        if in_widget_frontend() or os.environ.get("JUPYTER_EXT_DISPLAY") == "widget":
+            from ..widgets import Leaderboard
+
+            return Leaderboard(args.experiment, args.metric, ascending=args.ascending)
+        return Experiment(args.experiment).leaderboard(args.metric, ascending=args.ascending, stat=args.stat)
 
     @magic_arguments()
     @argument("--type", help="Training, Processing or Tuning")

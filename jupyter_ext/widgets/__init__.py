@@ -5,5 +5,6 @@ information as plain text (papermill, nbconvert)."""
 from __future__ import annotations
 
 from .job_monitor import JobMonitor, watch_job
+from .leaderboard import Leaderboard
 
-__all__ = ["JobMonitor", "watch_job"]
+__all__ = ["JobMonitor", "Leaderboard", "watch_job"]
