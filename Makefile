@@ -23,6 +23,7 @@ bench: install
 	$(PY) benchmarks/job_overhead.py
 	$(PY) benchmarks/sidebar_api.py
 	$(PY) benchmarks/tuning.py
+	$(PY) benchmarks/tracking.py
 
 install: $(STAMP)
 
