@@ -147,3 +147,30 @@ async def test_our_own_bugs_are_500_with_a_log_line(jp_fetch, caplog) -> None:
 def test_typescript_types_follow_the_python_records() -> None:
     committed = (Path(__file__).parent.parent / "labextension" / "src" / "models.ts").read_text()
     assert committed == render(), "run: python -m jupyter_ext.server.typescript > labextension/src/models.ts"
+
+
+async def test_experiments_leaderboard_and_runs(jp_fetch) -> None:
+    from jupyter_ext.experiments import Run
+
+    for c, auc in ((1, 0.8), (2, 0.9), (3, 0.85)):
+        with Run(experiment_name="rest-exp", run_name=f"c{c}") as run:
+            run.log_parameter("C", c)
+            run.log_metric("auc", auc - 0.1, step=0)
+            run.log_metric("auc", auc, step=1)
+    experiments = (await _get(jp_fetch, "experiments"))["experiments"]
+    assert [(e["name"], e["runs"]) for e in experiments] == [("rest-exp", 3)]
+    board = await _get(jp_fetch, "experiments", "rest-exp", "leaderboard")
+    assert board["metric"] == "auc" and board["metrics"] == ["auc"]
+    assert [(r["rank"], r["run"], r["value"]) for r in board["rows"]] == [
+        (1, "rest-exp-c2", 0.9), (2, "rest-exp-c3", 0.85), (3, "rest-exp-c1", 0.8)]
+    assert board["rows"][0]["parameters"] == {"C": 2}
+    lowest = await _get(jp_fetch, "experiments", "rest-exp", "leaderboard", metric="auc", ascending="true", stat="Min")
+    assert lowest["rows"][0]["run"] == "rest-exp-c1" and lowest["rows"][0]["value"] == pytest.approx(0.7)
+    run = await _get(jp_fetch, "runs", "rest-exp-c2")
+    assert run["parameters"] == {"C": 2} and run["metrics"]["auc"]["Last"] == 0.9 and run["status"] == "Completed"
+    points = (await _get(jp_fetch, "runs", "rest-exp-c2", "metrics"))["metrics"]
+    assert [(p["step"], p["value"]) for p in points] == [(0, pytest.approx(0.8)), (1, 0.9)]
+    assert (await _error(jp_fetch, "experiments", "nope", "leaderboard"))[0] == 404
+    assert (await _error(jp_fetch, "runs", "nope"))[0] == 404
+    assert (await _error(jp_fetch, "experiments", "rest-exp", "leaderboard", metric="loss"))[0] == 400
+    assert (await _error(jp_fetch, "experiments", "rest-exp", "leaderboard", ascending="maybe"))[0] == 400

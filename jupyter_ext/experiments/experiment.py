@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConflictError, ValidationError
+from ..models import ExperimentSummary, timestamp
 from ..store import get_store, home
 from . import records
 from .analytics import STATS, ExperimentAnalytics
@@ -18,23 +18,12 @@ if TYPE_CHECKING:
 __all__ = ["Experiment", "ExperimentSummary", "list_experiments"]
 
 
-@dataclass
-class ExperimentSummary:
-    """One row of list_experiments()."""
-
-    name: str
-    description: str
-    tags: dict[str, str]
-    runs: int
-    created_at: float
-
-
 def list_experiments() -> list[ExperimentSummary]:
     """Every experiment with its run count, newest first."""
     rows = get_store().query(
         "SELECT e.name, e.description, e.tags, e.created_at, COUNT(r.name) FROM experiments e"
         " LEFT JOIN runs r ON r.experiment = e.name GROUP BY e.name ORDER BY e.created_at DESC")
-    return [ExperimentSummary(r[0], r[1], json.loads(r[2]), r[4], r[3]) for r in rows]
+    return [ExperimentSummary(r[0], r[1], json.loads(r[2]), r[4], timestamp(r[3])) for r in rows]
 
 
 class Experiment:

@@ -198,7 +198,7 @@ class JobMagics(Magics):
 
         from ..experiments import list_experiments
 
-        rows = [vars(e) for e in list_experiments()]
+        rows = [e.to_dict() for e in list_experiments()]
         return pandas.DataFrame(rows, columns=["name", "description", "tags", "runs", "created_at"])
 
     @magic_arguments()

@@ -65,6 +65,11 @@ def parse_record(cls: type[R], values: dict[str, Any]) -> R:
         if value is None:
             parsed[name] = None
             continue
+        if kind is bool and isinstance(value, str):
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ValidationError(f"Parameter {name} must be true or false; got {value!r}.")
+            parsed[name] = value.lower() in ("true", "1")
+            continue
         try:
             parsed[name] = kind(value) if kind in (int, float) else value
         except (TypeError, ValueError):

@@ -159,3 +159,83 @@ export interface StopJobRequest {
 export interface ErrorResponse {
   message: string;
 }
+
+/**
+ * One experiment and how many runs it has.
+ */
+export interface ExperimentSummary {
+  name: string;
+  description: string;
+  tags: Record<string, string>;
+  runs: number;
+  created_at: string;
+}
+
+/**
+ * Every experiment, newest first.
+ */
+export interface ListExperimentsResponse {
+  experiments: ExperimentSummary[];
+}
+
+/**
+ * Query parameters of GET .../experiments/{name}/leaderboard: the metric (default: the
+ * first one logged), its statistic (Last, Min, Max, Avg, StdDev, Count), the order.
+ */
+export interface LeaderboardRequest {
+  metric?: string | null;
+  stat?: string;
+  ascending?: boolean;
+}
+
+/**
+ * One ranked run.
+ */
+export interface LeaderboardRow {
+  rank: number;
+  run: string;
+  status: string;
+  value: number | null;
+  parameters: Record<string, unknown>;
+  job_name: string | null;
+}
+
+/**
+ * An experiment's runs ranked by one metric; `metrics` lists every metric logged.
+ */
+export interface LeaderboardResponse {
+  experiment: string;
+  metric: string | null;
+  stat: string;
+  metrics: string[];
+  rows: LeaderboardRow[];
+}
+
+/**
+ * An input or output artifact of a run.
+ */
+export interface RunArtifact {
+  name: string;
+  value: string;
+  media_type: string | null;
+  is_output: boolean;
+}
+
+/**
+ * Everything about one run (trial component); `metrics` holds each metric's statistics.
+ */
+export interface RunDescription {
+  name: string;
+  experiment: string | null;
+  trial: string | null;
+  display_name: string;
+  status: string;
+  start_time: string | null;
+  end_time: string | null;
+  failure_reason: string | null;
+  source: string | null;
+  job_name: string | null;
+  parameters: Record<string, unknown>;
+  metrics: Record<string, Record<string, number>>;
+  artifacts: RunArtifact[];
+}
