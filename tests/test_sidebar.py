@@ -211,3 +211,28 @@ def test_a_tuning_job_shows_its_training_jobs(page, script) -> None:
     assert "Grid" in page.locator(".jp-JupyterExt-summary").inner_text()
     children.first.click()
     page.locator(".jp-JupyterExt-summary", has_text="tune-in-sidebar").wait_for()  # "Launched by"
+
+
+def test_experiments_view_ranks_runs_and_opens_one(page) -> None:
+    from jupyter_ext.experiments import Run
+
+    for c, auc in ((0.1, 0.7), (1.0, 0.9), (10.0, 0.8)):
+        with Run(experiment_name="sidebar-exp", run_name=f"c{c}") as run:
+            run.log_parameter("C", c)
+            for step in range(3):
+                run.log_metric("auc", auc - 0.05 * (2 - step), step=step)
+    page.locator(".jp-JupyterExt-tab", has_text="Experiments").click()
+    page.locator('.jp-JupyterExt-experimentRow[data-experiment="sidebar-exp"]').click()
+    rows = page.locator(".jp-JupyterExt-leaderboard tbody tr")
+    rows.first.wait_for()
+    assert [rows.nth(i).get_attribute("data-run") for i in range(3)] == [
+        "sidebar-exp-c1.0", "sidebar-exp-c10.0", "sidebar-exp-c0.1"]
+    page.locator(".jp-JupyterExt-order").select_option("true")
+    page.wait_for_function("document.querySelector('.jp-JupyterExt-leaderboard tbody tr')?.dataset.run"
+                           " === 'sidebar-exp-c0.1'")
+    assert page.locator(".jp-JupyterExt-scatter circle").count() == 3
+    rows.first.click()
+    page.locator('.jp-JupyterExt-chart[data-metric="auc"] path.jp-JupyterExt-line').wait_for()
+    assert "0.1" in page.locator(".jp-JupyterExt-runFacts").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sidebar-experiments.png"))

@@ -26,6 +26,8 @@ from .trials import TrialRecord, append_trial, note_launch, read_trials, trial_f
 __all__ = ["Tuning", "main"]
 
 _POLL_SECONDS = 0.25
+# Short jobs end within a second or two: look often at first, so the next trial starts soon.
+_FAST_POLL_SECONDS, _FAST_POLL_WINDOW = 0.03, 3.0
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Running:
     seen: int = 0
     early_stopped: bool = False
     best: float | None = None
+    launched_at: float = field(default_factory=time.monotonic)
 
 
 class Tuning:
@@ -92,7 +95,8 @@ class Tuning:
             self._poll()
             if not self.running and not self.adopting and not self._may_launch():
                 break
-            time.sleep(_POLL_SECONDS)
+            young = any(time.monotonic() - r.launched_at < _FAST_POLL_WINDOW for r in self.running.values())
+            time.sleep(_FAST_POLL_SECONDS if young else _POLL_SECONDS)
         return self._summary()
 
     def _may_launch(self) -> bool:

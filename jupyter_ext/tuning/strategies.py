@@ -137,8 +137,9 @@ def _bayesian(ranges: dict, seed: int | None, config: dict, static: dict) -> tup
 
     if str(config.get("sampler", "tpe")).lower() == "gp":
         return optuna.samplers.GPSampler(seed=seed), None
-    return optuna.samplers.TPESampler(seed=seed, multivariate=True, n_startup_trials=int(config.get(
-        "n_startup_trials", 5))), None
+    # The constant liar keeps parallel trials from all sampling the same region.
+    return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True,
+                                      n_startup_trials=int(config.get("n_startup_trials", 10))), None
 
 
 def _grid(ranges: dict, seed: int | None, config: dict, static: dict) -> tuple[Any, Any]:

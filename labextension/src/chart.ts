@@ -68,3 +68,37 @@ export function bySeries(points: MetricPoint[]): Map<string, MetricPoint[]> {
   }
   return series;
 }
+
+/** A scatter of (x, y) points with a title per dot; used for a metric against a parameter. */
+export function scatterChart(
+  title: string,
+  points: { x: number; y: number; label: string }[],
+  width = 260,
+  height = 120
+): HTMLElement {
+  const box = document.createElement('figure');
+  box.className = 'jp-JupyterExt-chart jp-JupyterExt-scatter';
+  const caption = document.createElement('figcaption');
+  caption.textContent = title;
+  box.append(caption);
+  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  if (points.length) {
+    const pad = 6;
+    const [x0, x1] = [Math.min(...points.map(p => p.x)), Math.max(...points.map(p => p.x))];
+    const [y0, y1] = [Math.min(...points.map(p => p.y)), Math.max(...points.map(p => p.y))];
+    for (const point of points) {
+      const dot = svg('circle', {
+        cx: pad + ((point.x - x0) / (x1 - x0 || 1)) * (width - 2 * pad),
+        cy: height - pad - ((point.y - y0) / (y1 - y0 || 1)) * (height - 2 * pad),
+        r: 3,
+        class: 'jp-JupyterExt-dot'
+      });
+      const label = svg('title', {});
+      label.textContent = `${point.label}: ${formatValue(point.x)}, ${formatValue(point.y)}`;
+      dot.append(label);
+      chart.append(dot);
+    }
+  }
+  box.append(chart);
+  return box;
+}

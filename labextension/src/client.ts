@@ -9,6 +9,10 @@ import { requestAPI } from './api';
 import {
   GetLogRequest,
   JobDescription,
+  LeaderboardRequest,
+  LeaderboardResponse,
+  ListExperimentsResponse,
+  RunDescription,
   ListJobsRequest,
   ListJobsResponse,
   ListMetricsResponse,
@@ -70,6 +74,28 @@ export function stopJob(name: string, request: StopJobRequest = {}): Promise<Job
     method: 'POST',
     body: JSON.stringify(request)
   });
+}
+
+/** Every experiment. */
+export function listExperiments(): Promise<ListExperimentsResponse> {
+  return requestAPI<ListExperimentsResponse>('experiments');
+}
+
+/** An experiment's runs ranked by a metric. */
+export function getLeaderboard(name: string, request: LeaderboardRequest): Promise<LeaderboardResponse> {
+  return requestAPI<LeaderboardResponse>(
+    ['experiments', encodeURIComponent(name), 'leaderboard'].join('/') + query(request)
+  );
+}
+
+/** One run in full. */
+export function describeRun(name: string): Promise<RunDescription> {
+  return requestAPI<RunDescription>(`runs/${encodeURIComponent(name)}`);
+}
+
+/** A run's metric points. */
+export function runMetrics(name: string): Promise<ListMetricsResponse> {
+  return requestAPI<ListMetricsResponse>(`runs/${encodeURIComponent(name)}/metrics`);
 }
 
 /** "1m 05s"-style duration between two ISO times (the second defaults to now). */

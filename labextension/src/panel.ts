@@ -1,6 +1,7 @@
 import { Widget } from '@lumino/widgets';
 
 import { JobDetail } from './detail';
+import { ExperimentsView } from './experiments';
 import { button, el } from './dom';
 import { jobsIcon } from './icon';
 import { JobList } from './joblist';
@@ -26,7 +27,12 @@ export class JobsPanel extends Widget {
     this.title.caption = 'jupyter_ext jobs';
     this.addClass('jp-JupyterExt-panel');
     const header = el('div', 'jp-JupyterExt-header');
-    const heading = el('h2', 'jp-JupyterExt-heading', 'Jobs');
+    this._tabs = {
+      jobs: button('jp-JupyterExt-tab', 'Jobs', () => this.showView('jobs')),
+      experiments: button('jp-JupyterExt-tab', 'Experiments', () => this.showView('experiments'))
+    };
+    const heading = el('h2', 'jp-JupyterExt-heading');
+    heading.append(this._tabs.jobs, this._tabs.experiments);
     const refresh = button('jp-JupyterExt-refresh', '⟳', () => void this.refresh());
     refresh.title = 'Refresh';
     header.append(heading, refresh);
@@ -35,12 +41,36 @@ export class JobsPanel extends Widget {
       () => this.showList(),
       name => void this.openJob(name)
     );
-    this.node.append(header, this._list.node, this._detail.node);
+    this._experiments = new ExperimentsView(name => {
+      this.showView('jobs');
+      void this.openJob(name);
+    });
+    this.node.append(header, this._list.node, this._detail.node, this._experiments.node);
     this._detail.node.hidden = true;
+    this._experiments.node.hidden = true;
+    this._tabs.jobs.classList.add('jp-mod-active');
+  }
+
+  /** Switch between the Jobs and Experiments views. */
+  showView(view: 'jobs' | 'experiments'): void {
+    this._view = view;
+    this._tabs.jobs.classList.toggle('jp-mod-active', view === 'jobs');
+    this._tabs.experiments.classList.toggle('jp-mod-active', view === 'experiments');
+    this._experiments.node.hidden = view !== 'experiments';
+    if (view === 'experiments') {
+      this._list.node.hidden = this._detail.node.hidden = true;
+      void this._experiments.refresh();
+    } else {
+      this.showList();
+    }
   }
 
   /** Fetch what is shown now from the server. */
   async refresh(): Promise<void> {
+    if (this._view === 'experiments') {
+      await this._experiments.refresh();
+      return;
+    }
     await (this._detail.node.hidden ? this._list.refresh() : this._detail.refresh());
   }
 
@@ -78,7 +108,7 @@ export class JobsPanel extends Widget {
   }
 
   private _tick(): void {
-    if (document.hidden || !this.isVisible) {
+    if (document.hidden || !this.isVisible || this._view === 'experiments') {
       return;
     }
     this._ticks += 1;
@@ -95,6 +125,9 @@ export class JobsPanel extends Widget {
   }
 
   private _ticks = 0;
+  private _view: 'jobs' | 'experiments' = 'jobs';
+  private readonly _tabs: { jobs: HTMLButtonElement; experiments: HTMLButtonElement };
+  private readonly _experiments: ExperimentsView;
   private _timer: number | null = null;
   private readonly _list: JobList;
   private readonly _detail: JobDetail;

@@ -1,0 +1,140 @@
+/**
+ * The Experiments view: experiments, an experiment's leaderboard (sortable by metric
+ * and order, with a metric-against-parameter chart), and one run in detail.
+ */
+import { Widget } from '@lumino/widgets';
+
+import { bySeries, formatValue, metricChart, scatterChart } from './chart';
+import { describeRun, getLeaderboard, listExperiments, runMetrics } from './client';
+import { button, el } from './dom';
+import { LeaderboardResponse } from './models';
+
+function cells(row: HTMLTableRowElement, values: string[]): void {
+  for (const value of values) {
+    row.insertCell().textContent = value;
+  }
+}
+
+/** Experiments, leaderboards and runs; `onOpenJob(name)` shows a job in the Jobs view. */
+export class ExperimentsView extends Widget {
+  constructor(private readonly onOpenJob: (name: string) => void) {
+    super();
+    this.addClass('jp-JupyterExt-experiments');
+    this._body = el('div', 'jp-JupyterExt-experimentsBody');
+    this.node.append(this._body);
+  }
+
+  /** Show what is open now again (the list, a leaderboard or a run). */
+  async refresh(): Promise<void> {
+    try {
+      if (this._run) {
+        await this.openRun(this._run);
+      } else if (this._experiment) {
+        await this.openExperiment(this._experiment);
+      } else {
+        await this.showList();
+      }
+    } catch (error) {
+      this._body.replaceChildren(el('p', 'jp-JupyterExt-message', `Cannot load: ${(error as Error).message}`));
+    }
+  }
+
+  /** The list of experiments. */
+  async showList(): Promise<void> {
+    this._experiment = this._run = null;
+    const { experiments } = await listExperiments();
+    const list = el('ul', 'jp-JupyterExt-rows');
+    for (const experiment of experiments) {
+      const row = el('li', 'jp-JupyterExt-row jp-JupyterExt-experimentRow');
+      row.dataset.experiment = experiment.name;
+      row.append(
+        el('span', 'jp-JupyterExt-name', experiment.name),
+        el('span', 'jp-JupyterExt-elapsed', `${experiment.runs} run${experiment.runs === 1 ? '' : 's'}`)
+      );
+      row.addEventListener('click', () => void this.openExperiment(experiment.name));
+      list.append(row);
+    }
+    const empty = experiments.length ? '' : 'No experiments yet: use `with Run(experiment_name=...)`.';
+    this._body.replaceChildren(el('p', 'jp-JupyterExt-message', empty), list);
+  }
+
+  /** An experiment's leaderboard. */
+  async openExperiment(name: string, metric: string | null = null, ascending = false): Promise<void> {
+    this._experiment = name;
+    this._run = null;
+    const board = await getLeaderboard(name, { metric, ascending });
+    const back = button('jp-JupyterExt-back', '‹ Experiments', () => void this.showList());
+    const title = el('div', 'jp-JupyterExt-detailName', name);
+    const controls = el('div', 'jp-JupyterExt-filters');
+    const picker = el('select', 'jp-mod-styled jp-JupyterExt-filter jp-JupyterExt-metricPicker');
+    for (const option of board.metrics) {
+      picker.append(new Option(option, option, false, option === board.metric));
+    }
+    const order = el('select', 'jp-mod-styled jp-JupyterExt-filter jp-JupyterExt-order');
+    order.append(new Option('Highest first', 'false', false, !ascending), new Option('Lowest first', 'true', false, ascending));
+    const reload = () => void this.openExperiment(name, picker.value, order.value === 'true');
+    picker.addEventListener('change', reload);
+    order.addEventListener('change', reload);
+    controls.append(picker, order);
+    this._body.replaceChildren(back, title, controls, this._table(board), ...this._charts(board));
+  }
+
+  private _table(board: LeaderboardResponse): HTMLTableElement {
+    const table = el('table', 'jp-JupyterExt-table jp-JupyterExt-leaderboard');
+    const parameters = [...new Set(board.rows.flatMap(row => Object.keys(row.parameters)))].slice(0, 3);
+    cells(table.createTHead().insertRow(), ['#', 'run', board.metric ?? '', ...parameters]);
+    const body = table.createTBody();
+    for (const row of board.rows) {
+      const line = body.insertRow();
+      line.dataset.run = row.run;
+      cells(line, [String(row.rank), row.run, row.value === null ? '' : formatValue(row.value),
+        ...parameters.map(p => (row.parameters[p] === undefined ? '' : String(row.parameters[p])))]);
+      line.addEventListener('click', () => void this.openRun(row.run));
+    }
+    return table;
+  }
+
+  private _charts(board: LeaderboardResponse): HTMLElement[] {
+    const numeric = [...new Set(board.rows.flatMap(row => Object.keys(row.parameters)))].filter(p =>
+      board.rows.some(row => typeof row.parameters[p] === 'number')
+    );
+    return numeric.slice(0, 2).map(parameter =>
+      scatterChart(
+        `${board.metric} against ${parameter}`,
+        board.rows
+          .filter(row => row.value !== null && typeof row.parameters[parameter] === 'number')
+          .map(row => ({ x: row.parameters[parameter] as number, y: row.value as number, label: row.run }))
+      )
+    );
+  }
+
+  /** One run: parameters, metric charts, artifacts, and its job. */
+  async openRun(name: string): Promise<void> {
+    this._run = name;
+    const [run, metrics] = await Promise.all([describeRun(name), runMetrics(name)]);
+    const back = button('jp-JupyterExt-back', `‹ ${run.experiment ?? 'Experiments'}`, () =>
+      void (run.experiment ? this.openExperiment(run.experiment) : this.showList())
+    );
+    const title = el('div', 'jp-JupyterExt-detailName', run.display_name);
+    const badge = el('span', `jp-JupyterExt-badge jp-JupyterExt-status-${run.status}`, run.status);
+    const facts = el('table', 'jp-JupyterExt-table jp-JupyterExt-runFacts');
+    const rows: [string, string][] = [['Run', run.name], ['Source', run.source ?? '']];
+    rows.push(...Object.entries(run.parameters).map(([k, v]): [string, string] => [k, String(v)]));
+    rows.push(...run.artifacts.map((a): [string, string] => [a.name, a.value]));
+    for (const [key, value] of rows) {
+      cells(facts.insertRow(), [key, value]);
+    }
+    const parts: HTMLElement[] = [back, title, badge, facts];
+    if (run.job_name) {
+      const job = run.job_name;
+      parts.push(button('jp-JupyterExt-childLink', `Job ${job}`, () => this.onOpenJob(job)));
+    }
+    parts.push(...[...bySeries(metrics.metrics)].map(([metric, points]) => metricChart(metric, points)));
+    this.node.dataset.run = name;
+    this._body.replaceChildren(...parts);
+  }
+
+  private _experiment: string | null = null;
+  private _run: string | null = null;
+  private readonly _body: HTMLDivElement;
+}
