@@ -4,6 +4,7 @@ inputs and outputs."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +36,9 @@ def track_job(job_name: str, config: Mapping[str, str] | None, hyperparameters: 
     """Record job `job_name` as a run; returns the run's name."""
     config = check_experiment_config(config)
     store = get_store()
+    # Launched from a notebook in JupyterLab: the notebook is the source (a %%train cell's
+    # script is a temporary copy).
+    source = os.environ.get("JPY_SESSION_NAME") or source
     experiment = config.get("ExperimentName")
     run = records.run_name_for(experiment, config.get("RunName", job_name))
     if experiment:
