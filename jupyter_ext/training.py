@@ -61,8 +61,13 @@ def _looked_for(uri: str) -> str:
 
 
 def channel_uris(inputs: Inputs) -> dict[str, dict[str, Any]]:
-    """Check `inputs` (paths must exist) and return them JSON-ready, for another process."""
-    return {name: vars(channel) for name, channel in _channels(inputs).items()}
+    """Check `inputs` (paths must exist) and return them JSON-ready, for another process
+    (local paths made absolute, since that process runs elsewhere)."""
+    uris = {}
+    for name, channel in _channels(inputs).items():
+        path = local_path(channel.s3_data)
+        uris[name] = {**vars(channel), "s3_data": str(path) if path is not None else channel.s3_data}
+    return uris
 
 
 def _channels(inputs: Inputs) -> dict[str, TrainingInput]:

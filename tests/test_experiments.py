@@ -124,3 +124,20 @@ def test_rename_tags_and_delete(tmp_path: Path) -> None:
     deleted = Experiment("new").delete()
     assert deleted == {"runs": 1, "run_parameters": 2, "run_metrics": 3, "run_artifacts": 0}
     assert [e.name for e in list_experiments()] == ["other"]
+
+
+def test_run_names_nesting_and_a_jobs_own_run(script) -> None:
+    with Run(experiment_name="a-b", run_name="c"):
+        pass
+    with pytest.raises(ConflictError, match="taken by a run of experiment 'a-b'"):
+        with Run(experiment_name="a", run_name="b-c"):
+            pass
+    with Run(experiment_name="n", run_name="outer"):
+        with pytest.raises(RuntimeError, match="do not nest"):
+            with Run(experiment_name="n", run_name="inner"):
+                pass
+    script("from jupyter_ext.experiments import load_run\nwith load_run() as run:\n"
+           "    run.log_metric('inside', 2.5)\n    run.log_parameter('from_job', 1)\n")
+    Estimator("train.py").fit(job_name="self-logging", experiment_config={"ExperimentName": "jobs-log"})
+    row = ExperimentAnalytics(experiment_name="jobs-log").dataframe().iloc[0]
+    assert row["inside - Last"] == 2.5 and row["from_job"] == 1 and row["Status"] == "Completed"

@@ -170,3 +170,22 @@ def test_bad_objective_strategy_and_grid(script) -> None:
         HyperparameterTuner(_estimator(script), "score", {"x": ContinuousParameter(0, 1)}, strategy="Hyperband",
                             early_stopping_type="Auto")
     assert list_jobs() == []
+
+
+def test_relative_data_paths_reach_every_training_job(script, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "rows.csv").write_text("1\n")
+    path = script("import argparse, os\np = argparse.ArgumentParser()\np.add_argument('-x', type=float)\n"
+                  "a = p.parse_args()\nprint('score:', len(os.listdir(os.environ['SM_CHANNEL_TRAIN'])) - a.x)\n",
+                  "reads_data.py")
+    est = Estimator(str(path), metric_definitions=SCORE)
+    tuner = HyperparameterTuner(est, "score", {"x": IntegerParameter(0, 1)}, strategy="Grid")
+    tuner.fit({"train": "data"}, logs=False)
+    assert sorted(tuner.analytics().dataframe()["FinalObjectiveValue"]) == [0.0, 1.0]
+
+
+def test_more_bad_tuner_input(script) -> None:
+    with pytest.raises(ValidationError, match="max_jobs must be a whole number >= 1"):
+        HyperparameterTuner(_estimator(script), "score", {"x": ContinuousParameter(0, 1)}, max_jobs=0)
+    with pytest.raises(ValidationError, match="not valid: use 1 to 59"):
+        HyperparameterTuner(_estimator(script), "score", {"x": ContinuousParameter(0, 1)}).fit(job_name="t" * 60)

@@ -7,7 +7,7 @@ import re
 import time
 from typing import Any
 
-from ..errors import NotFoundError, ValidationError
+from ..errors import ConflictError, NotFoundError, ValidationError
 from ..store import MetadataStore
 
 __all__ = ["MAX_NAME", "check_name", "ensure_experiment", "ensure_run", "set_parameters",
@@ -26,6 +26,15 @@ def check_name(what: str, name: str) -> str:
     if not _NAME.match(name):
         raise ValidationError(f"The {what} name {name!r} may hold only letters, digits, '.', '_' and '-', "
                               "and must start with a letter or digit.")
+    return name
+
+
+def check_metric_name(what: str, name: str) -> str:
+    """A metric or parameter name: a non-empty string of at most 120 characters."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(f"A {what} name must be a non-empty string; got {name!r}.")
+    if len(name) > MAX_NAME:
+        raise ValidationError(f"The {what} name is {len(name)} characters; the limit is {MAX_NAME}: {name[:40]}...")
     return name
 
 
@@ -51,9 +60,16 @@ def ensure_run(store: MetadataStore, name: str, experiment: str | None, trial: s
     """Create the run, or mark an existing one InProgress again (a re-entered run)."""
     now = time.time()
     with store.transaction() as db:
-        if db.execute("SELECT 1 FROM runs WHERE name = ?", (name,)).fetchone():
-            db.execute("UPDATE runs SET status = ?, end_time = NULL, failure_reason = NULL WHERE name = ?",
-                       (status, name))
+        existing = db.execute("SELECT experiment, job_name FROM runs WHERE name = ?", (name,)).fetchone()
+        if existing is not None:
+            if existing[0] != experiment:
+                raise ConflictError(f"Run name {name!r} is taken by a run of experiment {existing[0]!r}; "
+                                    "choose another run name.")
+            if job_name and existing[1] and existing[1] != job_name:
+                raise ConflictError(f"Run {name!r} belongs to job {existing[1]}; give this job another RunName.")
+            db.execute("UPDATE runs SET status = ?, end_time = NULL, failure_reason = NULL,"
+                       " job_name = COALESCE(?, job_name), trial = COALESCE(?, trial) WHERE name = ?",
+                       (status, job_name, trial, name))
         else:
             db.execute("INSERT INTO runs (name, experiment, trial, display_name, status, start_time, source,"
                        " job_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -64,6 +80,7 @@ def set_parameters(store: MetadataStore, run: str, parameters: dict[str, Any]) -
     """Record parameters (str, int or float; kept as JSON)."""
     rows = []
     for key, value in parameters.items():
+        check_metric_name("parameter", key)
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise ValidationError(f"Parameter {key!r} = {value!r}: a parameter is a string, int or float.")
         rows.append((run, key, json.dumps(value)))

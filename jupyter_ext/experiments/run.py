@@ -17,6 +17,7 @@ import shutil
 import sys
 import time
 import uuid
+from datetime import datetime
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -31,6 +32,7 @@ __all__ = ["Run", "load_run", "FLUSH_POINTS", "FLUSH_SECONDS"]
 FLUSH_POINTS = 1000
 FLUSH_SECONDS = 1.0
 MAX_REASON = 1024
+_current: Run | None = None  # the run inside `with`, in this process
 
 
 def _source() -> str:
@@ -59,28 +61,34 @@ class Run:
         self.trial_name = trial_name or f"Default-Run-Group-{self.experiment_name}"
         self.tags = dict(tags or {})
         self._experiment_description = experiment_display_name or ""
-        self._active = False
+        self._active = self._job_bound = False
         self._buffer: list[tuple[str, str, float, int | None, float]] = []
         self._flushed_at = time.monotonic()
         self._steps: dict[str, int] = {}
 
     def __enter__(self) -> Run:
-        if self._active:
-            raise RuntimeError(f"Run {self.name} is already active: runs do not nest.")
-        store = get_store()
-        records.ensure_experiment(store, self.experiment_name, self._experiment_description, self.tags)
-        records.ensure_run(store, self.name, self.experiment_name, self.trial_name, self.display_name, _source())
-        self._active = True
+        global _current
+        if self._active or _current is not None:
+            raise RuntimeError(f"Run {(_current or self).name} is already active: runs do not nest.")
+        if not self._job_bound:
+            store = get_store()
+            records.ensure_experiment(store, self.experiment_name, self._experiment_description, self.tags)
+            records.ensure_run(store, self.name, self.experiment_name, self.trial_name, self.display_name, _source())
+        self._active, _current = True, self
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: TracebackType | None) -> None:
-        self.flush()
-        self._active = False
-        status = "Completed" if error is None else "Failed"
-        reason = None if error is None else f"{kind.__name__}: {error}"[:MAX_REASON]
-        with get_store().transaction() as db:
-            db.execute("UPDATE runs SET status = ?, end_time = ?, failure_reason = ? WHERE name = ?",
-                       (status, time.time(), reason, self.name))
+        global _current
+        try:
+            self.flush()
+        finally:
+            self._active, _current = False, None
+            if not self._job_bound:  # a job's run ends with the job
+                status = "Completed" if error is None else "Failed"
+                reason = None if error is None else f"{kind.__name__}: {error}"[:MAX_REASON]
+                with get_store().transaction() as db:
+                    db.execute("UPDATE runs SET status = ?, end_time = ?, failure_reason = ? WHERE name = ?",
+                               (status, time.time(), reason, self.name))
 
     def _check(self) -> None:
         if not self._active:
@@ -95,9 +103,14 @@ class Run:
         self._check()
         records.set_parameters(get_store(), self.name, parameters)
 
-    def log_metric(self, name: str, value: float, step: int | None = None, timestamp: float | None = None) -> None:
-        """Add a point to metric `name` (step defaults to the count of earlier points)."""
+    def log_metric(self, name: str, value: float, step: int | None = None,
+                   timestamp: float | datetime | None = None) -> None:
+        """Add a point to metric `name` (step defaults to the count of earlier points;
+        timestamp: a datetime or seconds since the epoch, default now)."""
         self._check()
+        records.check_metric_name("metric", name)
+        if isinstance(timestamp, datetime):
+            timestamp = timestamp.timestamp()
         if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
             raise ValidationError(f"Metric {name!r}: {value!r} is not a number.")
         number = float(value)
@@ -164,7 +177,7 @@ class Run:
 
 
 def load_run() -> Run:
-    """Inside a job launched with experiment_config, the job's run (already active)."""
+    """Inside a job launched with experiment_config, the job's run: `with load_run() as run:`."""
     job = os.environ.get("JUPYTER_EXT_JOB_NAME")
     if not job:
         raise RuntimeError("load_run() works inside a job; in a notebook, use `with Run(...)`.")
@@ -174,5 +187,5 @@ def load_run() -> Run:
     run = Run.__new__(Run)
     run.experiment_name, run.name, run.display_name = rows[0]["experiment"], rows[0]["name"], rows[0]["display_name"]
     run.run_name, run.trial_name, run.tags, run._experiment_description = run.name, None, {}, ""
-    run._active, run._buffer, run._flushed_at, run._steps = True, [], time.monotonic(), {}
+    run._active, run._job_bound, run._buffer, run._flushed_at, run._steps = False, True, [], time.monotonic(), {}
     return run

@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import NotFoundError, ValidationError
+from ..errors import ConflictError, NotFoundError, ValidationError
 from ..store import get_store, local_path
 from . import records
 
@@ -44,10 +44,15 @@ def track_job(job_name: str, config: Mapping[str, str] | None, hyperparameters: 
     if experiment:
         records.ensure_experiment(store, experiment)
     trial = config.get("TrialName") or (f"Default-Run-Group-{experiment}" if experiment else None)
-    records.ensure_run(store, run, experiment, trial, config.get("TrialComponentDisplayName", job_name), source,
-                       job_name=job_name, status="InProgress")
+    display = config.get("TrialComponentDisplayName", job_name)
+    try:
+        records.ensure_run(store, run, experiment, trial, display, source, job_name=job_name, status="InProgress")
+    except ConflictError as clash:  # the job runs already: keep its run under the job's own name
+        print(f"{clash} Recording the job as run {job_name.lower()} instead.")
+        run = job_name.lower()
+        records.ensure_run(store, run, experiment, trial, display, source, job_name=job_name, status="InProgress")
     records.set_parameters(store, run, {k: v if isinstance(v, (str, int, float)) and not isinstance(v, bool)
-                                        else str(v) for k, v in hyperparameters.items()})
+                                        else str(v) for k, v in hyperparameters.items() if len(k) <= records.MAX_NAME})
     for name, uri in inputs.items():
         records.add_artifact(store, run, name, str(uri), None, is_output=False)
     return run

@@ -24,20 +24,20 @@ JOB_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 _TIMESTAMP_LENGTH = len("-2026-11-21-10-00-00-123")
 
 
-def validate_job_name(name: str) -> str:
+def validate_job_name(name: str, max_length: int = 63) -> str:
     """`name` if it is a valid job name (SageMaker's rule), else ValidationError."""
-    if not isinstance(name, str) or not JOB_NAME_PATTERN.match(name):
+    if not isinstance(name, str) or not JOB_NAME_PATTERN.match(name) or len(name) > max_length:
         raise ValidationError(
-            f"Job name {name!r} is not valid: use 1 to 63 letters, digits and hyphens, "
+            f"Job name {name!r} is not valid: use 1 to {max_length} letters, digits and hyphens, "
             "starting and ending with a letter or digit."
         )
     return name
 
 
-def unique_job_name(base: str) -> str:
-    """`<base>-<YYYY-MM-DD-HH-MM-SS-mmm>` (base cleaned and cut to fit 63 characters)."""
+def unique_job_name(base: str, max_length: int = 63) -> str:
+    """`<base>-<YYYY-MM-DD-HH-MM-SS-mmm>` (base cleaned and cut to fit `max_length`)."""
     cleaned = re.sub(r"[^a-zA-Z0-9-]+", "-", base).strip("-") or "job"
-    cleaned = cleaned[: 63 - _TIMESTAMP_LENGTH].rstrip("-")
+    cleaned = cleaned[: max(1, max_length - _TIMESTAMP_LENGTH)].rstrip("-")
     store = get_store()
     now = time.time()
     while True:

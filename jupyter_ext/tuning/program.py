@@ -20,8 +20,8 @@ from ..jobs import Job, describe_job, log_metric, stop_job
 from ..models import TERMINAL_STATUSES
 from ..training import Estimator
 from .parameters import range_from_dict
-from .strategies import decode, distributions, early_stopping_pruner, encode, get_strategy
-from .trials import TrialRecord, append_trial, note_launch, read_trials, trial_from_job
+from .strategies import decode, distributions, early_stopping_pruner, encode, get_strategy, grid_size
+from .trials import TrialRecord, append_trial, launched_definitions, note_launch, read_trials, trial_from_job
 
 __all__ = ["Tuning", "main"]
 
@@ -79,6 +79,7 @@ class Tuning:
                                                ranges, study, distributions(ranges)))
         self.running: dict[str, Running] = {}
         self.adopting: list[str] = []
+        self.adopted_definitions: dict[str, str] = {}
         self.finished: list[TrialRecord] = []
         self.launched = 0
         self.stopping = False
@@ -88,15 +89,20 @@ class Tuning:
     def run(self) -> int:
         """Tune until max_jobs, a completion criterion, or SIGTERM; the exit status."""
         signal.signal(signal.SIGTERM, lambda *_: self._stop("stop requested"))
-        self._seed()
-        while True:
-            while self._may_launch():
-                self._launch()
-            self._poll()
-            if not self.running and not self.adopting and not self._may_launch():
-                break
-            young = any(time.monotonic() - r.launched_at < _FAST_POLL_WINDOW for r in self.running.values())
-            time.sleep(_FAST_POLL_SECONDS if young else _POLL_SECONDS)
+        try:
+            self._seed()
+            while True:
+                while self._may_launch():
+                    self._launch()
+                self._poll()
+                if not self.running and not self.adopting and not self._may_launch():
+                    break
+                young = any(time.monotonic() - r.launched_at < _FAST_POLL_WINDOW for r in self.running.values())
+                time.sleep(_FAST_POLL_SECONDS if young else _POLL_SECONDS)
+        except Exception as error:  # leave no training job running behind a failed tuning job
+            for name in [*self.running, *self.adopting]:
+                self._stop_child(name)
+            return self._fail(f"The tuning job failed: {type(error).__name__}: {error}")
         return self._summary()
 
     def _may_launch(self) -> bool:
@@ -122,6 +128,7 @@ class Tuning:
                 self._add_known(record, count=True)
             done = {r.job for r in self.finished}
             self.adopting = [c for c in describe_job(previous).children if c not in done]
+            self.adopted_definitions = launched_definitions(previous)
             self.launched += len(self.adopting)
 
     def _definition(self, name: str) -> Definition:
@@ -145,14 +152,20 @@ class Tuning:
         return usable
 
     # -- launching and following training jobs -----------------------------------------
+    def _next_definition(self) -> Definition:
+        """Round robin; for Grid, each definition up to its own grid's size."""
+        if self.config["strategy"] != "Grid":
+            return self.definitions[self.launched % len(self.definitions)]
+        return min(self.definitions, key=lambda d: (len(d.study.trials) >= grid_size(d.ranges), len(d.study.trials)))
+
     def _launch(self) -> None:
-        definition = self.definitions[self.launched % len(self.definitions)]
+        definition = self._next_definition()
         trial = definition.study.ask(definition.dists)
         tuned = decode(definition.ranges, trial.params)
         estimator = Estimator.from_config(definition.estimator)
         estimator.set_hyperparameters(**tuned)
         self.launched += 1
-        name = f"{self.config['name'][:54]}-{self.launched:03d}"
+        name = f"{self.config['name']}-{self.launched:03d}"
         note_launch(self.folder, name, definition.name)
         estimator.fit(self.config["inputs"] or None, wait=False, logs=False, job_name=name)
         print(f"Trial {self.launched}/{self.config['max_jobs']}: {name} {json.dumps(tuned)}", flush=True)
@@ -172,7 +185,7 @@ class Tuning:
     def _poll_adopted(self, name: str) -> None:
         if self.stopping:
             self._stop_child(name)
-        definition = self.definitions[0]
+        definition = self._definition(self.adopted_definitions.get(name, ""))
         record = trial_from_job(name, definition.name, definition.objective, list(definition.ranges))
         if record is not None:
             self.adopting.remove(name)
@@ -229,11 +242,11 @@ class Tuning:
 
     def _after_trial(self) -> None:
         best = self._best()
-        scored = [r.value for r in self.finished if r.value is not None]
         if best is None:
             return
         log_metric("best_objective", best.value, step=len(self.finished))
-        log_metric("objective", scored[-1], step=len(self.finished))
+        if self.finished[-1].value is not None:
+            log_metric("objective", self.finished[-1].value, step=len(self.finished))
         criteria = self.config["completion_criteria"]
         target = criteria.get("target_objective_metric_value")
         if target is not None and (best.value >= target if self.maximize else best.value <= target):
@@ -247,10 +260,14 @@ class Tuning:
         if best is not None:
             print(f"Best training job: {best.job} objective {best.value} {json.dumps(best.hyperparameters)}", flush=True)
             return 143 if self.reason == "stop requested" else 0
+        return self._fail(f"None of the {len(self.finished)} training jobs reported the objective metric "
+                          f"'{self.definitions[0].objective}'; see their failure reasons.")
+
+    def _fail(self, reason: str) -> int:
         failure = self.folder / "output" / "failure"
         failure.parent.mkdir(parents=True, exist_ok=True)
-        failure.write_text(f"None of the {len(self.finished)} training jobs reported the objective metric "
-                           f"'{self.definitions[0].objective}'; see their failure reasons.")
+        failure.write_text(reason)
+        print(reason, flush=True)
         return 1
 
 

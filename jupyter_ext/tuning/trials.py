@@ -14,7 +14,7 @@ from ..models import TERMINAL_STATUSES
 from ..store import get_store
 
 __all__ = ["TrialRecord", "TRIALS_FILE", "LAUNCHED_FILE", "read_trials", "append_trial", "trial_from_job",
-           "note_launch"]
+           "note_launch", "launched_definitions"]
 
 TRIALS_FILE = "trials.jsonl"
 LAUNCHED_FILE = "launched.jsonl"
@@ -43,6 +43,12 @@ def note_launch(tuning_dir: Path, job: str, definition: str) -> None:
     """Remember which training job definition a launched job runs."""
     with open(tuning_dir / LAUNCHED_FILE, "a", encoding="utf-8") as file:
         file.write(json.dumps({"job": job, "definition": definition}) + "\n")
+
+
+def launched_definitions(tuning_job: str) -> dict[str, str]:
+    """{training job: definition name} of what `tuning_job` launched."""
+    folder = Path(describe_job(tuning_job).job_dir)
+    return {r["job"]: r["definition"] for r in _jsonl(folder / LAUNCHED_FILE)}
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:

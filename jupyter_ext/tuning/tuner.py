@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ConflictError, ValidationError
 from ..experiments.tracking import check_experiment_config, track_job
 from ..jobs import Job, JobSpec, create_job, describe_job, unique_job_name, validate_job_name
 from ..jobs.contract import base_environment
@@ -33,6 +33,8 @@ from .trials import read_trials
 __all__ = ["HyperparameterTuner", "WarmStartConfig", "WarmStartTypes", "TuningJobCompletionCriteriaConfig"]
 
 DEFAULT_MAX_RUNTIME = 7 * 24 * 60 * 60
+# A tuning job's name leaves room for "-NNN", its training jobs' suffix, within 63.
+MAX_TUNING_NAME = 59
 
 
 class WarmStartTypes:
@@ -118,7 +120,7 @@ class HyperparameterTuner:
         if strategy == "Grid":
             size = sum(grid_size(d.ranges) for d in definitions)
             max_jobs = size if max_jobs is None else min(max_jobs, size)
-        if not isinstance(max_jobs or 1, int) or (max_jobs or 1) < 1:
+        if max_jobs is not None and (not isinstance(max_jobs, int) or max_jobs < 1):
             raise ValidationError(f"max_jobs must be a whole number >= 1; got {max_jobs!r}.")
         if not isinstance(max_parallel_jobs, int) or max_parallel_jobs < 1:
             raise ValidationError(f"max_parallel_jobs must be a whole number >= 1; got {max_parallel_jobs!r}.")
@@ -137,9 +139,13 @@ class HyperparameterTuner:
     def _check_warm_start(config: WarmStartConfig, objective: str, count: int) -> None:
         if config.warm_start_type not in (WarmStartTypes.IDENTICAL_DATA_AND_ALGORITHM, WarmStartTypes.TRANSFER_LEARNING):
             raise ValidationError(f"warm_start_type {config.warm_start_type!r}; use WarmStartTypes.*.")
+        if isinstance(config.parents, str):
+            config.parents = [config.parents]
         if not 1 <= len(config.parents) <= 5 or count > 1:
             raise ValidationError("Warm start takes 1 to 5 parent tuning jobs, for a single training job definition.")
         for parent in config.parents:
+            if describe_job(parent).job_type != "Tuning":
+                raise ValidationError(f"Warm start parent {parent} is not a tuning job.")
             parent_config = json.loads((Path(describe_job(parent).job_dir) / "tuning.json").read_text())
             if parent_config["definitions"][0]["objective_metric_name"] != objective:
                 raise ValidationError(f"Warm start parent {parent} tuned another objective metric.")
@@ -175,7 +181,8 @@ class HyperparameterTuner:
         watch(self.latest_tuning_job, wait, logs)
 
     def _launch(self, inputs: dict[str, Any], job_name: str | None, resume_from: str | None) -> None:
-        name = validate_job_name(job_name) if job_name else unique_job_name(self.base_tuning_job_name)
+        name = (validate_job_name(job_name, MAX_TUNING_NAME) if job_name
+                else unique_job_name(self.base_tuning_job_name, MAX_TUNING_NAME))
         job_dir = job_dir_for(name)
         config = {
             "name": name, "strategy": self.strategy, "strategy_config": self.strategy_config,
@@ -243,8 +250,10 @@ class HyperparameterTuner:
     def resume(self, wait: bool = True, logs: bool = True) -> None:
         """Continue an ended tuning job (e.g. one whose runner died) as a new tuning job: its
         finished trials count, its running training jobs are waited for, the rest is run."""
-        previous = self._job().name
-        self._launch(getattr(self, "_inputs", {}), None, previous)
+        previous = self._job().describe()
+        if previous.status not in ("Completed", "Failed", "Stopped"):
+            raise ConflictError(f"Tuning job {previous.name} is {previous.status}; resume it once it has ended.")
+        self._launch(getattr(self, "_inputs", {}), None, previous.name)
         watch(self.latest_tuning_job, wait, logs)
 
     def _job(self) -> Job:
