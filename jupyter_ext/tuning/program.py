@@ -97,6 +97,8 @@ class Tuning:
                 self._poll()
                 if not self.running and not self.adopting and not self._may_launch():
                     break
+                if self._may_launch():
+                    continue  # a slot came free: start the next trial now
                 young = any(time.monotonic() - r.launched_at < _FAST_POLL_WINDOW for r in self.running.values())
                 time.sleep(_FAST_POLL_SECONDS if young else _POLL_SECONDS)
         except Exception as error:  # leave no training job running behind a failed tuning job
