@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = groups.add_parser("jobs", help="list, describe, follow and stop jobs").add_subparsers(
         dest="command", required=True)
     listing = jobs.add_parser("list", help="jobs, newest first")
-    listing.add_argument("--type", help="Training or Processing")
+    listing.add_argument("--type", help="Training, Processing or Tuning")
     listing.add_argument("--status", help="Pending, InProgress, Completed, Failed, Stopping, Stopped")
     listing.add_argument("--name-contains")
     listing.add_argument("--limit", type=int, default=50)

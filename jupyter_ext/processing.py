@@ -21,7 +21,7 @@ from .jobs.display import watch
 from .jobs.launch import job_dir_for
 from .jobs.spec import DEFAULT_MAX_RUN
 from .store import artifact_store_for, default_output_path, join_uri, local_path
-from .training import _looked_for, resolve_executor
+from .training import _absolute, _looked_for, resolve_executor
 
 __all__ = ["ProcessingInput", "ProcessingOutput", "Processor", "ScriptProcessor", "NotebookProcessor"]
 
@@ -139,12 +139,12 @@ class Processor:
             name=name, job_type="Processing", program=program, working_dir=".",
             environment=base_environment(name, job_dir, self.env), max_run=self.max_runtime_in_seconds,
             uploads=uploads, executor=self.executor,
-            record={"inputs": {i.input_name: i.source for i in checked}, "outputs": destinations,
+            record={"inputs": {i.input_name: _absolute(i.source) for i in checked}, "outputs": destinations,
                     "arguments": list(command), **(extra or {})},
         )
         create_job(spec, lambda d: self._build(d, spec, checked, uploads))
         track_job(name, config, dict(extra or {}).get("parameters", {}),
-                  {i.input_name: i.source for i in checked}, code[0].name if code else " ".join(command))
+                  spec.record["inputs"], code[0].name if code else " ".join(command))
         self.latest_job = Job(name)
         self.jobs.append(self.latest_job)
         watch(self.latest_job, wait, logs)

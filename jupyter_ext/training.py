@@ -55,6 +55,12 @@ def resolve_executor(instance_type: str) -> str:
     return instance_type
 
 
+def _absolute(uri: str) -> str:
+    """A local path made absolute; other URIs as they are."""
+    path = local_path(uri)
+    return str(path) if path is not None and "://" not in uri else uri
+
+
 def _looked_for(uri: str) -> str:
     path = local_path(uri)
     return f" (looked for {path})" if path is not None and str(path) != uri else ""
@@ -191,8 +197,8 @@ class Estimator:
         name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
         spec = self._spec(name, channels, encoded)
         create_job(spec, lambda job_dir: self._build(job_dir, channels, encoded))
-        track_job(name, experiment_config, spec.record["hyperparameters"],
-                  {c: t.s3_data for c, t in channels.items()}, str(self._entry_path))
+        track_job(name, experiment_config, spec.record["hyperparameters"], spec.record["inputs"],
+                  str(self._entry_path))
         self.latest_training_job = Job(name)
         watch(self.latest_training_job, wait, logs)
 
@@ -220,7 +226,7 @@ class Estimator:
             executor=self.executor,
             record={"hyperparameters": decoded, "entry_point": self.entry_point,
                     "source_dir": str(self.source_dir) if self.source_dir else None,
-                    "inputs": {c: t.s3_data for c, t in channels.items()},
+                    "inputs": {c: _absolute(t.s3_data) for c, t in channels.items()},
                     "outputs": {"model_data": join_uri(artifacts, "model.tar.gz")},
                     "instance_type": self.instance_type},
         )

@@ -45,6 +45,8 @@ def test_train_cell_runs_the_cell_as_a_job(ip, tmp_path: Path, capsys) -> None:
     assert description.final_metrics == {"epochs_done": 2.0, "loss": 0.25}
     assert description.hyperparameters == {"lr": 0.5, "epochs": 2}
     assert ip.user_ns["est"].model_data == description.model_data
+    ip.user_ns["est"].fit({"train": "data"}, job_name="cell-job-again")  # the cell's code is kept
+    assert describe_job("cell-job-again").status == "Completed"
     printed = capsys.readouterr().out
     assert "['d.csv']" in printed and "Job cell-job: Completed" in printed
 
@@ -162,6 +164,8 @@ def test_tune_magic(ip, script) -> None:
         ip.run_line_magic("tune", "--estimator nothing --objective loss --range lr=0:1")
     with pytest.raises(ValidationError, match="use MIN:MAX"):
         ip.run_line_magic("tune", "--estimator est --objective loss --range lr=a:b")
+    with pytest.raises(ValidationError, match="unknown word\\(s\\) lgo"):
+        ip.run_line_magic("tune", "--estimator est --objective loss --range lr=0.001:0.3:lgo")
 
 
 def test_experiments_and_leaderboard_magics(ip) -> None:

@@ -150,6 +150,8 @@ def test_max_run_stops_the_job_and_fails_the_wait(script) -> None:
     description = est.latest_training_job.describe()
     assert description.status == "Stopped" and description.secondary_status == "MaxRuntimeExceeded"
     assert description.elapsed_seconds < 30
+    assert description.model_data  # a stopped job keeps what it saved, as in SageMaker
+    assert any("model is empty" in line.message for line in est.latest_training_job.read_log().lines)
 
 
 def test_killed_runner_marks_the_job_failed_and_ends_the_program(script) -> None:

@@ -148,15 +148,20 @@ def test_several_training_job_definitions(script) -> None:
     assert sorted(frame["TrainingJobDefinitionName"]) == ["three", "three", "two", "two"]
 
 
-@pytest.mark.parametrize(("ranges", "message"), [
-    ({"x": ContinuousParameter(5, 5)}, "min \\(5\\) must be less than max \\(5\\)"),
-    ({"x": ContinuousParameter(0, 1, "Logarithmic")}, "Logarithmic scaling needs min > 0"),
-    ({"x": CategoricalParameter([])}, "needs at least one value"),
-    ({f"p{i}": IntegerParameter(0, 1) for i in range(31)}, "at most 30"),
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: ContinuousParameter(5, 5), "min \\(5\\) must be less than max \\(5\\)"),
+    (lambda: IntegerParameter(10, 2), "min \\(10\\) must be less than max \\(2\\)"),
+    (lambda: ContinuousParameter(0, 1, "Logarithmic"), "Logarithmic scaling needs min > 0"),
+    (lambda: CategoricalParameter([]), "needs at least one value"),
 ])
-def test_bad_ranges(script, ranges: dict, message: str) -> None:
+def test_bad_ranges_are_refused_when_made(make, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        HyperparameterTuner(_estimator(script), "score", ranges)
+        make()
+
+
+def test_too_many_ranges(script) -> None:
+    with pytest.raises(ValidationError, match="at most 30"):
+        HyperparameterTuner(_estimator(script), "score", {f"p{i}": IntegerParameter(0, 1) for i in range(31)})
 
 
 def test_bad_objective_strategy_and_grid(script) -> None:

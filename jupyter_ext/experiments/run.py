@@ -92,7 +92,8 @@ class Run:
 
     def _check(self) -> None:
         if not self._active:
-            raise RuntimeError("Log inside `with Run(...) as run:` (the run is not active).")
+            raise RuntimeError("Log inside `with Run(...) as run:` (or, in a job, `with load_run() as run:`); "
+                               "the run is not active.")
 
     def log_parameter(self, name: str, value: str | int | float) -> None:
         """Record one parameter (a string, int or float)."""

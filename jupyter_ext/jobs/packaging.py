@@ -10,7 +10,7 @@ from pathlib import Path
 from ..store import artifact_store_for
 from .spec import JobSpec
 
-__all__ = ["pack", "upload_artifacts"]
+__all__ = ["pack", "upload_artifacts", "empty_uploads"]
 
 
 def pack(folder: Path, archive: Path) -> Path:
@@ -20,6 +20,13 @@ def pack(folder: Path, archive: Path) -> Path:
         for item in sorted(folder.iterdir()) if folder.is_dir() else []:
             tar.add(item, arcname=item.name)
     return archive
+
+
+def empty_uploads(spec: JobSpec, job_dir: Path) -> list[str]:
+    """The job folders meant for artifacts that the program left empty."""
+    return [upload.source for upload in spec.uploads
+            if upload.role == "model_data" or upload.source.startswith("processing/")
+            if not (job_dir / upload.source).is_dir() or not any((job_dir / upload.source).iterdir())]
 
 
 def upload_artifacts(spec: JobSpec, job_dir: Path, success: bool) -> dict[str, str]:

@@ -25,7 +25,7 @@ from . import records
 from .failure import failure_reason
 from .logs import LOG_FILE, LogWriter
 from .metrics import METRICS_FILE, PushedMetrics, RegexMetrics, _Steps
-from .packaging import upload_artifacts
+from .packaging import empty_uploads, upload_artifacts
 from .requirements import install_requirements
 from .spec import JobSpec
 
@@ -102,7 +102,7 @@ class Runner:
             records.set_secondary_status(self.store, self.name, "Downloading", "Installing requirements.txt")
             target = install_requirements(self.job_dir / self.spec.requirements, self.log)
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(target), env.get("PYTHONPATH")]))
-        activity = "Training" if self.spec.job_type == "Training" else "Processing"
+        activity = self.spec.job_type  # Training, Processing, Tuning
         records.set_secondary_status(self.store, self.name, activity, f"{activity} in progress")
         if self.stop_requested.is_set():
             return Outcome("Stopped", "Stopped", reason="Stopped on request")
@@ -190,11 +190,15 @@ class Runner:
         return Outcome("Failed", "Failed", code, reason)
 
     def _finish(self, outcome: Outcome) -> None:
-        success = outcome.status == "Completed"
+        # A stopped job keeps what it saved (SIGTERM's grace period is for saving), as in SageMaker.
+        success = outcome.status in ("Completed", "Stopped")
         fields: dict[str, object] = {}
         if self.spec.uploads:
             records.set_secondary_status(self.store, self.name, "Uploading", "Uploading artifacts")
             try:
+                for empty in empty_uploads(self.spec, self.job_dir):
+                    self.log.write("runner", f"Note: {empty} is empty. Write outputs under the folders the job "
+                                   "gives (SM_MODEL_DIR, SM_OUTPUT_DATA_DIR, SAGEMAKER_BASE_DIR), not /opt/ml.")
                 fields = upload_artifacts(self.spec, self.job_dir, success)
             except Exception as error:
                 self.log.write("runner", traceback.format_exc().rstrip())

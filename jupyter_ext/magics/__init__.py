@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import hashlib
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.utils.process import arg_split
 
 from ..errors import ValidationError
+from ..store import home
 from ..jobs import Job, describe_job, list_jobs, stop_job
 from ..processing import NotebookProcessor, ProcessingInput, ProcessingOutput, ScriptProcessor
 from ..training import Estimator
@@ -63,8 +64,14 @@ def parse_range(name: str, spec: str) -> ParameterRange:
     except (ValueError, IndexError):
         raise ValidationError(f"--range {name}={spec}: use MIN:MAX[:int|log|linear|reverselog], or A,B,C.") from None
     options = [p.lower() for p in parts[2:]]
+    unknown = [o for o in options if o != "int" and o not in _SCALINGS]
+    if unknown:
+        raise ValidationError(f"--range {name}={spec}: unknown word(s) {', '.join(unknown)}; "
+                              f"use int and/or one of {', '.join(_SCALINGS)}.")
     scaling = next((_SCALINGS[o] for o in options if o in _SCALINGS), "Auto")
     if "int" in options:
+        if low != int(low) or high != int(high):
+            raise ValidationError(f"--range {name}={spec}: an int range needs whole-number bounds.")
         return IntegerParameter(int(low), int(high), scaling)
     return ContinuousParameter(low, high, scaling)
 
@@ -108,22 +115,22 @@ class JobMagics(Magics):
         """
         args = parse_argstring(self.train, line)
         metrics = [{"Name": k, "Regex": v} for k, v in parse_pairs(args.metric, "--metric").items()]
-        scratch = Path(tempfile.mkdtemp(prefix="jupyter-ext-cell-"))
-        try:
-            if args.source_dir:
-                shutil.copytree(args.source_dir, scratch, dirs_exist_ok=True)
-            (scratch / "train.py").write_text(cell)
-            extra = {"max_run": args.max_run} if args.max_run else {}
-            estimator = Estimator(
-                "train.py", source_dir=str(scratch), hyperparameters=parse_pairs(args.hp, "--hp", decode=True),
-                metric_definitions=metrics, environment=parse_pairs(args.env, "--env"),
-                output_path=args.output_path, base_job_name=args.base_name, **extra,
-            )
-            if args.out:
-                self.shell.user_ns[args.out] = estimator
-            estimator.fit(_inputs(args.input) or None, wait=args.wait, job_name=args.name)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        # The cell's code is kept (by content), so an Estimator from --out can run it again.
+        digest = hashlib.sha256(f"{args.source_dir}\0{cell}".encode()).hexdigest()[:16]
+        folder = home() / "cells" / digest
+        folder.mkdir(parents=True, exist_ok=True)
+        if args.source_dir:
+            shutil.copytree(args.source_dir, folder, dirs_exist_ok=True)
+        (folder / "train.py").write_text(cell)
+        extra = {"max_run": args.max_run} if args.max_run else {}
+        estimator = Estimator(
+            "train.py", source_dir=str(folder), hyperparameters=parse_pairs(args.hp, "--hp", decode=True),
+            metric_definitions=metrics, environment=parse_pairs(args.env, "--env"),
+            output_path=args.output_path, base_job_name=args.base_name, **extra,
+        )
+        if args.out:
+            self.shell.user_ns[args.out] = estimator
+        estimator.fit(_inputs(args.input) or None, wait=args.wait, job_name=args.name)
 
     @magic_arguments()
     @argument("code", help="a script (.py, .sh, ...) or a notebook (.ipynb, run with papermill)")

@@ -24,6 +24,10 @@ MAX_RANGES = 30
 MAX_CATEGORIES = 30
 
 
+def _label(name: str) -> str:
+    return f" '{name}'" if name else ""
+
+
 class ParameterRange:
     """Base of the three range kinds."""
 
@@ -43,20 +47,23 @@ class _NumericRange(ParameterRange):
     max_value: float
     scaling_type: str = "Auto"
 
+    def __post_init__(self) -> None:
+        self.check("")
+
     def check(self, name: str) -> None:
         for bound in (self.min_value, self.max_value):
             if isinstance(bound, bool) or not isinstance(bound, (int, float)) or not math.isfinite(bound):
-                raise ValidationError(f"Range '{name}': bounds must be finite numbers; got {bound!r}.")
+                raise ValidationError(f"Range{_label(name)}: bounds must be finite numbers; got {bound!r}.")
         if self.min_value >= self.max_value:
             raise ValidationError(
-                f"Range '{name}': min ({self.min_value}) must be less than max ({self.max_value}).")
+                f"Range{_label(name)}: min ({self.min_value}) must be less than max ({self.max_value}).")
         if self.scaling_type not in SCALING_TYPES:
-            raise ValidationError(f"Range '{name}': scaling_type {self.scaling_type!r}; choose one of: "
+            raise ValidationError(f"Range{_label(name)}: scaling_type {self.scaling_type!r}; choose one of: "
                                   f"{', '.join(SCALING_TYPES)}.")
         if self.scaling_type == "Logarithmic" and self.min_value <= 0:
-            raise ValidationError(f"Range '{name}': Logarithmic scaling needs min > 0; got min {self.min_value}.")
+            raise ValidationError(f"Range{_label(name)}: Logarithmic scaling needs min > 0; got min {self.min_value}.")
         if self.scaling_type == "ReverseLogarithmic" and not (0 <= self.min_value and self.max_value < 1):
-            raise ValidationError(f"Range '{name}': ReverseLogarithmic scaling needs 0 <= min < max < 1.")
+            raise ValidationError(f"Range{_label(name)}: ReverseLogarithmic scaling needs 0 <= min < max < 1.")
 
     @property
     def scaling(self) -> str:
@@ -81,7 +88,7 @@ class IntegerParameter(_NumericRange):
     def check(self, name: str) -> None:
         super().check(name)
         if int(self.min_value) != self.min_value or int(self.max_value) != self.max_value:
-            raise ValidationError(f"Range '{name}': IntegerParameter bounds must be whole numbers.")
+            raise ValidationError(f"Range{_label(name)}: IntegerParameter bounds must be whole numbers.")
 
 
 @dataclass
@@ -93,17 +100,18 @@ class CategoricalParameter(ParameterRange):
 
     def __init__(self, values: Sequence[Any]) -> None:
         self.values = list(values) if isinstance(values, (list, tuple)) else [values]
+        self.check("")
 
     def check(self, name: str) -> None:
         if not self.values:
-            raise ValidationError(f"Range '{name}': CategoricalParameter needs at least one value.")
+            raise ValidationError(f"Range{_label(name)}: CategoricalParameter needs at least one value.")
         if len(self.values) > MAX_CATEGORIES:
-            raise ValidationError(f"Range '{name}': {len(self.values)} values; at most {MAX_CATEGORIES}.")
+            raise ValidationError(f"Range{_label(name)}: {len(self.values)} values; at most {MAX_CATEGORIES}.")
         if len(set(map(repr, self.values))) != len(self.values):
-            raise ValidationError(f"Range '{name}': values must be distinct; got {self.values}.")
+            raise ValidationError(f"Range{_label(name)}: values must be distinct; got {self.values}.")
         for value in self.values:
             if not isinstance(value, (str, int, float, bool)):
-                raise ValidationError(f"Range '{name}': value {value!r} must be a string, number or bool.")
+                raise ValidationError(f"Range{_label(name)}: value {value!r} must be a string, number or bool.")
 
 
 def validate_ranges(ranges: dict[str, ParameterRange], static: dict[str, Any]) -> dict[str, ParameterRange]:
