@@ -34,6 +34,7 @@ _EXPORTS = {
     "WarmStartConfig": "tuning",
     "WarmStartTypes": "tuning",
     "TuningJobCompletionCriteriaConfig": "tuning",
+    "AutoML": "automl",
     "JupyterExtError": "errors",
     "ValidationError": "errors",
     "NotFoundError": "errors",

@@ -40,7 +40,7 @@ __all__ = [
     "timestamp",
 ]
 
-JOB_TYPES = ("Training", "Processing", "Tuning")
+JOB_TYPES = ("Training", "Processing", "Tuning", "AutoML")
 ACTIVE_STATUSES = ("Pending", "InProgress", "Stopping")
 TERMINAL_STATUSES = ("Completed", "Failed", "Stopped")
 

@@ -97,7 +97,7 @@ def test_unknown_executor_lists_the_valid_ones(script) -> None:
 def test_unknown_list_filters() -> None:
     with pytest.raises(ValidationError, match="Unknown job status 'Done'; choose one of: Pending"):
         list_jobs(status="Done")
-    with pytest.raises(ValidationError, match="Unknown job type 'AutoML'"):
-        list_jobs(type="AutoML")
+    with pytest.raises(ValidationError, match="Unknown job type 'Ensemble'"):
+        list_jobs(type="Ensemble")
     with pytest.raises(ValidationError, match="limit must be"):
         list_jobs(limit=0)

@@ -1,0 +1,182 @@
+"""AutoML, SageMaker Autopilot's API, run locally as an AutoML job.
+
+    automl = AutoML(target_attribute_name="churn", max_candidates=20)
+    automl.fit("data/churn.csv")
+    automl.leaderboard()
+    automl.best_candidate()["InferenceContainers"][0]["ModelDataUrl"]
+
+The AutoML job (type AutoML) profiles the table and runs one multi-algorithm tuning job;
+each candidate is one of its training jobs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ValidationError
+from ..experiments.tracking import track_job
+from ..jobs import Job, JobSpec, create_job, describe_job, unique_job_name, validate_job_name
+from ..jobs.contract import base_environment
+from ..jobs.display import watch
+from ..jobs.launch import job_dir_for
+from .pipelines import ALGORITHMS, MINIMIZED
+from .problem import analyse, read_table
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["AutoML", "MODES"]
+
+MODES = ("AUTO", "HYPERPARAMETER_TUNING", "ENSEMBLING")
+DEFAULT_CANDIDATES = 20
+DEFAULT_TOTAL_RUNTIME = 6 * 60 * 60
+DEFAULT_JOB_RUNTIME = 60 * 60
+CANDIDATE_ENTRY = "from jupyter_ext.automl.candidate import main\n\nmain()\n"
+
+
+class AutoML:
+    """Finds a model for a table: infers the problem, tunes candidate pipelines, ranks them.
+
+    `problem_type` and `job_objective` ({"MetricName": "F1"}) go together or not at all,
+    as in SageMaker. Budgets are in seconds. Bad input raises ValidationError before any
+    job starts.
+    """
+
+    def __init__(self, target_attribute_name: str, problem_type: str | None = None,
+                 job_objective: dict[str, str] | None = None, max_candidates: int | None = None,
+                 max_runtime_per_training_job_in_seconds: int | None = None,
+                 total_job_runtime_in_seconds: int | None = None, mode: str = "AUTO",
+                 validation_fraction: float = 0.2, base_job_name: str | None = None,
+                 max_parallel_jobs: int = 2, random_seed: int = 0, algorithms: list[str] | None = None,
+                 **_sagemaker_only: Any) -> None:
+        if (problem_type is None) != (job_objective is None):
+            raise ValidationError("Give problem_type and job_objective together, or neither (as SageMaker asks).")
+        if mode not in MODES:
+            raise ValidationError(f"mode {mode!r}; choose one of: {', '.join(MODES)}.")
+        if mode == "ENSEMBLING":
+            raise ValidationError("ENSEMBLING mode is not available yet; use AUTO or HYPERPARAMETER_TUNING.")
+        if not 0 < validation_fraction < 1:
+            raise ValidationError(f"validation_fraction must be between 0 and 1; got {validation_fraction}.")
+        self.algorithms = list(algorithms or ALGORITHMS)
+        unknown = set(self.algorithms) - set(ALGORITHMS)
+        if unknown:
+            raise ValidationError(f"Unknown algorithm(s) {sorted(unknown)}; choose from: {', '.join(ALGORITHMS)}.")
+        for name, value in (("max_candidates", max_candidates), ("total_job_runtime_in_seconds", total_job_runtime_in_seconds),
+                            ("max_runtime_per_training_job_in_seconds", max_runtime_per_training_job_in_seconds)):
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValidationError(f"{name} must be a whole number >= 1; got {value!r}.")
+        self.target_attribute_name, self.problem_type = target_attribute_name, problem_type
+        self.objective = (job_objective or {}).get("MetricName")
+        self.max_candidates = max_candidates or DEFAULT_CANDIDATES
+        self.max_runtime_per_training_job_in_seconds = max_runtime_per_training_job_in_seconds or DEFAULT_JOB_RUNTIME
+        self.total_job_runtime_in_seconds = total_job_runtime_in_seconds or DEFAULT_TOTAL_RUNTIME
+        self.mode, self.validation_fraction, self.random_seed = mode, validation_fraction, random_seed
+        self.max_parallel_jobs = max_parallel_jobs
+        self.base_job_name = base_job_name or "automl"
+        self.latest_auto_ml_job: Job | None = None
+
+    def fit(self, inputs: Any, wait: bool = True, logs: bool = True, job_name: str | None = None) -> None:
+        """Start the AutoML job on a CSV/Parquet path or a DataFrame; with `wait`, block and
+        raise unless it Completed."""
+        frame = read_table(inputs)
+        problem = analyse(frame, self.target_attribute_name, self.problem_type, self.objective)
+        print(f"{problem.problem_type}: {problem.reason}. Objective: {problem.objective}."
+              + (f" Left out: {problem.dropped}." if problem.dropped else ""), flush=True)
+        name = validate_job_name(job_name, 40) if job_name else unique_job_name(self.base_job_name, 40)
+        job_dir = job_dir_for(name)
+        config = {"name": name, "algorithms": self.algorithms, "max_candidates": self.max_candidates,
+                  "max_parallel_jobs": self.max_parallel_jobs, "total_runtime": self.total_job_runtime_in_seconds,
+                  "max_run_per_job": self.max_runtime_per_training_job_in_seconds, "mode": self.mode}
+        details = {"problem_type": problem.problem_type, "objective": problem.objective,
+                   "target": problem.target, "max_candidates": self.max_candidates}
+        spec = JobSpec(name=name, job_type="AutoML",
+                       program=[sys.executable, "-m", "jupyter_ext.automl.program", "automl.json"],
+                       environment=base_environment(name, job_dir, None),
+                       max_run=self.total_job_runtime_in_seconds + 60,
+                       record={"inputs": {"data": str(inputs) if not hasattr(inputs, "columns") else "<DataFrame>"},
+                               "details": details})
+
+        def build(folder: Path) -> None:
+            (folder / "data").mkdir()
+            frame.to_pickle(folder / "data" / "data.pkl")
+            (folder / "data" / "problem.json").write_text(json.dumps({
+                "target": problem.target, "problem_type": problem.problem_type, "reason": problem.reason,
+                "objective": problem.objective, "columns": problem.columns, "dropped": problem.dropped,
+                "validation_fraction": self.validation_fraction, "seed": self.random_seed}, indent=1))
+            (folder / "code").mkdir()
+            (folder / "code" / "candidate_entry.py").write_text(CANDIDATE_ENTRY)
+            (folder / "automl.json").write_text(json.dumps(config, indent=1))
+
+        create_job(spec, build)
+        track_job(name, None, details, spec.record["inputs"], "automl")
+        self.latest_auto_ml_job = Job(name)
+        watch(self.latest_auto_ml_job, wait, logs)
+
+    @classmethod
+    def attach(cls, auto_ml_job_name: str) -> AutoML:
+        """An AutoML for an existing AutoML job."""
+        description = describe_job(auto_ml_job_name)
+        if description.job_type != "AutoML":
+            raise ValidationError(f"{auto_ml_job_name} is a {description.job_type} job, not an AutoML job.")
+        automl = cls(description.details["target"])
+        automl.objective = description.details["objective"]
+        automl.problem_type = description.details["problem_type"]
+        automl.latest_auto_ml_job = Job(auto_ml_job_name)
+        return automl
+
+    def _job(self) -> Job:
+        if self.latest_auto_ml_job is None:
+            raise ValidationError("No AutoML job yet: call fit() first.")
+        return self.latest_auto_ml_job
+
+    def describe_auto_ml_job(self) -> dict[str, Any]:
+        """The AutoML job's description, with its best candidate once there is one."""
+        description = self._job().describe().to_dict()
+        candidates = self.list_candidates()
+        if candidates:
+            description["BestCandidate"] = candidates[0]
+        return description
+
+    def list_candidates(self, sort_by: str | None = None, max_results: int | None = None) -> list[dict[str, Any]]:
+        """Candidates, best first (or sorted by `sort_by`: "FinalObjectiveMetricValue",
+        "CreationTime" or "Status")."""
+        path = Path(self._job().describe().job_dir) / "leaderboard.json"
+        candidates = json.loads(path.read_text()) if path.exists() else []
+        if sort_by == "CreationTime":
+            candidates.sort(key=lambda c: c["CreationTime"])
+        elif sort_by == "Status":
+            candidates.sort(key=lambda c: c["CandidateStatus"])
+        elif sort_by not in (None, "FinalObjectiveMetricValue"):
+            raise ValidationError(f"sort_by {sort_by!r}; choose FinalObjectiveMetricValue, CreationTime or Status.")
+        return candidates[:max_results] if max_results else candidates
+
+    def best_candidate(self) -> dict[str, Any]:
+        """The best candidate's record (ValidationError before any candidate finished)."""
+        candidates = self.list_candidates()
+        if not candidates or candidates[0]["FinalAutoMLJobObjectiveMetric"]["Value"] is None:
+            raise ValidationError(f"AutoML job {self._job().name} has no finished candidate yet.")
+        return candidates[0]
+
+    def create_model(self, candidate: dict[str, Any] | None = None) -> str:
+        """The candidate's model.tar.gz (model.joblib, a scikit-learn pipeline, inside)."""
+        chosen = candidate or self.best_candidate()
+        return chosen["InferenceContainers"][0]["ModelDataUrl"]
+
+    def leaderboard(self) -> pandas.DataFrame:
+        """Candidates as a DataFrame, best first."""
+        import pandas
+
+        rows = [{"Rank": i + 1, "CandidateName": c["CandidateName"], "Algorithm": c["Algorithm"],
+                 "Preprocessing": c["Preprocessing"], c["FinalAutoMLJobObjectiveMetric"]["MetricName"]:
+                 c["FinalAutoMLJobObjectiveMetric"]["Value"], "CandidateStatus": c["CandidateStatus"],
+                 **{f"validation:{k}": v for k, v in c["CandidateMetrics"].items()}}
+                for i, c in enumerate(self.list_candidates())]
+        return pandas.DataFrame(rows)
+
+    @property
+    def minimize(self) -> bool:
+        """Whether the objective is minimized."""
+        return self.objective in MINIMIZED

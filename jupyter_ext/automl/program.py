@@ -1,0 +1,123 @@
+"""The AutoML job's program: `python -m jupyter_ext.automl.program automl.json`.
+
+It profiles the data (`data_profile.json`), tunes the candidate pipelines with one
+multi-algorithm tuning job (its child), and writes `leaderboard.json`, best first. A time
+budget stops the tuning job; what finished by then is ranked.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import UnexpectedStatusError
+from ..jobs import describe_job
+from ..training import Estimator
+from ..tuning import HyperparameterTuner
+from ..tuning.trials import read_trials
+from .pipelines import MINIMIZED, algorithm_ranges
+
+__all__ = ["main", "profile", "rank"]
+
+# Seconds kept back from the total budget to rank candidates after the tuning job stops.
+RANKING_MARGIN = 20
+
+
+def profile(folder: Path, problem: dict[str, Any]) -> dict[str, Any]:
+    """Dataset summary, target analysis, missing values and cardinality, for machines."""
+    import pandas
+
+    frame = pandas.read_pickle(folder / "data" / "data.pkl")
+    target = frame[problem["target"]]
+    summary = {
+        "rows": len(frame), "columns": len(frame.columns), "duplicate_rows": int(frame.duplicated().sum()),
+        "target": problem["target"], "problem_type": problem["problem_type"], "reason": problem["reason"],
+        "column_types": problem["columns"], "dropped_columns": problem["dropped"],
+        "missing_percent": {c: round(float(frame[c].isna().mean() * 100), 2) for c in frame.columns},
+        "cardinality": {c: int(frame[c].nunique()) for c in frame.columns},
+    }
+    if problem["problem_type"] == "Regression":
+        summary["target_stats"] = {k: float(v) for k, v in target.describe().items()}
+    else:
+        summary["class_counts"] = {str(k): int(v) for k, v in target.value_counts().items()}
+    (folder / "data_profile.json").write_text(json.dumps(summary, indent=1))
+    return summary
+
+
+def rank(tuning_job: str, objective: str) -> list[dict[str, Any]]:
+    """Candidates (the tuning job's training jobs), best first."""
+    metric = f"validation:{objective}"
+    candidates = []
+    for record in read_trials(tuning_job):
+        job = describe_job(record.job)
+        candidates.append({
+            "CandidateName": record.job, "Algorithm": record.definition,
+            "Preprocessing": record.hyperparameters.get("preprocessing"),
+            "HyperParameters": record.hyperparameters,
+            "FinalAutoMLJobObjectiveMetric": {"MetricName": objective, "Value": record.value},
+            "CandidateMetrics": {k.split(":", 1)[1]: v for k, v in job.final_metrics.items() if k.startswith("validation:")},
+            "CandidateStatus": job.status, "ObjectiveStatus": "Succeeded" if record.value is not None else "Failed",
+            "InferenceContainers": [{"ModelDataUrl": job.model_data}] if job.model_data else [],
+            "CandidateSteps": [{"CandidateStepType": "AWS::SageMaker::TrainingJob", "CandidateStepName": record.job}],
+            "CreationTime": job.created_at.isoformat(), "EndTime": job.ended_at.isoformat() if job.ended_at else None,
+            "FailureReason": job.failure_reason, "MetricName": metric,
+        })
+    sign = 1 if objective in MINIMIZED else -1
+    scored = [c for c in candidates if c["FinalAutoMLJobObjectiveMetric"]["Value"] is not None]
+    scored.sort(key=lambda c: sign * c["FinalAutoMLJobObjectiveMetric"]["Value"])
+    return scored + [c for c in candidates if c not in scored]
+
+
+def run(config: dict[str, Any], folder: Path) -> int:
+    """Profile, tune, rank; the exit status."""
+    started = time.monotonic()
+    problem = json.loads((folder / "data" / "problem.json").read_text())
+    summary = profile(folder, problem)
+    print(f"Problem type {problem['problem_type']} ({problem['reason']}); objective {problem['objective']}; "
+          f"{summary['rows']} rows, {len(problem['columns'])} feature columns", flush=True)
+    entry = folder / "code" / "candidate_entry.py"
+    metric = f"validation:{problem['objective']}"
+    definitions = [{"Name": f"validation:{m}", "Regex": f"validation:{m}: ([-0-9.e]+)"}
+                   for m in ("MSE", "RMSE", "MAE", "R2", "Accuracy", "BalancedAccuracy", "F1", "Precision", "Recall",
+                             "AUC", "F1macro", "PrecisionMacro", "RecallMacro")]
+    estimators = {algorithm: Estimator(str(entry), hyperparameters={"algorithm": algorithm},
+                                       metric_definitions=definitions, max_run=config["max_run_per_job"],
+                                       base_job_name=f"{config['name'][:20]}-{algorithm}")
+                  for algorithm in config["algorithms"]}
+    remaining = int(config["total_runtime"] - (time.monotonic() - started) - RANKING_MARGIN)
+    tuner = HyperparameterTuner.create(
+        estimator_dict=estimators, objective_metric_name_dict={a: metric for a in estimators},
+        hyperparameter_ranges_dict={a: algorithm_ranges(a) for a in estimators}, strategy="Bayesian",
+        objective_type="Minimize" if problem["objective"] in MINIMIZED else "Maximize",
+        max_jobs=config["max_candidates"], max_parallel_jobs=config["max_parallel_jobs"],
+        random_seed=problem["seed"], base_tuning_job_name=f"{config['name'][:40]}-tuning")
+    tuner.max_runtime = max(1, remaining)
+    try:
+        tuner.fit({"train": str(folder / "data")}, logs=False)
+    except UnexpectedStatusError as error:  # the budget ran out: rank what finished
+        print(f"Tuning ended early: {error}", flush=True)
+    candidates = rank(tuner.latest_tuning_job.name, problem["objective"])
+    (folder / "leaderboard.json").write_text(json.dumps(candidates, indent=1))
+    if not candidates or candidates[0]["FinalAutoMLJobObjectiveMetric"]["Value"] is None:
+        failure = folder / "output" / "failure"
+        failure.parent.mkdir(parents=True, exist_ok=True)
+        failure.write_text("No candidate finished with an objective value; see the candidates' failure reasons.")
+        return 1
+    best = candidates[0]
+    print(f"Best candidate: {best['CandidateName']} {problem['objective']}="
+          f"{best['FinalAutoMLJobObjectiveMetric']['Value']:.6g}", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the AutoML program."""
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0]).resolve()
+    sys.exit(run(json.loads(path.read_text()), path.parent))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""AutoML jobs on data sets that ship with scikit-learn and on a mixed-type table."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pandas
+import pytest
+
+from jupyter_ext import AutoML, describe_job, list_jobs
+from jupyter_ext.errors import ValidationError
+
+
+def _frame(loader) -> pandas.DataFrame:
+    data = loader(as_frame=True)
+    return data.frame.rename(columns={data.frame.columns[-1]: "label"})
+
+
+def _held_out_score(model_data: str, frame: pandas.DataFrame, tmp_path: Path) -> float:
+    import joblib
+
+    with tarfile.open(model_data) as tar:
+        tar.extractall(tmp_path / "model")
+    pipeline = joblib.load(tmp_path / "model" / "model.joblib")
+    return float(pipeline.score(frame.drop(columns="label"), frame["label"]))
+
+
+@pytest.mark.parametrize(("loader", "kind", "objective"), [
+    ("load_breast_cancer", "BinaryClassification", "F1"),
+    ("load_iris", "MulticlassClassification", "Accuracy"),
+    ("load_diabetes", "Regression", "MSE"),
+])
+def test_problem_inferred_and_candidates_ranked(loader: str, kind: str, objective: str, tmp_path: Path) -> None:
+    import sklearn.datasets
+
+    frame = _frame(getattr(sklearn.datasets, loader)).sample(frac=1.0, random_state=0)
+    train, held_out = frame.iloc[: int(len(frame) * 0.8)], frame.iloc[int(len(frame) * 0.8):]
+    automl = AutoML("label", max_candidates=4, algorithms=["linear", "hgb"], total_job_runtime_in_seconds=300)
+    automl.fit(train, logs=False)
+    details = describe_job(automl.latest_auto_ml_job.name).details
+    assert details["problem_type"] == kind and details["objective"] == objective
+    board = automl.leaderboard()
+    values = list(board[objective])
+    assert len(board) == 4 and values == sorted(values, reverse=objective != "MSE")
+    best = automl.best_candidate()
+    assert best["CandidateName"] == board["CandidateName"][0]
+    score = _held_out_score(automl.create_model(), held_out, tmp_path)
+    assert score > (0.85 if kind != "Regression" else 0.2)
+    assert [j.job_type for j in list_jobs()].count("Tuning") == 1
+
+
+def test_mixed_types_with_missing_values_and_dates(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    n = 300
+    frame = pandas.DataFrame({
+        "customer_id": [f"c{i:05d}" for i in range(n)],
+        "plan": rng.choice(["basic", "pro", "team", None], n),
+        "monthly": rng.normal(50, 10, n).round(2),
+        "signup": pandas.date_range("2024-01-01", periods=n, freq="D").astype(str),
+        "active": rng.choice([True, False], n),
+    })
+    frame.loc[rng.choice(n, 30), "monthly"] = None
+    frame["churn"] = np.where((frame["plan"] == "basic") | (frame["monthly"].fillna(50) > 60), "yes", "no")
+    frame.to_csv(tmp_path / "churn.csv", index=False)
+    automl = AutoML("churn", max_candidates=2, algorithms=["hgb"], total_job_runtime_in_seconds=300)
+    automl.fit(str(tmp_path / "churn.csv"), logs=False)
+    profile = (Path(describe_job(automl.latest_auto_ml_job.name).job_dir) / "data_profile.json").read_text()
+    assert '"customer_id": "an identifier' in profile and '"signup": "datetime"' in profile
+    assert automl.best_candidate()["FinalAutoMLJobObjectiveMetric"]["Value"] > 0.8
+
+
+def test_bad_input_is_refused_before_any_job(tmp_path: Path) -> None:
+    frame = pandas.DataFrame({"x": range(40), "y": [1] * 40, "empty": [None] * 40,
+                              "id": [f"row-{i}" for i in range(40)]})
+    with pytest.raises(ValidationError, match="Target column 'label' is not in the data"):
+        AutoML("label").fit(frame)
+    with pytest.raises(ValidationError, match="Target column 'empty' is empty"):
+        AutoML("empty").fit(frame)
+    with pytest.raises(ValidationError, match="has a single value"):
+        AutoML("y").fit(frame)
+    with pytest.raises(ValidationError, match="looks like an identifier"):
+        AutoML("id").fit(frame)
+    with pytest.raises(ValidationError, match="does not exist"):
+        AutoML("y").fit(str(tmp_path / "missing.csv"))
+    with pytest.raises(ValidationError, match="together, or neither"):
+        AutoML("y", problem_type="Regression")
+    assert list_jobs() == []
