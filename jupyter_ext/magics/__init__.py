@@ -198,6 +198,34 @@ class JobMagics(Magics):
             self.shell.user_ns[args.out] = tuner
         tuner.fit(_inputs(args.input) or None, wait=args.wait, job_name=args.name)
 
+    @magic_arguments()
+    @argument("data", help="a CSV or Parquet path, or the name of a DataFrame variable")
+    @argument("--target", required=True, help="the column to predict")
+    @argument("--problem-type", help="BinaryClassification, MulticlassClassification or Regression")
+    @argument("--objective", help="the objective metric (with --problem-type), e.g. F1, Accuracy, MSE")
+    @argument("--budget", type=int, default=None, help="total seconds for the whole job")
+    @argument("--max-candidates", type=int, default=None, help="how many candidates to train")
+    @argument("--name", help="the AutoML job name")
+    @argument("--out", metavar="VAR", help="store the AutoML object in this variable")
+    @_wait_flags
+    @line_magic
+    def automl(self, line: str) -> Any:
+        """Find a model for a table with an AutoML job; returns the leaderboard.
+
+        Example: %automl data/churn.csv --target churn --budget 300
+        """
+        from ..automl import AutoML
+
+        args = parse_argstring(self.automl, line)
+        data = self.shell.user_ns.get(args.data, args.data)
+        automl = AutoML(args.target, problem_type=args.problem_type,
+                        job_objective={"MetricName": args.objective} if args.objective else None,
+                        max_candidates=args.max_candidates, total_job_runtime_in_seconds=args.budget)
+        if args.out:
+            self.shell.user_ns[args.out] = automl
+        automl.fit(data, wait=args.wait, job_name=args.name)
+        return automl.leaderboard() if args.wait else None
+
     @line_magic
     def experiments(self, line: str) -> Any:
         """A table of experiments with their run counts, newest first."""

@@ -10,8 +10,8 @@ import { ACTIVE_STATUSES, elapsed, listJobs } from './client';
 import { button, el } from './dom';
 import { JobSummary, ListJobsRequest } from './models';
 
-const TYPES = ['', 'Training', 'Processing', 'Tuning'];
-const TYPE_LABELS: Record<string, string> = { Training: 'train', Processing: 'process', Tuning: 'tune' };
+const TYPES = ['', 'Training', 'Processing', 'Tuning', 'AutoML'];
+const TYPE_LABELS: Record<string, string> = { Training: 'train', Processing: 'process', Tuning: 'tune', AutoML: 'automl' };
 const STATUSES = ['', 'Pending', 'InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
 
 function select(label: string, all: string, options: string[], onChange: () => void): HTMLSelectElement {
