@@ -106,3 +106,24 @@ def test_budget_is_honoured_and_the_magic(tmp_path: Path) -> None:
     ip.user_ns["cancer"] = frame
     board = ip.run_line_magic("automl", "cancer --target label --max-candidates 2 --name magic-automl")
     assert len(board) == 2 and describe_job("magic-automl").job_type == "AutoML"
+
+
+def test_notebooks_are_written_and_a_candidate_reproduces_its_score(tmp_path: Path) -> None:
+    import nbformat
+    import papermill
+    from sklearn.datasets import load_wine
+
+    automl = AutoML("label", max_candidates=3, algorithms=["hgb", "random-forest"])
+    automl.fit(_frame(load_wine), logs=False)
+    folder = Path(describe_job(automl.latest_auto_ml_job.name).job_dir) / "notebooks"
+    report = nbformat.read(folder / "SageMakerAutopilotDataExplorationNotebook.ipynb", as_version=4)
+    assert {c.cell_type for c in report.cells} == {"markdown"}
+    assert "## Target Analysis" in report.cells[1].source and "data:image/png;base64" in report.cells[1].source
+    definition = folder / "SageMakerAutopilotCandidateDefinitionNotebook.ipynb"
+    last = automl.list_candidates()[-1]
+    papermill.execute_notebook(definition, tmp_path / "out.ipynb", parameters={"candidate": last["CandidateName"]},
+                               kernel_name="python3", progress_bar=False)
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    expected = last["FinalAutoMLJobObjectiveMetric"]["Value"]
+    assert f"{last['CandidateName']}: Accuracy = {expected:.6f}" in printed

@@ -18,6 +18,7 @@ from ..jobs import describe_job
 from ..training import Estimator
 from ..tuning import HyperparameterTuner
 from ..tuning.trials import read_trials
+from .notebooks import CANDIDATE_NOTEBOOK, EXPLORATION_NOTEBOOK, candidate_notebook, exploration_notebook
 from .pipelines import MINIMIZED, algorithm_ranges
 
 __all__ = ["main", "profile", "rank"]
@@ -71,6 +72,26 @@ def rank(tuning_job: str, objective: str) -> list[dict[str, Any]]:
     return scored + [c for c in candidates if c not in scored]
 
 
+def write_notebooks(folder: Path, problem: dict[str, Any], summary: dict[str, Any],
+                    candidates: list[dict[str, Any]]) -> None:
+    """Write both notebooks; the candidate notebook is executed for the best candidate."""
+    import nbformat
+    import pandas
+
+    notebooks = folder / "notebooks"
+    notebooks.mkdir(exist_ok=True)
+    frame = pandas.read_pickle(folder / "data" / "data.pkl")
+    nbformat.write(exploration_notebook(folder, summary, frame), notebooks / EXPLORATION_NOTEBOOK)
+    scored = [c for c in candidates if c["FinalAutoMLJobObjectiveMetric"]["Value"] is not None]
+    nbformat.write(candidate_notebook(folder, problem, scored), notebooks / CANDIDATE_NOTEBOOK)
+    if scored:
+        import papermill
+
+        papermill.execute_notebook(notebooks / CANDIDATE_NOTEBOOK, notebooks / CANDIDATE_NOTEBOOK,
+                                   cwd=str(notebooks), progress_bar=False, kernel_name="python3")
+    print(f"Notebooks: {notebooks / EXPLORATION_NOTEBOOK}, {notebooks / CANDIDATE_NOTEBOOK}", flush=True)
+
+
 def run(config: dict[str, Any], folder: Path) -> int:
     """Profile, tune, rank; the exit status."""
     started = time.monotonic()
@@ -101,6 +122,7 @@ def run(config: dict[str, Any], folder: Path) -> int:
         print(f"Tuning ended early: {error}", flush=True)
     candidates = rank(tuner.latest_tuning_job.name, problem["objective"])
     (folder / "leaderboard.json").write_text(json.dumps(candidates, indent=1))
+    write_notebooks(folder, problem, summary, candidates)
     if not candidates or candidates[0]["FinalAutoMLJobObjectiveMetric"]["Value"] is None:
         failure = folder / "output" / "failure"
         failure.parent.mkdir(parents=True, exist_ok=True)
