@@ -67,3 +67,16 @@ def test_leaderboard_widget_sorts_and_charts() -> None:
     board.parameter.value = "C"
     assert board.parameter_chart.value.count("<circle") == 3
     assert "w-exp-c1.0" in repr(board).splitlines()[1]
+
+
+def test_monitor_of_an_automl_job_shows_its_leaderboard() -> None:
+    from sklearn.datasets import load_iris
+
+    from jupyter_ext import AutoML
+
+    frame = load_iris(as_frame=True).frame
+    automl = AutoML("target", max_candidates=2, algorithms=["linear"])
+    automl.fit(frame, logs=False)
+    monitor = JobMonitor(automl.latest_auto_ml_job)
+    assert "2 of 2 candidates scored (Accuracy)" in monitor.children_view.value
+    assert automl.leaderboard()["CandidateName"][0] in monitor.children_view.value

@@ -65,7 +65,9 @@ class JobMonitor(widgets.VBox):
         self.metrics_view.value = "".join(
             f"<div><code>{html.escape(n)}</code> = {v[-1]:g} {sparkline(v[-200:])}</div>" for n, v in series.items()
         )
-        if description.children:
+        if description.job_type == "AutoML" and description.children:
+            self.children_view.value = _candidates_table(description)
+        elif description.children:
             self.children_view.value = _children_table(description)
         tail = "\n".join(line.message for line in self.job.tail(self.log_lines))
         self.log_view.value = f"<pre style='max-height:18em;overflow:auto;margin:0'>{html.escape(tail)}</pre>"
@@ -113,6 +115,20 @@ def _children_table(description: JobDescription, rows: int = 12) -> str:
     progress = f"{done} of {total or len(description.children)} jobs finished"
     return (f"<div>{progress}</div><table style='font-size:smaller'>"
             + "".join(lines[-rows:]) + "</table>")
+
+
+def _candidates_table(description: JobDescription, rows: int = 10) -> str:
+    """An AutoML job's live leaderboard: its tuning job's finished candidates, best first."""
+    from ..tuning.trials import read_trials
+
+    objective = description.details.get("objective", "")
+    trials = [t for t in read_trials(description.children[0]) if t.value is not None]
+    trials.sort(key=lambda t: t.value, reverse=objective not in ("MSE", "MAE", "RMSE"))
+    lines = "".join(f"<tr><td>{i + 1}</td><td><code>{html.escape(t.job)}</code></td><td>{html.escape(t.definition)}</td>"
+                    f"<td>{t.value:.4g}</td></tr>" for i, t in enumerate(trials[:rows]))
+    total = description.details.get("max_candidates")
+    return (f"<div>{len(trials)} of {total} candidates scored ({html.escape(objective)})</div>"
+            f"<table style='font-size:smaller'>{lines}</table>")
 
 
 def watch_job(job: Job, wait: bool, logs: bool) -> JobDescription | None:
