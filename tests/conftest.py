@@ -65,3 +65,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: they start their own JupyterLab and Chromium."""
     items.sort(key=lambda item: "test_sidebar" in item.nodeid)
+
+
+@pytest.fixture(scope="session")
+def ip():
+    """One in-process IPython shell with `%load_ext jupyter_ext` done."""
+    import IPython
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython() or IPython.get_ipython()
+    shell.run_line_magic("load_ext", "jupyter_ext")
+    return shell

@@ -89,10 +89,9 @@ def test_bad_input_is_refused_before_any_job(tmp_path: Path) -> None:
     assert list_jobs() == []
 
 
-def test_budget_is_honoured_and_the_magic(tmp_path: Path) -> None:
+def test_budget_is_honoured_and_the_magic(tmp_path: Path, ip) -> None:
     import time
 
-    from IPython.testing.globalipapp import get_ipython
     from sklearn.datasets import load_breast_cancer
 
     frame = _frame(load_breast_cancer)
@@ -101,8 +100,6 @@ def test_budget_is_honoured_and_the_magic(tmp_path: Path) -> None:
     automl.fit(frame, logs=False)
     assert time.monotonic() - start < 30 + 15
     assert len(automl.leaderboard()) >= 1
-    ip = get_ipython()
-    ip.run_line_magic("load_ext", "jupyter_ext")
     ip.user_ns["cancer"] = frame
     board = ip.run_line_magic("automl", "cancer --target label --max-candidates 2 --name magic-automl")
     assert len(board) == 2 and describe_job("magic-automl").job_type == "AutoML"

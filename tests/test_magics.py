@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import get_ipython
 from jupyter_client.manager import start_new_kernel
 
 from conftest import wait_until
@@ -26,13 +25,6 @@ log_metric("epochs_done", a.epochs)
 print(sorted(os.listdir(os.environ["SM_CHANNEL_TRAIN"])))
 open(os.path.join(os.environ["SM_MODEL_DIR"], "w.txt"), "w").write("w")
 """
-
-
-@pytest.fixture(scope="module")
-def ip():
-    shell = get_ipython()
-    shell.run_line_magic("load_ext", "jupyter_ext")
-    return shell
 
 
 def test_train_cell_runs_the_cell_as_a_job(ip, tmp_path: Path, capsys) -> None:
