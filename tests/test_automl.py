@@ -46,6 +46,8 @@ def test_problem_inferred_and_candidates_ranked(loader: str, kind: str, objectiv
     assert len(board) == 4 and values == sorted(values, reverse=objective != "MSE")
     best = automl.best_candidate()
     assert best["CandidateName"] == board["CandidateName"][0]
+    assert automl.create_model().endswith("best-model.tar.gz")  # refitted on every row
+    assert automl.create_model(best).endswith(f"{best['CandidateName']}/output/model.tar.gz")
     score = _held_out_score(automl.create_model(), held_out, tmp_path)
     assert score > (0.85 if kind != "Regression" else 0.2)
     assert [j.job_type for j in list_jobs()].count("Tuning") == 1

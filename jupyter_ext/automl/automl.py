@@ -161,9 +161,12 @@ class AutoML:
         return candidates[0]
 
     def create_model(self, candidate: dict[str, Any] | None = None) -> str:
-        """The candidate's model.tar.gz (model.joblib, a scikit-learn pipeline, inside)."""
-        chosen = candidate or self.best_candidate()
-        return chosen["InferenceContainers"][0]["ModelDataUrl"]
+        """A model.tar.gz (model.joblib, a scikit-learn pipeline, inside): by default the best
+        candidate refitted on every row; for a given candidate, its own training job's model."""
+        if candidate is None:
+            best = self.best_candidate()
+            return best.get("RefitModelDataUrl") or best["InferenceContainers"][0]["ModelDataUrl"]
+        return candidate["InferenceContainers"][0]["ModelDataUrl"]
 
     def leaderboard(self) -> pandas.DataFrame:
         """Candidates as a DataFrame, best first."""

@@ -131,7 +131,33 @@ def run(config: dict[str, Any], folder: Path) -> int:
     best = candidates[0]
     print(f"Best candidate: {best['CandidateName']} {problem['objective']}="
           f"{best['FinalAutoMLJobObjectiveMetric']['Value']:.6g}", flush=True)
+    best["RefitModelDataUrl"] = refit(folder, problem, best)
+    (folder / "leaderboard.json").write_text(json.dumps(candidates, indent=1))
     return 0
+
+
+def refit(folder: Path, problem: dict[str, Any], best: dict[str, Any]) -> str:
+    """The best candidate trained again on every row (train and validation), packed as
+    `output/best-model/model.tar.gz`: the model `create_model()` gives by default."""
+    import joblib
+    import pandas
+
+    from ..jobs.packaging import pack
+    from .pipelines import build_pipeline
+
+    frame = pandas.read_pickle(folder / "data" / "data.pkl")
+    frame = frame[frame[problem["target"]].notna()]
+    hyperparameters = {k: v for k, v in best["HyperParameters"].items() if k != "preprocessing"}
+    pipeline = build_pipeline(problem["problem_type"], problem["columns"], best["Preprocessing"],
+                              best["Algorithm"], hyperparameters, problem["seed"])
+    pipeline.fit(frame[list(problem["columns"])], frame[problem["target"]])
+    model_dir = folder / "output" / "best-model"
+    model_dir.mkdir(parents=True, exist_ok=True)
+    joblib.dump(pipeline, model_dir / "model.joblib")
+    (model_dir / "candidate.json").write_text(json.dumps({**best, "RefitOn": "all rows"}, indent=1, default=str))
+    archive = pack(model_dir, folder / "output" / "best-model.tar.gz")
+    print(f"Best candidate refitted on all {len(frame)} rows: {archive}", flush=True)
+    return str(archive)
 
 
 def main(argv: list[str] | None = None) -> None:
