@@ -126,3 +126,14 @@ def test_notebooks_are_written_and_a_candidate_reproduces_its_score(tmp_path: Pa
     printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     expected = last["FinalAutoMLJobObjectiveMetric"]["Value"]
     assert f"{last['CandidateName']}: Accuracy = {expected:.6f}" in printed
+
+
+def test_torch_mlp_candidates(tmp_path: Path) -> None:
+    from sklearn.datasets import load_breast_cancer
+
+    frame = _frame(load_breast_cancer).sample(frac=1.0, random_state=1)
+    train, held_out = frame.iloc[:450], frame.iloc[450:]
+    automl = AutoML("label", max_candidates=2, algorithms=["mlp"])
+    automl.fit(train, logs=False)
+    assert set(automl.leaderboard()["Algorithm"]) == {"mlp"}
+    assert _held_out_score(automl.create_model(), held_out, tmp_path) > 0.9

@@ -4,6 +4,8 @@ generated notebook, so a candidate can be reproduced exactly.
 
 Preprocessing: `dpp0` imputes, scales and one-hot encodes (for linear models);
 `dpp1` imputes and ordinal-encodes (for trees). Both split datetimes into parts.
+Algorithms: linear/logistic, histogram gradient boosting, extra trees, random forest,
+and a torch MLP.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ PREPROCESSORS = {
     "dpp0": "median/most-frequent imputation, standard scaling, one-hot encoding, datetime parts",
     "dpp1": "median/most-frequent imputation, ordinal encoding, datetime parts",
 }
-ALGORITHMS = ("linear", "hgb", "extra-trees", "random-forest")
+ALGORITHMS = ("linear", "hgb", "extra-trees", "random-forest", "mlp")
 MINIMIZED = ("MSE", "MAE", "RMSE")
 
 
@@ -24,7 +26,7 @@ def algorithm_ranges(algorithm: str) -> dict[str, Any]:
     """The tuner's ranges for `algorithm` (and the preprocessing choice)."""
     from ..tuning import CategoricalParameter, ContinuousParameter, IntegerParameter
 
-    preprocessing = CategoricalParameter(["dpp0", "dpp1"] if algorithm != "linear" else ["dpp0"])
+    preprocessing = CategoricalParameter(["dpp0"] if algorithm in ("linear", "mlp") else ["dpp0", "dpp1"])
     ranges = {
         "linear": {"C": ContinuousParameter(1e-3, 1e2, "Logarithmic")},
         "hgb": {"learning_rate": ContinuousParameter(0.01, 0.5, "Logarithmic"),
@@ -32,6 +34,9 @@ def algorithm_ranges(algorithm: str) -> dict[str, Any]:
                 "l2_regularization": ContinuousParameter(1e-6, 1.0, "Logarithmic")},
         "extra-trees": {"max_features": ContinuousParameter(0.2, 1.0), "min_samples_leaf": IntegerParameter(1, 10)},
         "random-forest": {"max_features": ContinuousParameter(0.2, 1.0), "min_samples_leaf": IntegerParameter(1, 10)},
+        "mlp": {"hidden": IntegerParameter(16, 256, "Logarithmic"), "layers": IntegerParameter(1, 3),
+                "learning_rate": ContinuousParameter(1e-4, 3e-2, "Logarithmic"),
+                "weight_decay": ContinuousParameter(1e-6, 1e-2, "Logarithmic"), "epochs": IntegerParameter(50, 400)},
     }[algorithm]
     return {"preprocessing": preprocessing, **ranges}
 
@@ -85,6 +90,12 @@ def _model(problem_type: str, algorithm: str, hps: dict[str, Any], seed: int) ->
     if algorithm == "linear":
         return (linear_model.LogisticRegression(C=hps["C"], max_iter=2000) if classify
                 else linear_model.Ridge(alpha=1.0 / hps["C"]))
+    if algorithm == "mlp":
+        from .mlp import TorchMLPClassifier, TorchMLPRegressor
+
+        kind = TorchMLPClassifier if classify else TorchMLPRegressor
+        return kind(hidden=int(hps["hidden"]), layers=int(hps["layers"]), learning_rate=hps["learning_rate"],
+                    weight_decay=hps["weight_decay"], epochs=int(hps["epochs"]), seed=seed)
     if algorithm == "hgb":
         kind = ensemble.HistGradientBoostingClassifier if classify else ensemble.HistGradientBoostingRegressor
         return kind(learning_rate=hps["learning_rate"], max_leaf_nodes=int(hps["max_leaf_nodes"]),
