@@ -69,11 +69,7 @@ def _looked_for(uri: str) -> str:
 def channel_uris(inputs: Inputs) -> dict[str, dict[str, Any]]:
     """Check `inputs` (paths must exist) and return them JSON-ready, for another process
     (local paths made absolute, since that process runs elsewhere)."""
-    uris = {}
-    for name, channel in _channels(inputs).items():
-        path = local_path(channel.s3_data)
-        uris[name] = {**vars(channel), "s3_data": str(path) if path is not None else channel.s3_data}
-    return uris
+    return {name: {**vars(channel), "s3_data": _absolute(channel.s3_data)} for name, channel in _channels(inputs).items()}
 
 
 def _channels(inputs: Inputs) -> dict[str, TrainingInput]:

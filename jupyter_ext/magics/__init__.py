@@ -5,11 +5,9 @@ run fails on the cell that failed."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import hashlib
 import shutil
-from pathlib import Path
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
@@ -19,6 +17,7 @@ from IPython.utils.process import arg_split
 from ..errors import ValidationError
 from ..store import home
 from ..jobs import Job, describe_job, list_jobs, stop_job
+from ..jobs.contract import decode_hyperparameter
 from ..processing import NotebookProcessor, ProcessingInput, ProcessingOutput, ScriptProcessor
 from ..training import Estimator
 from ..tuning import (
@@ -33,13 +32,6 @@ def parse_argstring(magic: Any, line: str) -> argparse.Namespace:
     return magic.parser.parse_args(arg_split(line, posix=True))
 
 
-def _value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def parse_pairs(pairs: list[str], what: str, decode: bool = False) -> dict[str, Any]:
     """`["a=1", "b=x"]` → `{"a": 1, "b": "x"}` (values JSON-decoded when `decode`)."""
     parsed = {}
@@ -47,7 +39,7 @@ def parse_pairs(pairs: list[str], what: str, decode: bool = False) -> dict[str, 
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise ValidationError(f"{what} {pair!r} must look like NAME=VALUE.")
-        parsed[key.strip()] = _value(value) if decode else value
+        parsed[key.strip()] = decode_hyperparameter(value) if decode else value
     return parsed
 
 
@@ -57,7 +49,7 @@ _SCALINGS = {"linear": "Linear", "log": "Logarithmic", "reverselog": "ReverseLog
 def parse_range(name: str, spec: str) -> ParameterRange:
     """`1e-4:1e-1:log` → ContinuousParameter, `2:20:int` → IntegerParameter, `a,b` → CategoricalParameter."""
     if ":" not in spec:
-        return CategoricalParameter([_value(v) for v in spec.split(",")])
+        return CategoricalParameter([decode_hyperparameter(v) for v in spec.split(",")])
     parts = spec.split(":")
     try:
         low, high = float(parts[0]), float(parts[1])

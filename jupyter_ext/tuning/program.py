@@ -177,10 +177,11 @@ class Tuning:
         for name in list(self.adopting):
             self._poll_adopted(name)
         for name, run in list(self.running.items()):
-            if self.stopping and describe_job(name).status in ("Pending", "InProgress"):
+            # Read the status first: an ended job's metrics are all stored before it ends.
+            description = describe_job(name)
+            if self.stopping and description.status in ("Pending", "InProgress"):
                 self._stop_child(name)
             self._report(name, run)
-            description = describe_job(name)
             if description.status in TERMINAL_STATUSES:
                 self._finish(name, run, description.status, description.final_metrics.get(run.definition.objective))
 

@@ -11,7 +11,6 @@ The tuning job is a job of type Tuning; its training jobs are its children.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -21,7 +20,7 @@ from typing import Any
 from ..errors import ConflictError, ValidationError
 from ..experiments.tracking import check_experiment_config, track_job
 from ..jobs import Job, JobSpec, create_job, describe_job, unique_job_name, validate_job_name
-from ..jobs.contract import base_environment
+from ..jobs.contract import base_environment, copy_code
 from ..jobs.display import watch
 from ..jobs.launch import job_dir_for
 from ..training import Estimator, Inputs, channel_uris
@@ -219,12 +218,8 @@ class HyperparameterTuner:
 
     def _build(self, folder: Path, config: dict[str, Any]) -> None:
         for definition in self.definitions:
-            target = folder / "code" / definition.name
-            if definition.estimator.source_dir:
-                shutil.copytree(definition.estimator.source_dir, target)
-            else:
-                target.mkdir(parents=True)
-                shutil.copy2(definition.estimator._entry_path, target)
+            estimator = definition.estimator
+            copy_code(estimator.source_dir, estimator._entry_path, [], folder / "code" / definition.name)
         (folder / "tuning.json").write_text(json.dumps(config, indent=1))
 
     @classmethod
