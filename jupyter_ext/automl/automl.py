@@ -22,7 +22,7 @@ from ..jobs import Job, JobSpec, create_job, describe_job, unique_job_name, vali
 from ..jobs.contract import base_environment
 from ..jobs.display import watch
 from ..jobs.launch import job_dir_for
-from .pipelines import ALGORITHMS, MINIMIZED
+from .pipelines import ALGORITHMS
 from .problem import analyse, read_table
 
 if TYPE_CHECKING:
@@ -178,8 +178,3 @@ class AutoML:
                  **{f"validation:{k}": v for k, v in c["CandidateMetrics"].items()}}
                 for i, c in enumerate(self.list_candidates())]
         return pandas.DataFrame(rows)
-
-    @property
-    def minimize(self) -> bool:
-        """Whether the objective is minimized."""
-        return self.objective in MINIMIZED

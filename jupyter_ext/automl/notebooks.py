@@ -16,6 +16,8 @@ from typing import Any
 
 import nbformat
 
+from .pipelines import MINIMIZED
+
 __all__ = ["CANDIDATE_NOTEBOOK", "EXPLORATION_NOTEBOOK", "candidate_notebook", "exploration_notebook"]
 
 CANDIDATE_NOTEBOOK = "SageMakerAutopilotCandidateDefinitionNotebook.ipynb"
@@ -26,7 +28,7 @@ _KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language"
 def candidate_notebook(folder: Path, problem: dict[str, Any], candidates: list[dict[str, Any]]) -> nbformat.NotebookNode:
     """The Candidate Definition notebook for the job in `folder`."""
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
-    direction = "minimizes" if problem["objective"] in ("MSE", "MAE", "RMSE") else "maximizes"
+    direction = "minimizes" if problem["objective"] in MINIMIZED else "maximizes"
     best = candidates[0]["CandidateName"] if candidates else ""
     cells = [
         md(f"# Candidate Definition Notebook\n\nJob `{folder.name}`: {len(problem['columns'])} feature columns, "

@@ -27,11 +27,8 @@ __all__ = ["main", "profile", "rank"]
 RANKING_MARGIN = 20
 
 
-def profile(folder: Path, problem: dict[str, Any]) -> dict[str, Any]:
+def profile(folder: Path, problem: dict[str, Any], frame: Any) -> dict[str, Any]:
     """Dataset summary, target analysis, missing values and cardinality, for machines."""
-    import pandas
-
-    frame = pandas.read_pickle(folder / "data" / "data.pkl")
     target = frame[problem["target"]]
     summary = {
         "rows": len(frame), "columns": len(frame.columns), "duplicate_rows": int(frame.duplicated().sum()),
@@ -73,14 +70,12 @@ def rank(tuning_job: str, objective: str) -> list[dict[str, Any]]:
 
 
 def write_notebooks(folder: Path, problem: dict[str, Any], summary: dict[str, Any],
-                    candidates: list[dict[str, Any]]) -> None:
+                    candidates: list[dict[str, Any]], frame: Any) -> None:
     """Write both notebooks; the candidate notebook is executed for the best candidate."""
     import nbformat
-    import pandas
 
     notebooks = folder / "notebooks"
     notebooks.mkdir(exist_ok=True)
-    frame = pandas.read_pickle(folder / "data" / "data.pkl")
     nbformat.write(exploration_notebook(folder, summary, frame), notebooks / EXPLORATION_NOTEBOOK)
     scored = [c for c in candidates if c["FinalAutoMLJobObjectiveMetric"]["Value"] is not None]
     nbformat.write(candidate_notebook(folder, problem, scored), notebooks / CANDIDATE_NOTEBOOK)
@@ -94,9 +89,12 @@ def write_notebooks(folder: Path, problem: dict[str, Any], summary: dict[str, An
 
 def run(config: dict[str, Any], folder: Path) -> int:
     """Profile, tune, rank; the exit status."""
+    import pandas
+
     started = time.monotonic()
     problem = json.loads((folder / "data" / "problem.json").read_text())
-    summary = profile(folder, problem)
+    frame = pandas.read_pickle(folder / "data" / "data.pkl")
+    summary = profile(folder, problem, frame)
     print(f"Problem type {problem['problem_type']} ({problem['reason']}); objective {problem['objective']}; "
           f"{summary['rows']} rows, {len(problem['columns'])} feature columns", flush=True)
     entry = folder / "code" / "candidate_entry.py"
@@ -122,7 +120,7 @@ def run(config: dict[str, Any], folder: Path) -> int:
         print(f"Tuning ended early: {error}", flush=True)
     candidates = rank(tuner.latest_tuning_job.name, problem["objective"])
     (folder / "leaderboard.json").write_text(json.dumps(candidates, indent=1))
-    write_notebooks(folder, problem, summary, candidates)
+    write_notebooks(folder, problem, summary, candidates, frame)
     if not candidates or candidates[0]["FinalAutoMLJobObjectiveMetric"]["Value"] is None:
         failure = folder / "output" / "failure"
         failure.parent.mkdir(parents=True, exist_ok=True)
@@ -131,21 +129,19 @@ def run(config: dict[str, Any], folder: Path) -> int:
     best = candidates[0]
     print(f"Best candidate: {best['CandidateName']} {problem['objective']}="
           f"{best['FinalAutoMLJobObjectiveMetric']['Value']:.6g}", flush=True)
-    best["RefitModelDataUrl"] = refit(folder, problem, best)
+    best["RefitModelDataUrl"] = refit(folder, problem, best, frame)
     (folder / "leaderboard.json").write_text(json.dumps(candidates, indent=1))
     return 0
 
 
-def refit(folder: Path, problem: dict[str, Any], best: dict[str, Any]) -> str:
+def refit(folder: Path, problem: dict[str, Any], best: dict[str, Any], frame: Any) -> str:
     """The best candidate trained again on every row (train and validation), packed as
     `output/best-model/model.tar.gz`: the model `create_model()` gives by default."""
     import joblib
-    import pandas
 
     from ..jobs.packaging import pack
     from .pipelines import build_pipeline
 
-    frame = pandas.read_pickle(folder / "data" / "data.pkl")
     frame = frame[frame[problem["target"]].notna()]
     hyperparameters = {k: v for k, v in best["HyperParameters"].items() if k != "preprocessing"}
     pipeline = build_pipeline(problem["problem_type"], problem["columns"], best["Preprocessing"],

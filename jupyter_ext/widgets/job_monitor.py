@@ -119,11 +119,12 @@ def _children_table(description: JobDescription, rows: int = 12) -> str:
 
 def _candidates_table(description: JobDescription, rows: int = 10) -> str:
     """An AutoML job's live leaderboard: its tuning job's finished candidates, best first."""
+    from ..automl.pipelines import MINIMIZED
     from ..tuning.trials import read_trials
 
     objective = description.details.get("objective", "")
     trials = [t for t in read_trials(description.children[0]) if t.value is not None]
-    trials.sort(key=lambda t: t.value, reverse=objective not in ("MSE", "MAE", "RMSE"))
+    trials.sort(key=lambda t: t.value, reverse=objective not in MINIMIZED)
     lines = "".join(f"<tr><td>{i + 1}</td><td><code>{html.escape(t.job)}</code></td><td>{html.escape(t.definition)}</td>"
                     f"<td>{t.value:.4g}</td></tr>" for i, t in enumerate(trials[:rows]))
     total = description.details.get("max_candidates")
