@@ -18,7 +18,8 @@ from ..errors import ValidationError
 from ..models import JobDescription
 from .handle import Job
 
-__all__ = ["Watcher", "register_watcher", "watch", "text_watch", "summary_line", "keeps_running"]
+__all__ = ["Watcher", "register_watcher", "watch", "text_watch", "summary_line", "keeps_running",
+           "display_choice", "in_widget_frontend"]
 
 Watcher = Callable[[Job, bool, bool], Union[JobDescription, None]]
 
@@ -73,9 +74,14 @@ def in_widget_frontend() -> bool:
     return "ipykernel" in sys.modules and bool(os.environ.get("JPY_SESSION_NAME"))
 
 
+def display_choice() -> str:
+    """"text" or "widget": JUPYTER_EXT_DISPLAY when set, else what the front end can show."""
+    return os.environ.get("JUPYTER_EXT_DISPLAY") or ("widget" if in_widget_frontend() else "text")
+
+
 def watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
     """Show `job` with the chosen watcher; block until it ends if `wait`."""
-    choice = os.environ.get("JUPYTER_EXT_DISPLAY") or ("widget" if in_widget_frontend() else "text")
+    choice = display_choice()
     if choice == "text":
         return text_watch(job, wait, logs)
     if choice not in _watchers:

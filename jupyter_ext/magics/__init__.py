@@ -5,7 +5,6 @@ run fails on the cell that failed."""
 from __future__ import annotations
 
 import argparse
-import os
 import hashlib
 import shutil
 from typing import Any
@@ -238,10 +237,10 @@ class JobMagics(Magics):
         """An experiment's runs ranked by a metric: a sortable widget with charts in
         JupyterLab, the table as text elsewhere."""
         from ..experiments import Experiment
-        from ..jobs.display import in_widget_frontend
+        from ..jobs.display import display_choice
 
         args = parse_argstring(self.leaderboard, line)
-        if in_widget_frontend() or os.environ.get("JUPYTER_EXT_DISPLAY") == "widget":
+        if display_choice() == "widget":
             from ..widgets import Leaderboard
 
             return Leaderboard(args.experiment, args.metric, ascending=args.ascending)
