@@ -11,6 +11,7 @@ from IPython.display import display
 
 from ..errors import JupyterExtError, UnexpectedStatusError
 from ..jobs import Job, describe_job
+from ..store import get_store
 from ..jobs.display import keeps_running, summary_line
 from ..models import TERMINAL_STATUSES, JobDescription
 
@@ -104,17 +105,16 @@ class JobMonitor(widgets.VBox):
 def _children_table(description: JobDescription, rows: int = 12) -> str:
     """Progress and the latest child jobs (a tuning job's training jobs) with their metrics."""
     total = description.details.get("max_jobs")
-    done = 0
+    statuses = get_store().query("SELECT status FROM jobs WHERE parent = ?", (description.name,))
+    done = sum(row[0] in TERMINAL_STATUSES for row in statuses)
     lines = []
-    for name in description.children:
+    for name in description.children[-rows:]:  # refreshed every second: read only what is shown
         child = describe_job(name)
-        done += child.status in TERMINAL_STATUSES
         metrics = ", ".join(f"{k}={v:g}" for k, v in child.final_metrics.items())
         lines.append(f"<tr><td><code>{html.escape(name)}</code></td><td>{child.status}</td>"
                      f"<td>{html.escape(metrics)}</td></tr>")
     progress = f"{done} of {total or len(description.children)} jobs finished"
-    return (f"<div>{progress}</div><table style='font-size:smaller'>"
-            + "".join(lines[-rows:]) + "</table>")
+    return f"<div>{progress}</div><table style='font-size:smaller'>" + "".join(lines) + "</table>"
 
 
 def _candidates_table(description: JobDescription, rows: int = 10) -> str:
