@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["AutoML", "MODES"]
 
 MODES = ("AUTO", "HYPERPARAMETER_TUNING", "ENSEMBLING")
+# AUTO chooses ENSEMBLING below this much data in memory, as SageMaker does below 100 MB.
+ENSEMBLING_LIMIT_BYTES = 100 * 1024 * 1024
 DEFAULT_CANDIDATES = 20
 DEFAULT_TOTAL_RUNTIME = 6 * 60 * 60
 DEFAULT_JOB_RUNTIME = 60 * 60
@@ -56,8 +58,6 @@ class AutoML:
             raise ValidationError("Give problem_type and job_objective together, or neither (as SageMaker asks).")
         if mode not in MODES:
             raise ValidationError(f"mode {mode!r}; choose one of: {', '.join(MODES)}.")
-        if mode == "ENSEMBLING":
-            raise ValidationError("ENSEMBLING mode is not available yet; use AUTO or HYPERPARAMETER_TUNING.")
         if not 0 < validation_fraction < 1:
             raise ValidationError(f"validation_fraction must be between 0 and 1; got {validation_fraction}.")
         self.algorithms = list(algorithms or ALGORITHMS)
@@ -85,13 +85,14 @@ class AutoML:
         problem = analyse(frame, self.target_attribute_name, self.problem_type, self.objective)
         print(f"{problem.problem_type}: {problem.reason}. Objective: {problem.objective}."
               + (f" Left out: {problem.dropped}." if problem.dropped else ""), flush=True)
+        mode = self._mode(frame)
         name = validate_job_name(job_name, 40) if job_name else unique_job_name(self.base_job_name, 40)
         job_dir = job_dir_for(name)
         config = {"name": name, "algorithms": self.algorithms, "max_candidates": self.max_candidates,
                   "max_parallel_jobs": self.max_parallel_jobs, "total_runtime": self.total_job_runtime_in_seconds,
-                  "max_run_per_job": self.max_runtime_per_training_job_in_seconds, "mode": self.mode}
+                  "max_run_per_job": self.max_runtime_per_training_job_in_seconds, "mode": mode}
         details = {"problem_type": problem.problem_type, "objective": problem.objective,
-                   "target": problem.target, "max_candidates": self.max_candidates}
+                   "target": problem.target, "max_candidates": self.max_candidates, "mode": mode}
         spec = JobSpec(name=name, job_type="AutoML",
                        program=[sys.executable, "-m", "jupyter_ext.automl.program", "automl.json"],
                        environment=base_environment(name, job_dir, None),
@@ -114,6 +115,16 @@ class AutoML:
         track_job(name, None, details, spec.record["inputs"], "automl")
         self.latest_auto_ml_job = Job(name)
         watch(self.latest_auto_ml_job, wait, logs)
+
+    def _mode(self, frame: pandas.DataFrame) -> str:
+        """The mode to run: AUTO becomes ENSEMBLING for data under 100 MB, else HYPERPARAMETER_TUNING."""
+        if self.mode != "AUTO":
+            return self.mode
+        size = int(frame.memory_usage(deep=True).sum())
+        mode = "ENSEMBLING" if size < ENSEMBLING_LIMIT_BYTES else "HYPERPARAMETER_TUNING"
+        print(f"Mode AUTO: {mode}, as the data takes {size / 2 ** 20:.1f} MB "
+              f"({'under' if mode == 'ENSEMBLING' else 'at least'} 100 MB).", flush=True)
+        return mode
 
     @classmethod
     def attach(cls, auto_ml_job_name: str) -> AutoML:

@@ -3,7 +3,8 @@
 
 It reads the table and `problem.json` from the train channel, splits off the validation
 rows (the same split for every candidate), fits the pipeline, prints every metric as
-`validation:<Metric>: <value>` and saves `model.joblib` and `candidate.json`.
+`validation:<Metric>: <value>` and saves `model.joblib` and `candidate.json`, and its
+validation predictions (for ENSEMBLING) in the output data folder.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .ensemble import save_predictions
 from .pipelines import build_pipeline, score
 
 __all__ = ["load_split", "main"]
@@ -68,6 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     (model_dir / "candidate.json").write_text(json.dumps(
         {"algorithm": args.algorithm, "preprocessing": args.preprocessing, "hyperparameters": hps,
          "problem": problem}, indent=1))
+    save_predictions(Path(os.environ["SM_OUTPUT_DATA_DIR"]), pipeline, problem["problem_type"], x_valid)
 
 
 if __name__ == "__main__":

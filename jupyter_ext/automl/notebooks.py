@@ -38,26 +38,31 @@ def candidate_notebook(folder: Path, problem: dict[str, Any], candidates: list[d
         code(f"job_folder = {str(folder)!r}\ncandidate = {best!r}", metadata={"tags": ["parameters"]}),
         md("## 1 Setup\nThe same split every candidate was scored on."),
         code("from pathlib import Path\nfrom jupyter_ext.automl.candidate import load_split\n"
+             "from jupyter_ext.automl.ensemble import WeightedEnsemble\n"
              "from jupyter_ext.automl.pipelines import build_pipeline, score\n\n"
-             "problem, X_train, X_valid, y_train, y_valid = load_split(Path(job_folder) / 'data')\nCANDIDATES = {}"),
-        md("## 2 Candidate Pipelines\n💡 Available Knobs: the hyperparameters of each candidate."),
+             "problem, X_train, X_valid, y_train, y_valid = load_split(Path(job_folder) / 'data')\n"
+             "CANDIDATES, ENSEMBLES = {}, {}"),
+        md("## 2 Candidate Pipelines\n💡 Available Knobs: the hyperparameters of each candidate; an ensemble's "
+           "members and their weights."),
     ]
     for item in candidates:
-        value = item["FinalAutoMLJobObjectiveMetric"]["Value"]
-        cells.append(md(f"### {item['CandidateName']}\n{item['Preprocessing']} + {item['Algorithm']}; "
-                        f"{problem['objective']} = {value}"))
-        definition = {"algorithm": item["Algorithm"], "preprocessing": item["Preprocessing"],
-                      "hyperparameters": {k: v for k, v in item["HyperParameters"].items() if k != "preprocessing"},
-                      "objective_value": value}
-        cells.append(code(f"CANDIDATES[{item['CandidateName']!r}] = {json.dumps(definition, indent=1)}"))
+        cells += _candidate_cells(item, problem["objective"])
     cells += [
-        md("## 3 Train the selected candidate\nRe-trains `candidate` and scores it on the validation split."),
-        code("chosen = CANDIDATES[candidate]\n"
-             "pipeline = build_pipeline(problem['problem_type'], problem['columns'], chosen['preprocessing'],\n"
-             "                          chosen['algorithm'], chosen['hyperparameters'], problem['seed'])\n"
-             "pipeline.fit(X_train, y_train)\n"
-             "scores = pipeline.predict_proba(X_valid)[:, -1] if problem['problem_type'] == 'BinaryClassification' else None\n"
-             "metrics = score(problem['problem_type'], problem['objective'], y_valid, pipeline.predict(X_valid), scores)\n"
+        md("## 3 Train the selected candidate\nRe-trains `candidate` (an ensemble: each of its members) on the "
+           "training split and scores it on the validation split."),
+        code("def train(name):\n"
+             "    chosen = CANDIDATES[name]\n"
+             "    pipeline = build_pipeline(problem['problem_type'], problem['columns'], chosen['preprocessing'],\n"
+             "                              chosen['algorithm'], chosen['hyperparameters'], problem['seed'])\n"
+             "    return pipeline.fit(X_train, y_train)\n\n"
+             "chosen = ENSEMBLES.get(candidate) or CANDIDATES[candidate]\n"
+             "if candidate in ENSEMBLES:\n"
+             "    members = chosen['members']\n"
+             "    model = WeightedEnsemble([train(n) for n in members], list(members.values()), problem['problem_type'])\n"
+             "else:\n"
+             "    model = train(candidate)\n"
+             "scores = model.predict_proba(X_valid)[:, -1] if problem['problem_type'] == 'BinaryClassification' else None\n"
+             "metrics = score(problem['problem_type'], problem['objective'], y_valid, model.predict(X_valid), scores)\n"
              "reproduced = metrics[problem['objective']]\n"
              "print(f\"{candidate}: {problem['objective']} = {reproduced:.6f} (the job: {chosen['objective_value']})\")"),
         md("## 4 Model Selection and Deployment\nThe leaderboard; `AutoML.attach(job).create_model(...)` gives a "
@@ -68,6 +73,21 @@ def candidate_notebook(folder: Path, problem: dict[str, Any], candidates: list[d
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = _KERNEL
     return notebook
+
+
+def _candidate_cells(item: dict[str, Any], objective: str) -> list[nbformat.NotebookNode]:
+    """A candidate's heading and the code cell that defines it."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    value, name = item["FinalAutoMLJobObjectiveMetric"]["Value"], item["CandidateName"]
+    if item["Algorithm"] == "ensemble":
+        members = item["HyperParameters"]["members"]
+        return [md(f"### {name}\nA weighted ensemble of {len(members)} candidates; {objective} = {value}"),
+                code(f"ENSEMBLES[{name!r}] = {json.dumps({'members': members, 'objective_value': value}, indent=1)}")]
+    definition = {"algorithm": item["Algorithm"], "preprocessing": item["Preprocessing"],
+                  "hyperparameters": {k: v for k, v in item["HyperParameters"].items() if k != "preprocessing"},
+                  "objective_value": value}
+    return [md(f"### {name}\n{item['Preprocessing']} + {item['Algorithm']}; {objective} = {value}"),
+            code(f"CANDIDATES[{name!r}] = {json.dumps(definition, indent=1)}")]
 
 
 def _png(draw: Any) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["PREPROCESSORS", "ALGORITHMS", "MINIMIZED", "build_pipeline", "score", "algorithm_ranges"]
+__all__ = ["PREPROCESSORS", "ALGORITHMS", "MINIMIZED", "build_pipeline", "score", "objective_value",
+           "algorithm_ranges"]
 
 PREPROCESSORS = {
     "dpp0": "median/most-frequent imputation, standard scaling, one-hot encoding, datetime parts",
@@ -137,3 +138,26 @@ def score(problem_type: str, objective: str, y_true: Any, y_pred: Any, y_score: 
                       PrecisionMacro=metrics.precision_score(y_true, y_pred, average="macro", zero_division=0),
                       RecallMacro=metrics.recall_score(y_true, y_pred, average="macro"))
     return result
+
+
+def objective_value(problem_type: str, objective: str, y_true: Any, y_pred: Any, y_score: Any = None) -> float:
+    """The objective alone (what `score` gives for it), without the other metrics' cost."""
+    from sklearn import metrics
+
+    positive = sorted(set(y_true), key=str)[-1] if problem_type == "BinaryClassification" else None
+    compute = {
+        "MSE": lambda: metrics.mean_squared_error(y_true, y_pred),
+        "RMSE": lambda: metrics.mean_squared_error(y_true, y_pred) ** 0.5,
+        "MAE": lambda: metrics.mean_absolute_error(y_true, y_pred),
+        "R2": lambda: metrics.r2_score(y_true, y_pred),
+        "Accuracy": lambda: metrics.accuracy_score(y_true, y_pred),
+        "BalancedAccuracy": lambda: metrics.balanced_accuracy_score(y_true, y_pred),
+        "F1": lambda: metrics.f1_score(y_true, y_pred, pos_label=positive),
+        "Precision": lambda: metrics.precision_score(y_true, y_pred, pos_label=positive, zero_division=0),
+        "Recall": lambda: metrics.recall_score(y_true, y_pred, pos_label=positive),
+        "AUC": lambda: metrics.roc_auc_score(y_true == positive, y_score),
+        "F1macro": lambda: metrics.f1_score(y_true, y_pred, average="macro"),
+        "PrecisionMacro": lambda: metrics.precision_score(y_true, y_pred, average="macro", zero_division=0),
+        "RecallMacro": lambda: metrics.recall_score(y_true, y_pred, average="macro"),
+    }[objective]
+    return float(compute())

@@ -1,8 +1,10 @@
 """The AutoML job's program: `python -m jupyter_ext.automl.program automl.json`.
 
-It profiles the data (`data_profile.json`), tunes the candidate pipelines with one
-multi-algorithm tuning job (its child), and writes `leaderboard.json`, best first. A time
-budget stops the tuning job; what finished by then is ranked.
+It profiles the data (`data_profile.json` and the Data Exploration notebook, before any
+training, so a doomed job can be stopped early), tunes the candidate pipelines with one
+multi-algorithm tuning job (its child), keeps `leaderboard.json` current, best first, adds
+the ensemble in ENSEMBLING mode, refits the winner on every row and writes the Candidate
+Definition notebook. The search stops early enough that all of this ends within the budget.
 """
 
 from __future__ import annotations
@@ -13,18 +15,27 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import UnexpectedStatusError
-from ..jobs import describe_job
+from ..errors import ConflictError
+from ..jobs import describe_job, stop_job
+from ..models import TERMINAL_STATUSES
 from ..training import Estimator
 from ..tuning import HyperparameterTuner
 from ..tuning.trials import read_trials
+from .leaderboard import ENSEMBLE, duration, ensemble_candidate, rank, refit, refit_seconds, sort_candidates
 from .notebooks import CANDIDATE_NOTEBOOK, EXPLORATION_NOTEBOOK, candidate_notebook, exploration_notebook
 from .pipelines import MINIMIZED, algorithm_ranges
 
-__all__ = ["main", "profile", "rank"]
+__all__ = ["main", "profile", "supervise"]
 
-# Seconds kept back from the total budget to rank candidates after the tuning job stops.
-RANKING_MARGIN = 20
+# Seconds for stopping the search, ranking, choosing the ensemble and writing files.
+FIXED_RESERVE = 4.0
+# A refit has more rows than the training split, but no process start, as a candidate job has.
+REFIT_FACTOR = 1.0
+# How many of the best candidates an ensemble's refit is budgeted for while searching.
+ENSEMBLE_MEMBERS_ESTIMATE = 3
+# Seconds to start a kernel for the candidate notebook, beside re-training its candidate.
+NOTEBOOK_SECONDS = 8.0
+SUPERVISE_SECONDS = 0.5
 
 
 def profile(folder: Path, problem: dict[str, Any], frame: Any) -> dict[str, Any]:
@@ -45,58 +56,33 @@ def profile(folder: Path, problem: dict[str, Any], frame: Any) -> dict[str, Any]
     return summary
 
 
-def rank(tuning_job: str, objective: str) -> list[dict[str, Any]]:
-    """Candidates (the tuning job's training jobs), best first."""
-    metric = f"validation:{objective}"
-    candidates = []
-    for record in read_trials(tuning_job):
-        job = describe_job(record.job)
-        candidates.append({
-            "CandidateName": record.job, "Algorithm": record.definition,
-            "Preprocessing": record.hyperparameters.get("preprocessing"),
-            "HyperParameters": record.hyperparameters,
-            "FinalAutoMLJobObjectiveMetric": {"MetricName": objective, "Value": record.value},
-            "CandidateMetrics": {k.split(":", 1)[1]: v for k, v in job.final_metrics.items() if k.startswith("validation:")},
-            "CandidateStatus": job.status, "ObjectiveStatus": "Succeeded" if record.value is not None else "Failed",
-            "InferenceContainers": [{"ModelDataUrl": job.model_data}] if job.model_data else [],
-            "CandidateSteps": [{"CandidateStepType": "AWS::SageMaker::TrainingJob", "CandidateStepName": record.job}],
-            "CreationTime": job.created_at.isoformat(), "EndTime": job.ended_at.isoformat() if job.ended_at else None,
-            "FailureReason": job.failure_reason, "MetricName": metric,
-        })
-    sign = 1 if objective in MINIMIZED else -1
-    scored = [c for c in candidates if c["FinalAutoMLJobObjectiveMetric"]["Value"] is not None]
-    scored.sort(key=lambda c: sign * c["FinalAutoMLJobObjectiveMetric"]["Value"])
-    return scored + [c for c in candidates if c not in scored]
-
-
-def write_notebooks(folder: Path, problem: dict[str, Any], summary: dict[str, Any],
-                    candidates: list[dict[str, Any]], frame: Any) -> None:
-    """Write both notebooks; the candidate notebook is executed for the best candidate."""
+def write_exploration(folder: Path, summary: dict[str, Any], frame: Any) -> None:
+    """The Data Exploration notebook (markdown only: nothing to execute)."""
     import nbformat
 
-    notebooks = folder / "notebooks"
-    notebooks.mkdir(exist_ok=True)
-    nbformat.write(exploration_notebook(folder, summary, frame), notebooks / EXPLORATION_NOTEBOOK)
+    (folder / "notebooks").mkdir(exist_ok=True)
+    nbformat.write(exploration_notebook(folder, summary, frame), folder / "notebooks" / EXPLORATION_NOTEBOOK)
+
+
+def write_candidate_notebook(folder: Path, problem: dict[str, Any], candidates: list[dict[str, Any]],
+                             execute: bool) -> None:
+    """The Candidate Definition notebook; with `execute`, run by papermill for the winner."""
+    import nbformat
+
+    path = folder / "notebooks" / CANDIDATE_NOTEBOOK
     scored = [c for c in candidates if c["FinalAutoMLJobObjectiveMetric"]["Value"] is not None]
-    nbformat.write(candidate_notebook(folder, problem, scored), notebooks / CANDIDATE_NOTEBOOK)
-    if scored:
+    nbformat.write(candidate_notebook(folder, problem, scored), path)
+    if scored and execute:
         import papermill
 
-        papermill.execute_notebook(notebooks / CANDIDATE_NOTEBOOK, notebooks / CANDIDATE_NOTEBOOK,
-                                   cwd=str(notebooks), progress_bar=False, kernel_name="python3")
-    print(f"Notebooks: {notebooks / EXPLORATION_NOTEBOOK}, {notebooks / CANDIDATE_NOTEBOOK}", flush=True)
+        papermill.execute_notebook(path, path, cwd=str(path.parent), progress_bar=False, kernel_name="python3")
+    elif scored:
+        print("The candidate notebook is written but not executed: the budget is spent.", flush=True)
+    print(f"Notebooks: {path.parent / EXPLORATION_NOTEBOOK}, {path}", flush=True)
 
 
-def run(config: dict[str, Any], folder: Path) -> int:
-    """Profile, tune, rank; the exit status."""
-    import pandas
-
-    started = time.monotonic()
-    problem = json.loads((folder / "data" / "problem.json").read_text())
-    frame = pandas.read_pickle(folder / "data" / "data.pkl")
-    summary = profile(folder, problem, frame)
-    print(f"Problem type {problem['problem_type']} ({problem['reason']}); objective {problem['objective']}; "
-          f"{summary['rows']} rows, {len(problem['columns'])} feature columns", flush=True)
+def _tuner(config: dict[str, Any], folder: Path, problem: dict[str, Any], seconds: float) -> HyperparameterTuner:
+    """One multi-algorithm tuning job over every algorithm, its runtime capped at `seconds`."""
     entry = folder / "code" / "candidate_entry.py"
     metric = f"validation:{problem['objective']}"
     definitions = [{"Name": f"validation:{m}", "Regex": f"validation:{m}: ([-0-9.e]+)"}
@@ -106,21 +92,76 @@ def run(config: dict[str, Any], folder: Path) -> int:
                                        metric_definitions=definitions, max_run=config["max_run_per_job"],
                                        base_job_name=f"{config['name'][:20]}-{algorithm}")
                   for algorithm in config["algorithms"]}
-    remaining = int(config["total_runtime"] - (time.monotonic() - started) - RANKING_MARGIN)
     tuner = HyperparameterTuner.create(
         estimator_dict=estimators, objective_metric_name_dict={a: metric for a in estimators},
         hyperparameter_ranges_dict={a: algorithm_ranges(a) for a in estimators}, strategy="Bayesian",
         objective_type="Minimize" if problem["objective"] in MINIMIZED else "Maximize",
         max_jobs=config["max_candidates"], max_parallel_jobs=config["max_parallel_jobs"],
         random_seed=problem["seed"], base_tuning_job_name=f"{config['name'][:40]}-tuning")
-    tuner.max_runtime = max(1, remaining)
-    try:
-        tuner.fit({"train": str(folder / "data")}, logs=False)
-    except UnexpectedStatusError as error:  # the budget ran out: rank what finished
-        print(f"Tuning ended early: {error}", flush=True)
-    candidates = rank(tuner.latest_tuning_job.name, problem["objective"])
-    (folder / "leaderboard.json").write_text(json.dumps(candidates, indent=1))
-    write_notebooks(folder, problem, summary, candidates, frame)
+    tuner.max_runtime = max(1, int(seconds))
+    return tuner
+
+
+def _reserve(candidates: list[dict[str, Any]], mode: str) -> float:
+    """Seconds to keep back for the end: stopping, ranking, the ensemble, and refitting the
+    likely winner (its members, for an ensemble) on every row."""
+    scored = [c for c in candidates if c["FinalAutoMLJobObjectiveMetric"]["Value"] is not None]
+    winners = [duration(c) for c in scored[:ENSEMBLE_MEMBERS_ESTIMATE if mode == "ENSEMBLING" else 1]]
+    return FIXED_RESERVE + REFIT_FACTOR * refit_seconds(winners)
+
+
+def supervise(tuning_job: str, folder: Path, objective: str, deadline: float, mode: str) -> list[dict[str, Any]]:
+    """Follow the tuning job: keep `leaderboard.json` current as candidates finish, and stop
+    the search when only the reserve is left before `deadline` (time.monotonic())."""
+    seen, candidates = -1, []
+    while True:
+        ended = describe_job(tuning_job).status in TERMINAL_STATUSES
+        finished = len(read_trials(tuning_job))
+        if finished != seen:
+            seen, candidates = finished, rank(tuning_job, objective)
+            _write_leaderboard(folder, candidates)
+        if ended:
+            return candidates
+        if deadline - time.monotonic() <= _reserve(candidates, mode):
+            print(f"Stopping the search: the rest of the budget is kept to finish ({len(candidates)} candidates).",
+                  flush=True)
+            try:
+                stop_job(tuning_job)
+            except ConflictError:
+                pass  # it ended meanwhile
+            _wait_ended(tuning_job)
+        time.sleep(SUPERVISE_SECONDS)
+
+
+def _wait_ended(job: str) -> None:
+    while describe_job(job).status not in TERMINAL_STATUSES:
+        time.sleep(SUPERVISE_SECONDS)
+
+
+def _write_leaderboard(folder: Path, candidates: list[dict[str, Any]]) -> None:
+    path = folder / "leaderboard.json"
+    path.with_suffix(".tmp").write_text(json.dumps(candidates, indent=1))
+    path.with_suffix(".tmp").replace(path)  # readers never see half a file
+
+
+def run(config: dict[str, Any], folder: Path) -> int:
+    """Profile, search, rank, ensemble, refit; the exit status."""
+    import pandas
+
+    deadline = time.monotonic() + config["total_runtime"]
+    problem = json.loads((folder / "data" / "problem.json").read_text())
+    frame = pandas.read_pickle(folder / "data" / "data.pkl")
+    print(f"Problem type {problem['problem_type']} ({problem['reason']}); objective {problem['objective']}; "
+          f"{len(frame)} rows, {len(problem['columns'])} feature columns; mode {config['mode']}", flush=True)
+    tuner = _tuner(config, folder, problem, deadline - time.monotonic() - FIXED_RESERVE)
+    tuner.fit({"train": str(folder / "data")}, wait=False, logs=False)
+    tuning_job = tuner.latest_tuning_job.name
+    write_exploration(folder, profile(folder, problem, frame), frame)  # while the first candidates train
+    _import_for_the_end(config)
+    candidates = supervise(tuning_job, folder, problem["objective"], deadline, config["mode"])
+    if config["mode"] == "ENSEMBLING":
+        candidates = _with_ensemble(folder, config["name"], problem, candidates)
+    _write_leaderboard(folder, candidates)
     if not candidates or candidates[0]["FinalAutoMLJobObjectiveMetric"]["Value"] is None:
         failure = folder / "output" / "failure"
         failure.parent.mkdir(parents=True, exist_ok=True)
@@ -129,31 +170,46 @@ def run(config: dict[str, Any], folder: Path) -> int:
     best = candidates[0]
     print(f"Best candidate: {best['CandidateName']} {problem['objective']}="
           f"{best['FinalAutoMLJobObjectiveMetric']['Value']:.6g}", flush=True)
-    best["RefitModelDataUrl"] = refit(folder, problem, best, frame)
-    (folder / "leaderboard.json").write_text(json.dumps(candidates, indent=1))
+    if deadline - time.monotonic() > REFIT_FACTOR * _members_duration(best, candidates):
+        best["RefitModelDataUrl"] = refit(folder, problem, best, candidates, frame)
+    else:
+        print("Not refitted on every row: the budget is spent; create_model() gives the candidate as trained.",
+              flush=True)
+    _write_leaderboard(folder, candidates)
+    execute = deadline - time.monotonic() > NOTEBOOK_SECONDS + _members_duration(best, candidates)
+    write_candidate_notebook(folder, problem, candidates, execute)
     return 0
 
 
-def refit(folder: Path, problem: dict[str, Any], best: dict[str, Any], frame: Any) -> str:
-    """The best candidate trained again on every row (train and validation), packed as
-    `output/best-model/model.tar.gz`: the model `create_model()` gives by default."""
-    import joblib
+def _import_for_the_end(config: dict[str, Any]) -> None:
+    """Import now what loading the candidates' models needs later, when seconds count."""
+    import joblib  # noqa: F401
+    import sklearn.ensemble  # noqa: F401
+    import sklearn.model_selection  # noqa: F401
 
-    from ..jobs.packaging import pack
-    from .pipelines import build_pipeline
+    if "mlp" in config["algorithms"]:
+        import torch  # noqa: F401
 
-    frame = frame[frame[problem["target"]].notna()]
-    hyperparameters = {k: v for k, v in best["HyperParameters"].items() if k != "preprocessing"}
-    pipeline = build_pipeline(problem["problem_type"], problem["columns"], best["Preprocessing"],
-                              best["Algorithm"], hyperparameters, problem["seed"])
-    pipeline.fit(frame[list(problem["columns"])], frame[problem["target"]])
-    model_dir = folder / "output" / "best-model"
-    model_dir.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipeline, model_dir / "model.joblib")
-    (model_dir / "candidate.json").write_text(json.dumps({**best, "RefitOn": "all rows"}, indent=1, default=str))
-    archive = pack(model_dir, folder / "output" / "best-model.tar.gz")
-    print(f"Best candidate refitted on all {len(frame)} rows: {archive}", flush=True)
-    return str(archive)
+
+def _members_duration(best: dict[str, Any], candidates: list[dict[str, Any]]) -> float:
+    if best["Algorithm"] != ENSEMBLE:
+        return duration(best)
+    by_name = {c["CandidateName"]: c for c in candidates}
+    return refit_seconds([duration(by_name[name]) for name in best["HyperParameters"]["members"]])
+
+
+def _with_ensemble(folder: Path, name: str, problem: dict[str, Any],
+                   candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from .candidate import load_split
+
+    _, _, features, _, labels = load_split(folder / "data")
+    ensemble = ensemble_candidate(folder, name, problem, (features, labels), candidates)
+    if ensemble is None:
+        return candidates
+    members = ", ".join(f"{k} x{v}" for k, v in ensemble["HyperParameters"]["members"].items())
+    print(f"Ensemble of {members}: {problem['objective']}="
+          f"{ensemble['FinalAutoMLJobObjectiveMetric']['Value']:.6g}", flush=True)
+    return sort_candidates([*candidates, ensemble], problem["objective"])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,123 @@
+"""ENSEMBLING: a greedy weighted ensemble of the best candidates (Caruana et al., 2004).
+
+Every candidate saves its predictions on the validation split. Starting from the best
+candidate, the selection repeatedly adds (with replacement) the candidate whose addition
+scores best on the objective; the weights are how often each was picked. The ensemble is
+a candidate like the others: ranked on the leaderboard, packed as `model.tar.gz`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .pipelines import MINIMIZED, objective_value
+
+__all__ = ["WeightedEnsemble", "PREDICTIONS_FILE", "save_predictions", "load_predictions", "select_members"]
+
+PREDICTIONS_FILE = "validation_predictions.npz"
+ROUNDS = 25
+POOL = 10
+
+
+class WeightedEnsemble:
+    """A weighted average of fitted pipelines: of class probabilities for classification,
+    of predictions for regression. Has scikit-learn's `predict`, `predict_proba`, `score`."""
+
+    def __init__(self, members: list[Any], weights: list[float], problem_type: str) -> None:
+        self.members, self.weights, self.problem_type = members, list(weights), problem_type
+        if problem_type != "Regression":
+            self.classes_ = members[0].classes_
+
+    def _average(self, features: Any) -> np.ndarray:
+        method = "predict" if self.problem_type == "Regression" else "predict_proba"
+        total = sum(w * np.asarray(getattr(m, method)(features), dtype=float)
+                    for m, w in zip(self.members, self.weights))
+        return total / sum(self.weights)
+
+    def predict_proba(self, features: Any) -> np.ndarray:
+        """Class probabilities, columns in `classes_` order."""
+        if self.problem_type == "Regression":
+            raise AttributeError("A regression ensemble has no predict_proba.")
+        return self._average(features)
+
+    def predict(self, features: Any) -> np.ndarray:
+        """Labels (classification) or values (regression)."""
+        average = self._average(features)
+        return average if self.problem_type == "Regression" else self.classes_[average.argmax(axis=1)]
+
+    def score(self, features: Any, labels: Any) -> float:
+        """Accuracy (classification) or R² (regression), as scikit-learn's estimators do."""
+        from sklearn.metrics import accuracy_score, r2_score
+
+        predictions = self.predict(features)
+        return float(r2_score(labels, predictions) if self.problem_type == "Regression"
+                     else accuracy_score(labels, predictions))
+
+
+def save_predictions(folder: Path, pipeline: Any, problem_type: str, features: Any) -> None:
+    """A candidate's validation predictions (probabilities for classifiers) and its classes."""
+    if problem_type == "Regression":
+        values, classes = pipeline.predict(features), []
+    else:
+        values, classes = pipeline.predict_proba(features), [_plain(c) for c in pipeline.classes_]
+    np.savez(folder / PREDICTIONS_FILE, values=np.asarray(values, dtype=float))
+    (folder / "classes.json").write_text(json.dumps(classes))
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def load_predictions(folder: Path) -> tuple[np.ndarray, list[Any]] | None:
+    """(values, classes) a candidate saved in `folder`, or None when it saved none."""
+    path = folder / PREDICTIONS_FILE
+    if not path.exists():
+        return None
+    with np.load(path) as data:
+        values = data["values"]
+    return values, json.loads((folder / "classes.json").read_text())
+
+
+def _evaluate(problem: dict[str, Any], labels: Any, classes: list[Any], average: np.ndarray) -> tuple[float, float]:
+    """(objective as a loss, a smooth loss to break its ties: log loss or MSE)."""
+    sign = 1.0 if problem["objective"] in MINIMIZED else -1.0
+    if problem["problem_type"] == "Regression":
+        value = objective_value("Regression", problem["objective"], labels, average)
+        return sign * value, float(np.mean((np.asarray(labels, dtype=float) - average) ** 2))
+    predicted = np.asarray(classes)[average.argmax(axis=1)]
+    scores = average[:, -1] if problem["problem_type"] == "BinaryClassification" else None
+    value = objective_value(problem["problem_type"], problem["objective"], labels, predicted, scores)
+    truth = np.searchsorted(np.asarray(classes), np.asarray(labels))
+    log_loss = -np.log(np.clip(average[np.arange(len(truth)), truth], 1e-15, 1.0)).mean()
+    return sign * value, float(log_loss)
+
+
+def select_members(problem: dict[str, Any], labels: Any, predictions: dict[str, tuple[np.ndarray, list[Any]]],
+                   ranked: list[str]) -> tuple[dict[str, int], float]:
+    """Greedy selection with replacement over the best `POOL` of `ranked` candidates that
+    have predictions: each round adds the candidate that lowers the loss most (the objective,
+    ties broken by log loss or MSE) and stops when none lowers it. Returns
+    ({candidate: weight}, the ensemble's objective value on the validation split)."""
+    pool = [name for name in ranked if name in predictions][:POOL]
+    classes = predictions[pool[0]][1]
+    pool = [name for name in pool if predictions[name][1] == classes and
+            predictions[name][0].shape == predictions[pool[0]][0].shape]
+    chosen: Counter[str] = Counter({pool[0]: 1})
+    total = predictions[pool[0]][0].copy()
+    best = _evaluate(problem, labels, classes, total)
+    for _ in range(ROUNDS - 1):
+        count = sum(chosen.values()) + 1
+        trials = {name: _evaluate(problem, labels, classes, (total + predictions[name][0]) / count) for name in pool}
+        name = min(pool, key=lambda n: trials[n])
+        if trials[name] >= best:
+            break
+        chosen[name] += 1
+        total += predictions[name][0]
+        best = trials[name]
+    sign = 1.0 if problem["objective"] in MINIMIZED else -1.0
+    return dict(chosen), sign * best[0]
