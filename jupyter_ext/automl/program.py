@@ -22,10 +22,12 @@ from ..training import Estimator
 from ..tuning import HyperparameterTuner
 from ..tuning.trials import read_trials
 from .leaderboard import ENSEMBLE, duration, ensemble_candidate, rank, refit, refit_seconds, sort_candidates
-from .notebooks import CANDIDATE_NOTEBOOK, EXPLORATION_NOTEBOOK, candidate_notebook, exploration_notebook
+from .insights import profile
+from .notebooks import CANDIDATE_NOTEBOOK, candidate_notebook
+from .report import EXPLORATION_NOTEBOOK, exploration_notebook
 from .pipelines import MINIMIZED, algorithm_ranges
 
-__all__ = ["main", "profile", "supervise"]
+__all__ = ["main", "supervise", "write_exploration", "write_candidate_notebook"]
 
 # Seconds for stopping the search, ranking, choosing the ensemble and writing files.
 FIXED_RESERVE = 4.0
@@ -38,28 +40,12 @@ NOTEBOOK_SECONDS = 8.0
 SUPERVISE_SECONDS = 0.5
 
 
-def profile(folder: Path, problem: dict[str, Any], frame: Any) -> dict[str, Any]:
-    """Dataset summary, target analysis, missing values and cardinality, for machines."""
-    target = frame[problem["target"]]
-    summary = {
-        "rows": len(frame), "columns": len(frame.columns), "duplicate_rows": int(frame.duplicated().sum()),
-        "target": problem["target"], "problem_type": problem["problem_type"], "reason": problem["reason"],
-        "column_types": problem["columns"], "dropped_columns": problem["dropped"],
-        "missing_percent": {c: round(float(frame[c].isna().mean() * 100), 2) for c in frame.columns},
-        "cardinality": {c: int(frame[c].nunique()) for c in frame.columns},
-    }
-    if problem["problem_type"] == "Regression":
-        summary["target_stats"] = {k: float(v) for k, v in target.describe().items()}
-    else:
-        summary["class_counts"] = {str(k): int(v) for k, v in target.value_counts().items()}
-    (folder / "data_profile.json").write_text(json.dumps(summary, indent=1))
-    return summary
-
-
-def write_exploration(folder: Path, summary: dict[str, Any], frame: Any) -> None:
-    """The Data Exploration notebook (markdown only: nothing to execute)."""
+def write_exploration(folder: Path, problem: dict[str, Any], frame: Any) -> None:
+    """`data_profile.json` and the Data Exploration notebook (markdown only: nothing to execute)."""
     import nbformat
 
+    summary = profile(problem, frame)
+    (folder / "data_profile.json").write_text(json.dumps(summary, indent=1))
     (folder / "notebooks").mkdir(exist_ok=True)
     nbformat.write(exploration_notebook(folder, summary, frame), folder / "notebooks" / EXPLORATION_NOTEBOOK)
 
@@ -156,7 +142,7 @@ def run(config: dict[str, Any], folder: Path) -> int:
     tuner = _tuner(config, folder, problem, deadline - time.monotonic() - FIXED_RESERVE)
     tuner.fit({"train": str(folder / "data")}, wait=False, logs=False)
     tuning_job = tuner.latest_tuning_job.name
-    write_exploration(folder, profile(folder, problem, frame), frame)  # while the first candidates train
+    write_exploration(folder, problem, frame)  # while the first candidates train
     _import_for_the_end(config)
     candidates = supervise(tuning_job, folder, problem["objective"], deadline, config["mode"])
     if config["mode"] == "ENSEMBLING":
