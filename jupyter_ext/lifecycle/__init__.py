@@ -16,7 +16,10 @@ from .configs import (
     list_lifecycle_configs, resolve_script,
 )
 from .runner import run_at_server_start, run_lifecycle_hook, start_at_server_start, start_lifecycle_hook
-from .runs import describe_lifecycle_run, latest_lifecycle_run, lifecycle_log, lifecycle_status, list_lifecycle_runs
+from .runs import (
+    describe_lifecycle_run, latest_lifecycle_run, lifecycle_log, lifecycle_status, list_lifecycle_runs,
+    wait_for_lifecycle_run,
+)
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -40,4 +43,5 @@ __all__ = [
     "run_lifecycle_hook",
     "start_at_server_start",
     "start_lifecycle_hook",
+    "wait_for_lifecycle_run",
 ]

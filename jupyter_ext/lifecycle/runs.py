@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import psutil
@@ -14,7 +15,7 @@ import psutil
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..jobs.executors import process_alive
 from ..jobs.logs import read_log, read_lines, tail_log
-from ..models import LifecycleRun, LifecycleStatus, LogChunk, timestamp
+from ..models import LifecycleRun, LifecycleStatus, LogChunk, LogLine, timestamp
 from ..store import get_store, home
 from .configs import HOOKS, lifecycle_settings, resolve_script
 
@@ -26,6 +27,7 @@ __all__ = [
     "latest_lifecycle_run",
     "lifecycle_status",
     "lifecycle_log",
+    "wait_for_lifecycle_run",
 ]
 
 _GONE = "The process running the script ended before the script did (was the server stopped?)."
@@ -157,3 +159,20 @@ def lifecycle_log(run: int | str, offset: int | None = None, tail_lines: int | N
     if start_line is not None:
         return read_lines(path, start_line, max_lines)
     return read_log(path, offset or 0, max_bytes)
+
+
+def wait_for_lifecycle_run(run: int | str, on_line: Callable[[LogLine], None] | None = None,
+                           poll_seconds: float = 0.2) -> LifecycleRun:
+    """Wait until run `run` ends; `on_line` gets each log line as it is written."""
+    record, offset = describe_lifecycle_run(run), 0
+    while True:
+        ended = record.status != "InProgress"
+        chunk = read_log(Path(record.log_path), offset)
+        offset = chunk.next_offset
+        for line in chunk.lines:
+            if on_line is not None:
+                on_line(line)
+        if ended:
+            return record
+        time.sleep(poll_seconds)
+        record = describe_lifecycle_run(record.run_id)
