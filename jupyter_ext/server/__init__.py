@@ -41,7 +41,8 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     base = url_path_join(web_app.settings["base_url"], "jupyter-ext", "api")
     web_app.add_handlers(".*$", [(url_path_join(base, path), handler) for path, handler in api_routes()])
     server_app.log.info("jupyter_ext %s: REST API at %s, store at %s", __version__, base, home())
-    # Lifecycle scripts (on-create once, on-start every time) run in the background.
+    # Lifecycle scripts (on-create once, on-start every time) run in the background; the
+    # thread is kept in the settings so whoever needs to can wait for it.
     from ..lifecycle import start_at_server_start
 
-    start_at_server_start(server_app.root_dir, server_app.log)
+    web_app.settings["jupyter_ext_lifecycle_start"] = start_at_server_start(server_app.root_dir, server_app.log)
