@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -14,7 +17,8 @@ import psutil
 import pytest
 
 from conftest import wait_until
-from jupyter_ext.errors import ConflictError, NotFoundError, ValidationError
+from jupyter_ext.cli import main
+from jupyter_ext.errors import ConflictError, JupyterExtError, NotFoundError, ValidationError
 from jupyter_ext.lifecycle import (
     configure_lifecycle, create_lifecycle_config, delete_lifecycle_config, lifecycle_log, lifecycle_status,
     list_lifecycle_configs, list_lifecycle_runs, run_at_server_start, run_lifecycle_hook, start_lifecycle_hook,
@@ -85,7 +89,7 @@ def test_time_limit_kills_the_script_and_its_children(home: Path, tmp_path: Path
                    timeout=10, what=f"{name} to be killed")
 
 
-def test_on_create_runs_once_per_home_and_on_start_every_start(home: Path, tmp_path: Path, caplog) -> None:
+def test_on_create_runs_once_per_home_and_on_start_every_start(home: Path, tmp_path: Path) -> None:
     folder = home / "lifecycle"
     write_hook(folder, "on-create", f"echo created >> {tmp_path}/created\n")
     write_hook(folder, "on-start", f"echo started >> {tmp_path}/started\n")
@@ -199,3 +203,54 @@ def test_the_example_scripts_work_here(home: Path, tmp_path: Path, monkeypatch) 
     run = run_lifecycle_hook("on-start")
     assert run.status == "Completed"
     assert "jupyter-ext livy is not installed here; sparkmagic's config is left as it is" in output_of(run.run_id)
+
+
+def test_lifecycle_magics_run_status_and_logs(ip, home: Path, capsys) -> None:
+    script = write_hook(home / "lifecycle", "on-start", 'echo "kernels get MLFLOW_TRACKING_URI"\n')
+    ip.run_line_magic("lifecycle", "run on-start")
+    assert capsys.readouterr().out.splitlines()[1:] == ["kernels get MLFLOW_TRACKING_URI",
+                                                        "[lifecycle] Completed with exit code 0"]
+    script.write_text("#!/bin/bash\necho 'livy unreachable' >&2\nexit 2\n")
+    with pytest.raises(JupyterExtError, match="failed: The on-start script exited with code 2: livy unreachable"):
+        ip.run_line_magic("lifecycle", "run")
+    ip.run_line_magic("lifecycle", "status")
+    out = capsys.readouterr().out
+    assert "on-create has run: no" in out and "Failed" in out and "Completed" in out
+    ip.run_line_magic("lifecycle", "logs on-start --tail 2")
+    assert capsys.readouterr().out.splitlines() == [
+        "livy unreachable", "[lifecycle] Failed: The on-start script exited with code 2: livy unreachable"]
+    with pytest.raises(ValidationError, match="takes on-start or on-create"):
+        ip.run_line_magic("lifecycle", "run on-stop")
+
+
+def test_cli_configure_run_status_and_logs(home: Path, tmp_path: Path, capsys) -> None:
+    on_start = tmp_path / "setup.sh"
+    on_start.write_text('echo "hello $WHO"\n')
+    assert main(["lifecycle", "create-config", "team", "--on-start", str(on_start)]) == 0
+    assert main(["lifecycle", "configure", "--config", "team", "--env", "WHO=team", "--time-limit", "60"]) == 0
+    capsys.readouterr()
+    assert main(["lifecycle", "run", "on-start"]) == 0
+    assert "hello team" in capsys.readouterr().out.splitlines()
+    assert main(["lifecycle", "status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert (status["source"], status["time_limit"], status["environment"]) == ("config:team", 60, {"WHO": "team"})
+    assert [(r["hook"], r["status"]) for r in status["runs"]] == [("on-start", "Completed")]
+    assert main(["lifecycle", "logs", str(status["runs"][0]["run_id"])]) == 0
+    assert "hello team" in capsys.readouterr().out
+    assert main(["lifecycle", "run", "on-create"]) == 1
+    assert "error: There is no on-create script: lifecycle configuration team has no on-create script" in \
+        capsys.readouterr().err
+
+
+def test_a_script_stops_with_the_process_running_it(home: Path, tmp_path: Path) -> None:
+    write_hook(home / "lifecycle", "on-start", f"sleep 120 & echo $! > {tmp_path}/child.pid\nsleep 120\n")
+    cli = subprocess.Popen([sys.executable, "-m", "jupyter_ext.cli", "lifecycle", "run", "on-start"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until(lambda: (tmp_path / "child.pid").exists() and (tmp_path / "child.pid").read_text(), 30, "the script")
+    cli.send_signal(signal.SIGINT)  # Ctrl-C in `jupyter-ext lifecycle run`
+    assert cli.wait(30) == 130
+    run = list_lifecycle_runs()[0]
+    assert run.status == "Failed" and "the process running it" in run.failure_reason
+    child = int((tmp_path / "child.pid").read_text())
+    wait_until(lambda: not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE,
+               timeout=10, what="the script's child to be killed")

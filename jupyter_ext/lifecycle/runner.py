@@ -9,6 +9,7 @@ script that ended by itself are left running (the way to do long work from a scr
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import signal
@@ -32,6 +33,22 @@ __all__ = ["run_lifecycle_hook", "start_lifecycle_hook", "run_at_server_start", 
 
 _TERM_GRACE_SECONDS = 2.0
 _READER_GRACE_SECONDS = 2.0
+_EXITED = "Stopped with its child processes: the process running it (the Jupyter server or the CLI) exited."
+
+# Scripts this process supervises, by run id: stopped with it, so none runs on unwatched.
+_running: dict[int, subprocess.Popen[bytes]] = {}
+_exiting: set[int] = set()
+_running_lock = threading.Lock()
+
+
+@atexit.register
+def _stop_running_scripts() -> None:
+    with _running_lock:
+        running = list(_running.items())
+        _exiting.update(_running)
+    for run_id, process in running:
+        _kill_group(process)
+        finish_run(run_id, "Failed", process.returncode, _EXITED)
 
 
 @dataclass
@@ -136,6 +153,8 @@ def _supervise(prepared: _Prepared) -> LifecycleRun:
         log.close()
         hint = " Start it with a #! line such as #!/bin/bash." if error.errno == 8 else ""
         return _fail_before_start(run, f"The {run.hook} script {run.source} could not start: {error}.{hint}")
+    with _running_lock:
+        _running[run.run_id] = process
     tail: deque[str] = deque(maxlen=1)
     reader = threading.Thread(target=_capture, args=(process.stdout, log, tail), daemon=True)
     reader.start()
@@ -147,6 +166,8 @@ def _supervise(prepared: _Prepared) -> LifecycleRun:
         log.write("runner", f"The time limit of {limit} s is up: stopping the script and its child processes")
         _kill_group(process)
     ended_at = time.time()
+    with _running_lock:
+        _running.pop(run.run_id, None)
     # Children left in the background may hold the pipe open; their output still goes to the log.
     reader.join(timeout=_READER_GRACE_SECONDS)
     return _finish(run, (process.returncode, ended_at), timed_out, tail, log)
@@ -155,8 +176,10 @@ def _supervise(prepared: _Prepared) -> LifecycleRun:
 def _finish(run: LifecycleRun, ending: tuple[int, float], timed_out: bool, tail: deque[str],
             log: LogWriter) -> LifecycleRun:
     code, ended_at = ending
-    if timed_out:
-        reason: str | None = (f"The {run.hook} script ran longer than the time limit and was stopped with "
+    if run.run_id in _exiting:
+        reason: str | None = _EXITED
+    elif timed_out:
+        reason = (f"The {run.hook} script ran longer than the time limit and was stopped with "
                               "its child processes; raise the limit with `jupyter-ext lifecycle configure "
                               "--time-limit SECONDS` or move long work into the background (nohup ... &).")
     elif code != 0:
