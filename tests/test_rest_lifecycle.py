@@ -73,6 +73,9 @@ async def test_errors_name_the_problem(jp_fetch, home: Path) -> None:
     assert code == 404 and "on-start.sh does not exist" in message
     code, message = await _error(jp_fetch, "runs", method="POST", body={"hook": "on-stop"})
     assert code == 400 and "choose one of: on-create, on-start" in message
+    code, message = await _error(jp_fetch, "runs", method="POST", body={"hook": None})
+    assert code == 400 and "Unknown lifecycle hook None" in message
+    assert (await _call(jp_fetch))["runs"] == []  # nothing recorded for a hook that does not exist
     code, message = await _error(jp_fetch, "runs", "42")
     assert code == 404 and "No lifecycle run 42" in message
     code, message = await _error(jp_fetch, "runs", "on-start", "log")

@@ -28,6 +28,7 @@ __all__ = [
     "LifecycleSettings",
     "lifecycle_settings",
     "configure_lifecycle",
+    "check_hook",
     "resolve_script",
     "create_lifecycle_config",
     "describe_lifecycle_config",
@@ -159,7 +160,8 @@ def _folder_script(hook: str, folder: Path) -> Script | None:
     return Script(hook, str(path), _check_content(content, f"The {hook} script {path}"), path)
 
 
-def _check_hook(hook: str) -> str:
+def check_hook(hook: str) -> str:
+    """`hook` if it is on-create or on-start, else ValidationError listing both."""
     if hook not in HOOKS:
         raise ValidationError(f"Unknown lifecycle hook {hook!r}; choose one of: {', '.join(HOOKS)}.")
     return hook
@@ -169,7 +171,7 @@ def resolve_script(hook: str, settings: LifecycleSettings | None = None) -> Scri
     """The script `hook` runs under `settings` (default: the current ones), or None when
     there is none. Raises ValidationError for a script that cannot run (not executable,
     empty, over 16,384 characters) and NotFoundError for a missing named configuration."""
-    _check_hook(hook)
+    check_hook(hook)
     settings = settings or lifecycle_settings()
     if settings.config_name is None:
         return _folder_script(hook, settings.folder)

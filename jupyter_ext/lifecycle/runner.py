@@ -26,7 +26,7 @@ from ..errors import JupyterExtError, NotFoundError, ValidationError
 from ..jobs.logs import LogWriter
 from ..models import LifecycleRun
 from ..store import home
-from .configs import LifecycleSettings, Script, lifecycle_settings, resolve_script
+from .configs import LifecycleSettings, Script, check_hook, lifecycle_settings, resolve_script
 from .runs import finish_run, insert_run, latest_lifecycle_run
 
 __all__ = ["run_lifecycle_hook", "start_lifecycle_hook", "run_at_server_start", "start_at_server_start"]
@@ -69,6 +69,7 @@ def _missing(hook: str, settings: LifecycleSettings) -> NotFoundError:
 def _prepare(hook: str, trigger: str, workspace: Path | None) -> _Prepared:
     """Check the script and record its run; a script that cannot run is recorded as a
     Failed run (the sidebar shows it) and raises."""
+    check_hook(hook)
     settings = lifecycle_settings()
     try:
         script = resolve_script(hook, settings)

@@ -17,7 +17,7 @@ from ..jobs.executors import process_alive
 from ..jobs.logs import read_log, read_lines, tail_log
 from ..models import LifecycleRun, LifecycleStatus, LogChunk, LogLine, timestamp
 from ..store import get_store, home
-from .configs import HOOKS, lifecycle_settings, resolve_script
+from .configs import HOOKS, check_hook, lifecycle_settings, resolve_script
 
 __all__ = [
     "insert_run",
@@ -101,8 +101,8 @@ def _select(where: str = "", params: tuple[Any, ...] = (), limit: int = 20) -> l
 
 def list_lifecycle_runs(hook: str | None = None, limit: int = 20) -> list[LifecycleRun]:
     """The last `limit` runs (of `hook`, or of both hooks), newest first."""
-    if hook is not None and hook not in HOOKS:
-        raise ValidationError(f"Unknown lifecycle hook {hook!r}; choose one of: {', '.join(HOOKS)}.")
+    if hook is not None:
+        check_hook(hook)
     if limit < 1:
         raise ValidationError(f"limit must be 1 or more; got {limit}.")
     return _select("WHERE hook = ?", (hook,), limit) if hook else _select(limit=limit)
