@@ -254,3 +254,21 @@ def test_a_script_stops_with_the_process_running_it(home: Path, tmp_path: Path) 
     child = int((tmp_path / "child.pid").read_text())
     wait_until(lambda: not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE,
                timeout=10, what="the script's child to be killed")
+
+
+def test_background_work_outlives_a_script_that_ends_by_itself(home: Path, tmp_path: Path) -> None:
+    write_hook(home / "lifecycle", "on-start", f"""
+        nohup sleep 60 > /dev/null 2>&1 &
+        echo $! > {tmp_path}/daemon.pid
+        sleep 60 & echo $! > {tmp_path}/chatty.pid   # keeps the output pipe open
+        python3 -c 'print("from python"); import sys; print("to stderr", file=sys.stderr)'
+        echo done
+    """)
+    started = time.monotonic()
+    run = run_lifecycle_hook("on-start")
+    assert run.status == "Completed" and time.monotonic() - started < 10
+    assert output_of(run.run_id) == ["from python", "to stderr", "done"]
+    for name in ("daemon.pid", "chatty.pid"):
+        child = psutil.Process(int((tmp_path / name).read_text()))
+        assert child.is_running()
+        child.kill()

@@ -112,6 +112,7 @@ def _environment(prepared: _Prepared) -> dict[str, str]:
         "JUPYTER_EXT_PYTHON": sys.executable,
         "JUPYTER_EXT_LIFECYCLE_HOOK": prepared.script.hook,
         "JUPYTER_EXT_WORKSPACE": str(prepared.workspace),
+        "PYTHONUNBUFFERED": "1",  # Python programs a script runs keep their lines in order too
         **prepared.settings.environment,
     }
 
