@@ -3,7 +3,7 @@
     from jupyter_ext import Estimator
     Estimator(entry_point="train.py", hyperparameters={"lr": 0.01}).fit({"train": "data/"})
 
-`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe).
+`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle).
 Names are imported on first use, so job runners start fast.
 """
 
@@ -69,6 +69,7 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics import JobMagics
 
     ipython.register_magics(JobMagics)
+    ipython.register_magics(importlib.import_module(".magics.lifecycle", __name__).LifecycleMagics)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

@@ -4,6 +4,7 @@
     jupyter-ext jobs describe NAME
     jupyter-ext jobs logs NAME [--follow] [--tail N]
     jupyter-ext jobs stop NAME [--grace SECONDS]
+    jupyter-ext lifecycle run|status|logs|configure|create-config|delete-config|list-configs
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from .cli_lifecycle import add_lifecycle_commands
 from .errors import JupyterExtError
 from .jobs import Job, describe_job, list_jobs, stop_job
 
@@ -70,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("name")
     stop.add_argument("--grace", type=float, help="seconds between SIGTERM and SIGKILL")
     stop.set_defaults(run=_jobs_stop)
+    add_lifecycle_commands(groups)
     return parser
 
 

@@ -17,7 +17,7 @@ from .base import ApiHandler, api
 
 __all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes"]
 
-ROUTE_MODULES = ["jupyter_ext.server.jobs", "jupyter_ext.server.experiments"]
+ROUTE_MODULES = ["jupyter_ext.server.jobs", "jupyter_ext.server.experiments", "jupyter_ext.server.lifecycle"]
 
 
 class StatusHandler(ApiHandler):
@@ -41,3 +41,8 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     base = url_path_join(web_app.settings["base_url"], "jupyter-ext", "api")
     web_app.add_handlers(".*$", [(url_path_join(base, path), handler) for path, handler in api_routes()])
     server_app.log.info("jupyter_ext %s: REST API at %s, store at %s", __version__, base, home())
+    # Lifecycle scripts (on-create once, on-start every time) run in the background; the
+    # thread is kept in the settings so whoever needs to can wait for it.
+    from ..lifecycle import start_at_server_start
+
+    web_app.settings["jupyter_ext_lifecycle_start"] = start_at_server_start(server_app.root_dir, server_app.log)

@@ -147,8 +147,41 @@ def _v3(db: sqlite3.Connection) -> None:
     """)
 
 
+def _lifecycle(db: sqlite3.Connection) -> None:
+    # Lifecycle configurations: named scripts (SageMaker's named configs), the settings
+    # (a key per setting, JSON values) and every run of an on-create or on-start script.
+    _run_script(db, """
+        CREATE TABLE lifecycle_configs (
+            name TEXT PRIMARY KEY,
+            on_create TEXT,
+            on_start TEXT,
+            created_at REAL NOT NULL,
+            last_modified REAL NOT NULL
+        );
+        CREATE TABLE lifecycle_settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE lifecycle_runs (
+            id INTEGER PRIMARY KEY,
+            hook TEXT NOT NULL,
+            source TEXT NOT NULL,
+            trigger TEXT NOT NULL,
+            status TEXT NOT NULL,
+            exit_code INTEGER,
+            started_at REAL NOT NULL,
+            ended_at REAL,
+            failure_reason TEXT,
+            log_path TEXT NOT NULL,
+            supervisor_pid INTEGER,
+            supervisor_started REAL
+        );
+        CREATE INDEX lifecycle_runs_by_hook ON lifecycle_runs (hook, id)
+    """)
+
+
 # Migrations are code: entry i brings a database from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _lifecycle]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

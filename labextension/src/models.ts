@@ -239,3 +239,53 @@ export interface RunDescription {
   metrics: Record<string, Record<string, number>>;
   artifacts: RunArtifact[];
 }
+
+/**
+ * One run of a lifecycle script: `hook` is on-create or on-start; `status` is
+ * InProgress, Completed or Failed (a script over the time limit fails, killed with its
+ * children). `source` says where the script came from (a file or `config:NAME`);
+ * `trigger` is server-start or manual. The log's lines have stream `output` (stdout and
+ * stderr in the order written) or `runner` (our own messages).
+ */
+export interface LifecycleRun {
+  run_id: number;
+  hook: string;
+  source: string;
+  trigger: string;
+  status: string;
+  exit_code: number | null;
+  started_at: string;
+  ended_at: string | null;
+  duration_seconds: number | null;
+  failure_reason: string | null;
+  log_path: string;
+}
+
+/**
+ * Where the scripts come from, the time limit (seconds), the environment they get,
+ * whether on-create has run in this home, and the last runs, newest first. `failed` is
+ * true when the latest run of either hook failed (the sidebar's badge).
+ */
+export interface LifecycleStatus {
+  source: string;
+  scripts: Record<string, string | null>;
+  time_limit: number;
+  environment: Record<string, string>;
+  on_create_done: boolean;
+  failed: boolean;
+  runs: LifecycleRun[];
+}
+
+/**
+ * Query parameters of GET /jupyter-ext/api/lifecycle: how many of the last runs (1 to 1000).
+ */
+export interface LifecycleStatusRequest {
+  limit?: number;
+}
+
+/**
+ * Body of POST /jupyter-ext/api/lifecycle/runs: which hook to run now (in the background).
+ */
+export interface StartLifecycleRunRequest {
+  hook?: string;
+}
