@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tarfile
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def test_problem_inferred_and_candidates_ranked(loader: str, kind: str, objectiv
 
     frame = _frame(getattr(sklearn.datasets, loader)).sample(frac=1.0, random_state=0)
     train, held_out = frame.iloc[: int(len(frame) * 0.8)], frame.iloc[int(len(frame) * 0.8):]
-    automl = AutoML("label", max_candidates=4, algorithms=["linear", "hgb"], total_job_runtime_in_seconds=300)
+    automl = AutoML("label", max_candidates=4, algorithms=["linear", "hgb"], total_job_runtime_in_seconds=300,
+                    mode="HYPERPARAMETER_TUNING")
     automl.fit(train, logs=False)
     details = describe_job(automl.latest_auto_ml_job.name).details
     assert details["problem_type"] == kind and details["objective"] == objective
@@ -118,6 +120,14 @@ def test_notebooks_are_written_and_a_candidate_reproduces_its_score(tmp_path: Pa
     report = nbformat.read(folder / "SageMakerAutopilotDataExplorationNotebook.ipynb", as_version=4)
     assert {c.cell_type for c in report.cells} == {"markdown"}
     assert "## Target Analysis" in report.cells[1].source and "data:image/png;base64" in report.cells[1].source
+    headings = [c.source.split("\n", 1)[0] for c in report.cells[1:]]
+    assert headings == ["## Target Analysis", "## Data Sample", "## Feature Summary", "## Duplicate Rows",
+                        "## Cross Column Statistics", "## Anomalous Rows", "## Missing Values", "## Cardinality",
+                        "## Descriptive Stats", "## Definitions"]
+    profile = json.loads((folder.parent / "data_profile.json").read_text())
+    powers = profile["prediction_power"]
+    assert set(powers) == set(profile["column_types"]) and all(0 <= p <= 1 for p in powers.values())
+    assert max(powers, key=powers.get) in ("flavanoids", "proline", "color_intensity", "od280/od315_of_diluted_wines")
     definition = folder / "SageMakerAutopilotCandidateDefinitionNotebook.ipynb"
     last = automl.list_candidates()[-1]
     papermill.execute_notebook(definition, tmp_path / "out.ipynb", parameters={"candidate": last["CandidateName"]},
@@ -137,3 +147,32 @@ def test_torch_mlp_candidates(tmp_path: Path) -> None:
     automl.fit(train, logs=False)
     assert set(automl.leaderboard()["Algorithm"]) == {"mlp"}
     assert _held_out_score(automl.create_model(), held_out, tmp_path) > 0.9
+
+
+def test_ensembling_ranks_a_weighted_ensemble_that_the_notebook_reproduces(tmp_path: Path) -> None:
+    import nbformat
+
+    # A linear part (linear models get it) and a step (trees get it): together they do better.
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(600, 6))
+    labels = features[:, :5] @ np.array([3, -2, 1.5, 1, 2]) + 4 * (features[:, 5] > 0.3) + rng.normal(0, 0.5, 600)
+    frame = pandas.DataFrame(features, columns=[f"f{i}" for i in range(6)]).assign(label=labels)
+    train, held_out = frame.iloc[:500], frame.iloc[500:]
+    automl = AutoML("label", max_candidates=4, algorithms=["linear", "extra-trees"], mode="ENSEMBLING",
+                    max_parallel_jobs=1)
+    automl.fit(train, logs=False)
+    board = automl.leaderboard()
+    best = automl.best_candidate()
+    assert best["Algorithm"] == "ensemble" and len(board) == 5
+    members = best["HyperParameters"]["members"]
+    assert len(members) >= 2 and set(members) <= set(board["CandidateName"])
+    assert best["FinalAutoMLJobObjectiveMetric"]["Value"] < min(board["MSE"][1:])
+    assert _held_out_score(automl.create_model(), held_out, tmp_path) > 0.8  # R², members refitted on every row
+    importance = automl.feature_importance()
+    assert importance.index[0] in ("f0", "f1", "f5") and importance.iloc[0] > 0.1
+    assert best["CandidateProperties"]["CandidateArtifactLocations"]["Explainability"].endswith("feature_importance.json")
+    # The job executed its Candidate Definition notebook for the winner: the ensemble's score, reproduced.
+    folder = Path(describe_job(automl.latest_auto_ml_job.name).job_dir) / "notebooks"
+    executed = nbformat.read(folder / "SageMakerAutopilotCandidateDefinitionNotebook.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert f"{best['CandidateName']}: MSE = {best['FinalAutoMLJobObjectiveMetric']['Value']:.6f}" in printed

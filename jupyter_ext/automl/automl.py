@@ -179,6 +179,20 @@ class AutoML:
             return best.get("RefitModelDataUrl") or best["InferenceContainers"][0]["ModelDataUrl"]
         return candidate["InferenceContainers"][0]["ModelDataUrl"]
 
+    def feature_importance(self, candidate: dict[str, Any] | None = None) -> pandas.Series:
+        """A candidate's (by default the best's) feature importance: how much its validation
+        score (accuracy or R²) drops when one input column is shuffled, most important first.
+        Computed once and kept beside the candidate's model as `feature_importance.json`."""
+        import pandas
+
+        from .candidate import load_split
+        from .leaderboard import explain
+
+        candidate = candidate or self.best_candidate()
+        _, _, features, _, labels = load_split(Path(self._job().describe().job_dir) / "data")
+        report = json.loads(explain(candidate, (features, labels)).read_text())
+        return pandas.Series(report["importance"], name=candidate["CandidateName"])
+
     def leaderboard(self) -> pandas.DataFrame:
         """Candidates as a DataFrame, best first."""
         import pandas

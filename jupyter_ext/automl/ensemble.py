@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from .pipelines import MINIMIZED, objective_value
 
@@ -24,14 +25,23 @@ ROUNDS = 25
 POOL = 10
 
 
-class WeightedEnsemble:
-    """A weighted average of fitted pipelines: of class probabilities for classification,
-    of predictions for regression. Has scikit-learn's `predict`, `predict_proba`, `score`."""
+class WeightedEnsemble(BaseEstimator):
+    """A weighted average of pipelines: of class probabilities for classification, of
+    predictions for regression. A scikit-learn estimator: `fit` fits every member."""
 
     def __init__(self, members: list[Any], weights: list[float], problem_type: str) -> None:
-        self.members, self.weights, self.problem_type = members, list(weights), problem_type
-        if problem_type != "Regression":
-            self.classes_ = members[0].classes_
+        self.members, self.weights, self.problem_type = members, weights, problem_type
+
+    def fit(self, features: Any, labels: Any) -> WeightedEnsemble:
+        """Fit every member on the same rows."""
+        for member in self.members:
+            member.fit(features, labels)
+        return self
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The class labels, in the column order of `predict_proba` (classification only)."""
+        return self.members[0].classes_
 
     def _average(self, features: Any) -> np.ndarray:
         method = "predict" if self.problem_type == "Regression" else "predict_proba"
@@ -98,26 +108,23 @@ def _evaluate(problem: dict[str, Any], labels: Any, classes: list[Any], average:
 
 
 def select_members(problem: dict[str, Any], labels: Any, predictions: dict[str, tuple[np.ndarray, list[Any]]],
-                   ranked: list[str]) -> tuple[dict[str, int], float]:
+                   ranked: list[str]) -> dict[str, int]:
     """Greedy selection with replacement over the best `POOL` of `ranked` candidates that
-    have predictions: each round adds the candidate that lowers the loss most (the objective,
-    ties broken by log loss or MSE) and stops when none lowers it. Returns
-    ({candidate: weight}, the ensemble's objective value on the validation split)."""
+    have predictions: starting from the best, each of `ROUNDS` rounds adds the candidate
+    that gives the lowest loss (the objective, ties broken by log loss or MSE). Returns
+    the weights ({candidate: times picked}) of the round with the lowest loss."""
     pool = [name for name in ranked if name in predictions][:POOL]
     classes = predictions[pool[0]][1]
     pool = [name for name in pool if predictions[name][1] == classes and
             predictions[name][0].shape == predictions[pool[0]][0].shape]
     chosen: Counter[str] = Counter({pool[0]: 1})
     total = predictions[pool[0]][0].copy()
-    best = _evaluate(problem, labels, classes, total)
-    for _ in range(ROUNDS - 1):
-        count = sum(chosen.values()) + 1
-        trials = {name: _evaluate(problem, labels, classes, (total + predictions[name][0]) / count) for name in pool}
-        name = min(pool, key=lambda n: trials[n])
-        if trials[name] >= best:
-            break
+    best_loss, best_weights = _evaluate(problem, labels, classes, total), dict(chosen)
+    for count in range(2, ROUNDS + 1):
+        losses = {name: _evaluate(problem, labels, classes, (total + predictions[name][0]) / count) for name in pool}
+        name = min(pool, key=lambda n: losses[n])
         chosen[name] += 1
         total += predictions[name][0]
-        best = trials[name]
-    sign = 1.0 if problem["objective"] in MINIMIZED else -1.0
-    return dict(chosen), sign * best[0]
+        if losses[name] < best_loss:
+            best_loss, best_weights = losses[name], dict(chosen)
+    return best_weights

@@ -132,13 +132,13 @@ def profile(problem: dict[str, Any], frame: Any) -> dict[str, Any]:
     }
 
 
-def feature_importance(model: Any, features: Any, labels: Any, seed: int = 0, repeats: int = 3) -> dict[str, float]:
+def feature_importance(model: Any, features: Any, labels: Any, seed: int = 0, repeats: int = 2) -> dict[str, float]:
     """Permutation importance of each input column for a fitted `model` (drop in its
-    `score`: accuracy or R²), on up to 1,000 rows; most important first."""
+    `score`: accuracy or R²), on up to 500 rows; most important first."""
     from sklearn.inspection import permutation_importance
 
-    if len(features) > 1000:
-        keep = np.random.default_rng(seed).choice(len(features), 1000, replace=False)
+    if len(features) > 500:
+        keep = np.random.default_rng(seed).choice(len(features), 500, replace=False)
         features, labels = features.iloc[keep], labels.iloc[keep]
     result = permutation_importance(model, features, labels, n_repeats=repeats, random_state=seed, n_jobs=1)
     importances = {str(c): round(float(v), 6) for c, v in zip(features.columns, result.importances_mean)}

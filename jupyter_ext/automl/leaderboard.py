@@ -14,12 +14,14 @@ from ..jobs import describe_job
 from ..jobs.packaging import pack
 from ..tuning.trials import read_trials
 from .ensemble import WeightedEnsemble, load_predictions, select_members
+from .insights import feature_importance
 from .pipelines import MINIMIZED, build_pipeline, score
 
-__all__ = ["ENSEMBLE", "rank", "sort_candidates", "ensemble_candidate", "load_model", "refit", "refit_seconds",
+__all__ = ["ENSEMBLE", "IMPORTANCE_FILE", "explain", "model_folder", "rank", "sort_candidates", "ensemble_candidate", "load_model", "refit", "refit_seconds",
            "duration"]
 
 ENSEMBLE = "ensemble"
+IMPORTANCE_FILE = "feature_importance.json"
 REFIT_WORKERS = 2
 
 
@@ -80,7 +82,7 @@ def ensemble_candidate(folder: Path, job_name: str, problem: dict[str, Any], val
     if len(predictions) < 2:
         return None
     features, labels = validation
-    weights, _ = select_members(problem, labels, predictions, [c["CandidateName"] for c in candidates])
+    weights = select_members(problem, labels, predictions, [c["CandidateName"] for c in candidates])
     if len(weights) < 2:
         return None  # the best candidate alone: nothing to add
     by_name = {c["CandidateName"]: c for c in candidates}
@@ -103,11 +105,30 @@ def ensemble_candidate(folder: Path, job_name: str, problem: dict[str, Any], val
     return record
 
 
+def model_folder(candidate: dict[str, Any]) -> Path:
+    """The folder holding a candidate's `model.joblib` (as trained on the training split)."""
+    if candidate["Algorithm"] == ENSEMBLE:
+        return Path(candidate["JobDir"]) / "output" / ENSEMBLE
+    return Path(candidate["JobDir"]) / "model"
+
+
 def load_model(candidate: dict[str, Any]) -> Any:
-    """The fitted pipeline a candidate's training job saved."""
+    """The fitted pipeline (or ensemble) a candidate saved."""
     import joblib
 
-    return joblib.load(Path(candidate["JobDir"]) / "model" / "model.joblib")
+    return joblib.load(model_folder(candidate) / "model.joblib")
+
+
+def explain(candidate: dict[str, Any], validation: tuple[Any, Any], seed: int = 0) -> Path:
+    """The candidate's feature importance on the validation split, written once as
+    `feature_importance.json` beside its model; returns that file."""
+    path = model_folder(candidate) / IMPORTANCE_FILE
+    if not path.exists():
+        features, labels = validation
+        importance = feature_importance(load_model(candidate), features, labels, seed)
+        path.write_text(json.dumps({"method": "permutation importance on the validation split",
+                                    "candidate": candidate["CandidateName"], "importance": importance}, indent=1))
+    return path
 
 
 def _save(model_dir: Path, model: Any, record: dict[str, Any]) -> Path:

@@ -32,7 +32,7 @@ def candidate_notebook(folder: Path, problem: dict[str, Any], candidates: list[d
            f"{int(problem['validation_fraction'] * 100)} % validation split (seed {problem['seed']})."),
         code(f"job_folder = {str(folder)!r}\ncandidate = {best!r}", metadata={"tags": ["parameters"]}),
         md("## 1 Setup\nThe same split every candidate was scored on."),
-        code("from pathlib import Path\nfrom jupyter_ext.automl.candidate import load_split\n"
+        code("from pathlib import Path\n\nimport pandas\n\nfrom jupyter_ext.automl.candidate import load_split\n"
              "from jupyter_ext.automl.ensemble import WeightedEnsemble\n"
              "from jupyter_ext.automl.pipelines import build_pipeline, score\n\n"
              "problem, X_train, X_valid, y_train, y_valid = load_split(Path(job_folder) / 'data')\n"
@@ -60,9 +60,13 @@ def candidate_notebook(folder: Path, problem: dict[str, Any], candidates: list[d
              "metrics = score(problem['problem_type'], problem['objective'], y_valid, model.predict(X_valid), scores)\n"
              "reproduced = metrics[problem['objective']]\n"
              "print(f\"{candidate}: {problem['objective']} = {reproduced:.6f} (the job: {chosen['objective_value']})\")"),
+        md("### Feature importance\nHow much the validation score (accuracy or R²) drops when one column is "
+           "shuffled: the columns the selected candidate relies on."),
+        code("from jupyter_ext.automl.insights import feature_importance\n\n"
+             "pandas.Series(feature_importance(model, X_valid, y_valid, problem['seed'])).head(20)"),
         md("## 4 Model Selection and Deployment\nThe leaderboard; `AutoML.attach(job).create_model(...)` gives a "
            "candidate's `model.tar.gz` (a scikit-learn pipeline in `model.joblib`)."),
-        code("import json, pandas\npandas.DataFrame([{'CandidateName': c['CandidateName'], **c['CandidateMetrics']}\n"
+        code("import json\n\npandas.DataFrame([{'CandidateName': c['CandidateName'], **c['CandidateMetrics']}\n"
              "                  for c in json.loads((Path(job_folder) / 'leaderboard.json').read_text())])"),
     ]
     notebook = nbformat.v4.new_notebook(cells=cells)

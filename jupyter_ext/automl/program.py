@@ -21,7 +21,10 @@ from ..models import TERMINAL_STATUSES
 from ..training import Estimator
 from ..tuning import HyperparameterTuner
 from ..tuning.trials import read_trials
-from .leaderboard import ENSEMBLE, duration, ensemble_candidate, rank, refit, refit_seconds, sort_candidates
+from .leaderboard import (
+    ENSEMBLE, duration, ensemble_candidate, explain, rank, refit, refit_seconds, sort_candidates,
+)
+from .candidate import load_split
 from .insights import profile
 from .notebooks import CANDIDATE_NOTEBOOK, candidate_notebook
 from .report import EXPLORATION_NOTEBOOK, exploration_notebook
@@ -38,6 +41,8 @@ ENSEMBLE_MEMBERS_ESTIMATE = 3
 # Seconds to start a kernel for the candidate notebook, beside re-training its candidate.
 NOTEBOOK_SECONDS = 8.0
 SUPERVISE_SECONDS = 0.5
+# Seconds the winner's feature importance may take (permutations of up to 1,000 rows).
+EXPLAIN_SECONDS = 10.0
 
 
 def write_exploration(folder: Path, problem: dict[str, Any], frame: Any) -> None:
@@ -153,6 +158,14 @@ def run(config: dict[str, Any], folder: Path) -> int:
         failure.parent.mkdir(parents=True, exist_ok=True)
         failure.write_text("No candidate finished with an objective value; see the candidates' failure reasons.")
         return 1
+    finish(folder, problem, candidates, frame, deadline)
+    return 0
+
+
+def finish(folder: Path, problem: dict[str, Any], candidates: list[dict[str, Any]], frame: Any,
+           deadline: float) -> None:
+    """What the winner gets while the budget lasts: a refit on every row, its feature
+    importance, and the executed Candidate Definition notebook."""
     best = candidates[0]
     print(f"Best candidate: {best['CandidateName']} {problem['objective']}="
           f"{best['FinalAutoMLJobObjectiveMetric']['Value']:.6g}", flush=True)
@@ -161,10 +174,23 @@ def run(config: dict[str, Any], folder: Path) -> int:
     else:
         print("Not refitted on every row: the budget is spent; create_model() gives the candidate as trained.",
               flush=True)
+    if deadline - time.monotonic() > EXPLAIN_SECONDS:
+        _explain(folder, problem, best)
     _write_leaderboard(folder, candidates)
     execute = deadline - time.monotonic() > NOTEBOOK_SECONDS + _members_duration(best, candidates)
     write_candidate_notebook(folder, problem, candidates, execute)
-    return 0
+
+
+def _explain(folder: Path, problem: dict[str, Any], best: dict[str, Any]) -> None:
+    """The winner's feature importance, linked from its record as SageMaker's Explainability
+    artifact; a failure here is reported, and the job still delivers its models."""
+    _, _, features, _, labels = load_split(folder / "data")
+    try:
+        path = explain(best, (features, labels), problem["seed"])
+    except Exception as error:  # noqa: BLE001 - an optional report must not fail the job
+        print(f"Feature importance failed: {type(error).__name__}: {error}", flush=True)
+        return
+    best["CandidateProperties"] = {"CandidateArtifactLocations": {"Explainability": str(path)}}
 
 
 def _import_for_the_end(config: dict[str, Any]) -> None:
@@ -186,8 +212,6 @@ def _members_duration(best: dict[str, Any], candidates: list[dict[str, Any]]) ->
 
 def _with_ensemble(folder: Path, name: str, problem: dict[str, Any],
                    candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    from .candidate import load_split
-
     _, _, features, _, labels = load_split(folder / "data")
     ensemble = ensemble_candidate(folder, name, problem, (features, labels), candidates)
     if ensemble is None:

@@ -49,8 +49,13 @@ def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells])
 
 
-def _frame_table(frame: Any) -> str:
-    return _table([tuple(row) for row in frame.astype(str).to_numpy()], tuple(map(str, frame.columns)))
+def _cell(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _frame_table(frame: Any, head: list[tuple[Any, ...]] | None = None) -> str:
+    rows = [tuple(_cell(v) for v in row) for row in frame.itertuples(index=False)]
+    return _table([*(head or []), *rows], tuple(map(str, frame.columns)))
 
 
 def _summary(folder: Path, profile: dict[str, Any]) -> str:
@@ -96,9 +101,8 @@ def _data_sample(profile: dict[str, Any], frame: Any) -> str:
     sample = frame[columns].sample(min(10, len(frame)), random_state=0)
     types = ["target", *(profile["column_types"][c] for c in columns[1:])]
     powers = ["-", *(f"{profile['prediction_power'][c]:.3f}" for c in columns[1:])]
-    rows = [tuple(types), tuple(powers), *(tuple(r) for r in sample.astype(str).to_numpy())]
     return ("## Data Sample\n\nTen random rows; the first two rows give each column's type and prediction power "
-            "(target first).\n\n" + _table(rows, tuple(map(str, columns))))
+            "(target first).\n\n" + _frame_table(sample, [tuple(types), tuple(powers)]))
 
 
 def _feature_summary(profile: dict[str, Any]) -> str:
