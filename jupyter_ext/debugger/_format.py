@@ -148,7 +148,7 @@ class TensorRecord:
 def _tensor_proto(name: str, value: np.ndarray | str) -> bytes:
     if isinstance(value, str):
         return _bytes_field(8, value.encode())
-    array = np.ascontiguousarray(_writable(np.asarray(value)))
+    array = _writable(np.asarray(value))  # tobytes() is C order; ascontiguousarray would make 0-d 1-d
     dims = b"".join(_bytes_field(2, _key(1, 0) + _varint(size) + _bytes_field(2, f"{name}_{size}".encode()))
                     for size in array.shape)
     return (_key(1, 0) + _varint(_DTYPE_CODES[array.dtype]) + _bytes_field(2, dims)
