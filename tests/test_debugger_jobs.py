@@ -15,6 +15,7 @@ from jupyter_ext.debugger import (
 )
 from jupyter_ext.debugger.rule_jobs import rule_evaluations
 from jupyter_ext.errors import ValidationError
+from jupyter_ext.widgets.tensor_viewer import TensorViewer
 
 TRAIN = """
 import argparse, time, torch
@@ -86,6 +87,10 @@ def test_rules_run_beside_training_and_report_on_describe(script, tmp_path: Path
     assert {j.name for j in list_jobs(type="Rule")} == set(description.details["RuleEvaluationJobs"].values())
     config = json.loads(Path(description.job_dir, "input/config/debughookconfig.json").read_text())
     assert {c["CollectionName"] for c in config["CollectionConfigurations"]} == {"losses", "gradients"}
+    viewer = TensorViewer(job.name, tensor="CrossEntropyLoss_output_0", statistic="mean")
+    assert len(viewer.series()[job.name]) == 25
+    assert f"rule LossNotDecreasing on {job.name}: IssuesFound at step 5" in repr(viewer)
+    assert "<td>IssuesFound</td><td>5</td>" in viewer.results.value
     kept = tmp_path / "out" / job.name / "debug-output"
     assert create_trial(kept, timeout=5).tensor("CrossEntropyLoss_output_0").steps() == list(range(25))
 
