@@ -18,6 +18,7 @@ from .exceptions import (
 )
 from .hook import Hook
 from .hook_config import CollectionConfig, DebuggerHookConfig
+from .rule_jobs import rule_evaluations, wait_for_rule_evaluations
 from .rules import Rule, RuleConfig, get_rule_class, invoke_rule, register_rule, rule_names
 from .trial import StepState, Tensor, Trial, create_trial, no_refresh, refresh
 
@@ -27,5 +28,5 @@ __all__ = [
     "RuleEvaluationConditionMet", "SaveConfig", "SaveConfigMode", "StepNotYetAvailable", "StepState",
     "StepUnavailable", "StopTraining", "Tensor", "TensorUnavailable", "TensorUnavailableForStep", "Trial",
     "create_trial", "get_rule_class", "invoke_rule", "modes", "no_refresh", "refresh", "register_rule",
-    "rule_names",
+    "rule_evaluations", "rule_names", "wait_for_rule_evaluations",
 ]

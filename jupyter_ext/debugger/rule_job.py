@@ -70,7 +70,9 @@ def _build_rule(configuration: dict[str, Any], job_dir: Path, trial: Trial) -> R
 def _write_status(job_dir: Path, status: str, details: str, step: int | None = None) -> None:
     result = {"RuleEvaluationStatus": status, "StatusDetails": details, "TriggeredStep": step,
               "LastModifiedTime": time.time()}
-    (job_dir / STATUS_FILE).write_text(json.dumps(result))
+    temporary = job_dir / (STATUS_FILE + ".tmp")
+    temporary.write_text(json.dumps(result))
+    temporary.replace(job_dir / STATUS_FILE)  # readers never see half a file
     print(f"Rule evaluation status: {status}. {details}", flush=True)
 
 

@@ -11,6 +11,7 @@ import copy
 import json
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from ..store import join_uri
 from .hook_config import CONFIG_FILE_NAME, CONFIG_FILE_VARIABLE, CollectionConfig, DebuggerHookConfig
 from .rules import MAX_RULES, RuleConfig
 
-__all__ = ["DebuggerSetup", "prepare_debugger", "rule_evaluations", "STATUS_FILE", "RULE_CONFIG_FILE",
+__all__ = ["DebuggerSetup", "prepare_debugger", "rule_evaluations", "wait_for_rule_evaluations", "STATUS_FILE", "RULE_CONFIG_FILE",
            "TENSORS_FOLDER"]
 
 STATUS_FILE = "rule_evaluation.json"
@@ -146,6 +147,20 @@ def rule_evaluations(training_job_name: str) -> list[RuleEvaluationStatus]:
     record = json.loads(records.get_row(get_store(), training_job_name)["spec"]).get("record", {})
     jobs = record.get("details", {}).get("RuleEvaluationJobs", {})
     return [_evaluation(rule, job) for rule, job in jobs.items()]
+
+
+def wait_for_rule_evaluations(training_job_name: str, timeout: float = 300.0) -> list[RuleEvaluationStatus]:
+    """Block until every rule of the job has a final status (or `timeout` seconds pass,
+    then ValidationError naming the rules still running); returns the statuses."""
+    deadline = time.monotonic() + timeout
+    while True:
+        evaluations = rule_evaluations(training_job_name)
+        running = [r.rule_configuration_name for r in evaluations if r.rule_evaluation_status == "InProgress"]
+        if not running:
+            return evaluations
+        if time.monotonic() > deadline:
+            raise ValidationError(f"Rules still running after {timeout:g} s: {', '.join(running)}.")
+        time.sleep(0.2)
 
 
 def _add_rule_statuses(description: JobDescription) -> None:

@@ -9,7 +9,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..debugger.analysis import STATISTICS, open_run
-from ..debugger.rule_jobs import rule_evaluations
+from ..debugger.rule_jobs import rule_evaluations, wait_for_rule_evaluations
 from ..debugger.rules import rule_names
 from ..errors import ValidationError
 from . import parse_argstring
@@ -31,11 +31,12 @@ class DebuggerMagics(Magics):
     @argument("--mode", default="GLOBAL", help="TRAIN, EVAL, PREDICT or GLOBAL (default)")
     @argument("--regex", help="tensors: only names matching this regex")
     @argument("--collection", help="tensors: only this collection's tensors")
+    @argument("--wait", action="store_true", help="rules: wait until every rule has a final status")
     @line_magic
     def debugger(self, line: str) -> Any:
         """Look at a debugged training job.
 
-        %debugger rules JOB                   rule statuses (and the step that triggered)
+        %debugger rules JOB [--wait]          rule statuses (and the step that triggered)
         %debugger tensors RUN [--collection gradients] [--regex fc1]
         %debugger view RUN [RUN ...] --tensor gradient/Net_fc1.weight [--stat l2|distribution]
         %debugger builtin-rules               the built-in rule names
@@ -46,7 +47,7 @@ class DebuggerMagics(Magics):
         if not args.runs:
             raise ValidationError(f"%debugger {args.verb} needs a training job name (or a tensors folder).")
         if args.verb == "rules":
-            return self._rules(args.runs[0])
+            return self._rules(args.runs[0], args.wait)
         if args.verb == "tensors":
             return open_run(args.runs[0]).tensor_names(regex=args.regex, collection=args.collection)
         from ..widgets.tensor_viewer import TensorViewer
@@ -54,11 +55,10 @@ class DebuggerMagics(Magics):
         return TensorViewer(args.runs, tensor=args.tensor, statistic=args.stat, mode=args.mode)
 
     @staticmethod
-    def _rules(job_name: str) -> list[Any]:
-        evaluations = rule_evaluations(job_name)
+    def _rules(job_name: str, wait: bool) -> None:
+        evaluations = wait_for_rule_evaluations(job_name) if wait else rule_evaluations(job_name)
         if not evaluations:
             print(f"Job {job_name} has no debugger rules.")
         for r in evaluations:
             at = "" if r.triggered_step is None else f" at step {r.triggered_step}"
             print(f"{r.rule_configuration_name}: {r.rule_evaluation_status}{at}  {r.status_details}".rstrip())
-        return evaluations
