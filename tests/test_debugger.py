@@ -216,3 +216,20 @@ def test_smdebugs_own_create_trial_reads_our_files(tmp_path: Path) -> None:
     assert "gradient/Sequential_0.weight" in result["names"]
     assert result["losses"] == ["CrossEntropyLoss_output_0"]
     np.testing.assert_array_equal(np.asarray(result["w"], dtype=np.float32), record[4][0])
+
+
+def test_user_collections_by_regex_and_by_module(tmp_path: Path) -> None:
+    hook = Hook(tmp_path / "run", save_config=SaveConfig(save_interval=1), include_collections=["losses"])
+    model = _model()
+    hook.get_collection("first_layer").include("^Sequential_0")
+    hook.get_collection("activations").add_module_tensors(model[1], inputs=True)
+    hook.register_module(model)
+    _train(hook, model, 2)
+    hook.save_scalar("lr", 0.5)
+    hook.close()
+    trial = create_trial(tmp_path / "run")
+    assert trial.tensor_names(collection="first_layer") == ["Sequential_0.bias", "Sequential_0.weight"]
+    assert trial.tensor_names(collection="activations") == ["1_input_0", "1_output_0"]
+    relu_out = trial.tensor("1_output_0").value(1)
+    assert relu_out.shape == (8, 6) and (relu_out >= 0).all()
+    assert trial.tensor("scalar/lr").value(1) == 0.5

@@ -57,6 +57,9 @@ class Hook:
                  include_workers: str = "one", collections: list[Collection] | None = None) -> None:
         self.out_dir = _check_out_dir(out_dir)
         self.dry_run = dry_run
+        if export_tensorboard or tensorboard_dir:
+            warnings.warn("TensorBoard export is not supported yet; tensors are saved in smdebug's format only.",
+                          stacklevel=2)
         self.save_config = save_config or SaveConfig()
         self.reduction_config = reduction_config or ReductionConfig(save_raw_tensor=True)
         self.collections = default_collections()
@@ -172,7 +175,21 @@ class Hook:
 
     # --- steps and saving ----------------------------------------------------------
 
+    def _include_module_tensors(self) -> None:
+        """Collections given modules with add_module_tensors get those modules' tensor names."""
+        names = {id(m): (n or self._root_name) for n, m in self._root.named_modules()}
+        for collection in self.collections.values():
+            for module, inputs, outputs in getattr(collection, "_modules", []):
+                if id(module) not in names:
+                    raise ValidationError(f"Collection {collection.name}: add_module_tensors got a module that is "
+                                          "not part of the registered model.")
+                kinds = [k for k, wanted in (("input", inputs), ("output", outputs)) if wanted]
+                collection.include([f"^{re.escape(names[id(module)])}_{kind}_" for kind in kinds])
+        self._membership.clear()
+
     def _start_step(self) -> None:
+        if self.step < 0:
+            self._include_module_tensors()
         self._flush()
         self.step += 1
         self.mode_steps[self.mode] = self.mode_steps.get(self.mode, -1) + 1
