@@ -14,6 +14,7 @@ from jupyter_ext.debugger import (
     ActionList, CollectionConfig, DebuggerHookConfig, Rule, StopTraining, create_trial,
 )
 from jupyter_ext.debugger.rule_jobs import rule_evaluations
+from jupyter_ext.cli import main
 from jupyter_ext.errors import ValidationError
 from jupyter_ext.widgets.tensor_viewer import TensorViewer
 
@@ -66,7 +67,7 @@ def _settled(job_name: str) -> dict[str, str] | None:
     return statuses if "InProgress" not in statuses.values() else None
 
 
-def test_rules_run_beside_training_and_report_on_describe(script, tmp_path: Path) -> None:
+def test_rules_run_beside_training_and_report_on_describe(script, tmp_path: Path, capsys) -> None:
     script(TRAIN)
     script(BROKEN_RULE, "my_rules.py")
     estimator = Estimator(
@@ -76,6 +77,7 @@ def test_rules_run_beside_training_and_report_on_describe(script, tmp_path: Path
         debugger_hook_config=DebuggerHookConfig(collection_configs=[CollectionConfig("losses", {"save_interval": "1"})]),
     )
     estimator.fit(logs=False)
+    capsys.readouterr()
     job = estimator.latest_training_job
     statuses = wait_until(lambda: _settled(job.name), 60, "rule statuses")
     assert statuses == {"LossNotDecreasing": "IssuesFound", "VanishingGradient": "NoIssuesFound", "BrokenRule": "Error"}
@@ -87,6 +89,9 @@ def test_rules_run_beside_training_and_report_on_describe(script, tmp_path: Path
     assert {j.name for j in list_jobs(type="Rule")} == set(description.details["RuleEvaluationJobs"].values())
     config = json.loads(Path(description.job_dir, "input/config/debughookconfig.json").read_text())
     assert {c["CollectionName"] for c in config["CollectionConfigurations"]} == {"losses", "gradients"}
+    assert main(["debugger", "rules", job.name]) == 0
+    printed = {r["rule_configuration_name"]: r["rule_evaluation_status"] for r in json.loads(capsys.readouterr().out)}
+    assert printed == statuses
     viewer = TensorViewer(job.name, tensor="CrossEntropyLoss_output_0", statistic="mean")
     assert len(viewer.series()[job.name]) == 25
     assert f"rule LossNotDecreasing on {job.name}: IssuesFound at step 5" in repr(viewer)
@@ -111,7 +116,7 @@ def test_stop_training_action_stops_the_job(script, tmp_path: Path) -> None:
                for line in Job(rule_job).tail(20))
 
 
-def test_bad_rules_are_refused_before_anything_starts(script) -> None:
+def test_bad_rules_are_refused_before_anything_starts(script, capsys) -> None:
     script(TRAIN)
     with pytest.raises(ValidationError, match="rules must come from Rule.builtin"):
         Estimator("train.py", rules=["VanishingGradient"])
@@ -123,3 +128,5 @@ def test_bad_rules_are_refused_before_anything_starts(script) -> None:
     with pytest.raises(ValidationError, match="Custom rule source nope.py not found"):
         Rule.custom("Mine", source="nope.py", rule_to_invoke="Mine")
     assert list_jobs() == []
+    assert main(["debugger", "rules", "no-such-job"]) == 1
+    assert "No job named 'no-such-job'" in capsys.readouterr().err
