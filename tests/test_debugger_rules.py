@@ -116,3 +116,24 @@ def test_rule_fires_on_a_run_built_to_trigger_it(tmp_path: Path, name: str, para
     step, details = _evaluate(make_run(tmp_path / "run", **broken), name, parameters)
     assert step is not None, f"{name} stayed quiet on a run built to trigger it"
     assert details  # the status says what was found
+
+
+NOTIFIED: list[tuple[str, int, str]] = []
+
+
+def remember_issue(rule_name: str, step: int, details: str) -> None:
+    """A notification callback (it must live in an importable module)."""
+    NOTIFIED.append((rule_name, step, details))
+
+
+def test_notification_actions_run_when_a_rule_fires(tmp_path: Path, capsys) -> None:
+    from jupyter_ext.debugger import ActionList, Email, Notify
+    from jupyter_ext.errors import ValidationError
+
+    actions = ActionList(Notify(remember_issue), Email("ml-team@example.com")).serialize()
+    rule = get_rule_class("LossNotDecreasing")(create_trial(make_run(tmp_path / "run", lr=0.0)), action_str=actions)
+    assert invoke_rule(rule) == 12  # global step 12 = TRAIN step 10 (two EVAL steps came between)
+    assert NOTIFIED == [("LossNotDecreasing", 12, rule.details)] and "at mode step 10" in rule.details
+    assert "Notification (email to ml-team@example.com): rule LossNotDecreasing found an issue at step 12" in capsys.readouterr().out
+    with pytest.raises(ValidationError, match="importable module"):
+        Notify(lambda *a: None)
