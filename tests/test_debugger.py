@@ -233,3 +233,14 @@ def test_user_collections_by_regex_and_by_module(tmp_path: Path) -> None:
     relu_out = trial.tensor("1_output_0").value(1)
     assert relu_out.shape == (8, 6) and (relu_out >= 0).all()
     assert trial.tensor("scalar/lr").value(1) == 0.5
+
+
+def test_dry_run_decides_but_writes_nothing(tmp_path: Path) -> None:
+    hook = Hook(tmp_path / "run", dry_run=True, save_config=SaveConfig(save_interval=1))
+    model = _model()
+    hook.register_module(model)
+    _train(hook, model, 3)
+    hook.close()
+    assert list((tmp_path / "run").iterdir()) == []
+    with pytest.warns(UserWarning, match="TensorBoard export is not supported"):
+        Hook(tmp_path / "tb", export_tensorboard=True).close()
