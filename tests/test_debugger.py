@@ -66,6 +66,8 @@ def test_saved_steps_follow_the_save_config(tmp_path: Path) -> None:
     assert trial.steps(mode=modes.EVAL) == [0, 2, 4]
     assert trial.steps() == [1, 3, 6, 9, 15, 17, 19]  # global steps count every mode
     assert trial.mode(17) == modes.EVAL and trial.mode_step(17) == 2
+    assert trial.tensor_names(mode=modes.EVAL) == ["Sequential_0.weight", "Sequential_2.weight"]  # no loss in EVAL
+    assert "CrossEntropyLoss_output_0" in trial.tensor_names(mode=modes.TRAIN)
     assert trial.tensor("Sequential_0.weight").steps(mode=modes.TRAIN) == [1, 3, 6, 9]
     assert trial.loaded_all_steps
 

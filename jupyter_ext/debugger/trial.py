@@ -177,7 +177,8 @@ class Trial:
         """Saved tensor names, optionally at one step, matching regexes, or in a collection."""
         self._maybe_refresh()
         if step is None:
-            names = set().union(*(e.bases for e in self._steps.values())) if self._steps else set()
+            chosen = [e.bases for e in self._steps.values() if mode in (ModeKeys.GLOBAL, e.mode)]
+            names = set().union(*chosen) if chosen else set()
         else:
             names = set(self._steps[self.global_step(mode, step)].bases)
         if collection is not None:
