@@ -67,9 +67,11 @@ def __getattr__(name: str) -> Any:
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext jupyter_ext`: register the magics."""
     from .magics import JobMagics
+    from .magics.debugger import DebuggerMagics
 
     ipython.register_magics(JobMagics)
     ipython.register_magics(importlib.import_module(".magics.lifecycle", __name__).LifecycleMagics)
+    ipython.register_magics(DebuggerMagics)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

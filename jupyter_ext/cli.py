@@ -5,6 +5,7 @@
     jupyter-ext jobs logs NAME [--follow] [--tail N]
     jupyter-ext jobs stop NAME [--grace SECONDS]
     jupyter-ext lifecycle run|status|logs|configure|create-config|delete-config|list-configs
+    jupyter-ext debugger rules NAME [--wait]
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .cli_lifecycle import add_lifecycle_commands
 from .errors import JupyterExtError
@@ -73,7 +75,24 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("--grace", type=float, help="seconds between SIGTERM and SIGKILL")
     stop.set_defaults(run=_jobs_stop)
     add_lifecycle_commands(groups)
+    _add_debugger_commands(groups)
     return parser
+
+
+def _add_debugger_commands(groups: Any) -> None:
+    """`jupyter-ext debugger rules JOB [--wait]`: a training job's rule statuses as JSON."""
+    debugger = groups.add_parser("debugger", help="debugger rule results").add_subparsers(dest="command", required=True)
+    rules = debugger.add_parser("rules", help="a training job's rule statuses, as JSON")
+    rules.add_argument("name")
+    rules.add_argument("--wait", action="store_true", help="wait until every rule has a final status")
+    rules.set_defaults(run=_debugger_rules)
+
+
+def _debugger_rules(args: argparse.Namespace) -> None:
+    from .debugger.rule_jobs import rule_evaluations, wait_for_rule_evaluations
+
+    evaluations = wait_for_rule_evaluations(args.name) if args.wait else rule_evaluations(args.name)
+    print(json.dumps([r.to_dict() for r in evaluations], indent=1))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

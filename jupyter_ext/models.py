@@ -41,11 +41,13 @@ __all__ = [
     "StartLifecycleRunRequest",
     "LifecycleStatusRequest",
     "LifecycleConfig",
+    "RuleEvaluationStatus",
+    "ListRuleEvaluationsResponse",
     "API_RECORDS",
     "timestamp",
 ]
 
-JOB_TYPES = ("Training", "Processing", "Tuning", "AutoML")
+JOB_TYPES = ("Training", "Processing", "Tuning", "AutoML", "Rule")
 ACTIVE_STATUSES = ("Pending", "InProgress", "Stopping")
 TERMINAL_STATUSES = ("Completed", "Failed", "Stopped")
 
@@ -386,6 +388,30 @@ class LifecycleConfig(_Record):
     last_modified: datetime
 
 
+@dataclass(slots=True)
+class RuleEvaluationStatus(_Record):
+    """One debugger rule of a training job (SageMaker's DebugRuleEvaluationStatuses entry).
+
+    `rule_evaluation_status`: InProgress, NoIssuesFound, IssuesFound, Error or Stopped;
+    `triggered_step` is the global step at which the issue was found.
+    """
+
+    rule_configuration_name: str
+    rule_evaluation_job_name: str
+    rule_evaluation_status: str
+    status_details: str
+    triggered_step: int | None
+    last_modified_time: datetime | None
+
+
+@dataclass(slots=True)
+class ListRuleEvaluationsResponse(_Record):
+    """The debugger rules of one training job and how each evaluation stands."""
+
+    training_job_name: str
+    rule_evaluations: list[RuleEvaluationStatus]
+
+
 # The records of the REST API, in the order the TypeScript types are written.
 API_RECORDS = (
     PrimaryMetric, JobSummary, ListJobsRequest, ListJobsResponse, StatusTransition,
@@ -393,4 +419,5 @@ API_RECORDS = (
     LogChunk, StopJobRequest, ErrorResponse, ExperimentSummary, ListExperimentsResponse, LeaderboardRequest,
     LeaderboardRow, LeaderboardResponse, RunArtifact, RunDescription,
     LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,
+    RuleEvaluationStatus, ListRuleEvaluationsResponse,
 )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
+from .debugger.rule_jobs import DebuggerSetup, prepare_debugger
 from .errors import ValidationError
 from .experiments.tracking import check_experiment_config, track_job
 from .jobs import Job, JobSpec, Upload, create_job, unique_job_name, validate_job_name
@@ -146,6 +147,8 @@ class Estimator:
         base_job_name: str | None = None,
         dependencies: list[str] | None = None,
         instance_count: int = 1,
+        rules: list[Any] | None = None,
+        debugger_hook_config: Any = None,
         **_sagemaker_only: Any,  # role, sagemaker_session, image_uri...: accepted, not needed
     ) -> None:
         self.source_dir, self._entry_path = _locate_code(entry_point, source_dir)
@@ -168,6 +171,9 @@ class Estimator:
         base_environment("check", Path("."), self.environment)
         self.base_job_name = base_job_name or Path(self.entry_point).stem
         self.latest_training_job: Job | None = None
+        # --- debugger: rules run as rule jobs beside the training job ---
+        self.rules, self.debugger_hook_config = list(rules or []), debugger_hook_config or None
+        prepare_debugger(self.rules, self.debugger_hook_config)
 
     def set_hyperparameters(self, **hyperparameters: Any) -> None:
         """Add or replace hyperparameters."""
@@ -191,24 +197,30 @@ class Estimator:
         channels = _channels(inputs)
         encoded = encode_hyperparameters(self._hyperparameters)
         name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
-        spec = self._spec(name, channels, encoded)
-        create_job(spec, lambda job_dir: self._build(job_dir, channels, encoded))
+        debugger = prepare_debugger(self.rules, self.debugger_hook_config, name)
+        spec = self._spec(name, channels, encoded, debugger)
+        create_job(spec, lambda job_dir: self._build(job_dir, channels, encoded, debugger))
+        if debugger is not None:
+            debugger.start_rule_jobs(name, self.max_run, self.executor)
         track_job(name, experiment_config, spec.record["hyperparameters"], spec.record["inputs"],
                   str(self._entry_path))
         self.latest_training_job = Job(name)
         watch(self.latest_training_job, wait, logs)
 
-    def _spec(self, name: str, channels: dict[str, TrainingInput], encoded: dict[str, str]) -> JobSpec:
+    def _spec(self, name: str, channels: dict[str, TrainingInput], encoded: dict[str, str],
+              debugger: DebuggerSetup | None = None) -> JobSpec:
         job_dir = job_dir_for(name)
         decoded = {k: decode_hyperparameter(v) for k, v in encoded.items()}
         env = base_environment(name, job_dir, None)
         env.update(training_environment(name, job_dir, self.entry_point, decoded,
                                         _data_config(channels), self.instance_type))
         env.update(self.environment)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(job_dir / "code"), self.environment.get("PYTHONPATH")]))
+        # The launching process's PYTHONPATH last, so the job imports what the notebook imports.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(job_dir / "code"), self.environment.get("PYTHONPATH"),
+                                                          os.environ.get("PYTHONPATH")]))
         artifacts = join_uri(self.output_path, name, "output")
         requirements = (self.source_dir / "requirements.txt") if self.source_dir else None
-        return JobSpec(
+        spec = JobSpec(
             name=name, job_type="Training",
             program=self._command() + hyperparameter_args(decoded),
             working_dir="code", environment=env, max_run=self.max_run,
@@ -226,6 +238,11 @@ class Estimator:
                     "outputs": {"model_data": join_uri(artifacts, "model.tar.gz")},
                     "instance_type": self.instance_type},
         )
+        if debugger is not None:
+            spec.environment.update(debugger.environment(job_dir))
+            spec.uploads.append(debugger.upload(self.output_path, name))
+            spec.record["details"] = debugger.details(self.output_path, name)
+        return spec
 
     def _command(self) -> list[str]:
         suffix = self._entry_path.suffix
@@ -235,7 +252,8 @@ class Estimator:
             return ["/bin/sh", self.entry_point]
         return [f"./{self.entry_point}"]
 
-    def _build(self, job_dir: Path, channels: dict[str, TrainingInput], encoded: dict[str, str]) -> None:
+    def _build(self, job_dir: Path, channels: dict[str, TrainingInput], encoded: dict[str, str],
+               debugger: DebuggerSetup | None = None) -> None:
         for folder in TRAINING_FOLDERS:
             (job_dir / folder).mkdir(parents=True, exist_ok=True)
         copy_code(self.source_dir, self._entry_path, self.dependencies, job_dir / "code")
@@ -252,6 +270,8 @@ class Estimator:
             else:
                 artifact_store_for(channel.s3_data).download(channel.s3_data, destination)
         (config / "inputdataconfig.json").write_text(json.dumps(_data_config(channels), indent=1))
+        if debugger is not None:
+            debugger.write_config(job_dir, self.output_path, job_dir.name)
 
     def to_config(self) -> dict[str, Any]:
         """What it takes to build this Estimator again in another process (JSON-ready)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .executors import Executor, LocalExecutor, executor_names, get_executor, register_executor
-from .handle import Job, describe_job, list_jobs, list_jobs_page, stop_job
+from .handle import Job, add_details_source, describe_job, list_jobs, list_jobs_page, stop_job
 from .launch import create_job, job_dir_for, unique_job_name, validate_job_name
 from .metrics import log_metric
 from .spec import JobSpec, Upload
@@ -14,6 +14,7 @@ __all__ = [
     "JobSpec",
     "LocalExecutor",
     "Upload",
+    "add_details_source",
     "create_job",
     "describe_job",
     "executor_names",

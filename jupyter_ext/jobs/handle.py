@@ -28,9 +28,17 @@ from .logs import LOG_FILE, read_lines, read_log, tail_log
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["Job", "list_jobs", "list_jobs_page", "describe_job", "stop_job", "MAX_PAGE"]
+__all__ = ["Job", "list_jobs", "list_jobs_page", "describe_job", "stop_job", "add_details_source", "MAX_PAGE"]
 
 MAX_PAGE = 1000
+_DETAIL_SOURCES: list[Callable[[JobDescription], None]] = []
+
+
+def add_details_source(source: Callable[[JobDescription], None]) -> None:
+    """Let a capability add live, kind-specific facts to `details` on every DescribeJob
+    (e.g. the debugger's rule statuses); `source` edits the description in place."""
+    if source not in _DETAIL_SOURCES:
+        _DETAIL_SOURCES.append(source)
 
 
 def _check_choice(what: str, value: str | None, choices: tuple[str, ...]) -> None:
@@ -92,7 +100,10 @@ def describe_job(name: str) -> JobDescription:
     """Everything about job `name`; NotFoundError if there is none."""
     store = get_store()
     reconcile(store, name)
-    return records.describe(store, name)
+    description = records.describe(store, name)
+    for source in _DETAIL_SOURCES:
+        source(description)
+    return description
 
 
 def stop_job(name: str, grace_seconds: float | None = None) -> None:

@@ -289,3 +289,26 @@ export interface LifecycleStatusRequest {
 export interface StartLifecycleRunRequest {
   hook?: string;
 }
+
+/**
+ * One debugger rule of a training job (SageMaker's DebugRuleEvaluationStatuses entry).
+ *
+ * `rule_evaluation_status`: InProgress, NoIssuesFound, IssuesFound, Error or Stopped;
+ * `triggered_step` is the global step at which the issue was found.
+ */
+export interface RuleEvaluationStatus {
+  rule_configuration_name: string;
+  rule_evaluation_job_name: string;
+  rule_evaluation_status: string;
+  status_details: string;
+  triggered_step: number | null;
+  last_modified_time: string | null;
+}
+
+/**
+ * The debugger rules of one training job and how each evaluation stands.
+ */
+export interface ListRuleEvaluationsResponse {
+  training_job_name: string;
+  rule_evaluations: RuleEvaluationStatus[];
+}

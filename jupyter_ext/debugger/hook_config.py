@@ -1,0 +1,137 @@
+"""The debugger hook configuration a job gets: SageMaker's `DebuggerHookConfig` and
+`CollectionConfig` on the notebook side, `debughookconfig.json` in between, and the Hook
+arguments it means on the training side. Every parameter value is a string, as in SageMaker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from .config import BUILTIN_COLLECTIONS, Collection, ModeKeys, ReductionConfig, SaveConfig, SaveConfigMode
+
+__all__ = ["DebuggerHookConfig", "CollectionConfig", "read_hook_config", "hook_arguments",
+           "CONFIG_FILE_VARIABLE", "CONFIG_FILE_NAME"]
+
+CONFIG_FILE_VARIABLE = "SMDEBUG_CONFIG_FILE_PATH"
+CONFIG_FILE_NAME = "debughookconfig.json"
+_SAVE_KEYS = ("save_interval", "save_steps", "start_step", "end_step")
+
+
+@dataclass
+class CollectionConfig:
+    """A collection to save in the job: `name` and string `parameters` (include_regex,
+    save_interval, reductions, train.save_interval, ...)."""
+
+    name: str
+    parameters: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DebuggerHookConfig:
+    """How the training job's hook saves tensors (SageMaker's DebuggerHookConfig).
+
+    `s3_output_path` is where tensors are kept after the job (default
+    `<output_path>/<job>/debug-output`); `hook_parameters` and `collection_configs`
+    reach `Hook.create_from_json_file()` in the job as strings.
+    """
+
+    s3_output_path: str | None = None
+    container_local_output_path: str | None = None
+    hook_parameters: dict[str, Any] = field(default_factory=dict)
+    collection_configs: list[CollectionConfig] = field(default_factory=list)
+
+    def to_json(self, local_path: str, s3_path: str) -> dict[str, Any]:
+        """debughookconfig.json for a job whose tensors go to `local_path`."""
+        return {"S3OutputPath": s3_path, "LocalPath": local_path,
+                "HookParameters": {k: _text(v) for k, v in self.hook_parameters.items()},
+                "CollectionConfigurations": [
+                    {"CollectionName": c.name, "CollectionParameters": {k: _text(v) for k, v in c.parameters.items()}}
+                    for c in self.collection_configs]}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def read_hook_config(path: str | None = None) -> dict[str, Any]:
+    """The JSON config at `path`, $SMDEBUG_CONFIG_FILE_PATH, or the job's input/config file."""
+    candidates = [path, os.environ.get(CONFIG_FILE_VARIABLE)]
+    if os.environ.get("SAGEMAKER_BASE_DIR"):
+        candidates.append(str(Path(os.environ["SAGEMAKER_BASE_DIR"]) / "input" / "config" / CONFIG_FILE_NAME))
+    candidates.append(f"/opt/ml/input/config/{CONFIG_FILE_NAME}")
+    for candidate in filter(None, candidates):
+        if Path(candidate).is_file():
+            try:
+                return json.loads(Path(candidate).read_text())
+            except ValueError as error:
+                raise ValidationError(f"Debugger config {candidate} is not valid JSON ({error}).") from None
+        if candidate in (path, os.environ.get(CONFIG_FILE_VARIABLE)):
+            raise ValidationError(f"Debugger config {candidate} does not exist.")
+    raise ValidationError(
+        "No debugger config found: start the job with Estimator(..., debugger_hook_config=DebuggerHookConfig()) "
+        f"or set {CONFIG_FILE_VARIABLE}; outside a job use Hook(out_dir=...)."
+    )
+
+
+def _flag(parameters: Mapping[str, str], key: str) -> bool:
+    return str(parameters.get(key, "false")).strip().lower() == "true"
+
+
+def _list(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _save_config(parameters: Mapping[str, str]) -> SaveConfig | None:
+    """SaveConfig from `save_interval`-style keys and `train.`/`eval.`/... prefixed ones."""
+    def values(prefix: str) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key in _SAVE_KEYS:
+            if prefix + key in parameters:
+                text = parameters[prefix + key]
+                found[key] = [int(s) for s in _list(text)] if key == "save_steps" else int(text)
+        return found
+
+    try:
+        base = values("")
+        per_mode = {mode: values(mode.name.lower() + ".") for mode in ModeKeys}
+    except ValueError as error:
+        raise ValidationError(f"Debugger save parameters must be whole numbers ({error}).") from None
+    if not base and not any(per_mode.values()):
+        return None
+    return SaveConfig(mode_save_configs={m: SaveConfigMode(**{**base, **v}) for m, v in per_mode.items() if v}, **base)
+
+
+def _reduction_config(parameters: Mapping[str, str]) -> ReductionConfig | None:
+    if not any(k in parameters for k in ("reductions", "save_raw_tensor", "save_shape")):
+        return None
+    return ReductionConfig.from_string(parameters.get("reductions", ""), _flag(parameters, "save_raw_tensor")
+                                       or "reductions" not in parameters, _flag(parameters, "save_shape"))
+
+
+def hook_arguments(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Hook keyword arguments from a debughookconfig.json dict."""
+    parameters = {k: str(v) for k, v in (config.get("HookParameters") or {}).items()}
+    out_dir = config.get("LocalPath") or str(Path(os.environ.get("SAGEMAKER_BASE_DIR", "/opt/ml")) / "output" / "tensors")
+    collections = []
+    for item in config.get("CollectionConfigurations") or []:
+        name = item.get("CollectionName")
+        if not name:
+            raise ValidationError("Each CollectionConfigurations entry needs a CollectionName.")
+        own = {k: str(v) for k, v in (item.get("CollectionParameters") or {}).items()}
+        collections.append(Collection(name, BUILTIN_COLLECTIONS.get(name, []) + _list(own.get("include_regex")),
+                                      save_config=_save_config(own), reduction_config=_reduction_config(own)))
+    return {"out_dir": out_dir, "save_config": _save_config(parameters),
+            "reduction_config": _reduction_config(parameters),
+            "include_regex": _list(parameters.get("include_regex")), "save_all": _flag(parameters, "save_all"),
+            "dry_run": _flag(parameters, "dry_run"), "include_workers": parameters.get("include_workers", "one"),
+            "collections": collections}

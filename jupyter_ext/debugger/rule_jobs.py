@@ -1,0 +1,173 @@
+"""Debugging a training job: its hook config, the rule jobs started beside it, and the
+rule evaluation statuses DescribeJob shows (SageMaker's DebugRuleEvaluationStatuses).
+
+Each rule runs as its own job (type "Rule") reading the training job's tensors as they
+land; it ends with a status file: NoIssuesFound, IssuesFound (with the step) or Error.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import NotFoundError, ValidationError
+from ..jobs import JobSpec, Upload, add_details_source, create_job, describe_job, unique_job_name
+from ..jobs.contract import base_environment, python_command
+from ..jobs.launch import job_dir_for
+from ..models import JobDescription, RuleEvaluationStatus, timestamp
+from ..store import join_uri
+from .hook_config import CONFIG_FILE_NAME, CONFIG_FILE_VARIABLE, CollectionConfig, DebuggerHookConfig
+from .rules import MAX_RULES, RuleConfig
+
+__all__ = ["DebuggerSetup", "prepare_debugger", "rule_evaluations", "wait_for_rule_evaluations", "STATUS_FILE", "RULE_CONFIG_FILE",
+           "TENSORS_FOLDER"]
+
+STATUS_FILE = "rule_evaluation.json"
+RULE_CONFIG_FILE = "config/ruleconfig.json"
+TENSORS_FOLDER = "output/tensors"
+
+
+@dataclass
+class DebuggerSetup:
+    """What a training job with a debugger needs: the hook config, its rules and their job names."""
+
+    hook_config: DebuggerHookConfig
+    rules: list[RuleConfig] = field(default_factory=list)
+    rule_job_names: dict[str, str] = field(default_factory=dict)
+
+    def environment(self, job_dir: Path) -> dict[str, str]:
+        """Tells `Hook.create_from_json_file()` in the job where its config is."""
+        return {CONFIG_FILE_VARIABLE: str(job_dir / "input" / "config" / CONFIG_FILE_NAME)}
+
+    def output_uri(self, output_path: str, job_name: str) -> str:
+        """Where the tensors are kept after the job."""
+        return self.hook_config.s3_output_path or join_uri(output_path, job_name, "debug-output")
+
+    def upload(self, output_path: str, job_name: str) -> Upload:
+        """The tensors folder copied to `output_uri` when the job ends (whatever the end)."""
+        return Upload(TENSORS_FOLDER, self.output_uri(output_path, job_name), when="always")
+
+    def details(self, output_path: str, job_name: str) -> dict[str, Any]:
+        """What DescribeJob shows of the debugger setup."""
+        return {"DebugHookConfig": self.hook_config.to_json(TENSORS_FOLDER, self.output_uri(output_path, job_name)),
+                "DebugRuleConfigurations": [r.to_json() for r in self.rules],
+                "RuleEvaluationJobs": dict(self.rule_job_names)}
+
+    def write_config(self, job_dir: Path, output_path: str, job_name: str) -> None:
+        """input/config/debughookconfig.json, as SageMaker gives it to the container."""
+        config = self.hook_config.to_json(str(job_dir / TENSORS_FOLDER), self.output_uri(output_path, job_name))
+        (job_dir / "input" / "config" / CONFIG_FILE_NAME).write_text(json.dumps(config, indent=1))
+
+    def start_rule_jobs(self, training_job_name: str, max_run: int, executor: str) -> None:
+        """One rule job per rule, reading the training job's tensors as they land."""
+        tensors = job_dir_for(training_job_name) / TENSORS_FOLDER
+        for rule in self.rules:
+            _start_rule_job(self.rule_job_names[rule.name], rule, training_job_name, tensors, max_run, executor)
+
+
+def prepare_debugger(rules: list[RuleConfig] | None, hook_config: DebuggerHookConfig | None,
+                     training_job_name: str | None = None) -> DebuggerSetup | None:
+    """Check the Estimator's rules and hook config; rules without a hook config get the
+    default one, and every rule's collections are added to it. None when not debugging.
+    Rule job names are chosen only when `training_job_name` is given."""
+    rules = list(rules or [])
+    if hook_config is None and not rules:
+        return None
+    if hook_config is not None and not isinstance(hook_config, DebuggerHookConfig):
+        raise ValidationError(f"debugger_hook_config must be a DebuggerHookConfig; got {type(hook_config).__name__}.")
+    if len(rules) > MAX_RULES:
+        raise ValidationError(f"{len(rules)} rules given; a training job takes at most {MAX_RULES}.")
+    for rule in rules:
+        if not isinstance(rule, RuleConfig):
+            raise ValidationError(f"rules must come from Rule.builtin(...) or Rule.custom(...); got {rule!r}.")
+    names = [r.name for r in rules]
+    if len(set(names)) != len(names):
+        raise ValidationError(f"Rule names must be unique; got {names}. Pass rule_configuration_name to tell them apart.")
+    config = copy.deepcopy(hook_config) if hook_config is not None else DebuggerHookConfig()
+    present = {c.name for c in config.collection_configs}
+    for rule in rules:
+        for name, parameters in rule.collections_to_save.items():
+            if name not in present:
+                config.collection_configs.append(CollectionConfig(name, dict(parameters)))
+                present.add(name)
+        if rule.actions is not None and training_job_name:
+            rule.actions = copy.deepcopy(rule.actions)
+            rule.actions.update_training_job_prefix_if_not_specified(training_job_name)
+    base = re.sub(r"-\d{4}(-\d{2}){5}-\d{3}$", "", training_job_name or "")
+    jobs = {r.name: unique_job_name(f"{base[:18]}-{r.name[:20]}") for r in rules} if training_job_name else {}
+    return DebuggerSetup(config, rules, jobs)
+
+
+def _start_rule_job(name: str, rule: RuleConfig, training_job_name: str, tensors: Path, max_run: int,
+                    executor: str) -> None:
+    job_dir = job_dir_for(name)
+    config = {"RuleConfiguration": rule.to_json(), "TrainingJobName": training_job_name, "TensorsPath": str(tensors)}
+    spec = JobSpec(name=name, job_type="Rule", program=python_command(["python", "-m", "jupyter_ext.debugger.rule_job"]),
+                   environment=base_environment(name, job_dir, None), max_run=max_run, executor=executor,
+                   record={"details": {"RuleConfigurationName": rule.name, "TrainingJobName": training_job_name},
+                           "inputs": {"tensors": str(tensors)}})
+
+    def build(directory: Path) -> None:
+        (directory / "config").mkdir()
+        if rule.source:
+            (directory / "code").mkdir()
+            shutil.copy2(rule.source, directory / "code" / Path(rule.source).name)
+        (directory / RULE_CONFIG_FILE).write_text(json.dumps(config, indent=1))
+
+    create_job(spec, build)
+
+
+def _evaluation(rule_name: str, job_name: str) -> RuleEvaluationStatus:
+    try:
+        job = describe_job(job_name)
+    except NotFoundError:
+        return RuleEvaluationStatus(rule_name, job_name, "Error", "The rule job was deleted.", None, None)
+    status_file = Path(job.job_dir) / STATUS_FILE
+    if status_file.is_file():
+        result = json.loads(status_file.read_text())
+        return RuleEvaluationStatus(rule_name, job_name, result["RuleEvaluationStatus"], result.get("StatusDetails", ""),
+                                    result.get("TriggeredStep"), timestamp(result.get("LastModifiedTime")))
+    if job.status in ("Failed", "Stopped"):
+        status = "Error" if job.status == "Failed" else "Stopped"
+        return RuleEvaluationStatus(rule_name, job_name, status, job.failure_reason or "", None, job.last_modified)
+    return RuleEvaluationStatus(rule_name, job_name, "InProgress", "", None, job.last_modified)
+
+
+def rule_evaluations(training_job_name: str) -> list[RuleEvaluationStatus]:
+    """How each debugger rule of a training job stands (empty without rules)."""
+    from ..jobs import records
+    from ..store import get_store
+
+    record = json.loads(records.get_row(get_store(), training_job_name)["spec"]).get("record", {})
+    jobs = record.get("details", {}).get("RuleEvaluationJobs", {})
+    return [_evaluation(rule, job) for rule, job in jobs.items()]
+
+
+def wait_for_rule_evaluations(training_job_name: str, timeout: float = 300.0) -> list[RuleEvaluationStatus]:
+    """Block until every rule of the job has a final status (or `timeout` seconds pass,
+    then ValidationError naming the rules still running); returns the statuses."""
+    deadline = time.monotonic() + timeout
+    while True:
+        evaluations = rule_evaluations(training_job_name)
+        running = [r.rule_configuration_name for r in evaluations if r.rule_evaluation_status == "InProgress"]
+        if not running:
+            return evaluations
+        if time.monotonic() > deadline:
+            raise ValidationError(f"Rules still running after {timeout:g} s: {', '.join(running)}.")
+        time.sleep(0.2)
+
+
+def _add_rule_statuses(description: JobDescription) -> None:
+    jobs = description.details.get("RuleEvaluationJobs") if description.job_type == "Training" else None
+    if jobs:
+        description.details["DebugRuleEvaluationStatuses"] = [
+            _evaluation(rule, job).to_dict() for rule, job in jobs.items()]
+
+
+add_details_source(_add_rule_statuses)

@@ -1,0 +1,218 @@
+"""Rules: smdebug's `Rule` base (subclass it, implement `invoke_at_step`), `invoke_rule`,
+the registry of built-in rules, and `Rule.builtin(...)` / `Rule.custom(...)` — the rule
+configurations an Estimator starts as rule jobs beside its training job.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from .actions import ActionList, Actions
+from .config import ModeKeys
+from .exceptions import (
+    RuleEvaluationConditionMet, StepUnavailable, TensorUnavailable, TensorUnavailableForStep,
+)
+from .trial import Trial, no_refresh
+
+__all__ = ["Rule", "RuleConfig", "invoke_rule", "register_rule", "rule_names", "get_rule_class",
+           "MAX_RULES", "ENTRY_POINT_GROUP"]
+
+MAX_RULES = 20
+ENTRY_POINT_GROUP = "jupyter_ext.debugger_rules"
+_REGISTRY: dict[str, type[Rule]] = {}
+
+
+@dataclass
+class RuleConfig:
+    """A rule to run beside a training job: a built-in `name` or a custom class from
+    `source`, its string parameters, actions, and the collections it needs saved."""
+
+    name: str
+    rule_to_invoke: str
+    rule_parameters: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+    actions: ActionList | None = None
+    collections_to_save: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """SageMaker's DebugRuleConfiguration form (and what the rule job reads)."""
+        parameters = {"rule_to_invoke": self.rule_to_invoke, **self.rule_parameters}
+        if self.actions is not None:
+            parameters["action_json"] = self.actions.serialize()
+        return {"RuleConfigurationName": self.name, "RuleEvaluatorImage": "local",
+                "RuleParameters": parameters, "Source": self.source}
+
+
+class Rule:
+    """A check over a trial's tensors. Subclass it and implement `invoke_at_step(step)`
+    returning True when the issue is found; constructor arguments arrive as strings when the
+    rule runs as a rule job. `self.details` may say what was found (shown in the status).
+
+    `Rule.builtin(name, **params)` and `Rule.custom(...)` configure rules for an Estimator.
+    """
+
+    default_collections: dict[str, dict[str, str]] = {}
+
+    def __init__(self, base_trial: Trial, action_str: str = "", other_trials: list[Trial] | None = None) -> None:
+        self.base_trial = base_trial
+        self.other_trials = list(other_trials or [])
+        self.actions = Actions(action_str, type(self).__name__)
+        self.logger = logging.getLogger(f"jupyter_ext.debugger.rules.{type(self).__name__}")
+        self.details = ""
+        self.triggered_step: int | None = None
+
+    def invoke_at_step(self, step: int) -> bool:
+        """True if the issue is present at global step `step`."""
+        raise NotImplementedError
+
+    def on_idle(self, now: float) -> bool:
+        """Called while no new step comes; True fires the rule (for time-based rules)."""
+        return False
+
+    def invoke(self, step: int) -> None:
+        """Evaluate one step; on an issue run the actions and raise RuleEvaluationConditionMet."""
+        self.base_trial.wait_for_steps([step])
+        with no_refresh([self.base_trial, *self.other_trials]):
+            found = self.invoke_at_step(step)
+        if found:
+            self.fire(step)
+
+    def fire(self, step: int) -> None:
+        """Record the trigger, run the actions, raise RuleEvaluationConditionMet."""
+        self.triggered_step = step
+        self.actions.invoke(step, self.details)
+        raise RuleEvaluationConditionMet(type(self).__name__, step)
+
+    # --- configurations for Estimator(rules=[...]) ---------------------------------
+
+    @staticmethod
+    def builtin(name: str, actions: ActionList | None = None, rule_configuration_name: str | None = None,
+                **rule_parameters: Any) -> RuleConfig:
+        """A built-in rule by name (VanishingGradient, LossNotDecreasing, ...) with its parameters;
+        ValidationError for an unknown name or parameter."""
+        cls = get_rule_class(name)
+        _check_parameters(cls, rule_parameters)
+        return RuleConfig(rule_configuration_name or name, name, _strings(rule_parameters),
+                          actions=actions, collections_to_save=dict(cls.default_collections))
+
+    @staticmethod
+    def custom(name: str, source: str, rule_to_invoke: str, rule_parameters: Mapping[str, Any] | None = None,
+               actions: ActionList | None = None, collections_to_save: Mapping[str, Mapping[str, Any]] | None = None,
+               **_sagemaker_only: Any) -> RuleConfig:
+        """Your own Rule subclass `rule_to_invoke` defined in the file `source`."""
+        path = Path(source).resolve()
+        if not path.is_file():
+            raise ValidationError(f"Custom rule source {source} not found (looked for {path}).")
+        return RuleConfig(name, rule_to_invoke, _strings(rule_parameters or {}), str(path), actions,
+                          {k: _strings(v) for k, v in (collections_to_save or {}).items()})
+
+
+def _strings(parameters: Mapping[str, Any]) -> dict[str, str]:
+    return {k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v) for k, v in parameters.items()}
+
+
+def _check_parameters(cls: type[Rule], parameters: Mapping[str, Any]) -> None:
+    import inspect
+
+    accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "base_trial", "action_str", "other_trials"}
+    unknown = sorted(set(parameters) - accepted)
+    if unknown:
+        raise ValidationError(f"Rule {cls.__name__} has no parameter {', '.join(unknown)}; "
+                              f"its parameters: {', '.join(sorted(accepted)) or 'none'}.")
+
+
+def register_rule(name: str, cls: type[Rule]) -> None:
+    """Add a rule class to the registry under `name`."""
+    _REGISTRY[name] = cls
+
+
+def _load_registry() -> None:
+    if _REGISTRY:
+        return
+    from . import builtin_rules  # registers the built-ins
+
+    builtin_rules.register_all()
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        register_rule(entry.name, entry.load())
+
+
+def rule_names() -> list[str]:
+    """Every registered rule name."""
+    _load_registry()
+    return sorted(_REGISTRY)
+
+
+def get_rule_class(name: str) -> type[Rule]:
+    """The rule class registered as `name`; ValidationError listing the valid names."""
+    _load_registry()
+    if name not in _REGISTRY:
+        raise ValidationError(f"Unknown rule {name!r}; built-in rules: {', '.join(sorted(_REGISTRY))}.")
+    return _REGISTRY[name]
+
+
+def invoke_rule(rule: Rule, start_step: int = 0, end_step: int | None = None, raise_eval_cond: bool = False,
+                stop_waiting: Callable[[], bool] | None = None, poll: float = 0.2) -> int | None:
+    """Evaluate `rule` over the trial's saved global steps as they appear, until the run ends
+    (its end marker, or `stop_waiting()` returns True) or `end_step`.
+
+    Returns the step that triggered (None if none); with `raise_eval_cond`, raises instead.
+    """
+    trial, step = rule.base_trial, start_step
+    while end_step is None or step < end_step:
+        trial.refresh()
+        pending = [s for s in trial.steps() if s >= step and (end_step is None or s < end_step)]
+        if not pending:
+            ended = trial.loaded_all_steps or (stop_waiting is not None and stop_waiting())
+            if ended:
+                trial.refresh()
+                if not [s for s in trial.steps() if s >= step]:
+                    return None
+                continue
+            try:
+                if rule.on_idle(time.time()):
+                    rule.fire(max(step - 1, 0))
+            except RuleEvaluationConditionMet:
+                if raise_eval_cond:
+                    raise
+                return rule.triggered_step
+            time.sleep(poll)
+            continue
+        for step in pending:
+            try:
+                rule.invoke(step)
+            except (TensorUnavailableForStep, StepUnavailable, TensorUnavailable):
+                continue
+            except RuleEvaluationConditionMet:
+                if raise_eval_cond:
+                    raise
+                return step
+        step += 1
+    return None
+
+
+def mode_of(trial: Trial, step: int) -> ModeKeys:
+    """The mode of a saved global step (GLOBAL if unknown)."""
+    try:
+        return trial.mode(step)
+    except StepUnavailable:
+        return ModeKeys.GLOBAL
+
+
+def matching_tensors(trial: Trial, step: int, collection_names: Iterable[str] | None,
+                     tensor_regex: Iterable[str] | None) -> list[str]:
+    """Tensors saved at `step` in the collections or matching the regexes (union)."""
+    names: set[str] = set()
+    mode = ModeKeys.GLOBAL
+    for collection in collection_names or []:
+        if collection in trial.collections():
+            names.update(trial.tensor_names(step=step, mode=mode, collection=collection))
+    if tensor_regex:
+        names.update(trial.tensor_names(step=step, mode=mode, regex=list(tensor_regex)))
+    return sorted(names)
