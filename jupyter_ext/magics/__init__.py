@@ -196,6 +196,7 @@ class JobMagics(Magics):
     @argument("--objective", help="the objective metric (with --problem-type), e.g. F1, Accuracy, MSE")
     @argument("--budget", type=int, default=None, help="total seconds for the whole job")
     @argument("--max-candidates", type=int, default=None, help="how many candidates to train")
+    @argument("--mode", default="AUTO", help="AUTO (default), ENSEMBLING or HYPERPARAMETER_TUNING")
     @argument("--name", help="the AutoML job name")
     @argument("--out", metavar="VAR", help="store the AutoML object in this variable")
     @_wait_flags
@@ -211,7 +212,8 @@ class JobMagics(Magics):
         data = self.shell.user_ns.get(args.data, args.data)
         automl = AutoML(args.target, problem_type=args.problem_type,
                         job_objective={"MetricName": args.objective} if args.objective else None,
-                        max_candidates=args.max_candidates, total_job_runtime_in_seconds=args.budget)
+                        max_candidates=args.max_candidates, total_job_runtime_in_seconds=args.budget,
+                        mode=args.mode)
         if args.out:
             self.shell.user_ns[args.out] = automl
         automl.fit(data, wait=args.wait, job_name=args.name)
