@@ -7,6 +7,10 @@ PY      := $(VENV)/bin/python
 # The CPU build of torch; on this kind of machine its wheel lies on disk.
 TORCH   ?= torch==2.13.0
 STAMP   := $(VENV)/.installed
+# smdebug itself, in its own environment (it needs numpy < 2.3 and protobuf 3.20): the
+# tests check that its create_trial reads what our debugger hook writes.
+SMDEBUG_VENV  ?= .venv-smdebug
+SMDEBUG_STAMP := $(SMDEBUG_VENV)/.installed
 SYSTEM_PACKAGES := libkrb5-dev chromium
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export OMP_NUM_THREADS ?= 1
@@ -16,8 +20,8 @@ export OMP_NUM_THREADS ?= 1
 lab: install
 	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb $(ROOT_FLAG) --LabApp.news_url=None
 
-test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: install $(SMDEBUG_STAMP)
+	SMDEBUG_PYTHON=$(SMDEBUG_VENV)/bin/python $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(PY) benchmarks/job_overhead.py
@@ -38,6 +42,12 @@ $(STAMP): pyproject.toml package.json Makefile $(wildcard labextension/src/*.ts 
 	$(PY) -m pip install --quiet -e ".[all]"
 	touch $(STAMP)
 
+$(SMDEBUG_STAMP): Makefile
+	test -x $(SMDEBUG_VENV)/bin/python || $(PYTHON) -m venv $(SMDEBUG_VENV)
+	$(SMDEBUG_VENV)/bin/python -m pip install --quiet "smdebug==1.0.34" "numpy<2.3" "protobuf==3.20.3" \
+	  requests pandas psutil boto3
+	touch $(SMDEBUG_STAMP)
+
 # sparkmagic's Kerberos dependency (gssapi) compiles against krb5-config; the
 # sidebar's browser tests drive Debian's Chromium.
 system-packages:
@@ -50,4 +60,4 @@ system-packages:
 	fi
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) $(SMDEBUG_VENV) build dist *.egg-info
