@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils.metaestimators import available_if
 
 from .pipelines import MINIMIZED, objective_value
 
@@ -49,10 +50,9 @@ class WeightedEnsemble(BaseEstimator):
                     for m, w in zip(self.members, self.weights))
         return total / sum(self.weights)
 
+    @available_if(lambda self: self.problem_type != "Regression")
     def predict_proba(self, features: Any) -> np.ndarray:
-        """Class probabilities, columns in `classes_` order."""
-        if self.problem_type == "Regression":
-            raise AttributeError("A regression ensemble has no predict_proba.")
+        """Class probabilities, columns in `classes_` order (classification only)."""
         return self._average(features)
 
     def predict(self, features: Any) -> np.ndarray:

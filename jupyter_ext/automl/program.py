@@ -72,6 +72,13 @@ def write_candidate_notebook(folder: Path, problem: dict[str, Any], candidates: 
     print(f"Notebooks: {path.parent / EXPLORATION_NOTEBOOK}, {path}", flush=True)
 
 
+def _deadline(config: dict[str, Any]) -> float:
+    """When the budget ends (time.monotonic()), counted from the job's creation, so the
+    seconds to start this program count too."""
+    created = describe_job(config["name"]).created_at.timestamp()
+    return time.monotonic() + config["total_runtime"] - max(0.0, time.time() - created)
+
+
 def _tuner(config: dict[str, Any], folder: Path, problem: dict[str, Any], seconds: float) -> HyperparameterTuner:
     """One multi-algorithm tuning job over every algorithm, its runtime capped at `seconds`."""
     entry = folder / "code" / "candidate_entry.py"
@@ -139,7 +146,7 @@ def run(config: dict[str, Any], folder: Path) -> int:
     """Profile, search, rank, ensemble, refit; the exit status."""
     import pandas
 
-    deadline = time.monotonic() + config["total_runtime"]
+    deadline = _deadline(config)
     problem = json.loads((folder / "data" / "problem.json").read_text())
     frame = pandas.read_pickle(folder / "data" / "data.pkl")
     print(f"Problem type {problem['problem_type']} ({problem['reason']}); objective {problem['objective']}; "
