@@ -69,6 +69,7 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics import JobMagics
 
     ipython.register_magics(JobMagics)
+    from .magics.serving import ServingMagics; ipython.register_magics(ServingMagics)  # noqa: E702
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

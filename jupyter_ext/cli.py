@@ -4,6 +4,7 @@
     jupyter-ext jobs describe NAME
     jupyter-ext jobs logs NAME [--follow] [--tail N]
     jupyter-ext jobs stop NAME [--grace SECONDS]
+    jupyter-ext endpoints list|describe|delete ...
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("name")
     stop.add_argument("--grace", type=float, help="seconds between SIGTERM and SIGKILL")
     stop.set_defaults(run=_jobs_stop)
+    from .cli_endpoints import add_endpoints_commands; add_endpoints_commands(groups)  # noqa: E702
     return parser
 
 
