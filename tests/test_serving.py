@@ -222,7 +222,7 @@ def test_pipeline_model_and_an_automl_pipeline(tmp_path: Path) -> None:
 
     frame = pandas.DataFrame({"plan": ["basic", "pro", "basic", "pro"] * 25, "minutes": numpy.arange(100.0)})
     target = (frame["plan"] == "pro").astype(int)
-    pipeline = build_pipeline("BinaryClassification", {"plan": "categorical", "minutes": "numeric"}, "dpp0", "linear", {}, 0)
+    pipeline = build_pipeline("BinaryClassification", {"plan": "categorical", "minutes": "numeric"}, "dpp0", "linear", {"C": 1.0}, 0)
     pipeline.fit(frame, target)
     (tmp_path / "automl").mkdir()
     joblib.dump(pipeline, tmp_path / "automl" / "model.joblib")

@@ -160,7 +160,12 @@ class Container:
         self.input_fn = _with_context(hooks["input_fn"] or decode, 2)
         self.predict_fn = _with_context(hooks["predict_fn"] or default_predict_fn, 2)
         self.output_fn = _with_context(hooks["output_fn"] or encode, 2)
-        self.model = model_fn(str(self.model_dir) if hooks["model_fn"] else self.model_dir)
+        if hooks["model_fn"]:
+            self.model = model_fn(str(self.model_dir))
+        elif hooks["predict_fn"] and not any(p.suffix in _PICKLES + _TORCH for p in self.model_dir.iterdir()):
+            self.model = None  # a pure transform step (e.g. preprocessing in a PipelineModel)
+        else:
+            self.model = model_fn(self.model_dir)
 
     def invoke(self, body: bytes, content_type: str | None, accept: str | None) -> tuple[bytes, str]:
         """Answer one request: (response body, its content type)."""
