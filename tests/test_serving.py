@@ -27,6 +27,14 @@ from jupyter_ext.serving import (
 from serving_models import CONSTANT, FEATURES, script, sklearn_model
 
 
+@pytest.fixture(autouse=True)
+def _no_endpoint_left(home: Path):
+    """A failed test leaves no server process behind."""
+    yield
+    for endpoint in list_endpoints():
+        delete_endpoint(endpoint.name)
+
+
 @pytest.fixture
 def sklearn(tmp_path: Path) -> tuple[Path, object]:
     return sklearn_model(tmp_path / "sk")
