@@ -273,3 +273,25 @@ def test_endpoint_outlives_the_kernel_and_a_dead_one_is_seen(sklearn, tmp_path: 
         Predictor("lasting").predict([[0.9, 0.9, 0.9]])
     delete_endpoint("lasting")
     assert list_endpoints() == []
+
+
+def test_automl_deploy_serves_the_best_candidate(tmp_path: Path) -> None:
+    import pandas
+
+    from jupyter_ext import AutoML
+
+    rng = numpy.random.RandomState(0)
+    frame = pandas.DataFrame({"plan": rng.choice(["basic", "pro"], 200), "minutes": rng.rand(200) * 100})
+    frame["churn"] = ((frame.plan == "pro") ^ (frame.minutes > 50)).astype(int)
+    automl = AutoML("churn", max_candidates=1, algorithms=["linear"], total_job_runtime_in_seconds=300)
+    automl.fit(frame, logs=False)
+    predictor = automl.deploy(serializer=CSVSerializer())
+    assert describe_endpoint(predictor.endpoint_name).variants[0].model_data == [automl.create_model()]
+    import joblib
+    import tarfile
+
+    with tarfile.open(automl.create_model()) as tar:
+        tar.extract("model.joblib", tmp_path, filter="data")
+    features = frame.drop(columns="churn").head(8)
+    assert predictor.predict(features) == joblib.load(tmp_path / "model.joblib").predict(features).tolist()
+    predictor.delete_endpoint()
