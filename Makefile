@@ -24,6 +24,7 @@ bench: install
 	$(PY) benchmarks/sidebar_api.py
 	$(PY) benchmarks/tuning.py
 	$(PY) benchmarks/tracking.py
+	$(PY) benchmarks/serving.py
 	$(PY) -m pip install --quiet "flaml[automl]"
 	$(PY) benchmarks/automl.py
 
