@@ -19,7 +19,7 @@ import pytest
 from conftest import wait_until
 from jupyter_ext.errors import ConflictError, NotFoundError, ValidationError
 from jupyter_ext.serving import (
-    CSVDeserializer, CSVSerializer, DataCaptureConfig, JSONDeserializer, JSONLinesDeserializer, JSONLinesSerializer,
+    CSVDeserializer, CSVSerializer, DataCaptureConfig, JSONLinesDeserializer, JSONLinesSerializer,
     JSONSerializer, Model, ModelError, NumpyDeserializer, NumpySerializer, PandasDeserializer, PipelineModel,
     Predictor, ProductionVariant, create_endpoint, delete_endpoint, describe_endpoint, list_endpoints,
     update_endpoint, update_endpoint_weights_and_capacities,

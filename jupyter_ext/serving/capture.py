@@ -92,7 +92,7 @@ def capture_record(event: tuple[Any, ...], config: dict[str, Any]) -> dict[str, 
     if "Output" in config["capture_modes"]:
         data["endpointOutput"] = _side(response, response_type, "OUTPUT", config)
     metadata = {"eventId": str(uuid.uuid4()),
-                "inferenceTime": datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                "inferenceTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))}
     if inference_id:
         metadata["inferenceId"] = inference_id
     return {"captureData": data, "eventMetadata": metadata, "eventVersion": "0"}
