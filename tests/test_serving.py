@@ -163,6 +163,8 @@ def test_bad_requests_get_4xx_and_a_failing_model_500(sklearn, tmp_path: Path) -
     assert wrong_type.status_code == 415 and "text/csv" in wrong_type.json()["Message"]
     too_few = post(b"0.1,0.2", "text/csv")
     assert too_few.status_code == 400 and "expects 3 values per record" in too_few.json()["Message"]
+    huge = post(b"1" * (6 * 1024 * 1024 + 1), "text/csv")
+    assert huge.status_code == 413 and "larger than 6291456 bytes" in huge.json()["Message"]
     nowhere = post(b"[[1, 2, 3]]", "application/json", **{"X-Amzn-SageMaker-Target-Variant": "C"})
     assert nowhere.status_code == 400 and "Main, Faulty" in nowhere.json()["Message"]
     with pytest.raises(ModelError, match="500: RuntimeError: the model cannot take -1"):

@@ -25,6 +25,7 @@ __all__ = ["EndpointApp", "Routing", "VariantStats", "MAX_PAYLOAD_BYTES"]
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 _TARGET = b"x-amzn-sagemaker-target-variant"
 _INFERENCE_ID = b"x-amzn-sagemaker-inference-id"
+_JSON = "application/json"
 
 
 @dataclass
@@ -103,43 +104,44 @@ class EndpointApp:
 
     async def _invocations(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         body = await self._body(receive)
-        if body is None:
-            await self._send(send, 413, _error_body("ValidationError", f"The payload is larger than "
-                                                    f"{MAX_PAYLOAD_BYTES} bytes (6 MB)."), "application/json")
-            return
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").decode("latin-1") or None
-        accept = headers.get(b"accept", b"").decode("latin-1") or None
+        if body is None:
+            status, answer, answer_type, variant = 413, _error_body(
+                "ValidationError", f"The payload is larger than {MAX_PAYLOAD_BYTES} bytes (6 MB)."), _JSON, None
+        else:
+            status, answer, answer_type, variant = self._answer(body, content_type, headers)
+        await self._send(send, status, answer, answer_type, variant)
+        if status == 200 and self.capture is not None and self.capture.sampled():
+            inference_id = headers.get(_INFERENCE_ID)
+            self.capture.put((variant, time.time(), inference_id.decode("latin-1") if inference_id else None,
+                              body, content_type, answer, answer_type))
+
+    def _answer(self, body: bytes, content_type: str | None,
+                headers: dict[bytes, bytes]) -> tuple[int, bytes, str, str | None]:
+        """(status, body, content type, variant) for one request, errors included."""
         target = headers.get(_TARGET)
-        routing = self.routing
         try:
-            variant, chain = routing.pick(target.decode("latin-1") if target is not None else None)
+            variant, chain = self.routing.pick(target.decode("latin-1") if target is not None else None)
         except PayloadError as error:
-            await self._send(send, 400, _error_body("ValidationError", str(error)), "application/json")
-            return
+            return 400, _error_body("ValidationError", str(error)), _JSON, None
         stats = self.stats.setdefault(variant, VariantStats())
+        accept = headers.get(b"accept", b"").decode("latin-1") or None
         started = time.perf_counter()
         try:
             answer, answer_type = chain.invoke(body, content_type, accept)
         except PayloadError as error:
             stats.errors_4xx += 1
             code = "UnsupportedMediaType" if error.status == 415 else "ValidationError"
-            await self._send(send, error.status, _error_body(code, str(error)), "application/json", variant)
-            return
+            return error.status, _error_body(code, str(error)), _JSON, variant
         except Exception as error:  # the model's own failure: 500 with its message, and serve on
             stats.errors_5xx += 1
             self.log.write(traceback.format_exc())
             self.log.flush()
-            await self._send(send, 500, _error_body("ModelError", f"{type(error).__name__}: {error}"),
-                             "application/json", variant)
-            return
+            return 500, _error_body("ModelError", f"{type(error).__name__}: {error}"), _JSON, variant
         stats.latencies.append((time.perf_counter() - started) * 1000)
         stats.invocations += 1
-        await self._send(send, 200, answer, answer_type, variant)
-        if self.capture is not None and self.capture.sampled():
-            inference_id = headers.get(_INFERENCE_ID)
-            self.capture.put((variant, time.time(), inference_id.decode("latin-1") if inference_id else None,
-                              body, content_type, answer, answer_type))
+        return 200, answer, answer_type, variant
 
     @staticmethod
     async def _body(receive: Any) -> bytes | None:
