@@ -297,3 +297,19 @@ def test_automl_deploy_serves_the_best_candidate(tmp_path: Path) -> None:
     features = frame.drop(columns="churn").head(8)
     assert predictor.predict(features) == joblib.load(tmp_path / "model.joblib").predict(features).tolist()
     predictor.delete_endpoint()
+
+
+def test_capture_records_and_config_checks(tmp_path: Path) -> None:
+    from jupyter_ext.serving.capture import capture_record
+
+    config = DataCaptureConfig(capture_options=["REQUEST"], destination_s3_uri=str(tmp_path)).to_config("unused")
+    record = capture_record(("A", 0.0, None, b"\x93NUMPY", "application/x-npy", b"[1]", "application/json"), config)
+    assert record["captureData"] == {"endpointInput": {"observedContentType": "application/x-npy", "mode": "INPUT",
+                                                       "data": "k05VTVBZ", "encoding": "BASE64"}}
+    assert record["eventMetadata"]["inferenceTime"] == "1970-01-01T00:00:00Z" and "inferenceId" not in record["eventMetadata"]
+    with pytest.raises(ValidationError, match="sampling_percentage must be between 0 and 100"):
+        DataCaptureConfig(sampling_percentage=150).to_config(str(tmp_path))
+    with pytest.raises(ValidationError, match="local folder or file:// URI"):
+        DataCaptureConfig(destination_s3_uri="s3://bucket/capture").to_config(str(tmp_path))
+    with pytest.raises(ValidationError, match="use REQUEST and/or RESPONSE"):
+        DataCaptureConfig(capture_options=["EVERYTHING"]).to_config(str(tmp_path))
