@@ -185,6 +185,9 @@ def test_bad_requests_get_4xx_and_a_failing_model_500(sklearn, tmp_path: Path) -
     with pytest.raises(ValidationError, match="No model file found .* notes.txt"):
         Model(str(tmp_path / "notes.txt")).deploy("notes")
     assert describe_endpoint("notes").status == "Failed"
+    with pytest.raises(ValidationError, match="Update failed, the previous variants are still served: .*notes.txt"):
+        update_endpoint("bad", [ProductionVariant(Model(str(tmp_path / "notes.txt")), "Main")])
+    assert Predictor("bad").predict([[0.9, 0.9, 0.3]]) == [1] and len(describe_endpoint("bad").variants) == 2
     with pytest.raises(ValidationError, match="Variant 'C' is not on endpoint bad"):
         update_endpoint_weights_and_capacities("bad", {"C": 1})
     for name in ("bad", "notes"):
