@@ -29,6 +29,7 @@ bench: install
 	$(PY) benchmarks/tuning.py
 	$(PY) benchmarks/tracking.py
 	$(PY) benchmarks/debugger.py
+	$(PY) benchmarks/serving.py
 	$(PY) -m pip install --quiet "flaml[automl]"
 	$(PY) benchmarks/automl.py
 

@@ -72,6 +72,7 @@ def load_ipython_extension(ipython: Any) -> None:
     ipython.register_magics(JobMagics)
     ipython.register_magics(importlib.import_module(".magics.lifecycle", __name__).LifecycleMagics)
     ipython.register_magics(DebuggerMagics)
+    from .magics.serving import ServingMagics; ipython.register_magics(ServingMagics)  # noqa: E702
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

@@ -6,6 +6,7 @@
     jupyter-ext jobs stop NAME [--grace SECONDS]
     jupyter-ext lifecycle run|status|logs|configure|create-config|delete-config|list-configs
     jupyter-ext debugger rules NAME [--wait]
+    jupyter-ext endpoints list|describe|delete ...
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     stop.set_defaults(run=_jobs_stop)
     add_lifecycle_commands(groups)
     _add_debugger_commands(groups)
+    from .cli_endpoints import add_endpoints_commands; add_endpoints_commands(groups)  # noqa: E702
     return parser
 
 

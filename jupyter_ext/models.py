@@ -43,11 +43,16 @@ __all__ = [
     "LifecycleConfig",
     "RuleEvaluationStatus",
     "ListRuleEvaluationsResponse",
+    "VariantDescription",
+    "EndpointDescription",
+    "ListEndpointsResponse",
+    "InvokeEndpointRequest",
+    "InvokeEndpointResponse",
     "API_RECORDS",
     "timestamp",
 ]
 
-JOB_TYPES = ("Training", "Processing", "Tuning", "AutoML", "Rule")
+JOB_TYPES = ("Training", "Processing", "Tuning", "AutoML", "Rule", "Transform")
 ACTIVE_STATUSES = ("Pending", "InProgress", "Stopping")
 TERMINAL_STATUSES = ("Completed", "Failed", "Stopped")
 
@@ -412,6 +417,80 @@ class ListRuleEvaluationsResponse(_Record):
     rule_evaluations: list[RuleEvaluationStatus]
 
 
+@dataclass(slots=True)
+class VariantDescription(_Record):
+    """One production variant of an endpoint: its model(s), weight and traffic so far.
+
+    `traffic_share` is weight / sum of weights. Latencies are in milliseconds over the
+    variant's recent requests (model time, as SageMaker's ModelLatency); counts since start.
+    """
+
+    variant_name: str
+    model_name: str
+    model_data: list[str]
+    current_weight: float
+    traffic_share: float
+    instance_count: int
+    invocations: int
+    errors_4xx: int
+    errors_5xx: int
+    latency_avg_ms: float | None
+    latency_p50_ms: float | None
+    latency_p99_ms: float | None
+
+
+@dataclass(slots=True)
+class EndpointDescription(_Record):
+    """DescribeEndpoint: status (Creating, InService, Updating, Failed, Deleting), where it
+    listens (`url`, on 127.0.0.1 by default), its variants and data capture settings."""
+
+    name: str
+    status: str
+    failure_reason: str | None
+    url: str | None
+    port: int | None
+    pid: int | None
+    created_at: datetime
+    last_modified: datetime
+    endpoint_dir: str
+    log_path: str
+    variants: list[VariantDescription]
+    data_capture: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class ListEndpointsResponse(_Record):
+    """Every endpoint, newest first."""
+
+    endpoints: list[EndpointDescription]
+
+
+@dataclass(slots=True)
+class InvokeEndpointRequest(_Record):
+    """Body of POST .../endpoints/{name}/invocations: a test request sent to the endpoint.
+
+    `body` is the payload as text; `target_variant` picks a variant instead of the weights.
+    """
+
+    body: str = ""
+    content_type: str = "application/json"
+    accept: str | None = None
+    target_variant: str | None = None
+    inference_id: str | None = None
+
+
+@dataclass(slots=True)
+class InvokeEndpointResponse(_Record):
+    """What the endpoint answered: its HTTP status, body (text), content type, the variant
+    that served it and the round-trip time in milliseconds."""
+
+    status_code: int
+    body: str
+    content_type: str | None
+    invoked_variant: str | None
+    latency_ms: float
+
+
 # The records of the REST API, in the order the TypeScript types are written.
 API_RECORDS = (
     PrimaryMetric, JobSummary, ListJobsRequest, ListJobsResponse, StatusTransition,
@@ -419,5 +498,6 @@ API_RECORDS = (
     LogChunk, StopJobRequest, ErrorResponse, ExperimentSummary, ListExperimentsResponse, LeaderboardRequest,
     LeaderboardRow, LeaderboardResponse, RunArtifact, RunDescription,
     LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,
-    RuleEvaluationStatus, ListRuleEvaluationsResponse,
+    RuleEvaluationStatus, ListRuleEvaluationsResponse, VariantDescription,
+    EndpointDescription, ListEndpointsResponse, InvokeEndpointRequest, InvokeEndpointResponse,
 )

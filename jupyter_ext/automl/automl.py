@@ -192,6 +192,15 @@ class AutoML:
         _, _, features, _, labels = load_split(Path(self._job().describe().job_dir) / "data")
         report = json.loads(explain(candidate, (features, labels)).read_text())
         return pandas.Series(report["importance"], name=candidate["CandidateName"])
+    def deploy(self, initial_instance_count: int = 1, serializer: Any = None, deserializer: Any = None,
+               candidate: dict[str, Any] | None = None, endpoint_name: str | None = None, **kwargs: Any) -> Any:
+        """Serve `candidate` (default: the best, refitted) on a local endpoint; returns its
+        Predictor. Requests are records with the training columns (CSV in column order, or
+        JSON objects); see `jupyter_ext.serving.Model.deploy` for the other arguments."""
+        from ..serving import Model
+
+        model = Model(self.create_model(candidate), name=f"{self._job().name}-model")
+        return model.deploy(endpoint_name, initial_instance_count, serializer, deserializer, **kwargs)
 
     def leaderboard(self) -> pandas.DataFrame:
         """Candidates as a DataFrame, best first."""

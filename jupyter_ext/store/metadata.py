@@ -181,7 +181,43 @@ def _lifecycle(db: sqlite3.Connection) -> None:
 
 
 # Migrations are code: entry i brings a database from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _lifecycle]
+def _endpoints(db: sqlite3.Connection) -> None:
+    # An endpoint is a server process; `config` (variants, weights, data capture) is what
+    # it should serve, `config_version` bumps on every update and the server copies it
+    # to `applied_version` once it serves that config. Traffic figures per variant.
+    _run_script(db, """
+        CREATE TABLE endpoints (
+            name TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            failure_reason TEXT,
+            host TEXT NOT NULL,
+            port INTEGER,
+            pid INTEGER,
+            pid_started REAL,
+            endpoint_dir TEXT NOT NULL,
+            config TEXT NOT NULL,
+            config_version INTEGER NOT NULL DEFAULT 1,
+            applied_version INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            last_modified REAL NOT NULL
+        );
+        CREATE TABLE endpoint_variant_stats (
+            endpoint TEXT NOT NULL REFERENCES endpoints (name) ON DELETE CASCADE,
+            variant TEXT NOT NULL,
+            invocations INTEGER NOT NULL DEFAULT 0,
+            errors_4xx INTEGER NOT NULL DEFAULT 0,
+            errors_5xx INTEGER NOT NULL DEFAULT 0,
+            latency_avg_ms REAL,
+            latency_p50_ms REAL,
+            latency_p99_ms REAL,
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (endpoint, variant)
+        )
+    """)
+
+
+# Migrations are code: entry i brings a database from version i to i + 1.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _lifecycle, _endpoints]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -312,3 +312,75 @@ export interface ListRuleEvaluationsResponse {
   training_job_name: string;
   rule_evaluations: RuleEvaluationStatus[];
 }
+
+/**
+ * One production variant of an endpoint: its model(s), weight and traffic so far.
+ *
+ * `traffic_share` is weight / sum of weights. Latencies are in milliseconds over the
+ * variant's recent requests (model time, as SageMaker's ModelLatency); counts since start.
+ */
+export interface VariantDescription {
+  variant_name: string;
+  model_name: string;
+  model_data: string[];
+  current_weight: number;
+  traffic_share: number;
+  instance_count: number;
+  invocations: number;
+  errors_4xx: number;
+  errors_5xx: number;
+  latency_avg_ms: number | null;
+  latency_p50_ms: number | null;
+  latency_p99_ms: number | null;
+}
+
+/**
+ * DescribeEndpoint: status (Creating, InService, Updating, Failed, Deleting), where it
+ * listens (`url`, on 127.0.0.1 by default), its variants and data capture settings.
+ */
+export interface EndpointDescription {
+  name: string;
+  status: string;
+  failure_reason: string | null;
+  url: string | null;
+  port: number | null;
+  pid: number | null;
+  created_at: string;
+  last_modified: string;
+  endpoint_dir: string;
+  log_path: string;
+  variants: VariantDescription[];
+  data_capture: Record<string, unknown> | null;
+}
+
+/**
+ * Every endpoint, newest first.
+ */
+export interface ListEndpointsResponse {
+  endpoints: EndpointDescription[];
+}
+
+/**
+ * Body of POST .../endpoints/{name}/invocations: a test request sent to the endpoint.
+ *
+ * `body` is the payload as text; `target_variant` picks a variant instead of the weights.
+ */
+export interface InvokeEndpointRequest {
+  body?: string;
+  content_type?: string;
+  accept?: string | null;
+  target_variant?: string | null;
+  inference_id?: string | null;
+}
+
+/**
+ * What the endpoint answered: its HTTP status, body (text), content type, the variant
+ * that served it and the round-trip time in milliseconds.
+ */
+export interface InvokeEndpointResponse {
+  status_code: number;
+  body: string;
+  content_type: string | null;
+  invoked_variant: string | null;
+  latency_ms: number;
+}

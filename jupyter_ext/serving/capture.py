@@ -1,0 +1,157 @@
+"""Data capture: requests and responses of an endpoint written as SageMaker writes them.
+
+Files: `<destination>/<endpoint>/<variant>/yyyy/mm/dd/hh/<MM-SS-mmm>-<uuid>.jsonl` (UTC),
+one JSON record per line (`captureData.endpointInput/endpointOutput`, `eventMetadata`,
+`eventVersion`). A writer thread does the work, off the request path; `close()` writes
+everything still queued, so a clean shutdown loses nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import queue
+import random
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import ValidationError
+from ..store import local_path
+from .payloads import base_type
+
+__all__ = ["DataCaptureConfig", "CaptureWriter", "capture_record"]
+
+_MODES = {"REQUEST": "Input", "RESPONSE": "Output", "INPUT": "Input", "OUTPUT": "Output"}
+# A capture file is closed and a new one started after this many seconds (and every hour).
+ROTATE_SECONDS = 300.0
+_BATCH_SECONDS = 0.1
+
+
+@dataclass
+class DataCaptureConfig:
+    """What an endpoint captures (SageMaker's DataCaptureConfig).
+
+    `sampling_percentage` (0-100) of requests are captured, each with its request
+    and/or response (`capture_options`: "REQUEST", "RESPONSE"); `destination_s3_uri` is a
+    local folder or file:// URI here. Payloads of the CSV / JSON content types are
+    stored as text, others base64-encoded.
+    """
+
+    enable_capture: bool = True
+    sampling_percentage: float = 20
+    destination_s3_uri: str | None = None
+    capture_options: Sequence[str] = ("REQUEST", "RESPONSE")
+    csv_content_types: Sequence[str] = ("text/csv",)
+    json_content_types: Sequence[str] = ("application/json",)
+    kms_key_id: str | None = field(default=None, repr=False)
+
+    def to_config(self, default_destination: str) -> dict[str, Any]:
+        """The checked JSON form kept in the endpoint's configuration."""
+        if not isinstance(self.sampling_percentage, (int, float)) or not 0 <= self.sampling_percentage <= 100:
+            raise ValidationError(f"sampling_percentage must be between 0 and 100; got {self.sampling_percentage!r}.")
+        modes = [_MODES.get(str(o).upper()) for o in self.capture_options]
+        if not modes or None in modes:
+            raise ValidationError(f"capture_options {list(self.capture_options)}: use REQUEST and/or RESPONSE.")
+        destination = self.destination_s3_uri or default_destination
+        path = local_path(destination)
+        if path is None:
+            raise ValidationError(f"destination_s3_uri {destination!r}: data capture writes to a local folder or "
+                                  "file:// URI here.")
+        return {"enable_capture": bool(self.enable_capture), "sampling_percentage": float(self.sampling_percentage),
+                "destination": str(path), "capture_modes": sorted(set(modes)),
+                "csv_content_types": [base_type(t) for t in self.csv_content_types],
+                "json_content_types": [base_type(t) for t in self.json_content_types]}
+
+
+def _side(data: bytes, content_type: str | None, mode: str, config: dict[str, Any]) -> dict[str, str]:
+    kind = base_type(content_type)
+    encoding = "CSV" if kind in config["csv_content_types"] else "JSON" if kind in config["json_content_types"] else "BASE64"
+    if encoding != "BASE64":
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = "BASE64"
+    if encoding == "BASE64":
+        text = base64.b64encode(data).decode("ascii")
+    return {"observedContentType": content_type or "", "mode": mode, "data": text, "encoding": encoding}
+
+
+def capture_record(event: tuple[Any, ...], config: dict[str, Any]) -> dict[str, Any]:
+    """The JSON record of one captured request: `event` is (variant, time, inference_id,
+    request body, request content type, response body, response content type)."""
+    _variant, when, inference_id, request, request_type, response, response_type = event
+    data: dict[str, Any] = {}
+    if "Input" in config["capture_modes"]:
+        data["endpointInput"] = _side(request, request_type, "INPUT", config)
+    if "Output" in config["capture_modes"]:
+        data["endpointOutput"] = _side(response, response_type, "OUTPUT", config)
+    metadata = {"eventId": str(uuid.uuid4()),
+                "inferenceTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))}
+    if inference_id:
+        metadata["inferenceId"] = inference_id
+    return {"captureData": data, "eventMetadata": metadata, "eventVersion": "0"}
+
+
+class CaptureWriter:
+    """Samples and queues captured requests; a thread writes them to the capture files."""
+
+    def __init__(self, endpoint: str, config: dict[str, Any]) -> None:
+        self.endpoint, self.config = endpoint, config
+        self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._files: dict[str, tuple[IO[str], str, float]] = {}
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._write_loop, name="data-capture", daemon=True)
+        self._thread.start()
+
+    def sampled(self) -> bool:
+        """Whether to capture the next request (drawn per request)."""
+        return self.config["enable_capture"] and random.random() * 100 < self.config["sampling_percentage"]
+
+    def put(self, event: tuple[Any, ...]) -> None:
+        """Queue one request for capture (see `capture_record` for the fields); never blocks."""
+        self._queue.put(event)
+
+    def close(self) -> None:
+        """Write everything queued, then close the files."""
+        self._closing.set()
+        self._queue.put(None)
+        self._thread.join(timeout=60)
+
+    def _write_loop(self) -> None:
+        done = False
+        while not done:
+            batch = [self._queue.get()]
+            while not self._queue.empty():
+                batch.append(self._queue.get())
+            for item in batch:
+                if item is None:
+                    done = True
+                else:
+                    self._file(item[0], item[1]).write(json.dumps(capture_record(item, self.config)) + "\n")
+            for handle, _hour, _opened in self._files.values():
+                handle.flush()
+            # Writing in batches a few times a second keeps this thread off the request path's GIL.
+            self._closing.wait(_BATCH_SECONDS)
+        for handle, _hour, _opened in self._files.values():
+            handle.close()
+
+    def _file(self, variant: str, when: float) -> IO[str]:
+        stamp = datetime.fromtimestamp(when, timezone.utc)
+        hour = stamp.strftime("%Y/%m/%d/%H")
+        current = self._files.get(variant)
+        if current and current[1] == hour and time.monotonic() - current[2] < ROTATE_SECONDS:
+            return current[0]
+        if current:
+            current[0].close()
+        folder = Path(self.config["destination"]) / self.endpoint / variant / hour
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{stamp.strftime('%M-%S')}-{stamp.microsecond // 1000:03d}-{uuid.uuid4()}.jsonl"
+        handle = open(folder / name, "a", encoding="utf-8")
+        self._files[variant] = (handle, hour, time.monotonic())
+        return handle

@@ -1,0 +1,288 @@
+"""Endpoints in the store: create (start the server process), describe, list, update,
+delete — from any process. An endpoint whose process died is marked Failed on the next
+read, never left InService.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..jobs.contract import THREAD_VARIABLES
+from ..jobs.executors import process_alive
+from ..jobs.launch import JOB_NAME_PATTERN
+from ..models import EndpointDescription, VariantDescription, timestamp
+from ..store import get_store, home
+from .capture import DataCaptureConfig
+from .model import ProductionVariant, check_weight
+
+__all__ = [
+    "create_endpoint", "describe_endpoint", "list_endpoints", "delete_endpoint", "update_endpoint",
+    "update_endpoint_weights_and_capacities", "endpoint_dir_for", "LIVE_STATUSES", "DEFAULT_HOST",
+]
+
+DEFAULT_HOST = "127.0.0.1"
+LIVE_STATUSES = ("Creating", "InService", "Updating")
+START_TIMEOUT = 120.0
+_LAUNCH_GRACE = 60.0
+MAX_VARIANTS = 10
+
+
+def endpoint_dir_for(name: str) -> Path:
+    """The folder of endpoint `name`: its log, unpacked models and server state."""
+    return home() / "endpoints" / name
+
+
+def _row(name: str) -> Any:
+    rows = get_store().query("SELECT * FROM endpoints WHERE name = ?", (name,))
+    if not rows:
+        known = [r["name"] for r in get_store().query("SELECT name FROM endpoints ORDER BY created_at DESC LIMIT 20")]
+        raise NotFoundError(f"Endpoint {name!r} not found. Endpoints: {', '.join(known) or 'none'}.")
+    return _reconcile(rows[0])
+
+
+def _set(name: str, **fields: Any) -> None:
+    fields["last_modified"] = time.time()
+    with get_store().transaction() as db:
+        db.execute(f"UPDATE endpoints SET {', '.join(f'{k} = ?' for k in fields)} WHERE name = ?",
+                   [*fields.values(), name])
+
+
+def _reconcile(row: Any) -> Any:
+    """`row`, marked Failed first if its server process is gone."""
+    if row["status"] not in LIVE_STATUSES:
+        return row
+    if row["pid"] is None and time.time() - row["created_at"] < _LAUNCH_GRACE:
+        return row
+    if row["pid"] is not None and process_alive(row["pid"], row["pid_started"]):
+        return row
+    reason = (f"The endpoint's server process (pid {row['pid']}) exited (killed, or the machine restarted); "
+              f"see {Path(row['endpoint_dir']) / 'endpoint.log'}. Delete the endpoint and deploy again.")
+    _set(row["name"], status="Failed", failure_reason=reason)
+    return get_store().query("SELECT * FROM endpoints WHERE name = ?", (row["name"],))[0]
+
+
+def _describe(row: Any) -> EndpointDescription:
+    config = json.loads(row["config"])
+    stats = {r["variant"]: r for r in get_store().query(
+        "SELECT * FROM endpoint_variant_stats WHERE endpoint = ?", (row["name"],))}
+    total = sum(v["weight"] for v in config["variants"])
+    variants = []
+    for v in config["variants"]:
+        s = stats.get(v["variant_name"])
+        variants.append(VariantDescription(
+            variant_name=v["variant_name"], model_name=v["model_name"],
+            model_data=[c["model_data"] for c in v["containers"]], current_weight=v["weight"],
+            traffic_share=v["weight"] / total if total else 0.0, instance_count=v["instance_count"],
+            invocations=s["invocations"] if s else 0, errors_4xx=s["errors_4xx"] if s else 0,
+            errors_5xx=s["errors_5xx"] if s else 0, latency_avg_ms=s["latency_avg_ms"] if s else None,
+            latency_p50_ms=s["latency_p50_ms"] if s else None, latency_p99_ms=s["latency_p99_ms"] if s else None))
+    url = f"http://{row['host']}:{row['port']}" if row["port"] else None
+    return EndpointDescription(
+        name=row["name"], status=row["status"], failure_reason=row["failure_reason"], url=url, port=row["port"],
+        pid=row["pid"], created_at=timestamp(row["created_at"]), last_modified=timestamp(row["last_modified"]),
+        endpoint_dir=row["endpoint_dir"], log_path=str(Path(row["endpoint_dir"]) / "endpoint.log"),
+        variants=variants, data_capture=config.get("data_capture"))
+
+
+def describe_endpoint(name: str) -> EndpointDescription:
+    """Everything about endpoint `name` (NotFoundError names the endpoints there are)."""
+    return _describe(_row(name))
+
+
+def list_endpoints() -> list[EndpointDescription]:
+    """Every endpoint, newest first."""
+    rows = get_store().query("SELECT * FROM endpoints ORDER BY created_at DESC, name")
+    return [_describe(_reconcile(row)) for row in rows]
+
+
+def _unique_name(base: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c == "-" else "-" for c in base).strip("-")[:38].rstrip("-") or "endpoint"
+    now = time.time()
+    while True:
+        name = f"{cleaned}-{time.strftime('%Y-%m-%d-%H-%M-%S', time.gmtime(now))}-{int(now % 1 * 1000):03d}"
+        if not get_store().query("SELECT 1 FROM endpoints WHERE name = ?", (name,)):
+            return name
+        now += 0.001
+
+
+def _check_port(host: str, port: int | None) -> None:
+    if port is None:
+        return
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValidationError(f"port must be a whole number from 1 to 65535 (or None for a free one); got {port!r}.")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise ConflictError(f"Port {port} on {host} is taken ({error.strerror}); pick another port, "
+                                "or leave port=None for a free one.") from None
+
+
+def _variants_config(production_variants: Sequence[ProductionVariant]) -> list[dict[str, Any]]:
+    if not 1 <= len(production_variants) <= MAX_VARIANTS:
+        raise ValidationError(f"An endpoint takes 1 to {MAX_VARIANTS} production variants; got {len(production_variants)}.")
+    variants = [v.to_config() for v in production_variants]
+    names = [v["variant_name"] for v in variants]
+    if len(set(names)) != len(names):
+        raise ValidationError(f"Variant names must be unique; got {names}.")
+    return variants
+
+
+def create_endpoint(endpoint_name: str | None, production_variants: Sequence[ProductionVariant],
+                    data_capture_config: DataCaptureConfig | None = None, port: int | None = None,
+                    host: str = DEFAULT_HOST, wait: bool = True, base_name: str = "endpoint") -> str:
+    """Start an endpoint serving `production_variants`; returns its name (once InService
+    with `wait`). The server is a detached process on `host`:`port` (default a free port)
+    that outlives the caller. ConflictError for a taken name or port; ValidationError if
+    the models cannot be served (with the server's reason)."""
+    name = endpoint_name or _unique_name(base_name)
+    if not JOB_NAME_PATTERN.match(name):
+        raise ValidationError(f"Endpoint name {name!r} is not valid: use 1 to 63 letters, digits and hyphens, "
+                              "starting and ending with a letter or digit.")
+    variants = _variants_config(production_variants)
+    capture = data_capture_config.to_config(str(home() / "data-capture")) if data_capture_config else None
+    _check_port(host, port)
+    folder = endpoint_dir_for(name)
+    now = time.time()
+    config = {"variants": variants, "data_capture": capture, "requested_port": port}
+    with get_store().transaction() as db:
+        if db.execute("SELECT 1 FROM endpoints WHERE name = ?", (name,)).fetchone():
+            raise ConflictError(f"Endpoint {name} already exists; delete it first or choose another name.")
+        db.execute("INSERT INTO endpoints (name, status, host, port, endpoint_dir, config, created_at, last_modified)"
+                   " VALUES (?, 'Creating', ?, ?, ?, ?, ?, ?)", (name, host, port, str(folder), json.dumps(config), now, now))
+    _launch(name, folder)
+    if wait:
+        _wait_until(name, lambda row: row["status"] != "Creating", START_TIMEOUT, "to start")
+    return name
+
+
+def _launch(name: str, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {**{v: "1" for v in THREAD_VARIABLES}, **os.environ, "JUPYTER_EXT_HOME": str(home()), "PYTHONUNBUFFERED": "1"}
+    with open(folder / "endpoint.log", "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "jupyter_ext.serving.server", name],
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+                                   env=env, start_new_session=True, close_fds=True)
+    threading.Thread(target=process.wait, daemon=True).start()  # no zombie while we live
+    try:
+        started = psutil.Process(process.pid).create_time()
+    except psutil.Error:
+        started = None
+    _set(name, pid=process.pid, pid_started=started)
+
+
+def _log_tail(row: Any, lines: int = 8) -> str:
+    path = Path(row["endpoint_dir"]) / "endpoint.log"
+    text = path.read_text(errors="replace").strip().splitlines()[-lines:] if path.exists() else []
+    return "\n".join(text)
+
+
+def _wait_until(name: str, done: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        row = _row(name)
+        if row["status"] == "Failed":
+            raise ValidationError(f"Endpoint {name} failed {what}: {row['failure_reason']}\n{_log_tail(row)}\n"
+                                  f"Delete it with delete_endpoint({name!r}) before deploying again under this name.")
+        if done(row):
+            return
+        if time.monotonic() > deadline:
+            raise ValidationError(f"Endpoint {name} did not finish {what} within {timeout:g} s; see "
+                                  f"{Path(row['endpoint_dir']) / 'endpoint.log'}.")
+        time.sleep(0.05)
+
+
+def _update(name: str, change: Any, wait: bool) -> None:
+    with get_store().transaction() as db:
+        row = db.execute("SELECT * FROM endpoints WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"Endpoint {name!r} not found.")
+        if row["status"] != "InService":
+            raise ConflictError(f"Endpoint {name} is {row['status']}; it can be updated only when InService.")
+        config = json.loads(row["config"])
+        change(config)
+        version = row["config_version"] + 1
+        db.execute("UPDATE endpoints SET config = ?, config_version = ?, status = 'Updating', failure_reason = NULL, last_modified = ?"
+                   " WHERE name = ?", (json.dumps(config), version, time.time(), name))
+    if wait:
+        _wait_until(name, lambda r: r["applied_version"] >= version and r["status"] == "InService", START_TIMEOUT,
+                    "to update")
+
+
+def update_endpoint_weights_and_capacities(endpoint_name: str, desired_weights_and_capacities: Any,
+                                           wait: bool = True) -> None:
+    """Change variants' weights (and recorded instance counts) without dropping a request.
+
+    Takes `{variant: weight}` or SageMaker's list of `{"VariantName", "DesiredWeight",
+    "DesiredInstanceCount"}`; the endpoint is Updating until the server serves the new weights.
+    """
+    if isinstance(desired_weights_and_capacities, Mapping):
+        desired = [{"VariantName": k, "DesiredWeight": v} for k, v in desired_weights_and_capacities.items()]
+    else:
+        desired = list(desired_weights_and_capacities or [])
+    if not desired:
+        raise ValidationError("Give at least one variant's desired weight, e.g. {'VariantA': 0.5}.")
+
+    def change(config: dict[str, Any]) -> None:
+        variants = {v["variant_name"]: v for v in config["variants"]}
+        for item in desired:
+            variant = variants.get(item.get("VariantName"))
+            if variant is None:
+                raise ValidationError(f"Variant {item.get('VariantName')!r} is not on endpoint {endpoint_name}; "
+                                      f"it has: {', '.join(variants)}.")
+            if "DesiredWeight" in item:
+                variant["weight"] = check_weight(variant["variant_name"], item["DesiredWeight"])
+            if "DesiredInstanceCount" in item:
+                count = item["DesiredInstanceCount"]
+                if not isinstance(count, int) or count < 1:
+                    raise ValidationError(f"DesiredInstanceCount must be a whole number >= 1; got {count!r}.")
+                variant["instance_count"] = count
+
+    _update(endpoint_name, change, wait)
+
+
+def update_endpoint(endpoint_name: str, production_variants: Sequence[ProductionVariant], wait: bool = True) -> None:
+    """Serve new production variants (new models, names or weights) on a running endpoint.
+
+    The server loads the new models beside the old ones and switches over between two
+    requests; if a model fails to load, the old variants stay and the update raises.
+    """
+    variants = _variants_config(production_variants)
+    _update(endpoint_name, lambda config: config.__setitem__("variants", variants), wait)
+    row = _row(endpoint_name)
+    if wait and row["failure_reason"] and row["failure_reason"].startswith("Update failed"):
+        raise ValidationError(f"Endpoint {endpoint_name}: {row['failure_reason']}")
+
+
+def delete_endpoint(endpoint_name: str, timeout: float = 30.0) -> None:
+    """Stop the endpoint's server (SIGTERM: captured data is written out; SIGKILL after
+    `timeout` s) and remove its record. Its port is free once this returns."""
+    row = _row(endpoint_name)
+    _set(endpoint_name, status="Deleting")
+    pid = row["pid"]
+    if pid is not None and process_alive(pid, row["pid_started"]):
+        try:
+            process = psutil.Process(pid)
+            os.kill(pid, signal.SIGTERM)
+            process.wait(timeout)
+        except psutil.TimeoutExpired:
+            os.killpg(pid, signal.SIGKILL)
+            psutil.Process(pid).wait(5)
+        except (psutil.Error, ProcessLookupError):
+            pass
+    with get_store().transaction() as db:
+        db.execute("DELETE FROM endpoints WHERE name = ?", (endpoint_name,))

@@ -1,0 +1,196 @@
+"""Loading a model and answering requests with it: SageMaker's inference handlers.
+
+A container runs `input_fn` → `predict_fn` → `output_fn` on each request, with the
+user's functions from the entry point where given and the built-ins otherwise.
+Built-in `model_fn`: scikit-learn pickles/joblib (our AutoML pipelines included) and
+TorchScript; a torch state dict needs an entry point whose `model_fn` builds the module.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+import shutil
+import sys
+import tarfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from .payloads import JSON, PayloadError, base_type, decode, encode
+
+__all__ = ["Container", "ContainerChain", "load_chain", "unpack", "default_model_fn", "default_predict_fn"]
+
+_PICKLES = (".joblib", ".pkl", ".pickle")
+_TORCH = (".pt", ".pth", ".torchscript")
+
+
+def unpack(model_data: str, target: Path) -> Path:
+    """The folder holding the model's files: a folder as it is; a model.tar.gz unpacked
+    into `target`; a single file copied into `target`."""
+    source = Path(model_data)
+    if source.is_dir():
+        return source
+    target.mkdir(parents=True, exist_ok=True)
+    if tarfile.is_tarfile(source):
+        with tarfile.open(source) as tar:
+            tar.extractall(target, filter="data")
+    else:
+        shutil.copy2(source, target / source.name)
+    return target
+
+
+def default_model_fn(model_dir: Path) -> Any:
+    """The model in `model_dir`: the first *.joblib/*.pkl (scikit-learn) or TorchScript file."""
+    files = sorted(p for p in Path(model_dir).iterdir() if p.is_file())
+    pickles = sorted((p for p in files if p.suffix in _PICKLES), key=lambda p: p.name != "model.joblib")
+    if pickles:
+        import joblib
+
+        return joblib.load(pickles[0])
+    scripts = [p for p in files if p.suffix in _TORCH]
+    if scripts:
+        import torch
+
+        try:
+            return torch.jit.load(str(scripts[0]), map_location="cpu")
+        except RuntimeError:
+            raise ValidationError(
+                f"{scripts[0].name} is not TorchScript (a state dict?). Give an entry_point whose model_fn(model_dir) "
+                "builds the module and loads the state dict, or save the model with torch.jit.save.") from None
+    names = ", ".join(p.name for p in files) or "nothing"
+    raise ValidationError(f"No model file found in the model artifact (it holds {names}). Give a *.joblib/*.pkl "
+                          "(scikit-learn), a TorchScript *.pt, or an entry_point with model_fn.")
+
+
+def _is_torch_module(model: Any) -> bool:
+    return type(model).__module__.startswith("torch") or hasattr(model, "state_dict") and hasattr(model, "eval")
+
+
+def _rows(data: Any) -> Any:
+    if isinstance(data, dict):
+        return [data]
+    if isinstance(data, list) and data and not isinstance(data[0], (list, tuple, dict)):
+        return [data]  # one record
+    return data
+
+
+def _features(data: Any, model: Any) -> Any:
+    import numpy
+
+    names = getattr(model, "feature_names_in_", None)
+    if hasattr(data, "columns"):
+        return data
+    rows = _rows(data.tolist() if hasattr(data, "tolist") and getattr(data, "ndim", 2) == 1 else data)
+    if names is not None:
+        import pandas
+
+        if isinstance(rows, list) and rows and isinstance(rows[0], dict):
+            missing = sorted(set(names) - set(rows[0]))
+            if missing:
+                raise PayloadError(f"Records lack the column(s) {missing}; the model expects {list(names)}.")
+            return pandas.DataFrame(rows)[list(names)]
+        width = len(rows[0]) if len(rows) else 0
+        if width != len(names):
+            raise PayloadError(f"The model expects {len(names)} values per record ({', '.join(names)}); got {width}.")
+        return pandas.DataFrame(list(rows), columns=list(names))
+    array = numpy.asarray(rows)
+    expected = getattr(model, "n_features_in_", None)
+    if expected is not None and (array.ndim != 2 or array.shape[1] != expected):
+        raise PayloadError(f"The model expects {expected} values per record; got shape {list(array.shape)}.")
+    return array
+
+
+def default_predict_fn(data: Any, model: Any) -> Any:
+    """Run the model: torch modules in eval mode without grad on a float32 tensor;
+    scikit-learn estimators' `predict` (a DataFrame with the training columns when the
+    model was fitted on one, as AutoML pipelines are)."""
+    if _is_torch_module(model):
+        import numpy
+        import torch
+
+        try:
+            tensor = torch.as_tensor(numpy.asarray(_rows(data), dtype="float32"))
+        except (TypeError, ValueError) as error:
+            raise PayloadError(f"The payload is not numeric: {error}.") from None
+        model.eval()
+        with torch.no_grad():
+            return model(tensor)
+    return model.predict(_features(data, model))
+
+
+def _with_context(function: Callable[..., Any], arity: int) -> Callable[..., Any]:
+    """`function` called with the optional trailing `context` argument when it takes one."""
+    try:
+        takes = len([p for p in inspect.signature(function).parameters.values()
+                     if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)])
+    except (TypeError, ValueError):
+        takes = arity
+    return (lambda *args: function(*args, None)) if takes > arity else function
+
+
+def _load_module(code_dir: Path, entry_point: str, index: int) -> Any:
+    if str(code_dir) not in sys.path:
+        sys.path.insert(0, str(code_dir))
+    spec = importlib.util.spec_from_file_location(f"jupyter_ext_inference_{index}_{Path(entry_point).stem}",
+                                                  code_dir / entry_point)
+    if spec is None or spec.loader is None:
+        raise ValidationError(f"Cannot load the entry point {code_dir / entry_point}.")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Container:
+    """One model with its handlers, ready to answer requests."""
+
+    def __init__(self, spec: dict[str, Any], scratch: Path, index: int = 0) -> None:
+        os.environ.update(spec.get("env") or {})
+        self.name = spec.get("name", "model")
+        self.model_dir = unpack(spec["model_data"], scratch)
+        module = None
+        if spec.get("entry_point"):
+            module = _load_module(Path(spec["code_dir"]), spec["entry_point"], index)
+        elif (self.model_dir / "code" / "inference.py").is_file():
+            module = _load_module(self.model_dir / "code", "inference.py", index)
+        hooks = {name: getattr(module, name, None) for name in ("model_fn", "input_fn", "predict_fn", "output_fn")}
+        model_fn = _with_context(hooks["model_fn"] or default_model_fn, 1)
+        self.input_fn = _with_context(hooks["input_fn"] or decode, 2)
+        self.predict_fn = _with_context(hooks["predict_fn"] or default_predict_fn, 2)
+        self.output_fn = _with_context(hooks["output_fn"] or encode, 2)
+        if hooks["model_fn"]:
+            self.model = model_fn(str(self.model_dir))
+        elif hooks["predict_fn"] and not any(p.suffix in _PICKLES + _TORCH for p in self.model_dir.iterdir()):
+            self.model = None  # a pure transform step (e.g. preprocessing in a PipelineModel)
+        else:
+            self.model = model_fn(self.model_dir)
+
+    def invoke(self, body: bytes, content_type: str | None, accept: str | None) -> tuple[bytes, str]:
+        """Answer one request: (response body, its content type)."""
+        data = self.input_fn(body, content_type)
+        result = self.output_fn(self.predict_fn(data, self.model), accept)
+        if isinstance(result, tuple):
+            result, kind = result
+        else:
+            kind = accept if accept and accept != "*/*" else JSON
+        return (result.encode() if isinstance(result, str) else bytes(result)), kind
+
+
+class ContainerChain:
+    """The containers of one variant, run serially (one for a plain Model)."""
+
+    def __init__(self, containers: Sequence[Container]) -> None:
+        self.containers = list(containers)
+
+    def invoke(self, body: bytes, content_type: str | None, accept: str | None) -> tuple[bytes, str]:
+        """Each container's response is the next one's request; the last one answers `accept`."""
+        for container in self.containers[:-1]:
+            body, content_type = container.invoke(body, content_type, base_type(content_type) or None)
+        return self.containers[-1].invoke(body, content_type, accept)
+
+
+def load_chain(specs: Sequence[dict[str, Any]], scratch: Path) -> ContainerChain:
+    """Load every container of a variant, unpacking artifacts under `scratch`."""
+    return ContainerChain([Container(spec, scratch / f"container-{i}", i) for i, spec in enumerate(specs)])

@@ -1,0 +1,155 @@
+"""Models to serve: `Model` (a model artifact plus optional inference code), the serial
+`PipelineModel`, and `ProductionVariant` (a model under a name with a traffic weight).
+
+A model is described by plain JSON ("containers"), so the endpoint process and batch
+transform jobs load it the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ValidationError
+from ..store import local_path
+
+if TYPE_CHECKING:
+    from .capture import DataCaptureConfig
+    from .predictor import Predictor
+    from .serializers import Deserializer, Serializer
+
+__all__ = ["Model", "PipelineModel", "ProductionVariant", "VARIANT_NAME_PATTERN", "check_variant_name"]
+
+VARIANT_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
+
+
+def check_variant_name(name: str) -> str:
+    """`name` if it is a valid variant name (SageMaker's rule, ≤ 63 chars), else ValidationError."""
+    if not isinstance(name, str) or not VARIANT_NAME_PATTERN.match(name) or len(name) > 63:
+        raise ValidationError(f"Variant name {name!r} is not valid: use 1 to 63 letters, digits and hyphens, "
+                              "starting and ending with a letter or digit.")
+    return name
+
+
+def _model_path(model_data: str) -> str:
+    path = local_path(str(model_data))
+    if path is None:
+        raise ValidationError(f"model_data {model_data!r}: only local paths and file:// URIs can be served here.")
+    if not path.exists():
+        raise ValidationError(f"model_data {model_data} does not exist (looked for {path}). Give the path of a "
+                              "model.tar.gz (e.g. estimator.model_data), a model file or a model folder.")
+    return str(path)
+
+
+class Model:
+    """A model artifact and how to serve it (SageMaker's Model).
+
+    `model_data` is a model.tar.gz, a folder, or a single model file. `entry_point` (a
+    script, found in `source_dir` if given) may define `model_fn`, `input_fn`,
+    `predict_fn` and `output_fn`; without it the built-in handlers serve scikit-learn
+    pickles/joblib (AutoML pipelines included) and TorchScript. `env` is set in the
+    serving process. Raises ValidationError for a missing artifact or script.
+    """
+
+    def __init__(self, model_data: str, entry_point: str | None = None, source_dir: str | None = None,
+                 env: Mapping[str, str] | None = None, name: str | None = None, **_sagemaker_only: Any) -> None:
+        self.model_data = _model_path(model_data)
+        self.entry_point, self.code_dir = _locate_entry_point(entry_point, source_dir)
+        self.env = {str(k): str(v) for k, v in (env or {}).items()}
+        self.name = name or f"model-{uuid.uuid4().hex[:8]}"
+
+    def containers(self) -> list[dict[str, Any]]:
+        """The JSON description the serving process loads (one container)."""
+        return [{"model_data": self.model_data, "entry_point": self.entry_point, "code_dir": self.code_dir,
+                 "env": self.env, "name": self.name}]
+
+    def deploy(self, endpoint_name: str | None = None, initial_instance_count: int = 1,
+               serializer: Serializer | None = None, deserializer: Deserializer | None = None,
+               data_capture_config: DataCaptureConfig | None = None, port: int | None = None,
+               variant_name: str = "AllTraffic", wait: bool = True, **_sagemaker_only: Any) -> Predictor:
+        """Start an endpoint serving this model alone; returns its Predictor once InService.
+
+        The endpoint is a detached process on 127.0.0.1 (`port`, default a free one) that
+        outlives this kernel; delete it with `predictor.delete_endpoint()`.
+        """
+        from .endpoints import create_endpoint
+        from .predictor import Predictor
+
+        name = create_endpoint(endpoint_name, [ProductionVariant(self, variant_name, 1.0, initial_instance_count)],
+                               data_capture_config, port=port, wait=wait, base_name=self.name)
+        return Predictor(name, serializer=serializer, deserializer=deserializer)
+
+    def transformer(self, instance_count: int = 1, **kwargs: Any) -> Any:
+        """A batch `Transformer` for this model (see `Transformer` for the arguments)."""
+        from .transform import Transformer
+
+        return Transformer(self, instance_count=instance_count, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, model_data={self.model_data!r})"
+
+
+class PipelineModel(Model):
+    """Models served serially in one endpoint: each one's response is the next one's request."""
+
+    def __init__(self, models: Sequence[Model], name: str | None = None, **_sagemaker_only: Any) -> None:
+        if not models or not all(isinstance(m, Model) for m in models):
+            raise ValidationError("PipelineModel needs a list of one or more Model objects.")
+        if len(models) > 15:
+            raise ValidationError(f"A PipelineModel takes at most 15 models; got {len(models)}.")
+        self.models = list(models)
+        self.model_data = models[-1].model_data
+        self.entry_point, self.code_dir, self.env = None, None, {}
+        self.name = name or f"pipeline-{uuid.uuid4().hex[:8]}"
+
+    def containers(self) -> list[dict[str, Any]]:
+        """One container per model, in order."""
+        return [c for model in self.models for c in model.containers()]
+
+
+@dataclass
+class ProductionVariant:
+    """A model served under `variant_name` with a traffic weight (SageMaker's ProductionVariant).
+
+    A variant's share of requests is its weight divided by the sum of weights.
+    """
+
+    model: Model
+    variant_name: str = "AllTraffic"
+    initial_weight: float = 1.0
+    initial_instance_count: int = 1
+
+    def to_config(self) -> dict[str, Any]:
+        """Checked JSON form kept in the endpoint's configuration."""
+        if not isinstance(self.model, Model):
+            raise ValidationError(f"Variant {self.variant_name}: model must be a Model; got {type(self.model).__name__}.")
+        check_variant_name(self.variant_name)
+        check_weight(self.variant_name, self.initial_weight)
+        if not isinstance(self.initial_instance_count, int) or self.initial_instance_count < 1:
+            raise ValidationError(f"Variant {self.variant_name}: initial_instance_count must be a whole number >= 1.")
+        return {"variant_name": self.variant_name, "model_name": self.model.name,
+                "containers": self.model.containers(), "weight": float(self.initial_weight),
+                "instance_count": self.initial_instance_count}
+
+
+def check_weight(variant: str, weight: Any) -> float:
+    """`weight` as a float if it is a number >= 0, else ValidationError."""
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
+        raise ValidationError(f"Variant {variant}: weight must be a number >= 0; got {weight!r}.")
+    return float(weight)
+
+
+def _locate_entry_point(entry_point: str | None, source_dir: str | None) -> tuple[str | None, str | None]:
+    if entry_point is None:
+        if source_dir is not None:
+            raise ValidationError("source_dir needs an entry_point (the script in it that defines model_fn...).")
+        return None, None
+    base = Path(source_dir).expanduser().resolve() if source_dir else Path(entry_point).expanduser().resolve().parent
+    script = base / (entry_point if source_dir else Path(entry_point).name)
+    if not script.is_file():
+        raise ValidationError(f"entry_point {entry_point} not found (looked for {script}).")
+    return script.name, str(base)

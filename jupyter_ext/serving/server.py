@@ -1,0 +1,171 @@
+"""The endpoint process: `python -m jupyter_ext.serving.server ENDPOINT_NAME`.
+
+It binds its socket first (so the port is known and owned), loads every variant's
+models, says InService, and serves with uvicorn until SIGTERM. A control thread applies
+configuration updates from the store and writes traffic figures back every second.
+On a clean shutdown the data capture queue is written out before the process ends.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ..store import get_store
+from .app import EndpointApp, Routing
+from .capture import CaptureWriter
+from .handlers import ContainerChain, load_chain
+
+__all__ = ["main", "EndpointServer"]
+
+_CONTROL_SECONDS = 0.1
+_STATS_SECONDS = 1.0
+
+
+class EndpointServer:
+    """Runs endpoint `name` as recorded in the store."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.store = get_store()
+        self.row = self._read()
+        self.folder = Path(self.row["endpoint_dir"])
+        self.config = json.loads(self.row["config"])
+        self.loaded: dict[str, tuple[str, ContainerChain]] = {}  # variant → (containers JSON, chain)
+        self.stopped = threading.Event()
+        self.loads = 0
+
+    def _read(self) -> Any:
+        rows = self.store.query("SELECT * FROM endpoints WHERE name = ?", (self.name,))
+        return rows[0] if rows else None
+
+    def _set(self, **fields: Any) -> None:
+        fields["last_modified"] = time.time()
+        with self.store.transaction() as db:
+            db.execute(f"UPDATE endpoints SET {', '.join(f'{k} = ?' for k in fields)} WHERE name = ?",
+                       [*fields.values(), self.name])
+
+    def routing(self, variants: list[dict[str, Any]]) -> Routing:
+        """Load the variants' models (reusing unchanged ones) and build their routing table."""
+        chains, loaded = {}, {}
+        for variant in variants:
+            key = json.dumps(variant["containers"], sort_keys=True)
+            previous = self.loaded.get(variant["variant_name"])
+            if previous and previous[0] == key:
+                chain = previous[1]
+            else:
+                self.loads += 1
+                chain = load_chain(variant["containers"], self.folder / "models" / f"{variant['variant_name']}-{self.loads}")
+            chains[variant["variant_name"]] = chain
+            loaded[variant["variant_name"]] = (key, chain)
+        self.loaded = loaded
+        return Routing(chains, {v["variant_name"]: v["weight"] for v in variants})
+
+    def run(self) -> int:
+        """Bind, load, serve until SIGTERM; the exit status."""
+        # proto IPPROTO_TCP: asyncio turns Nagle off only on sockets that say they are TCP;
+        # with it on, a response's body waits ~40 ms for the ACK of its headers.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            sock.bind((self.row["host"], self.config.get("requested_port") or 0))
+            sock.listen(1024)
+            routing = self.routing(self.config["variants"])
+        except Exception as error:
+            traceback.print_exc()
+            self._set(status="Failed", failure_reason=f"{type(error).__name__}: {error}")
+            return 1
+        capture_config = self.config.get("data_capture")
+        capture = CaptureWriter(self.name, capture_config) if capture_config and capture_config["enable_capture"] else None
+        self.app = EndpointApp(routing, capture, sys.stderr)
+        self.version = self.row["config_version"]
+        self._set(status="InService", port=sock.getsockname()[1], applied_version=self.version)
+        control = threading.Thread(target=self._control, name="endpoint-control", daemon=True)
+        control.start()
+        print(f"Endpoint {self.name} InService at http://{self.row['host']}:{sock.getsockname()[1]}", flush=True)
+        try:
+            self._serve(sock)
+        finally:
+            self.stopped.set()
+            control.join(timeout=10)
+            if capture is not None:
+                capture.close()
+            self._write_stats()
+            self._mark_stopped()
+        return 0
+
+    def _serve(self, sock: socket.socket) -> None:
+        import uvicorn
+
+        config = uvicorn.Config(self.app, lifespan="off", log_level="warning", access_log=False,
+                                timeout_graceful_shutdown=25)
+        # uvicorn re-raises the signal that stopped it; a handler of ours lets run() return,
+        # so the capture queue and the traffic figures are written out.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: None)
+        uvicorn.Server(config).run(sockets=[sock])
+
+    def _mark_stopped(self) -> None:
+        row = self._read()
+        if row is not None and row["status"] != "Deleting":
+            self._set(status="Failed", failure_reason="The endpoint's server was stopped (SIGTERM) outside "
+                      "delete_endpoint; delete the endpoint and deploy again.")
+        print(f"Endpoint {self.name} stopped", flush=True)
+
+    def _control(self) -> None:
+        last_stats = 0.0
+        while not self.stopped.wait(_CONTROL_SECONDS):
+            try:
+                row = self._read()
+                if row is not None and row["config_version"] > self.version:
+                    self._apply(row)
+                if time.monotonic() - last_stats > _STATS_SECONDS:
+                    self._write_stats()
+                    last_stats = time.monotonic()
+            except Exception:  # keep serving; the next round tries again
+                traceback.print_exc()
+
+    def _apply(self, row: Any) -> None:
+        config = json.loads(row["config"])
+        version = row["config_version"]
+        try:
+            self.app.routing = self.routing(config["variants"])
+            self.config = config
+            self._set(status="InService", applied_version=version)
+        except Exception as error:
+            traceback.print_exc()
+            self._set(status="InService", applied_version=version, config=json.dumps(self.config),
+                      failure_reason=f"Update failed, the previous variants are still served: "
+                                     f"{type(error).__name__}: {error}")
+        self.version = version
+        print(f"Endpoint configuration {version} applied", flush=True)
+
+    def _write_stats(self) -> None:
+        now = time.time()
+        rows = [(self.name, variant, *stats.snapshot().values(), now) for variant, stats in self.app.stats.items()]
+        with self.store.transaction() as db:
+            if db.execute("SELECT 1 FROM endpoints WHERE name = ?", (self.name,)).fetchone():
+                db.executemany(
+                    "INSERT OR REPLACE INTO endpoint_variant_stats (endpoint, variant, invocations, errors_4xx,"
+                    " errors_5xx, latency_avg_ms, latency_p50_ms, latency_p99_ms, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the endpoint process."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.exit("usage: python -m jupyter_ext.serving.server ENDPOINT_NAME")
+    return EndpointServer(args[0]).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
