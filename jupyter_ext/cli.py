@@ -4,6 +4,7 @@
     jupyter-ext jobs describe NAME
     jupyter-ext jobs logs NAME [--follow] [--tail N]
     jupyter-ext jobs stop NAME [--grace SECONDS]
+    jupyter-ext livy serve|status|stop|configure ...   (see jupyter_ext/spark/_cli.py)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 from .errors import JupyterExtError
 from .jobs import Job, describe_job, list_jobs, stop_job
+from .spark._cli import add_livy_commands
 
 __all__ = ["main", "build_parser"]
 
@@ -70,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("name")
     stop.add_argument("--grace", type=float, help="seconds between SIGTERM and SIGKILL")
     stop.set_defaults(run=_jobs_stop)
+    add_livy_commands(groups)
     return parser
 
 
