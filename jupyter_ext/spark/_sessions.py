@@ -297,8 +297,11 @@ class InteractiveSession(LivyApp):
         with self.lock:
             if self.state in FINAL_STATES:
                 return
+            starting = self.state == "starting"
             self.set_state("shutting_down")
-        if self.process is not None:
+        if self.process is not None and starting:
+            stop_process(self.process, grace=5)  # not reading its input yet
+        elif self.process is not None:
             if self.process.stdin is not None:
                 try:
                     self.process.stdin.close()
