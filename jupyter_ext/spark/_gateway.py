@@ -132,7 +132,9 @@ class LivyGateway:
         return batch
 
     def _conf(self) -> dict[str, str]:
+        # Tables of sessions and batches go to the gateway's folder, not wherever it was started.
         return {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
+                "spark.sql.warehouse.dir": str(self.folder / "spark-warehouse"),
                 **{str(k): str(v) for k, v in self.settings.conf.items()}}
 
     def _new_id(self, what: str) -> int:

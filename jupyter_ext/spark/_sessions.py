@@ -362,7 +362,8 @@ class Batch(LivyApp):
         out, err = self.log_path.with_suffix(".stdout"), self.log_path.with_suffix(".stderr")
         with open(out, "wb") as stdout, open(err, "wb") as stderr:
             self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=stdout,
-                                            stderr=stderr, env=spark_environment(), start_new_session=True)
+                                            stderr=stderr, env=spark_environment(), start_new_session=True,
+                                            cwd=self.folder)
         self.set_state("running")
         threading.Thread(target=self._wait, name=f"livy-batch-{self.id}", daemon=True).start()
 
