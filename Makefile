@@ -26,6 +26,7 @@ bench: install
 	$(PY) benchmarks/tracking.py
 	$(PY) -m pip install --quiet "flaml[automl]"
 	$(PY) benchmarks/automl.py
+	$(PY) benchmarks/livy.py
 
 install: $(STAMP)
 

@@ -18,7 +18,7 @@ from spark_fixtures import gateway, sparkmagic_dir, sparkmagic_session  # noqa: 
 from jupyter_ext import UnexpectedStatusError, ValidationError
 from jupyter_ext.cli import main as cli
 from jupyter_ext.errors import NotFoundError
-from jupyter_ext.spark import LivyClient, LivyGateway, PySparkProcessor, install_pyspark_kernel
+from jupyter_ext.spark import LivyClient, LivyGateway, PySparkProcessor, default_livy_url, install_pyspark_kernel
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -245,3 +245,27 @@ def test_pyspark_kernel_notebook_under_papermill(gateway, sparkmagic_dir, tmp_pa
     assert "local rows 4 60" in texts[3]
     assert "spark cell failed" in texts[4]
     assert texts[5] == ""
+
+
+# --- the command line ------------------------------------------------------------------
+
+def test_cli_serves_detached_and_configures_sparkmagic(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("JUPYTER_EXT_LIVY_URL", raising=False)
+    assert cli(["livy", "serve", "--detach", "--port", "0", "--master", "local[1]", "--csrf"]) == 0
+    try:
+        url = default_livy_url()
+        assert url in capsys.readouterr().out and LivyClient(url).version() == "0.8.0-incubating"
+        assert requests.post(f"{url}/batches", json={}).json()["msg"].startswith("Missing Required Header")
+        config = tmp_path / "sparkmagic" / "config.json"
+        assert cli(["livy", "configure", "--config", str(config), "--install-kernel", "--prefix",
+                    str(tmp_path / "kernels")]) == 0
+        written = json.loads(config.read_text())
+        assert written["kernel_python_credentials"]["url"] == url
+        assert written["use_auto_viz"] is False and written["all_errors_are_fatal"] is True
+        spec = json.loads((tmp_path / "kernels/share/jupyter/kernels/pysparkkernel/kernel.json").read_text())
+        assert spec["argv"][0] == sys.executable
+    finally:
+        assert cli(["livy", "stop"]) == 0
+    assert "No detached Livy gateway" in (cli(["livy", "status"]), capsys.readouterr().out)[1]
+    assert cli(["livy", "configure", "--url", "localhost", "--config", str(tmp_path / "c.json")]) == 1
+    assert "must start with http" in capsys.readouterr().err

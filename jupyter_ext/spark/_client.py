@@ -205,7 +205,7 @@ class LivyClient:
             time.sleep(poll)
 
     def _wait(self, read: Callable[[], dict[str, Any]], waiting: Sequence[str], timeout: float, what: str) -> dict[str, Any]:
-        deadline, pause = time.monotonic() + timeout, 0.05
+        deadline, pause = time.monotonic() + timeout, 0.005
         while True:
             value = read()
             if value["state"] not in waiting:

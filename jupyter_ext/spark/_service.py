@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from ..errors import JupyterExtError, NotFoundError
 
 __all__ = ["state_file", "running_gateway", "start_detached", "stop_detached", "write_state"]
@@ -26,13 +28,11 @@ def state_file() -> Path:
 
 
 def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie left by a parent that did not reap it does not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, ValueError):
         return False
-    except PermissionError:
-        return True
-    return True
 
 
 def running_gateway() -> dict[str, Any] | None:
