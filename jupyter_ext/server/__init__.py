@@ -17,7 +17,7 @@ from .base import ApiHandler, api
 
 __all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes"]
 
-ROUTE_MODULES = ["jupyter_ext.server.jobs", "jupyter_ext.server.experiments"]
+ROUTE_MODULES = ["jupyter_ext.server.jobs", "jupyter_ext.server.experiments", "jupyter_ext.server.spark"]
 
 
 class StatusHandler(ApiHandler):
