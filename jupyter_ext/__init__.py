@@ -20,6 +20,7 @@ _EXPORTS = {
     "Processor": "processing",
     "ScriptProcessor": "processing",
     "NotebookProcessor": "processing",
+    "PySparkProcessor": "spark",
     "ProcessingInput": "processing",
     "ProcessingOutput": "processing",
     "Job": "jobs",
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from .errors import ConflictError, JupyterExtError, NotFoundError, UnexpectedStatusError, ValidationError
     from .jobs import Job, describe_job, list_jobs, log_metric, stop_job
     from .processing import NotebookProcessor, ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
+    from .spark import PySparkProcessor
     from .training import Estimator, TrainingInput
     from .tuning import (
         CategoricalParameter, ContinuousParameter, HyperparameterTuner, IntegerParameter,
