@@ -5,6 +5,8 @@ a notebook run through sparkmagic's PySpark kernel under papermill."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from spark_fixtures import gateway, sparkmagic_dir, sparkmagic_session  # noqa: 
 from jupyter_ext import UnexpectedStatusError, ValidationError
 from jupyter_ext.cli import main as cli
 from jupyter_ext.errors import NotFoundError
-from jupyter_ext.spark import LivyClient, LivyGateway, PySparkProcessor, default_livy_url, install_pyspark_kernel
+from jupyter_ext.spark import LivyClient, LivyGateway, LivyRequestError, PySparkProcessor, default_livy_url, install_pyspark_kernel
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -191,6 +193,18 @@ def test_heartbeat_timeout_collects_a_forgotten_session(gateway) -> None:
         s["id"] == session["id"] for s in client.sessions()), 20, "heartbeat expiry")
     with pytest.raises(NotFoundError):
         client.session(session["id"])
+
+
+def test_a_crashed_driver_leaves_the_session_in_error_and_the_server_up(gateway) -> None:
+    client = LivyClient(gateway.url)
+    session = client.create_session("pyspark", name="doomed")
+    driver = wait_until(lambda: gateway.sessions[session["id"]].process, 10, "driver process")
+    os.killpg(driver.pid, signal.SIGKILL)
+    wait_until(lambda: client.session(session["id"])["state"] == "error", 20, "session in error")
+    with pytest.raises(LivyRequestError, match="Session is in state error"):
+        client.submit(session["id"], "1 + 1")
+    assert client.version() and client.delete_session(session["id"]) is None
+    assert session["id"] not in [s["id"] for s in client.sessions()]
 
 
 # --- jobs and notebooks --------------------------------------------------------------

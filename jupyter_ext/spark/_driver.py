@@ -283,8 +283,11 @@ def main(argv: list[str] | None = None) -> None:
     """Start Spark, then serve the gateway's requests."""
     settings = json.loads((argv or sys.argv[1:])[0])
     replies = os.fdopen(os.dup(1), "w")
+    requests = os.fdopen(os.dup(0), "r")
     os.dup2(2, 1)  # the JVM and stray prints go to the session log, not the reply channel
     sys.stdout = os.fdopen(1, "w", buffering=1)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # user code reading stdin must not eat requests
+    sys.stdin = open(os.devnull)
     warnings.filterwarnings("ignore", message=re.escape(TOJSON_WARNING))
     driver = Driver(settings, replies)
     try:
@@ -293,7 +296,7 @@ def main(argv: list[str] | None = None) -> None:
         traceback.print_exc()
         driver.reply(event="start_failed", error=f"{type(error).__name__}: {error}")
         return
-    driver.serve(sys.stdin)
+    driver.serve(requests)
     driver.interpreter.namespace["spark"].stop()
 
 

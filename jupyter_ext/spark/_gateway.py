@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import signal
 import tempfile
@@ -229,6 +230,7 @@ class LivyGateway:
     def start(self) -> LivyGateway:
         """Serve in a background thread; returns self once the port is bound (`url`)."""
         sockets, ready = self._bind(), threading.Event()
+        atexit.register(self.stop)  # no session outlives the process that served it
         self._thread = threading.Thread(target=self._serve, args=(sockets, ready), name="livy-gateway", daemon=True)
         self._thread.start()
         ready.wait(30)
@@ -250,7 +252,8 @@ class LivyGateway:
             self._stop_apps()
 
     def stop(self) -> None:
-        """Stop serving and stop every session and batch."""
+        """Stop serving and stop every session and batch (safe to call twice)."""
+        atexit.unregister(self.stop)
         if self._loop is not None and self._loop.is_running():
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:

@@ -64,10 +64,16 @@ def page(lines: list[str], start: str | None, size: str | None) -> tuple[int, li
     return first, lines[first:first + count]
 
 
-def read_lines(path: Path) -> list[str]:
-    """The lines of a log file written by a child process ([] before it exists)."""
+def read_lines(path: Path, tail_bytes: int | None = None) -> list[str]:
+    """The lines of a log file written by a child process ([] before it exists);
+    with `tail_bytes`, only the whole lines within the file's last bytes."""
     try:
-        return path.read_text(errors="replace").splitlines()
+        with open(path, "rb") as file:
+            if tail_bytes is not None and file.seek(0, os.SEEK_END) > tail_bytes:
+                file.seek(-tail_bytes, os.SEEK_END)
+                return file.read().decode(errors="replace").splitlines()[1:]
+            file.seek(0)
+            return file.read().decode(errors="replace").splitlines()
     except FileNotFoundError:
         return []
 
@@ -106,9 +112,9 @@ class LivyApp:
         self.lock = threading.RLock()
         self.ended_at: float | None = None
 
-    def log_lines(self) -> list[str]:
-        """Every line of this app's log."""
-        return read_lines(self.log_path)
+    def log_lines(self, tail_bytes: int | None = None) -> list[str]:
+        """Every line of this app's log (or those within its last `tail_bytes`)."""
+        return read_lines(self.log_path, tail_bytes)
 
     def set_state(self, state: str) -> None:
         """Move to `state`, noting when a final state was reached."""
@@ -122,7 +128,7 @@ class LivyApp:
         return {"id": self.id, "name": self.name, "appId": self.app_id, "owner": self.owner,
                 "proxyUser": self.proxy_user, "state": self.state,
                 "appInfo": {"driverLogUrl": None, "sparkUiUrl": self.spark_ui_url, "executorLogUrls": None},
-                "log": self.log_lines()[-10:]}
+                "log": self.log_lines(16384)[-10:]}  # polled often: read only the end
 
 
 class InteractiveSession(LivyApp):
@@ -374,10 +380,10 @@ class Batch(LivyApp):
             if not self.killed:
                 self.set_state("success" if code == 0 else "dead")
 
-    def log_lines(self) -> list[str]:
+    def log_lines(self, tail_bytes: int | None = None) -> list[str]:
         """Livy's local-mode batch log: stdout lines, then stderr lines."""
-        out = read_lines(self.log_path.with_suffix(".stdout"))
-        err = read_lines(self.log_path.with_suffix(".stderr"))
+        out = read_lines(self.log_path.with_suffix(".stdout"), tail_bytes)
+        err = read_lines(self.log_path.with_suffix(".stderr"), tail_bytes)
         return ["stdout: ", *out, "\nstderr: ", *err]
 
     def stop(self) -> None:
