@@ -134,6 +134,7 @@ def test_sparkmagic_cleanup_deletes_sessions(gateway) -> None:
 
 def test_pylivy_drives_a_session_and_a_failing_batch(gateway, sparkmagic_session, tmp_path: Path) -> None:
     import livy
+    import livy.client
 
     with pytest.raises(livy.models.SparkRuntimeError, match="ValueError"):
         livy.LivySession(gateway.url, sparkmagic_session.id, echo=False).run("raise ValueError('bad input')")
@@ -142,12 +143,30 @@ def test_pylivy_drives_a_session_and_a_failing_batch(gateway, sparkmagic_session
     assert remote.run("print(6 * 7)").text == "42"
     remote.run("squares = spark.range(4).selectExpr('id * id AS sq')")
     assert remote.download("squares")["sq"].tolist() == [0, 1, 4, 9]
+    pylivy = livy.client.LivyClient(gateway.url)
+    statement = pylivy.create_statement(sparkmagic_session.id, "SELECT 2 AS two", kind=livy.models.StatementKind.SQL)
+    done = wait_until(lambda: pylivy.get_statement(sparkmagic_session.id, statement.statement_id).output, 30, "sql")
+    assert done.json["data"] == [[2]] and done.json["schema"]["fields"][0]["name"] == "two"
     app = tmp_path / "broken.py"
     app.write_text("raise SystemExit('the batch cannot start')\n")
     batch = livy.LivyBatch.create(gateway.url, str(app))
     batch.wait()
     assert batch.state == livy.SessionState.DEAD
     assert any("the batch cannot start" in line for line in batch.log())
+
+
+def test_pylivy_creates_a_sql_session_and_downloads_a_query(gateway) -> None:
+    import livy
+    import livy.client
+
+    with livy.LivySession.create(gateway.url, kind=livy.SessionKind.SQL, echo=False) as session:
+        assert session.state == livy.SessionState.IDLE
+        frame = session.download_sql("SELECT id, id * 3 AS triple FROM range(3)")
+        assert frame["triple"].tolist() == [0, 3, 6]
+        with pytest.raises(livy.models.SparkRuntimeError):
+            session.run("SELECT * FROM no_such_table")
+        session_id = session.session_id
+    assert livy.client.LivyClient(gateway.url).get_session(session_id) is None  # closed: deleted
 
 
 # --- bad input and security ----------------------------------------------------------

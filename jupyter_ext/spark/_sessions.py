@@ -224,8 +224,9 @@ class InteractiveSession(LivyApp):
             raise LivyError(500, f"java.lang.IllegalStateException: Session is in state {self.state}")
 
     def require_active(self) -> None:
-        """Livy's guard for reading statements: 400 once the session is over."""
-        if self.state in FINAL_STATES or self.state == "shutting_down":
+        """Livy's guard for reading statements: 400 once the session is over (Livy
+        counts `error` as active, so a crashed session's statements stay readable)."""
+        if self.state in ("shutting_down", "dead", "killed", "success"):
             raise LivyError(400, "requirement failed: Session isn't active.")
 
     def submit(self, code: str, kind: str | None) -> dict[str, Any]:
