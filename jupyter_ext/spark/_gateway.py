@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ._sessions import FINAL_STATES, Batch, InteractiveSession, LivyApp, LivyError
+from ._batches import Batch
+from ._sessions import FINAL_STATES, InteractiveSession, LivyApp, LivyError
 
 __all__ = ["LivyGateway", "GatewaySettings", "duration_seconds"]
 

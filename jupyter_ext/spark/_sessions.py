@@ -1,7 +1,7 @@
-"""Livy's interactive sessions and batches, each backed by one local process.
+"""Livy's interactive sessions, each backed by one local driver process.
 
-A session runs `jupyter_ext.spark._driver` (its own SparkSession and JVM); a batch runs
-pyspark's bundled `spark-submit`. States, statement records and logs follow Livy's REST
+A session runs `jupyter_ext.spark._driver` (its own SparkSession and JVM); batches are in
+`_batches.py`. States, statement records and logs follow Livy's REST
 API (see the Livy spec in the project's docs); the HTTP layer only renders them.
 """
 
@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LivyError", "InteractiveSession", "Batch", "spark_environment", "FINAL_STATES", "page"]
+__all__ = ["LivyError", "LivyApp", "InteractiveSession", "spark_environment", "read_lines", "stop_process",
+           "FINAL_STATES", "page"]
 
 FINAL_STATES = ("dead", "error", "success", "killed")
 RETAINED_STATEMENTS = 100
@@ -92,6 +93,22 @@ def stop_process(process: subprocess.Popen[Any], grace: float = 10.0) -> None:
             continue
 
 
+_CONF_OF_FIELD = {"driverMemory": "spark.driver.memory", "driverCores": "spark.driver.cores",
+                  "executorMemory": "spark.executor.memory", "executorCores": "spark.executor.cores",
+                  "numExecutors": "spark.executor.instances", "queue": "spark.yarn.queue",
+                  "jars": "spark.jars", "archives": "spark.archives"}
+
+
+def request_conf(request: dict[str, Any]) -> dict[str, str]:
+    """Spark settings for a session request's resource fields (`driverMemory` → spark.driver.memory, ...)."""
+    conf = {}
+    for field, key in _CONF_OF_FIELD.items():
+        value = request.get(field)
+        if value:
+            conf[key] = ",".join(value) if isinstance(value, list) else str(value)
+    return conf
+
+
 class LivyApp:
     """What sessions and batches share: id, name, owner, state, a log, a process."""
 
@@ -145,7 +162,7 @@ class InteractiveSession(LivyApp):
         self.last_activity = time.monotonic()
         self.completions: dict[str, tuple[threading.Event, list[str]]] = {}
         self.settings = {"master": master, "name": self.name or f"livy-session-{app_id}",
-                         "conf": {**conf, **request.get("conf", {})},
+                         "conf": {**conf, **request_conf(request), **request.get("conf", {})},
                          "pyFiles": request.get("pyFiles", []), "files": request.get("files", [])}
 
     def start(self) -> None:
@@ -332,67 +349,3 @@ class InteractiveSession(LivyApp):
                 "heartbeatTimeoutInSecond": self.heartbeat_timeout, "jars": request.get("jars", []),
                 "numExecutors": request.get("numExecutors", 0), "pyFiles": request.get("pyFiles", []),
                 "queue": request.get("queue")}
-
-
-class Batch(LivyApp):
-    """One Livy batch: a .py file run with spark-submit."""
-
-    kind_of_app = "batch"
-
-    def __init__(self, app_id: int, request: dict[str, Any], folder: Path, owner: str | None,
-                 master: str, conf: dict[str, str]) -> None:
-        super().__init__(app_id, request, folder, owner)
-        self.master, self.conf = master, {**conf, **request.get("conf", {})}
-        self.killed = False
-
-    def command(self) -> list[str]:
-        """The spark-submit command line for this batch."""
-        request = self.request
-        spark_home = Path(spark_environment()["SPARK_HOME"])
-        command = [str(spark_home / "bin" / "spark-submit"), "--master", self.master,
-                   "--name", self.name or f"livy-batch-{self.id}"]
-        for key, value in self.conf.items():
-            command += ["--conf", f"{key}={value}"]
-        for option, field in (("--py-files", "pyFiles"), ("--files", "files"), ("--jars", "jars"),
-                              ("--archives", "archives")):
-            if request.get(field):
-                command += [option, ",".join(request[field])]
-        for option, field in (("--driver-memory", "driverMemory"), ("--executor-memory", "executorMemory"),
-                              ("--class", "className")):
-            if request.get(field):
-                command += [option, str(request[field])]
-        return command + [request["file"], *map(str, request.get("args", []))]
-
-    def start(self) -> None:
-        """Launch spark-submit; the state follows the process."""
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        out, err = self.log_path.with_suffix(".stdout"), self.log_path.with_suffix(".stderr")
-        with open(out, "wb") as stdout, open(err, "wb") as stderr:
-            self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=stdout,
-                                            stderr=stderr, env=spark_environment(), start_new_session=True,
-                                            cwd=self.folder)
-        self.set_state("running")
-        threading.Thread(target=self._wait, name=f"livy-batch-{self.id}", daemon=True).start()
-
-    def _wait(self) -> None:
-        assert self.process is not None
-        code = self.process.wait()
-        with self.lock:
-            if not self.killed:
-                self.set_state("success" if code == 0 else "dead")
-
-    def log_lines(self, tail_bytes: int | None = None) -> list[str]:
-        """Livy's local-mode batch log: stdout lines, then stderr lines."""
-        out = read_lines(self.log_path.with_suffix(".stdout"), tail_bytes)
-        err = read_lines(self.log_path.with_suffix(".stderr"), tail_bytes)
-        return ["stdout: ", *out, "\nstderr: ", *err]
-
-    def stop(self) -> None:
-        """Kill the application; the batch ends as `killed`."""
-        with self.lock:
-            if self.state in FINAL_STATES:
-                return
-            self.killed = True
-        if self.process is not None:
-            stop_process(self.process, grace=5)
-        self.set_state("killed")
