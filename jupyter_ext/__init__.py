@@ -3,7 +3,7 @@
     from jupyter_ext import Estimator
     Estimator(entry_point="train.py", hyperparameters={"lr": 0.01}).fit({"train": "data/"})
 
-`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe).
+`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %livy).
 Names are imported on first use, so job runners start fast.
 """
 
@@ -69,8 +69,10 @@ def __getattr__(name: str) -> Any:
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext jupyter_ext`: register the magics."""
     from .magics import JobMagics
+    from .magics.spark import LivyMagics
 
     ipython.register_magics(JobMagics)
+    ipython.register_magics(LivyMagics)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

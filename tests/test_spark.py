@@ -302,3 +302,24 @@ def test_cli_serves_detached_and_configures_sparkmagic(tmp_path: Path, capsys, m
     assert "No detached Livy gateway" in (cli(["livy", "status"]), capsys.readouterr().out)[1]
     assert cli(["livy", "configure", "--url", "localhost", "--config", str(tmp_path / "c.json")]) == 1
     assert "must start with http" in capsys.readouterr().err
+
+
+# --- magics ----------------------------------------------------------------------------
+
+def test_livy_magics_serve_status_and_stop(ip, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("SPARKMAGIC_CONF_DIR", str(tmp_path / "sparkmagic"))
+    monkeypatch.delenv("JUPYTER_EXT_LIVY_URL", raising=False)
+    ip.run_line_magic("livy", "serve --master local[1] --conf spark.ui.enabled=false")
+    url = ip.user_ns["livy_url"]
+    assert os.environ["JUPYTER_EXT_LIVY_URL"] == url and default_livy_url() == url
+    written = json.loads((tmp_path / "sparkmagic" / "config.json").read_text())
+    assert written["kernel_python_credentials"]["url"] == url and written["use_auto_viz"] is False
+    ip.run_line_magic("livy", "status")
+    assert f"Livy 0.8.0-incubating at {url}: 0 session(s), 0 batch(es)" in capsys.readouterr().out
+    with pytest.raises(ValidationError, match="already serves"):
+        ip.run_line_magic("livy", "serve")
+    ip.run_line_magic("livy", "stop")
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/version", timeout=5)
+    with pytest.raises(ValidationError, match="No gateway runs"):
+        ip.run_line_magic("livy", "stop")
