@@ -186,6 +186,7 @@ def test_bad_requests_get_livys_error_shapes_and_the_server_stays_up(gateway, tm
     batch = requests.post(f"{url}/batches", json={"file": str(outside)})
     assert batch.status_code == 400 and "not under an allowed folder" in batch.json()["msg"]
     assert requests.post(f"{url}/batches", json={}).json() == {"msg": "Rejected, Reason: requirement failed: File is required."}
+    assert requests.get(f"{url}/sessions", params={"from": "x"}).status_code == 400
     with pytest.raises(NotFoundError, match="not found"):
         LivyClient(url).submit(12345, "1")
     assert requests.get(f"{url}/version").status_code == 200 and requests.get(url).status_code == 200
@@ -205,13 +206,19 @@ def test_csrf_and_basic_auth_as_livy_does_them(tmp_path: Path) -> None:
         LivyClient("localhost:8998")
 
 
-def test_heartbeat_timeout_collects_a_forgotten_session(gateway) -> None:
+def test_heartbeat_and_idle_timeouts_collect_forgotten_sessions(gateway) -> None:
     client = LivyClient(gateway.url)
-    session = client.create_session("pyspark", heartbeatTimeoutInSecond=1)
-    wait_until(lambda: session["id"] in gateway.check_lifetimes() or not any(
-        s["id"] == session["id"] for s in client.sessions()), 20, "heartbeat expiry")
+    forgotten = client.create_session("pyspark", heartbeatTimeoutInSecond=1)
+    idle = client.create_session("pyspark", idleTimeout="1s")
+    kept = client.create_session("pyspark", heartbeatTimeoutInSecond=3600)
+    collected: set[int] = set()
+    # Listing sessions (GET /sessions) renews no heartbeat, as in Livy.
+    wait_until(lambda: collected.update(gateway.check_lifetimes()) or {forgotten["id"], idle["id"]} <= collected,
+               20, "heartbeat and idle expiry")
+    assert kept["id"] not in collected and client.session(kept["id"])["state"] == "starting"
     with pytest.raises(NotFoundError):
-        client.session(session["id"])
+        client.session(forgotten["id"])
+    client.delete_session(kept["id"])
 
 
 def test_a_crashed_driver_leaves_the_session_in_error_and_the_server_up(gateway) -> None:

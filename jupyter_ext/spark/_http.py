@@ -98,12 +98,19 @@ class LivyHandler(web.RequestHandler):
         do_as = self.get_query_argument("doAs", None)
         return {**request, "proxyUser": do_as} if do_as else request
 
+    def int_argument(self, name: str, default: int) -> int:
+        """A whole-number query argument; 400 if it is not one."""
+        value = self.get_query_argument(name, str(default))
+        try:
+            return int(value)
+        except ValueError:
+            raise LivyError(400, {"msg": f"{name} must be a whole number; got {value!r}"}) from None
+
     def listing(self, apps: dict[int, Any]) -> dict[str, Any]:
         """Livy's paged list `{"from", "total", "sessions"}`."""
         with self.gateway.lock:
             views = [app.view() for _, app in sorted(apps.items())]
-        start = int(self.get_query_argument("from", "0"))
-        size = int(self.get_query_argument("size", "100"))
+        start, size = self.int_argument("from", 0), self.int_argument("size", 100)
         return {"from": start, "total": len(views), "sessions": views[start:start + size]}
 
     def log_page(self, app: Any) -> dict[str, Any]:
@@ -164,7 +171,7 @@ class StatementsHandler(LivyHandler):
             statements = [dict(s) for _, s in sorted(session.statements.items())]
         if self.get_query_argument("order", "") == "desc":
             statements.reverse()
-        start, size = int(self.get_query_argument("from", "0")), int(self.get_query_argument("size", "100"))
+        start, size = self.int_argument("from", 0), self.int_argument("size", 100)
         self.reply({"total_statements": len(statements), "statements": statements[start:start + size]})
 
     def post(self, key: str) -> None:
