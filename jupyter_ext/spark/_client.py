@@ -205,12 +205,15 @@ class LivyClient:
             time.sleep(poll)
 
     def _wait(self, read: Callable[[], dict[str, Any]], waiting: Sequence[str], timeout: float, what: str) -> dict[str, Any]:
-        deadline, pause = time.monotonic() + timeout, 0.005
+        started = time.monotonic()
+        pause = 0.005
         while True:
             value = read()
             if value["state"] not in waiting:
                 return value
-            if time.monotonic() > deadline:
+            waited = time.monotonic() - started
+            if waited > timeout:
                 raise JupyterExtError(f"Timed out after {timeout:g} s waiting for Livy {what} (state {value['state']}).")
             time.sleep(pause)
-            pause = min(pause * 1.5, 1.0)
+            # Poll often for the first seconds (short statements answer fast), then back off.
+            pause = min(pause * 1.5, 0.02 if waited < 5 else 1.0)
