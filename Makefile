@@ -32,6 +32,7 @@ bench: install
 	$(PY) benchmarks/serving.py
 	$(PY) -m pip install --quiet "flaml[automl]"
 	$(PY) benchmarks/automl.py
+	$(PY) benchmarks/livy.py
 
 install: $(STAMP)
 

@@ -3,7 +3,7 @@
     from jupyter_ext import Estimator
     Estimator(entry_point="train.py", hyperparameters={"lr": 0.01}).fit({"train": "data/"})
 
-`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle).
+`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle, %livy).
 Names are imported on first use, so job runners start fast.
 """
 
@@ -20,6 +20,7 @@ _EXPORTS = {
     "Processor": "processing",
     "ScriptProcessor": "processing",
     "NotebookProcessor": "processing",
+    "PySparkProcessor": "spark",
     "ProcessingInput": "processing",
     "ProcessingOutput": "processing",
     "Job": "jobs",
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from .errors import ConflictError, JupyterExtError, NotFoundError, UnexpectedStatusError, ValidationError
     from .jobs import Job, describe_job, list_jobs, log_metric, stop_job
     from .processing import NotebookProcessor, ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
+    from .spark import PySparkProcessor
     from .training import Estimator, TrainingInput
     from .tuning import (
         CategoricalParameter, ContinuousParameter, HyperparameterTuner, IntegerParameter,
@@ -68,11 +70,13 @@ def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext jupyter_ext`: register the magics."""
     from .magics import JobMagics
     from .magics.debugger import DebuggerMagics
+    from .magics.spark import LivyMagics
 
     ipython.register_magics(JobMagics)
     ipython.register_magics(importlib.import_module(".magics.lifecycle", __name__).LifecycleMagics)
     ipython.register_magics(DebuggerMagics)
     from .magics.serving import ServingMagics; ipython.register_magics(ServingMagics)  # noqa: E702
+    ipython.register_magics(LivyMagics)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

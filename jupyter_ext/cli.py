@@ -7,6 +7,7 @@
     jupyter-ext lifecycle run|status|logs|configure|create-config|delete-config|list-configs
     jupyter-ext debugger rules NAME [--wait]
     jupyter-ext endpoints list|describe|delete ...
+    jupyter-ext livy serve|status|stop|configure ...   (see jupyter_ext/spark/_cli.py)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from .cli_lifecycle import add_lifecycle_commands
 from .errors import JupyterExtError
 from .jobs import Job, describe_job, list_jobs, stop_job
+from .spark._cli import add_livy_commands
 
 __all__ = ["main", "build_parser"]
 
@@ -78,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_lifecycle_commands(groups)
     _add_debugger_commands(groups)
     from .cli_endpoints import add_endpoints_commands; add_endpoints_commands(groups)  # noqa: E702
+    add_livy_commands(groups)
     return parser
 
 

@@ -18,7 +18,8 @@ from .base import ApiHandler, api
 __all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes"]
 
 ROUTE_MODULES = ["jupyter_ext.server.jobs", "jupyter_ext.server.experiments", "jupyter_ext.server.lifecycle",
-                 "jupyter_ext.server.debugger", "jupyter_ext.server.endpoints"]
+                 "jupyter_ext.server.debugger", "jupyter_ext.server.endpoints",
+                 "jupyter_ext.server.spark"]
 
 
 class StatusHandler(ApiHandler):

@@ -384,3 +384,58 @@ export interface InvokeEndpointResponse {
   invoked_variant: string | null;
   latency_ms: number;
 }
+
+/**
+ * One interactive Spark session of the Livy server (Livy's id, kind and state).
+ */
+export interface LivySessionSummary {
+  id: number;
+  name: string | null;
+  kind: string;
+  state: string;
+  app_id: string | null;
+  spark_ui_url: string | null;
+}
+
+/**
+ * One Spark batch of the Livy server (`success`, `dead` or `killed` when over).
+ */
+export interface LivyBatchSummary {
+  id: number;
+  name: string | null;
+  state: string;
+  app_id: string | null;
+}
+
+/**
+ * The configured Livy server: whether it answers, its sessions and batches.
+ *
+ * `message` says why it is unreachable; `gateway_pid` is set when the embedded gateway
+ * runs detached (`jupyter-ext livy serve --detach`).
+ */
+export interface LivyOverview {
+  url: string;
+  reachable: boolean;
+  version: string | null;
+  message: string | null;
+  gateway_pid: number | null;
+  sessions: LivySessionSummary[];
+  batches: LivyBatchSummary[];
+}
+
+/**
+ * Query of GET /jupyter-ext/api/spark/sessions/{id}/log: the last `size` lines.
+ */
+export interface LivyLogRequest {
+  size?: number;
+}
+
+/**
+ * Lines of a Livy session's log; `total` counts every line, `start` is the first shown.
+ */
+export interface LivyLog {
+  id: number;
+  start: number;
+  total: number;
+  lines: string[];
+}

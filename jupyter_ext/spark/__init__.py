@@ -1,0 +1,49 @@
+"""Spark through Livy: an embedded Livy gateway, one Livy client, sparkmagic set-up and
+Spark processing jobs.
+
+    from jupyter_ext.spark import LivyGateway, LivyClient, PySparkProcessor
+    gateway = LivyGateway(port=0, master="local[1]").start()
+    client = LivyClient(gateway.url)
+    PySparkProcessor(livy_url=gateway.url).run(submit_app="job.py", arguments=["--n", "10"])
+    gateway.stop()
+
+Names are imported on first use: the client and processor do not import pyspark.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "LivyGateway": "_gateway",
+    "GatewaySettings": "_gateway",
+    "LivyClient": "_client",
+    "LivyRequestError": "_client",
+    "default_livy_url": "_client",
+    "PySparkProcessor": "_processor",
+    "configure_sparkmagic": "_sparkmagic",
+    "install_pyspark_kernel": "_sparkmagic",
+    "sparkmagic_config_path": "_sparkmagic",
+    "running_gateway": "_service",
+    "start_detached": "_service",
+    "stop_detached": "_service",
+}
+
+__all__ = list(_EXPORTS)
+
+if TYPE_CHECKING:
+    from ._client import LivyClient, LivyRequestError, default_livy_url
+    from ._gateway import GatewaySettings, LivyGateway
+    from ._processor import PySparkProcessor
+    from ._service import running_gateway, start_detached, stop_detached
+    from ._sparkmagic import configure_sparkmagic, install_pyspark_kernel, sparkmagic_config_path
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jupyter_ext.spark' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
