@@ -105,7 +105,8 @@ def test_budget_is_honoured_and_the_magic(tmp_path: Path, ip) -> None:
     assert time.monotonic() - start < 30 + 15
     assert len(automl.leaderboard()) >= 1
     ip.user_ns["cancer"] = frame
-    board = ip.run_line_magic("automl", "cancer --target label --max-candidates 2 --name magic-automl")
+    board = ip.run_line_magic("automl", "cancer --target label --max-candidates 2 --mode HYPERPARAMETER_TUNING "
+                                                "--name magic-automl")
     assert len(board) == 2 and describe_job("magic-automl").job_type == "AutoML"
 
 
@@ -145,7 +146,7 @@ def test_torch_mlp_candidates(tmp_path: Path) -> None:
     train, held_out = frame.iloc[:450], frame.iloc[450:]
     automl = AutoML("label", max_candidates=2, algorithms=["mlp"])
     automl.fit(train, logs=False)
-    assert set(automl.leaderboard()["Algorithm"]) == {"mlp"}
+    assert set(automl.leaderboard()["Algorithm"]) <= {"mlp", "ensemble"}  # AUTO: an ensemble of MLPs may win
     assert _held_out_score(automl.create_model(), held_out, tmp_path) > 0.9
 
 

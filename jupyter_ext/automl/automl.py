@@ -24,6 +24,7 @@ from ..jobs.display import watch
 from ..jobs.launch import job_dir_for
 from .pipelines import ALGORITHMS
 from .problem import analyse, read_table
+from .validation import CROSS_VALIDATION_MAX_ROWS, folds_for
 
 if TYPE_CHECKING:
     import pandas
@@ -37,6 +38,16 @@ DEFAULT_CANDIDATES = 20
 DEFAULT_TOTAL_RUNTIME = 6 * 60 * 60
 DEFAULT_JOB_RUNTIME = 60 * 60
 CANDIDATE_ENTRY = "from jupyter_ext.automl.candidate import main\n\nmain()\n"
+
+
+def _folds(frame: pandas.DataFrame, problem: Any) -> int:
+    """Cross-validation folds for this table: none for big tables, or when a class has
+    fewer rows than there are folds."""
+    labels = frame[problem.target].dropna()
+    folds = folds_for(len(labels))
+    if folds and problem.problem_type != "Regression" and labels.value_counts().min() < folds:
+        return 0
+    return folds
 
 
 class AutoML:
@@ -86,6 +97,9 @@ class AutoML:
         print(f"{problem.problem_type}: {problem.reason}. Objective: {problem.objective}."
               + (f" Left out: {problem.dropped}." if problem.dropped else ""), flush=True)
         mode = self._mode(frame)
+        folds = _folds(frame, problem)
+        print(f"Validation: {folds}-fold cross-validation (at most {CROSS_VALIDATION_MAX_ROWS} rows)." if folds else
+              f"Validation: a {self.validation_fraction:.0%} holdout split.", flush=True)
         name = validate_job_name(job_name, 40) if job_name else unique_job_name(self.base_job_name, 40)
         job_dir = job_dir_for(name)
         config = {"name": name, "algorithms": self.algorithms, "max_candidates": self.max_candidates,
@@ -106,7 +120,8 @@ class AutoML:
             (folder / "data" / "problem.json").write_text(json.dumps({
                 "target": problem.target, "problem_type": problem.problem_type, "reason": problem.reason,
                 "objective": problem.objective, "columns": problem.columns, "dropped": problem.dropped,
-                "validation_fraction": self.validation_fraction, "seed": self.random_seed}, indent=1))
+                "validation_fraction": self.validation_fraction, "cross_validation_folds": folds,
+                "seed": self.random_seed}, indent=1))
             (folder / "code").mkdir()
             (folder / "code" / "candidate_entry.py").write_text(CANDIDATE_ENTRY)
             (folder / "automl.json").write_text(json.dumps(config, indent=1))
@@ -185,11 +200,11 @@ class AutoML:
         Computed once and kept beside the candidate's model as `feature_importance.json`."""
         import pandas
 
-        from .candidate import load_split
         from .leaderboard import explain
+        from .validation import validation_rows
 
         candidate = candidate or self.best_candidate()
-        _, _, features, _, labels = load_split(Path(self._job().describe().job_dir) / "data")
+        features, labels = validation_rows(Path(self._job().describe().job_dir) / "data")
         report = json.loads(explain(candidate, (features, labels)).read_text())
         return pandas.Series(report["importance"], name=candidate["CandidateName"])
     def deploy(self, initial_instance_count: int = 1, serializer: Any = None, deserializer: Any = None,

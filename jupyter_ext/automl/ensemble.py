@@ -69,18 +69,10 @@ class WeightedEnsemble(BaseEstimator):
                      else accuracy_score(labels, predictions))
 
 
-def save_predictions(folder: Path, pipeline: Any, problem_type: str, features: Any) -> None:
-    """A candidate's validation predictions (probabilities for classifiers) and its classes."""
-    if problem_type == "Regression":
-        values, classes = pipeline.predict(features), []
-    else:
-        values, classes = pipeline.predict_proba(features), [_plain(c) for c in pipeline.classes_]
+def save_predictions(folder: Path, values: np.ndarray, classes: list[Any]) -> None:
+    """A candidate's validation predictions (class probabilities for classifiers) and its classes."""
     np.savez(folder / PREDICTIONS_FILE, values=np.asarray(values, dtype=float))
     (folder / "classes.json").write_text(json.dumps(classes))
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
 
 
 def load_predictions(folder: Path) -> tuple[np.ndarray, list[Any]] | None:

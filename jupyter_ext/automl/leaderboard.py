@@ -15,7 +15,8 @@ from ..jobs.packaging import pack
 from ..tuning.trials import read_trials
 from .ensemble import WeightedEnsemble, load_predictions, select_members
 from .insights import feature_importance
-from .pipelines import MINIMIZED, build_pipeline, score
+from .pipelines import MINIMIZED, build_pipeline
+from .validation import metrics_of
 
 __all__ = ["ENSEMBLE", "IMPORTANCE_FILE", "explain", "model_folder", "rank", "sort_candidates", "ensemble_candidate", "load_model", "refit", "refit_seconds",
            "duration"]
@@ -68,11 +69,11 @@ def duration(candidate: dict[str, Any]) -> float:
     return (datetime.fromisoformat(candidate["EndTime"]) - datetime.fromisoformat(candidate["CreationTime"])).total_seconds()
 
 
-def ensemble_candidate(folder: Path, job_name: str, problem: dict[str, Any], validation: tuple[Any, Any],
+def ensemble_candidate(folder: Path, job_name: str, problem: dict[str, Any], labels: Any,
                        candidates: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The greedy ensemble of the best candidates as a candidate record (its model packed
-    from the members as they were trained, scored on the `validation` (features, labels)),
-    or None when the selection keeps the best candidate alone."""
+    """The greedy ensemble of the best candidates as a candidate record, scored on the
+    weighted average of its members' validation predictions (against `labels`) and packed
+    from the members' models; None when the selection keeps the best candidate alone."""
     predictions = {}
     for candidate in candidates:
         if candidate["FinalAutoMLJobObjectiveMetric"]["Value"] is not None:
@@ -81,19 +82,16 @@ def ensemble_candidate(folder: Path, job_name: str, problem: dict[str, Any], val
                 predictions[candidate["CandidateName"]] = loaded
     if len(predictions) < 2:
         return None
-    features, labels = validation
     weights = select_members(problem, labels, predictions, [c["CandidateName"] for c in candidates])
     if len(weights) < 2:
         return None  # the best candidate alone: nothing to add
+    values = sum(w * predictions[name][0] for name, w in weights.items()) / sum(weights.values())
+    metrics = {k: float(v) for k, v in metrics_of(problem, labels, predictions[next(iter(weights))][1], values).items()}
     by_name = {c["CandidateName"]: c for c in candidates}
     members = [by_name[name] for name in weights]
-    model = WeightedEnsemble([load_model(m) for m in members], list(weights.values()), problem["problem_type"])
-    predictions_valid = model.predict(features)
-    scores = model.predict_proba(features)[:, -1] if problem["problem_type"] == "BinaryClassification" else None
-    metrics = {k: float(v) for k, v in score(problem["problem_type"], problem["objective"], labels,
-                                             predictions_valid, scores).items()}
     record = _record(f"{job_name}-{ENSEMBLE}", ENSEMBLE, None, {"members": weights}, problem["objective"],
                      metrics[problem["objective"]], metrics, "Completed")
+    model = WeightedEnsemble([load_model(m) for m in members], list(weights.values()), problem["problem_type"])
     archive = _save(folder / "output" / ENSEMBLE, model, record)
     record.update({
         "InferenceContainers": [{"ModelDataUrl": str(archive)}],

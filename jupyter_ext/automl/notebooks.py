@@ -25,17 +25,21 @@ def candidate_notebook(folder: Path, problem: dict[str, Any], candidates: list[d
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     direction = "minimizes" if problem["objective"] in MINIMIZED else "maximizes"
     best = candidates[0]["CandidateName"] if candidates else ""
+    folds = problem.get("cross_validation_folds")
+    scoring = (f"{folds}-fold cross-validation over every row" if folds else
+               f"a random {int(problem['validation_fraction'] * 100)} % validation split")
     cells = [
         md(f"# Candidate Definition Notebook\n\nJob `{folder.name}`: {len(problem['columns'])} feature columns, "
            f"target `{problem['target']}`, problem type **{problem['problem_type']}** ({problem['reason']}). "
-           f"The search {direction} **{problem['objective']}** on a random "
-           f"{int(problem['validation_fraction'] * 100)} % validation split (seed {problem['seed']})."),
+           f"The search {direction} **{problem['objective']}**, scored by {scoring} (seed {problem['seed']})."),
         code(f"job_folder = {str(folder)!r}\ncandidate = {best!r}", metadata={"tags": ["parameters"]}),
-        md("## 1 Setup\nThe same split every candidate was scored on."),
-        code("from pathlib import Path\n\nimport pandas\n\nfrom jupyter_ext.automl.candidate import load_split\n"
+        md(f"## 1 Setup\nThe data every candidate was scored on, by {scoring}."),
+        code("import json\nfrom pathlib import Path\n\nimport pandas\n\n"
              "from jupyter_ext.automl.ensemble import WeightedEnsemble\n"
-             "from jupyter_ext.automl.pipelines import build_pipeline, score\n\n"
-             "problem, X_train, X_valid, y_train, y_valid = load_split(Path(job_folder) / 'data')\n"
+             "from jupyter_ext.automl.pipelines import build_pipeline\n"
+             "from jupyter_ext.automl.validation import metrics_of, validate\n\n"
+             "data = Path(job_folder) / 'data'\n"
+             "problem = json.loads((data / 'problem.json').read_text())\n"
              "CANDIDATES, ENSEMBLES = {}, {}"),
         md("## 2 Candidate Pipelines\n💡 Available Knobs: the hyperparameters of each candidate; an ensemble's "
            "members and their weights."),
@@ -43,30 +47,33 @@ def candidate_notebook(folder: Path, problem: dict[str, Any], candidates: list[d
     for item in candidates:
         cells += _candidate_cells(item, problem["objective"])
     cells += [
-        md("## 3 Train the selected candidate\nRe-trains `candidate` (an ensemble: each of its members) on the "
-           "training split and scores it on the validation split."),
-        code("def train(name):\n"
+        md(f"## 3 Train the selected candidate\nRe-trains `candidate` (an ensemble: each of its members) and "
+           f"scores it by {scoring}, as the job did."),
+        code("def validation(name):\n"
              "    chosen = CANDIDATES[name]\n"
-             "    pipeline = build_pipeline(problem['problem_type'], problem['columns'], chosen['preprocessing'],\n"
-             "                              chosen['algorithm'], chosen['hyperparameters'], problem['seed'])\n"
-             "    return pipeline.fit(X_train, y_train)\n\n"
+             "    return validate(lambda: build_pipeline(problem['problem_type'], problem['columns'], chosen['preprocessing'],\n"
+             "                                           chosen['algorithm'], chosen['hyperparameters'], problem['seed']), data)\n\n"
              "chosen = ENSEMBLES.get(candidate) or CANDIDATES[candidate]\n"
              "if candidate in ENSEMBLES:\n"
-             "    members = chosen['members']\n"
-             "    model = WeightedEnsemble([train(n) for n in members], list(members.values()), problem['problem_type'])\n"
+             "    weights = chosen['members']\n"
+             "    parts = [validation(name) for name in weights]\n"
+             "    values = sum(w * p.values for w, p in zip(weights.values(), parts)) / sum(weights.values())\n"
+             "    model = WeightedEnsemble([p.model for p in parts], list(weights.values()), problem['problem_type'])\n"
+             "    result = parts[0]\n"
              "else:\n"
-             "    model = train(candidate)\n"
-             "scores = model.predict_proba(X_valid)[:, -1] if problem['problem_type'] == 'BinaryClassification' else None\n"
-             "metrics = score(problem['problem_type'], problem['objective'], y_valid, model.predict(X_valid), scores)\n"
+             "    result = validation(candidate)\n"
+             "    values, model = result.values, result.model\n"
+             "metrics = metrics_of(problem, result.labels, result.classes, values)\n"
              "reproduced = metrics[problem['objective']]\n"
              "print(f\"{candidate}: {problem['objective']} = {reproduced:.6f} (the job: {chosen['objective_value']})\")"),
         md("### Feature importance\nHow much the validation score (accuracy or R²) drops when one column is "
            "shuffled: the columns the selected candidate relies on."),
-        code("from jupyter_ext.automl.insights import feature_importance\n\n"
-             "pandas.Series(feature_importance(model, X_valid, y_valid, problem['seed'])).head(20)"),
+        code("from jupyter_ext.automl.insights import feature_importance\n"
+             "from jupyter_ext.automl.validation import validation_rows\n\n"
+             "pandas.Series(feature_importance(model, *validation_rows(data), problem['seed'])).head(20)"),
         md("## 4 Model Selection and Deployment\nThe leaderboard; `AutoML.attach(job).create_model(...)` gives a "
            "candidate's `model.tar.gz` (a scikit-learn pipeline in `model.joblib`)."),
-        code("import json\n\npandas.DataFrame([{'CandidateName': c['CandidateName'], **c['CandidateMetrics']}\n"
+        code("pandas.DataFrame([{'CandidateName': c['CandidateName'], **c['CandidateMetrics']}\n"
              "                  for c in json.loads((Path(job_folder) / 'leaderboard.json').read_text())])"),
     ]
     notebook = nbformat.v4.new_notebook(cells=cells)

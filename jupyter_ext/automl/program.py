@@ -10,6 +10,7 @@ Definition notebook. The search stops early enough that all of this ends within 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -24,10 +25,10 @@ from ..tuning.trials import read_trials
 from .leaderboard import (
     ENSEMBLE, duration, ensemble_candidate, explain, rank, refit, refit_seconds, sort_candidates,
 )
-from .candidate import load_split
 from .insights import profile
 from .notebooks import CANDIDATE_NOTEBOOK, candidate_notebook
 from .report import EXPLORATION_NOTEBOOK, exploration_notebook
+from .validation import validation_rows
 from .pipelines import MINIMIZED, algorithm_ranges
 
 __all__ = ["main", "supervise", "write_exploration", "write_candidate_notebook"]
@@ -100,15 +101,18 @@ def _tuner(config: dict[str, Any], folder: Path, problem: dict[str, Any], second
     return tuner
 
 
-def _reserve(candidates: list[dict[str, Any]], mode: str) -> float:
+def _reserve(candidates: list[dict[str, Any]], mode: str, refit_needed: bool) -> float:
     """Seconds to keep back for the end: stopping, ranking, the ensemble, and refitting the
-    likely winner (its members, for an ensemble) on every row."""
+    likely winner (its members, for an ensemble) on every row unless cross-validation did."""
+    if not refit_needed:
+        return FIXED_RESERVE
     scored = [c for c in candidates if c["FinalAutoMLJobObjectiveMetric"]["Value"] is not None]
     winners = [duration(c) for c in scored[:ENSEMBLE_MEMBERS_ESTIMATE if mode == "ENSEMBLING" else 1]]
     return FIXED_RESERVE + REFIT_FACTOR * refit_seconds(winners)
 
 
-def supervise(tuning_job: str, folder: Path, objective: str, deadline: float, mode: str) -> list[dict[str, Any]]:
+def supervise(tuning_job: str, folder: Path, problem: dict[str, Any], deadline: float,
+              mode: str) -> list[dict[str, Any]]:
     """Follow the tuning job: keep `leaderboard.json` current as candidates finish, and stop
     the search when only the reserve is left before `deadline` (time.monotonic())."""
     seen, candidates = -1, []
@@ -116,11 +120,11 @@ def supervise(tuning_job: str, folder: Path, objective: str, deadline: float, mo
         ended = describe_job(tuning_job).status in TERMINAL_STATUSES
         finished = len(read_trials(tuning_job))
         if finished != seen:
-            seen, candidates = finished, rank(tuning_job, objective)
+            seen, candidates = finished, rank(tuning_job, problem["objective"])
             _write_leaderboard(folder, candidates)
         if ended:
             return candidates
-        if deadline - time.monotonic() <= _reserve(candidates, mode):
+        if deadline - time.monotonic() <= _reserve(candidates, mode, not problem.get("cross_validation_folds")):
             print(f"Stopping the search: the rest of the budget is kept to finish ({len(candidates)} candidates).",
                   flush=True)
             try:
@@ -156,7 +160,7 @@ def run(config: dict[str, Any], folder: Path) -> int:
     tuning_job = tuner.latest_tuning_job.name
     write_exploration(folder, problem, frame)  # while the first candidates train
     _import_for_the_end(config)
-    candidates = supervise(tuning_job, folder, problem["objective"], deadline, config["mode"])
+    candidates = supervise(tuning_job, folder, problem, deadline, config["mode"])
     if config["mode"] == "ENSEMBLING":
         candidates = _with_ensemble(folder, config["name"], problem, candidates)
     _write_leaderboard(folder, candidates)
@@ -176,7 +180,11 @@ def finish(folder: Path, problem: dict[str, Any], candidates: list[dict[str, Any
     best = candidates[0]
     print(f"Best candidate: {best['CandidateName']} {problem['objective']}="
           f"{best['FinalAutoMLJobObjectiveMetric']['Value']:.6g}", flush=True)
-    if deadline - time.monotonic() > REFIT_FACTOR * _members_duration(best, candidates):
+    if problem.get("cross_validation_folds"):  # every candidate's model is already fitted on all rows
+        archive = Path(best["InferenceContainers"][0]["ModelDataUrl"])
+        (folder / "output").mkdir(exist_ok=True)
+        best["RefitModelDataUrl"] = str(shutil.copyfile(archive, folder / "output" / "best-model.tar.gz"))
+    elif deadline - time.monotonic() > REFIT_FACTOR * _members_duration(best, candidates):
         best["RefitModelDataUrl"] = refit(folder, problem, best, candidates, frame)
     else:
         print("Not refitted on every row: the budget is spent; create_model() gives the candidate as trained.",
@@ -191,7 +199,7 @@ def finish(folder: Path, problem: dict[str, Any], candidates: list[dict[str, Any
 def _explain(folder: Path, problem: dict[str, Any], best: dict[str, Any]) -> None:
     """The winner's feature importance, linked from its record as SageMaker's Explainability
     artifact; a failure here is reported, and the job still delivers its models."""
-    _, _, features, _, labels = load_split(folder / "data")
+    features, labels = validation_rows(folder / "data")
     try:
         path = explain(best, (features, labels), problem["seed"])
     except Exception as error:  # noqa: BLE001 - an optional report must not fail the job
@@ -219,8 +227,8 @@ def _members_duration(best: dict[str, Any], candidates: list[dict[str, Any]]) ->
 
 def _with_ensemble(folder: Path, name: str, problem: dict[str, Any],
                    candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    _, _, features, _, labels = load_split(folder / "data")
-    ensemble = ensemble_candidate(folder, name, problem, (features, labels), candidates)
+    _, labels = validation_rows(folder / "data")
+    ensemble = ensemble_candidate(folder, name, problem, labels, candidates)
     if ensemble is None:
         return candidates
     members = ", ".join(f"{k} x{v}" for k, v in ensemble["HyperParameters"]["members"].items())
