@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import textwrap
 import time
@@ -52,6 +53,13 @@ def script(tmp_path: Path) -> Callable[[str, str], Path]:
 
 
 PYTHON = sys.executable
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -15,13 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from conftest import wait_until
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from conftest import free_port, wait_until
 
 
 def _get_json(url: str) -> Any:
@@ -35,7 +28,7 @@ def _get_json(url: str) -> Any:
 @contextmanager
 def jupyter_server(root: Path, log: Path) -> Iterator[str]:
     """A real `jupyter server` on a free loopback port, without a token; yields its URL."""
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "jupyter_server", f"--port={port}", "--ip=127.0.0.1", "--no-browser",
                "--IdentityProvider.token=", f"--ServerApp.root_dir={root}"]
     if os.geteuid() == 0:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -11,13 +10,8 @@ import urllib.request
 
 import pytest
 
-from conftest import wait_until
+from conftest import free_port, wait_until
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -32,7 +26,7 @@ def _get(url: str) -> tuple[int, bytes]:
 
 @pytest.fixture
 def server(tmp_path):
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyter_server", f"--port={port}", "--ip=127.0.0.1", "--no-browser",
          "--allow-root", "--IdentityProvider.token=secret-token", f"--ServerApp.root_dir={tmp_path}"],

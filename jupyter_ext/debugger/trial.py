@@ -10,7 +10,7 @@ import json
 import re
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -309,28 +309,23 @@ def create_trial(path: str | Path, name: str | None = None, timeout: float | Non
 
 
 @contextmanager
-def no_refresh(trials: Trial | list[Trial]) -> Iterator[None]:
+def _refreshing(trials: Trial | list[Trial], on: bool) -> Iterator[None]:
+    chosen = trials if isinstance(trials, list) else [trials]
+    before = [t.dynamic_refresh for t in chosen]
+    for trial in chosen:
+        trial.dynamic_refresh = on
+    try:
+        yield
+    finally:
+        for trial, flag in zip(chosen, before):
+            trial.dynamic_refresh = flag
+
+
+def no_refresh(trials: Trial | list[Trial]) -> AbstractContextManager[None]:
     """Read without looking for new steps inside the block."""
-    chosen = trials if isinstance(trials, list) else [trials]
-    before = [t.dynamic_refresh for t in chosen]
-    for trial in chosen:
-        trial.dynamic_refresh = False
-    try:
-        yield
-    finally:
-        for trial, flag in zip(chosen, before):
-            trial.dynamic_refresh = flag
+    return _refreshing(trials, False)
 
 
-@contextmanager
-def refresh(trials: Trial | list[Trial]) -> Iterator[None]:
+def refresh(trials: Trial | list[Trial]) -> AbstractContextManager[None]:
     """Look for new steps on every read inside the block."""
-    chosen = trials if isinstance(trials, list) else [trials]
-    before = [t.dynamic_refresh for t in chosen]
-    for trial in chosen:
-        trial.dynamic_refresh = True
-    try:
-        yield
-    finally:
-        for trial, flag in zip(chosen, before):
-            trial.dynamic_refresh = flag
+    return _refreshing(trials, True)
