@@ -21,7 +21,7 @@ lab: install
 	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb $(ROOT_FLAG) --LabApp.news_url=None
 
 test: install $(SMDEBUG_STAMP)
-	SMDEBUG_PYTHON=$(SMDEBUG_VENV)/bin/python $(PY) -m pytest $(PYTEST_ARGS)
+	SMDEBUG_PYTHON=$(abspath $(SMDEBUG_VENV))/bin/python $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(PY) benchmarks/job_overhead.py

@@ -94,16 +94,14 @@ def test_bad_input_is_refused_before_any_job(tmp_path: Path) -> None:
 
 
 def test_budget_is_honoured_and_the_magic(tmp_path: Path, ip) -> None:
-    import time
-
     from sklearn.datasets import load_breast_cancer
 
     frame = _frame(load_breast_cancer)
     automl = AutoML("label", max_candidates=200, total_job_runtime_in_seconds=30)
-    start = time.monotonic()
     automl.fit(frame, logs=False)
-    assert time.monotonic() - start < 30 + 15
-    assert len(automl.leaderboard()) >= 1
+    job = describe_job(automl.latest_auto_ml_job.name)
+    assert (job.ended_at - job.created_at).total_seconds() < 30 + 3  # what the program does not control: exit
+    assert len(automl.leaderboard()) >= 2
     ip.user_ns["cancer"] = frame
     board = ip.run_line_magic("automl", "cancer --target label --max-candidates 2 --mode HYPERPARAMETER_TUNING "
                                                 "--name magic-automl")
