@@ -103,7 +103,7 @@ def _tuner(config: dict[str, Any], folder: Path, problem: dict[str, Any], second
 
 def _reserve(candidates: list[dict[str, Any]], mode: str, refit_needed: bool) -> float:
     """Seconds to keep back for the end: stopping, ranking, the ensemble, and refitting the
-    likely winner (its members, for an ensemble) on every row unless cross-validation did."""
+    likely winner (its members, for an ensemble) on every row (not needed after cross-validation)."""
     if not refit_needed:
         return FIXED_RESERVE
     scored = [c for c in candidates if c["FinalAutoMLJobObjectiveMetric"]["Value"] is not None]
@@ -180,7 +180,7 @@ def finish(folder: Path, problem: dict[str, Any], candidates: list[dict[str, Any
     best = candidates[0]
     print(f"Best candidate: {best['CandidateName']} {problem['objective']}="
           f"{best['FinalAutoMLJobObjectiveMetric']['Value']:.6g}", flush=True)
-    if problem.get("cross_validation_folds"):  # every candidate's model is already fitted on all rows
+    if problem.get("cross_validation_folds"):  # its fold models together have seen every row
         archive = Path(best["InferenceContainers"][0]["ModelDataUrl"])
         (folder / "output").mkdir(exist_ok=True)
         best["RefitModelDataUrl"] = str(shutil.copyfile(archive, folder / "output" / "best-model.tar.gz"))

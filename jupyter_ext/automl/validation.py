@@ -3,7 +3,8 @@ tables, where a holdout of a few dozen rows would make the ranking a lottery.
 
 With cross-validation every row is predicted once by a model that did not see it
 (out-of-fold), the objective is computed over all those predictions, and the candidate's
-model is then fitted on every row, so it needs no refit. SageMaker cross-validates up to
+model is the average of its fold models (bagging, as AutoGluon does), which together have
+seen every row, so it needs no refit, and it is the model the score describes. SageMaker cross-validates up to
 50,000 rows; on two cores we keep it to `CROSS_VALIDATION_MAX_ROWS`.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .ensemble import WeightedEnsemble
 from .pipelines import score
 
 __all__ = ["CROSS_VALIDATION_MAX_ROWS", "FOLDS", "Validation", "folds_for", "load_split", "validation_rows",
@@ -94,14 +96,15 @@ def validate(build: Callable[[], Any], folder: Path) -> Validation:
     splitter = (StratifiedKFold if _stratify(problem, labels, folds) else KFold)(
         n_splits=folds, shuffle=True, random_state=problem["seed"])
     values: np.ndarray | None = None
+    models = []
     for train, test in splitter.split(features, labels):
-        model = build().fit(features.iloc[train], labels.iloc[train])
-        predicted = _predict(model, problem["problem_type"], features.iloc[test])
+        models.append(build().fit(features.iloc[train], labels.iloc[train]))
+        predicted = _predict(models[-1], problem["problem_type"], features.iloc[test])
         if values is None:
             values = np.zeros((len(labels), *predicted.shape[1:]))
         values[test] = predicted
-    model = build().fit(features, labels)
-    return Validation(values, _classes(model), labels, model)
+    model = WeightedEnsemble(models, [1] * len(models), problem["problem_type"])
+    return Validation(values, _classes(models[0]), labels, model)
 
 
 def _classes(model: Any) -> list[Any]:
