@@ -44,6 +44,11 @@ class WeightedEnsemble(BaseEstimator):
         """The class labels, in the column order of `predict_proba` (classification only)."""
         return self.members[0].classes_
 
+    @property
+    def feature_names_in_(self) -> np.ndarray:
+        """The columns the members were fitted on, so servers can name a payload's values."""
+        return self.members[0].feature_names_in_
+
     def _average(self, features: Any) -> np.ndarray:
         method = "predict" if self.problem_type == "Regression" else "predict_proba"
         total = sum(w * np.asarray(getattr(m, method)(features), dtype=float)
