@@ -6,8 +6,16 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { requestAPI } from './api';
+import { EndpointMonitoring } from './monitoring-models';
 import {
+  EndpointDescription,
   GetLogRequest,
+  InvokeEndpointRequest,
+  InvokeEndpointResponse,
+  LifecycleRun,
+  LifecycleStatus,
+  ListEndpointsResponse,
+  ListRuleEvaluationsResponse,
   JobDescription,
   LeaderboardRequest,
   LeaderboardResponse,
@@ -96,6 +104,83 @@ export function describeRun(name: string): Promise<RunDescription> {
 /** A run's metric points. */
 export function runMetrics(name: string): Promise<ListMetricsResponse> {
   return requestAPI<ListMetricsResponse>(`runs/${encodeURIComponent(name)}/metrics`);
+}
+
+/** A training job's debugger rules and how each evaluation stands. */
+export function listRuleEvaluations(name: string): Promise<ListRuleEvaluationsResponse> {
+  return requestAPI<ListRuleEvaluationsResponse>(jobPath(name, 'rules'));
+}
+
+/** The lifecycle scripts' settings and the last `limit` runs, newest first. */
+export function lifecycleStatus(limit = 20): Promise<LifecycleStatus> {
+  return requestAPI<LifecycleStatus>(`lifecycle${query({ limit })}`);
+}
+
+/** Run a lifecycle hook now, in the background; answers the InProgress run. */
+export function startLifecycleRun(hook: string): Promise<LifecycleRun> {
+  return requestAPI<LifecycleRun>('lifecycle/runs', { method: 'POST', body: JSON.stringify({ hook }) });
+}
+
+/** A lifecycle run by id (or a hook: its latest run). */
+export function describeLifecycleRun(run: string): Promise<LifecycleRun> {
+  return requestAPI<LifecycleRun>(`lifecycle/runs/${encodeURIComponent(run)}`);
+}
+
+/** A part of a lifecycle run's log. */
+export function readLifecycleLog(run: string, request: GetLogRequest): Promise<LogChunk> {
+  return requestAPI<LogChunk>(`lifecycle/runs/${encodeURIComponent(run)}/log${query(request)}`);
+}
+
+function endpointPath(name: string, ...rest: string[]): string {
+  return ['endpoints', encodeURIComponent(name), ...rest].join('/');
+}
+
+/** Every endpoint, newest first. */
+export function listEndpoints(): Promise<ListEndpointsResponse> {
+  return requestAPI<ListEndpointsResponse>('endpoints');
+}
+
+/** DescribeEndpoint: status, variants, weights and traffic. */
+export function describeEndpoint(name: string): Promise<EndpointDescription> {
+  return requestAPI<EndpointDescription>(endpointPath(name));
+}
+
+/** Send a test request to the endpoint; its error answers come back, not thrown. */
+export function invokeEndpoint(name: string, request: InvokeEndpointRequest): Promise<InvokeEndpointResponse> {
+  return requestAPI<InvokeEndpointResponse>(endpointPath(name, 'invocations'), {
+    method: 'POST',
+    body: JSON.stringify(request)
+  });
+}
+
+/** Delete the endpoint (stops its server and frees its port). */
+export async function deleteEndpoint(name: string): Promise<void> {
+  await requestAPI<void>(endpointPath(name), { method: 'DELETE' });
+}
+
+/**
+ * The endpoint's Model Monitor schedules and runs, or null when this server has no
+ * monitoring route (Model Monitor not installed there): a 404 without our JSON error body,
+ * which is what jupyter_server answers for a path no handler serves.
+ */
+export async function getEndpointMonitoring(name: string): Promise<EndpointMonitoring | null> {
+  const settings = ServerConnection.makeSettings();
+  const url = URLExt.join(settings.baseUrl, 'jupyter-ext', 'api', endpointPath(name, 'monitoring'));
+  const response = await ServerConnection.makeRequest(url, {}, settings);
+  const text = await response.text();
+  let data: { message?: string } | null = null;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = null; // jupyter_server's HTML "404: Not Found" page
+  }
+  if (response.status === 404 && !data?.message) {
+    return null;
+  }
+  if (!response.ok) {
+    throw new ServerConnection.ResponseError(response, data?.message ?? response.statusText);
+  }
+  return data as unknown as EndpointMonitoring;
 }
 
 /** "1m 05s"-style duration between two ISO times (the second defaults to now). */

@@ -1,34 +1,18 @@
 /**
  * One job in detail: status and its history, hyperparameters, a chart per metric,
- * the log tail (followed while the job runs), artifacts, and Stop with confirmation.
+ * the log tail (followed while the job runs), artifacts, debugger rule statuses, and Stop
+ * with confirmation.
  */
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { bySeries, metricChart } from './chart';
-import { ACTIVE_STATUSES, describeJob, elapsed, listMetrics, readLog, stopJob } from './client';
-import { button, el } from './dom';
-import { JobDescription, LogLine } from './models';
+import { ACTIVE_STATUSES, describeJob, elapsed, listMetrics, listRuleEvaluations, readLog, stopJob } from './client';
+import { button, el, section, table } from './dom';
+import { JobDescription, LogLine, RuleEvaluationStatus } from './models';
+import { RULES_DETAIL, ruleActive, ruleTable } from './rules';
 
 const MAX_LOG_LINES = 2000;
-
-function section(title: string, className: string): [HTMLElement, HTMLElement] {
-  const box = el('section', `jp-JupyterExt-section ${className}`);
-  const heading = el('h3', '', title);
-  const body = el('div', '');
-  box.append(heading, body);
-  return [box, body];
-}
-
-function table(rows: [string, string][]): HTMLTableElement {
-  const element = el('table', 'jp-JupyterExt-table');
-  for (const [key, value] of rows) {
-    const row = element.insertRow();
-    row.insertCell().textContent = key;
-    row.insertCell().textContent = value;
-  }
-  return element;
-}
 
 function localTime(iso: string | null): string {
   return iso ? new Date(iso).toLocaleTimeString() : '';
@@ -52,12 +36,16 @@ export class JobDetail extends Widget {
     const [log, logBody] = section('Log', 'jp-JupyterExt-log');
     const [artifacts, artifactsBody] = section('Artifacts', 'jp-JupyterExt-artifacts');
     const [children, childrenBody] = section('Jobs it launched', 'jp-JupyterExt-children');
+    const [rules, rulesBody] = section('Debugger rules', 'jp-JupyterExt-rules');
+    this._rulesSection = rules;
+    this._rules = rulesBody;
+    rules.hidden = true;
     this._childrenSection = children;
     this._children = childrenBody;
     this._log = el('pre', 'jp-JupyterExt-logText');
     logBody.append(this._log);
     [this._history, this._params, this._metrics, this._artifacts] = [historyBody, paramsBody, metricsBody, artifactsBody];
-    this.node.append(header, this._summary, children, metrics, log, history, params, artifacts);
+    this.node.append(header, this._summary, children, rules, metrics, log, history, params, artifacts);
   }
 
   /** The job shown, if any. */
@@ -67,7 +55,7 @@ export class JobDetail extends Widget {
 
   /** Whether the shown job can still change (worth polling). */
   get active(): boolean {
-    return this._job !== null && ACTIVE_STATUSES.includes(this._job.status);
+    return this._job !== null && (ACTIVE_STATUSES.includes(this._job.status) || this._ruleList.some(ruleActive));
   }
 
   /** Show job `name` from scratch. */
@@ -76,6 +64,8 @@ export class JobDetail extends Widget {
     this._job = null;
     this._offset = null;
     this._lines = [];
+    this._ruleList = [];
+    this._rulesSection.hidden = true;
     this._log.textContent = '';
     this._title.textContent = name;
     this._title.title = name;
@@ -103,8 +93,27 @@ export class JobDetail extends Widget {
       if (!metrics.metrics.length) {
         this._metrics.textContent = 'No metrics yet.';
       }
+      await this._refreshRules(job);
     } catch (error) {
       this._summary.textContent = `Cannot load ${name}: ${(error as Error).message}`;
+    }
+  }
+
+  /** The debugger rules' statuses, for a training job that has rules. */
+  private async _refreshRules(job: JobDescription): Promise<void> {
+    if (!(RULES_DETAIL in job.details)) {
+      return;
+    }
+    try {
+      const { rule_evaluations } = await listRuleEvaluations(job.name);
+      if (job.name !== this._name) {
+        return;
+      }
+      this._ruleList = rule_evaluations;
+      this._rulesSection.hidden = false;
+      this._rules.replaceChildren(ruleTable(rule_evaluations));
+    } catch (error) {
+      this._rules.textContent = `Cannot load the rules: ${(error as Error).message}`;
     }
   }
 
@@ -126,7 +135,10 @@ export class JobDetail extends Widget {
       rows.push(['Launched by', job.parent]);
     }
     for (const [key, value] of Object.entries(job.details)) {
-      rows.push([key.replace(/_/g, ' '), String(value)]);
+      if (key === RULES_DETAIL) {
+        continue; // shown in its own section
+      }
+      rows.push([key.replace(/_/g, ' '), typeof value === 'object' ? JSON.stringify(value) : String(value)]);
     }
     this._summary.replaceChildren(table(rows));
     this._history.replaceChildren(
@@ -206,4 +218,7 @@ export class JobDetail extends Widget {
   private readonly _artifacts: HTMLElement;
   private readonly _children: HTMLElement;
   private readonly _childrenSection: HTMLElement;
+  private readonly _rules: HTMLElement;
+  private readonly _rulesSection: HTMLElement;
+  private _ruleList: RuleEvaluationStatus[] = [];
 }

@@ -1,10 +1,13 @@
 import { Widget } from '@lumino/widgets';
 
-import { JobDetail } from './detail';
+import { EndpointsView } from './endpoints';
 import { ExperimentsView } from './experiments';
 import { button, el } from './dom';
 import { jobsIcon } from './icon';
-import { JobList } from './joblist';
+import { JobsView } from './jobs';
+import { LifecycleView } from './lifecycle';
+import { LifecycleStatus } from './models';
+import { IPanelView } from './view';
 
 /** The DOM id of the sidebar panel; browser tests look it up by this. */
 export const PANEL_ID = 'jupyter-ext-sidebar';
@@ -12,12 +15,26 @@ export const PANEL_ID = 'jupyter-ext-sidebar';
 /** How often the shown view asks the server for news, in ms. */
 export const POLL_MS = 3000;
 
+/** The class on the panel's tab in the sidebar's icon bar while the latest lifecycle run failed. */
+const FAILED_CLASS = 'jp-JupyterExt-lifecycleFailed';
+
+/** The panel's views, in tab order. */
+type ViewId = 'jobs' | 'experiments' | 'endpoints' | 'lifecycle';
+
+interface ITab {
+  id: ViewId;
+  label: string;
+  view: IPanelView;
+}
+
 /**
- * The jobs panel in the left sidebar: the job list, or one job in detail.
+ * The jupyter_ext panel in the left sidebar: a tab per view (jobs, experiments,
+ * endpoints, lifecycle scripts).
  *
- * It polls only while it is shown and the browser tab is visible: every POLL_MS
- * the list (answered with an empty 304 when nothing changed), or the open job
- * while that job can still change. Elapsed times tick locally.
+ * It polls only while it is shown and the browser tab is visible: every POLL_MS the
+ * shown view fetches what can still change. The one exception is the lifecycle
+ * failure badge (on the Lifecycle tab and on the panel's icon): it is checked when the
+ * page loads and, while a lifecycle run is in progress, every POLL_MS.
  */
 export class JobsPanel extends Widget {
   constructor() {
@@ -26,66 +43,63 @@ export class JobsPanel extends Widget {
     this.title.icon = jobsIcon;
     this.title.caption = 'jupyter_ext jobs';
     this.addClass('jp-JupyterExt-panel');
+    this._jobs = new JobsView();
+    this._lifecycle = new LifecycleView(status => this._showLifecycle(status));
+    this._tabs = [
+      { id: 'jobs', label: 'Jobs', view: this._jobs },
+      {
+        id: 'experiments',
+        label: 'Experiments',
+        view: new ExperimentsView(name => {
+          this.showView('jobs');
+          void this.openJob(name);
+        })
+      },
+      { id: 'endpoints', label: 'Endpoints', view: new EndpointsView() },
+      { id: 'lifecycle', label: 'Lifecycle', view: this._lifecycle }
+    ];
     const header = el('div', 'jp-JupyterExt-header');
-    this._tabs = {
-      jobs: button('jp-JupyterExt-tab', 'Jobs', () => this.showView('jobs')),
-      experiments: button('jp-JupyterExt-tab', 'Experiments', () => this.showView('experiments'))
-    };
     const heading = el('h2', 'jp-JupyterExt-heading');
-    heading.append(this._tabs.jobs, this._tabs.experiments);
+    for (const tab of this._tabs) {
+      const tabButton = button('jp-JupyterExt-tab', tab.label, () => this.showView(tab.id));
+      tabButton.dataset.view = tab.id;
+      this._buttons.set(tab.id, tabButton);
+      heading.append(tabButton);
+    }
     const refresh = button('jp-JupyterExt-refresh', '⟳', () => void this.refresh());
     refresh.title = 'Refresh';
     header.append(heading, refresh);
-    this._list = new JobList(name => void this.openJob(name));
-    this._detail = new JobDetail(
-      () => this.showList(),
-      name => void this.openJob(name)
-    );
-    this._experiments = new ExperimentsView(name => {
-      this.showView('jobs');
-      void this.openJob(name);
-    });
-    this.node.append(header, this._list.node, this._detail.node, this._experiments.node);
-    this._detail.node.hidden = true;
-    this._experiments.node.hidden = true;
-    this._tabs.jobs.classList.add('jp-mod-active');
+    this.node.append(header, ...this._tabs.map(tab => tab.view.node));
+    this._select('jobs');
+    void this._lifecycle.refresh();
+    this._badgeTimer = window.setInterval(() => this._checkLifecycle(), POLL_MS);
   }
 
-  /** Switch between the Jobs and Experiments views. */
-  showView(view: 'jobs' | 'experiments'): void {
-    this._view = view;
-    this._tabs.jobs.classList.toggle('jp-mod-active', view === 'jobs');
-    this._tabs.experiments.classList.toggle('jp-mod-active', view === 'experiments');
-    this._experiments.node.hidden = view !== 'experiments';
-    if (view === 'experiments') {
-      this._list.node.hidden = this._detail.node.hidden = true;
-      void this._experiments.refresh();
-    } else {
+  /** Show one of the views. */
+  showView(view: ViewId): void {
+    if (view === 'jobs') {
       this.showList();
+      return;
     }
+    this._select(view);
+    void this.refresh();
   }
 
   /** Fetch what is shown now from the server. */
   async refresh(): Promise<void> {
-    if (this._view === 'experiments') {
-      await this._experiments.refresh();
-      return;
-    }
-    await (this._detail.node.hidden ? this._list.refresh() : this._detail.refresh());
+    await this._current.view.refresh();
   }
 
-  /** Show job `name` in detail. */
+  /** Show job `name` in detail (in the Jobs view). */
   async openJob(name: string): Promise<void> {
-    this._list.node.hidden = true;
-    this._detail.node.hidden = false;
-    await this._detail.open(name);
+    this._select('jobs');
+    await this._jobs.openJob(name);
   }
 
   /** Back to the job list. */
   showList(): void {
-    this._detail.node.hidden = true;
-    this._list.node.hidden = false;
-    void this._list.refresh();
+    this._select('jobs');
+    this._jobs.showList();
   }
 
   protected onAfterShow(): void {
@@ -104,31 +118,52 @@ export class JobsPanel extends Widget {
 
   dispose(): void {
     this.onBeforeHide();
+    window.clearInterval(this._badgeTimer);
     super.dispose();
   }
 
-  private _tick(): void {
-    if (document.hidden || !this.isVisible || this._view === 'experiments') {
-      return;
-    }
-    this._ticks += 1;
-    const due = this._ticks % (POLL_MS / 1000) === 0;
-    if (!this._detail.node.hidden) {
-      if (due && this._detail.active) {
-        void this._detail.refresh();
-      }
-    } else if (due) {
-      void this._list.refresh();
-    } else if (this._list.hasActiveJobs) {
-      this._list.render();
+  private get _current(): ITab {
+    return this._tabs.find(tab => tab.id === this._view) ?? this._tabs[0];
+  }
+
+  private _select(view: ViewId): void {
+    this._view = view;
+    for (const tab of this._tabs) {
+      this._buttons.get(tab.id)?.classList.toggle('jp-mod-active', tab.id === view);
+      tab.view.node.hidden = tab.id !== view;
     }
   }
 
+  private _tick(): void {
+    if (document.hidden || !this.isVisible) {
+      return;
+    }
+    this._ticks += 1;
+    this._current.view.tick?.(this._ticks % (POLL_MS / 1000) === 0);
+  }
+
+  /** While a lifecycle run is in progress (and the Lifecycle view does not poll it), ask again. */
+  private _checkLifecycle(): void {
+    const shown = this.isVisible && this._view === 'lifecycle';
+    if (!document.hidden && !shown && this._lifecycle.running) {
+      void this._lifecycle.refresh();
+    }
+  }
+
+  /** The failure badge on the Lifecycle tab and on the panel's icon in the sidebar. */
+  private _showLifecycle(status: LifecycleStatus): void {
+    const failed = status.failed;
+    this._buttons.get('lifecycle')?.classList.toggle('jp-mod-failed', failed);
+    this.title.className = failed ? FAILED_CLASS : '';
+    this.title.caption = failed ? 'jupyter_ext jobs: the latest lifecycle run failed' : 'jupyter_ext jobs';
+  }
+
   private _ticks = 0;
-  private _view: 'jobs' | 'experiments' = 'jobs';
-  private readonly _tabs: { jobs: HTMLButtonElement; experiments: HTMLButtonElement };
-  private readonly _experiments: ExperimentsView;
+  private _view: ViewId = 'jobs';
+  private readonly _tabs: ITab[];
+  private readonly _buttons = new Map<ViewId, HTMLButtonElement>();
+  private readonly _jobs: JobsView;
+  private readonly _lifecycle: LifecycleView;
   private _timer: number | null = null;
-  private readonly _list: JobList;
-  private readonly _detail: JobDetail;
+  private readonly _badgeTimer: number;
 }

@@ -1,0 +1,68 @@
+/**
+ * The Monitoring section of an endpoint's detail: Model Monitor schedules with their
+ * last run, and the recent runs with their violations and a link to the report.
+ */
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+
+import { badge, el, grid, localDateTime } from './dom';
+import { EndpointMonitoring, MonitoringExecutionSummary } from './monitoring-models';
+
+/** The section's content for `monitoring` (null: this server has no Model Monitor). */
+export function monitoringContent(monitoring: EndpointMonitoring | null): HTMLElement[] {
+  if (monitoring === null) {
+    return [el('p', 'jp-JupyterExt-message jp-JupyterExt-monitorMissing', 'Model Monitor not available on this server.')];
+  }
+  if (!monitoring.schedules.length && !monitoring.executions.length) {
+    return [el('p', 'jp-JupyterExt-message', 'No monitoring schedule: create one with create_monitoring_schedule().')];
+  }
+  const schedules = grid(
+    'jp-JupyterExt-schedules',
+    ['Schedule', 'Type', 'Cron', 'Status', 'Last run'],
+    monitoring.schedules.map(s => [
+      s.monitoring_schedule_name,
+      s.monitoring_type,
+      s.schedule_expression,
+      s.status,
+      s.last_execution ? `${s.last_execution.monitoring_execution_status} ${localDateTime(s.last_execution.scheduled_time)}` : 'never'
+    ])
+  );
+  const runs = el('ul', 'jp-JupyterExt-rows jp-JupyterExt-executions');
+  runs.append(...monitoring.executions.map(execution));
+  return [schedules, runs];
+}
+
+function execution(run: MonitoringExecutionSummary): HTMLLIElement {
+  const item = el('li', 'jp-JupyterExt-execution');
+  item.dataset.jobName = run.job_name;
+  item.dataset.status = run.monitoring_execution_status;
+  const title = el('div', 'jp-JupyterExt-executionTitle');
+  title.append(
+    badge(run.monitoring_execution_status),
+    el('span', 'jp-JupyterExt-name', ` ${run.job_name}`),
+    el('span', 'jp-JupyterExt-type', ` ${localDateTime(run.scheduled_time)}`)
+  );
+  item.append(title);
+  if (run.failure_reason) {
+    item.append(el('p', 'jp-JupyterExt-alert', run.failure_reason));
+  }
+  if (run.violations.length) {
+    item.append(grid('jp-JupyterExt-violations', ['Feature', 'Check', 'Description'],
+      run.violations.map(v => [v.feature_name, v.constraint_check_type, v.description])));
+  }
+  if (run.report_path) {
+    item.append(reportLink(run.report_path));
+  }
+  return item;
+}
+
+/** A link opening the report: through Jupyter's file server when it lies under the server's root. */
+function reportLink(path: string): HTMLAnchorElement {
+  const link = el('a', 'jp-JupyterExt-reportLink', 'Report');
+  const root = PageConfig.getOption('serverRoot');
+  const relative = root && path.startsWith(`${root}/`) ? path.slice(root.length + 1) : null;
+  link.href = relative ? URLExt.join(PageConfig.getBaseUrl(), 'files', URLExt.encodeParts(relative)) : `file://${path}`;
+  link.target = '_blank';
+  link.rel = 'noopener';
+  link.title = path;
+  return link;
+}

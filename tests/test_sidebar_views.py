@@ -1,0 +1,115 @@
+"""The sidebar's Lifecycle and Endpoints views and the rule status on a job's detail, in a
+real JupyterLab driven through the system Chromium (fixtures of test_sidebar.py).
+
+Screenshots land in test-artifacts/ (the README's come from there).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import wait_until
+from jupyter_ext import Estimator
+from jupyter_ext.debugger import CollectionConfig, DebuggerHookConfig, Rule
+from jupyter_ext.debugger.rule_jobs import rule_evaluations
+from jupyter_ext.serving import Model, ProductionVariant, create_endpoint, delete_endpoint, list_endpoints
+from serving_models import sklearn_model
+from test_debugger_jobs import TRAIN
+from test_sidebar import (  # noqa: F401 (fixtures)
+    ARTIFACTS, browser, home, jp_asyncio_loop, jp_server_cleanup, lab, page, pytestmark,
+)
+
+
+def _show(page, view: str) -> None:
+    page.locator(f'#jupyter-ext-sidebar .jp-JupyterExt-tab[data-view="{view}"]').click()
+
+
+def _on_start(home: Path, body: str) -> None:
+    folder = home / "lifecycle"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "on-start.sh").write_text("#!/bin/bash\n" + body)
+    (folder / "on-start.sh").chmod(0o755)
+
+
+def test_lifecycle_view_shows_runs_and_their_logs_and_badges_a_failure(page, lab: dict) -> None:
+    _on_start(lab["home"], "echo 'installing extras'\necho 'no such package: nope' >&2\nexit 3\n")
+    _show(page, "lifecycle")
+    page.locator(".jp-JupyterExt-runOnStart").click()
+    failed = page.locator('.jp-JupyterExt-lifecycleRow[data-status="Failed"]')
+    failed.wait_for(timeout=30_000)
+    assert "exit 3" in failed.inner_text() and "on-start" in failed.inner_text()
+    log = page.locator(".jp-JupyterExt-lifecycleLog .jp-JupyterExt-logText")
+    log.filter(has_text="no such package: nope").wait_for()
+    assert log.inner_text().index("installing extras") < log.inner_text().index("no such package")
+    page.locator('.jp-JupyterExt-tab[data-view="lifecycle"].jp-mod-failed').wait_for()
+    page.locator('.lm-TabBar-tab.jp-JupyterExt-lifecycleFailed[data-id="jupyter-ext-sidebar"]').wait_for()
+    assert "exited with code 3" in page.locator(".jp-JupyterExt-lifecycle .jp-JupyterExt-alert").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sidebar-lifecycle.png"))
+
+    _on_start(lab["home"], "echo 'all set'\n")
+    page.locator(".jp-JupyterExt-runOnStart").click()
+    page.locator('.jp-JupyterExt-lifecycleRow[data-status="Completed"]').wait_for(timeout=30_000)
+    log.filter(has_text="all set").wait_for()
+    page.locator('.jp-JupyterExt-tab[data-view="lifecycle"].jp-mod-failed').wait_for(state="detached")
+    assert page.locator(".lm-TabBar-tab.jp-JupyterExt-lifecycleFailed").count() == 0
+    failed.click()  # an older run's log on click
+    log.filter(has_text="no such package: nope").wait_for()
+
+
+def test_endpoints_view_shows_variants_sends_a_test_request_and_deletes(page, tmp_path: Path) -> None:
+    archive, _ = sklearn_model(tmp_path / "sk")
+    model = Model(str(archive))
+    create_endpoint("sidebar-web", [ProductionVariant(model, "A", 3), ProductionVariant(model, "B", 1)])
+    try:
+        _show(page, "endpoints")
+        row = page.locator('.jp-JupyterExt-endpointRow[data-endpoint="sidebar-web"]')
+        row.wait_for()
+        assert row.get_attribute("data-status") == "InService"
+        row.click()
+        detail = page.locator('.jp-JupyterExt-endpointDetail[data-endpoint="sidebar-web"]')
+        detail.locator('.jp-JupyterExt-variant[data-variant="A"] .jp-JupyterExt-share', has_text="75%").wait_for()
+        assert detail.locator('.jp-JupyterExt-variant[data-variant="B"] .jp-JupyterExt-share').inner_text() == "25%"
+        detail.locator(".jp-JupyterExt-requestBody").fill("0.9,0.9,0.1")
+        detail.locator(".jp-JupyterExt-targetVariant").select_option("B")
+        detail.locator(".jp-JupyterExt-send").click()
+        answer = detail.locator('.jp-JupyterExt-response[data-status-code="200"]')
+        answer.wait_for()
+        assert answer.locator(".jp-JupyterExt-responseBody").inner_text() == "[1]"
+        assert "variant B" in answer.locator(".jp-JupyterExt-responseFacts").inner_text()
+        detail.locator('.jp-JupyterExt-variant[data-variant="B"][data-invocations="1"]').wait_for()
+        detail.locator(".jp-JupyterExt-requestBody").fill("<a/>")
+        detail.locator(".jp-JupyterExt-contentType").fill("application/xml")
+        detail.locator(".jp-JupyterExt-send").click()
+        detail.locator('.jp-JupyterExt-response[data-status-code="415"]').wait_for()
+        detail.locator('.jp-JupyterExt-variant[data-variant="B"] td', has_text="1 / 0").wait_for()  # 4xx / 5xx
+        assert detail.locator(".jp-JupyterExt-monitoring").inner_text().strip() != "Monitoring"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "sidebar-endpoints.png"))
+        detail.locator(".jp-JupyterExt-delete").click()
+        page.locator(".jp-Dialog").get_by_role("button", name="Delete endpoint").click()
+        row.wait_for(state="detached")
+        assert list_endpoints() == []
+    finally:
+        for endpoint in list_endpoints():
+            delete_endpoint(endpoint.name)
+
+
+def test_job_detail_shows_the_debugger_rule_status(page, script) -> None:
+    path = script(TRAIN)
+    estimator = Estimator(str(path), hyperparameters={"lr": 0.0, "steps": 12},
+                          rules=[Rule.builtin("LossNotDecreasing", num_steps=5)],
+                          debugger_hook_config=DebuggerHookConfig(
+                              collection_configs=[CollectionConfig("losses", {"save_interval": "1"})]))
+    estimator.fit(logs=False)
+    name = estimator.latest_training_job.name
+    wait_until(lambda: rule_evaluations(name)[0].rule_evaluation_status != "InProgress", 60, "the rule")
+    page.evaluate(f"window.jupyterapp.commands.execute('jupyter-ext:open-job', {{name: '{name}'}})")
+    rule = page.locator('.jp-JupyterExt-ruleTable tr[data-rule="LossNotDecreasing"]')
+    rule.wait_for()
+    assert rule.get_attribute("data-status") == "IssuesFound"
+    cells = rule.locator("td")
+    assert cells.nth(2).inner_text() == "5" and cells.nth(3).inner_text().strip()
+    assert "DebugRuleEvaluationStatuses" not in page.locator(".jp-JupyterExt-summary").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".jp-JupyterExt-rules").screenshot(path=str(ARTIFACTS / "sidebar-rules.png"))
