@@ -60,9 +60,9 @@ export function grid(className: string, headers: string[], rows: string[][]): HT
   return element;
 }
 
-/** A status pill (`jp-JupyterExt-status-<status>` colours it). */
+/** A status pill (`jp-JupyterExt-status-<status>` colours it); unlike the job detail's badge. */
 export function badge(status: string): HTMLSpanElement {
-  return el('span', `jp-JupyterExt-badge jp-JupyterExt-status-${status}`, status);
+  return el('span', `jp-JupyterExt-pill jp-JupyterExt-status-${status}`, status);
 }
 
 /** The local date and time of an ISO time, or '' for none. */

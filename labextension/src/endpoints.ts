@@ -49,14 +49,14 @@ export class EndpointsView implements IPanelView {
     this._rows = el('ul', 'jp-JupyterExt-rows jp-JupyterExt-endpointRows');
     this._list = el('div', 'jp-JupyterExt-endpointList');
     this._list.append(this._message, this._rows);
-    this._detail = el('div', 'jp-JupyterExt-detail jp-JupyterExt-endpointDetail');
+    this._detail = el('div', 'jp-JupyterExt-endpointDetail');
     const header = el('div', 'jp-JupyterExt-detailHeader');
     this._title = el('span', 'jp-JupyterExt-detailName');
-    this._badge = el('span', 'jp-JupyterExt-badge');
+    this._badge = badge('');
     const back = button('jp-JupyterExt-back', '‹ Endpoints', () => void this.showList());
-    const remove = button('jp-mod-warn jp-JupyterExt-stop jp-JupyterExt-delete', 'Delete', () => void this._confirmDelete());
+    const remove = button('jp-mod-warn jp-JupyterExt-delete', 'Delete', () => void this._confirmDelete());
     header.append(back, this._title, this._badge, remove);
-    this._summary = el('div', 'jp-JupyterExt-summary');
+    this._summary = el('div', 'jp-JupyterExt-endpointSummary');
     const [variants, variantsBody] = section('Variants', 'jp-JupyterExt-variants');
     this._variants = variantsBody;
     this._request = new TestRequestBox((request) => invokeEndpoint(this._name ?? '', request), () => void this.refresh());

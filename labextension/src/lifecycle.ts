@@ -17,11 +17,33 @@ function duration(run: LifecycleRun): string {
   return elapsed(run.started_at, run.ended_at);
 }
 
-/** Lifecycle scripts' runs; `onStatus` hears every status fetched (for the failure badge). */
+/** Each hook's latest listed run (runs come newest first). */
+function latestRuns(status: LifecycleStatus): LifecycleRun[] {
+  const latest = new Map<string, LifecycleRun>();
+  for (const run of status.runs) {
+    if (!latest.has(run.hook)) {
+      latest.set(run.hook, run);
+    }
+  }
+  return [...latest.values()];
+}
+
+/**
+ * Whether the latest run of a hook failed. Read from the runs listed, so the badge agrees
+ * with the rows even when a run ended between the server's two reads; the server's flag
+ * counts for a hook whose latest run is not listed.
+ */
+export function latestRunFailed(status: LifecycleStatus): boolean {
+  const latest = latestRuns(status);
+  const listed = latest.some(run => run.status === 'Failed');
+  return latest.length === Object.keys(status.scripts).length ? listed : listed || status.failed;
+}
+
+/** Lifecycle scripts' runs; `onFailed` hears after every fetch whether the latest run failed. */
 export class LifecycleView implements IPanelView {
   readonly node = el('div', 'jp-JupyterExt-lifecycle');
 
-  constructor(private readonly onStatus: (status: LifecycleStatus) => void) {
+  constructor(private readonly onFailed: (failed: boolean) => void) {
     const actions = el('div', 'jp-JupyterExt-filters');
     this._runButton = button('jp-JupyterExt-runOnStart', 'Run on-start', () => void this._runOnStart());
     this._runButton.title = 'Run the on-start script now, in the background';
@@ -50,7 +72,7 @@ export class LifecycleView implements IPanelView {
       const status = await lifecycleStatus(RUNS_SHOWN);
       this._status = status;
       this._render(status);
-      this.onStatus(status);
+      this.onFailed(latestRunFailed(status));
       if (this._open !== null) {
         await this._showLog(this._open);
       }
@@ -69,10 +91,10 @@ export class LifecycleView implements IPanelView {
   }
 
   private _render(status: LifecycleStatus): void {
-    const latest = status.runs[0];
-    const failedRun = latest?.status === 'Failed' ? latest : null;
-    this._alert.hidden = !status.failed;
-    this._alert.textContent = !status.failed ? '' : failedRun
+    const failed = latestRunFailed(status);
+    const failedRun = latestRuns(status).find(run => run.status === 'Failed');
+    this._alert.hidden = !failed;
+    this._alert.textContent = !failed ? '' : failedRun
       ? `The latest ${failedRun.hook} run failed: ${failedRun.failure_reason ?? `exit code ${failedRun.exit_code}`}`
       : 'A lifecycle script cannot run: see the server log.';
     this._message.textContent = status.runs.length ? '' : 'No lifecycle runs yet in this home.';

@@ -6,7 +6,6 @@ import { button, el } from './dom';
 import { jobsIcon } from './icon';
 import { JobsView } from './jobs';
 import { LifecycleView } from './lifecycle';
-import { LifecycleStatus } from './models';
 import { IPanelView } from './view';
 
 /** The DOM id of the sidebar panel; browser tests look it up by this. */
@@ -44,7 +43,7 @@ export class JobsPanel extends Widget {
     this.title.caption = 'jupyter_ext jobs';
     this.addClass('jp-JupyterExt-panel');
     this._jobs = new JobsView();
-    this._lifecycle = new LifecycleView(status => this._showLifecycle(status));
+    this._lifecycle = new LifecycleView(failed => this._showLifecycle(failed));
     this._tabs = [
       { id: 'jobs', label: 'Jobs', view: this._jobs },
       {
@@ -151,8 +150,7 @@ export class JobsPanel extends Widget {
   }
 
   /** The failure badge on the Lifecycle tab and on the panel's icon in the sidebar. */
-  private _showLifecycle(status: LifecycleStatus): void {
-    const failed = status.failed;
+  private _showLifecycle(failed: boolean): void {
     this._buttons.get('lifecycle')?.classList.toggle('jp-mod-failed', failed);
     this.title.className = failed ? FAILED_CLASS : '';
     this.title.caption = failed ? 'jupyter_ext jobs: the latest lifecycle run failed' : 'jupyter_ext jobs';
