@@ -24,6 +24,19 @@ def _show(page, view: str) -> None:
     page.locator(f'#jupyter-ext-sidebar .jp-JupyterExt-tab[data-view="{view}"]').click()
 
 
+def _screenshot(page, name: str, height: int = 800) -> None:
+    """test-artifacts/NAME.png: the left part of the window, the panel widened to 420 px."""
+    page.set_viewport_size({"width": 1280, "height": height})
+    handle = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(455, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), clip={"x": 0, "y": 0, "width": 720, "height": height})
+
+
 def _on_start(home: Path, body: str) -> None:
     folder = home / "lifecycle"
     folder.mkdir(parents=True, exist_ok=True)
@@ -44,8 +57,7 @@ def test_lifecycle_view_shows_runs_and_their_logs_and_badges_a_failure(page, lab
     page.locator('.jp-JupyterExt-tab[data-view="lifecycle"].jp-mod-failed').wait_for()
     page.locator('.lm-TabBar-tab.jp-JupyterExt-lifecycleFailed[data-id="jupyter-ext-sidebar"]').wait_for()
     assert "exited with code 3" in page.locator(".jp-JupyterExt-lifecycle .jp-JupyterExt-alert").inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "sidebar-lifecycle.png"))
+    _screenshot(page, "sidebar-lifecycle", 600)
 
     _on_start(lab["home"], "echo 'all set'\n")
     page.locator(".jp-JupyterExt-runOnStart").click()
@@ -84,8 +96,7 @@ def test_endpoints_view_shows_variants_sends_a_test_request_and_deletes(page, tm
         detail.locator('.jp-JupyterExt-response[data-status-code="415"]').wait_for()
         detail.locator('.jp-JupyterExt-variant[data-variant="B"] td', has_text="1 / 0").wait_for()  # 4xx / 5xx
         assert detail.locator(".jp-JupyterExt-monitoring").inner_text().strip() != "Monitoring"
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "sidebar-endpoints.png"))
+        _screenshot(page, "sidebar-endpoints", 1000)
         detail.locator(".jp-JupyterExt-delete").click()
         page.locator(".jp-Dialog").get_by_role("button", name="Delete endpoint").click()
         row.wait_for(state="detached")
@@ -105,11 +116,10 @@ def test_job_detail_shows_the_debugger_rule_status(page, script) -> None:
     name = estimator.latest_training_job.name
     wait_until(lambda: rule_evaluations(name)[0].rule_evaluation_status != "InProgress", 60, "the rule")
     page.evaluate(f"window.jupyterapp.commands.execute('jupyter-ext:open-job', {{name: '{name}'}})")
-    rule = page.locator('.jp-JupyterExt-ruleTable tr[data-rule="LossNotDecreasing"]')
+    rule = page.locator('.jp-JupyterExt-rule[data-rule="LossNotDecreasing"]')
     rule.wait_for()
     assert rule.get_attribute("data-status") == "IssuesFound"
-    cells = rule.locator("td")
-    assert cells.nth(2).inner_text() == "5" and cells.nth(3).inner_text().strip()
+    assert rule.locator(".jp-JupyterExt-ruleStep").inner_text() == "step 5"
+    assert "issue" in rule.locator(".jp-JupyterExt-ruleMessage").inner_text()
     assert "DebugRuleEvaluationStatuses" not in page.locator(".jp-JupyterExt-summary").inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.locator(".jp-JupyterExt-rules").screenshot(path=str(ARTIFACTS / "sidebar-rules.png"))
+    _screenshot(page, "sidebar-rules", 700)

@@ -10,7 +10,7 @@ import { bySeries, metricChart } from './chart';
 import { ACTIVE_STATUSES, describeJob, elapsed, listMetrics, listRuleEvaluations, readLog, stopJob } from './client';
 import { button, el, section, table } from './dom';
 import { JobDescription, LogLine, RuleEvaluationStatus } from './models';
-import { RULES_DETAIL, ruleActive, ruleTable } from './rules';
+import { DEBUGGER_DETAILS, RULES_DETAIL, ruleActive, ruleList, tensorsPath } from './rules';
 
 const MAX_LOG_LINES = 2000;
 
@@ -111,7 +111,11 @@ export class JobDetail extends Widget {
       }
       this._ruleList = rule_evaluations;
       this._rulesSection.hidden = false;
-      this._rules.replaceChildren(ruleTable(rule_evaluations));
+      const tensors = tensorsPath(job.details);
+      this._rules.replaceChildren(ruleList(rule_evaluations));
+      if (tensors) {
+        this._rules.append(el('div', 'jp-JupyterExt-type jp-JupyterExt-tensorsPath', `Tensors in ${tensors}`));
+      }
     } catch (error) {
       this._rules.textContent = `Cannot load the rules: ${(error as Error).message}`;
     }
@@ -135,8 +139,8 @@ export class JobDetail extends Widget {
       rows.push(['Launched by', job.parent]);
     }
     for (const [key, value] of Object.entries(job.details)) {
-      if (key === RULES_DETAIL) {
-        continue; // shown in its own section
+      if (DEBUGGER_DETAILS.includes(key)) {
+        continue; // shown in the rules section
       }
       rows.push([key.replace(/_/g, ' '), typeof value === 'object' ? JSON.stringify(value) : String(value)]);
     }

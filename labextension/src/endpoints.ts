@@ -13,7 +13,7 @@ import { TestRequestBox } from './testrequest';
 import { IPanelView } from './view';
 
 function ms(value: number | null): string {
-  return value === null ? '–' : `${value.toFixed(1)} ms`;
+  return value === null ? '–' : `${value.toFixed(1)}ms`;
 }
 
 function variantCard(variant: VariantDescription): HTMLElement {
@@ -22,21 +22,21 @@ function variantCard(variant: VariantDescription): HTMLElement {
   card.dataset.invocations = String(variant.invocations);
   const share = `${Math.round(variant.traffic_share * 100)}%`;
   const title = el('div', 'jp-JupyterExt-variantTitle');
-  title.append(el('span', 'jp-JupyterExt-name', variant.variant_name), el('span', 'jp-JupyterExt-share', share));
+  const model = el('span', 'jp-JupyterExt-type', variant.model_name);
+  model.title = variant.model_data.join('\n');
+  title.append(el('span', 'jp-JupyterExt-name', variant.variant_name), model, el('span', 'jp-JupyterExt-share', share));
   const bar = el('div', 'jp-JupyterExt-trafficBar');
   const fill = el('div', 'jp-JupyterExt-trafficFill');
   fill.style.width = share;
   bar.append(fill);
-  card.append(title, bar, table([
-    ['Weight', String(variant.current_weight)],
-    ['Instances', String(variant.instance_count)],
+  const facts = table([
+    ['Weight', `${variant.current_weight} (${variant.instance_count} instance${variant.instance_count === 1 ? '' : 's'})`],
     ['Invocations', String(variant.invocations)],
     ['4xx / 5xx', `${variant.errors_4xx} / ${variant.errors_5xx}`],
-    ['Latency p50 / p99', `${ms(variant.latency_p50_ms)} / ${ms(variant.latency_p99_ms)}`],
-    ['Latency avg', ms(variant.latency_avg_ms)],
-    ['Model', `${variant.model_name} (${variant.model_data.join(', ')})`]
-  ]));
-  card.querySelector('table')?.classList.add('jp-JupyterExt-variantFacts');
+    ['Latency', `p50 ${ms(variant.latency_p50_ms)} · p99 ${ms(variant.latency_p99_ms)} · avg ${ms(variant.latency_avg_ms)}`]
+  ]);
+  facts.classList.add('jp-JupyterExt-variantFacts');
+  card.append(title, bar, facts);
   return card;
 }
 

@@ -5,7 +5,7 @@
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 
 import { badge, el, grid, localDateTime } from './dom';
-import { EndpointMonitoring, MonitoringExecutionSummary } from './monitoring-models';
+import { EndpointMonitoring, MonitoringExecutionSummary, MonitoringScheduleSummary } from './monitoring-models';
 
 /** The section's content for `monitoring` (null: this server has no Model Monitor). */
 export function monitoringContent(monitoring: EndpointMonitoring | null): HTMLElement[] {
@@ -15,20 +15,24 @@ export function monitoringContent(monitoring: EndpointMonitoring | null): HTMLEl
   if (!monitoring.schedules.length && !monitoring.executions.length) {
     return [el('p', 'jp-JupyterExt-message', 'No monitoring schedule: create one with create_monitoring_schedule().')];
   }
-  const schedules = grid(
-    'jp-JupyterExt-schedules',
-    ['Schedule', 'Type', 'Cron', 'Status', 'Last run'],
-    monitoring.schedules.map(s => [
-      s.monitoring_schedule_name,
-      s.monitoring_type,
-      s.schedule_expression,
-      s.status,
-      s.last_execution ? `${s.last_execution.monitoring_execution_status} ${localDateTime(s.last_execution.scheduled_time)}` : 'never'
-    ])
-  );
+  const schedules = el('ul', 'jp-JupyterExt-rows jp-JupyterExt-schedules');
+  schedules.append(...monitoring.schedules.map(schedule));
   const runs = el('ul', 'jp-JupyterExt-rows jp-JupyterExt-executions');
   runs.append(...monitoring.executions.map(execution));
-  return [schedules, runs];
+  return [el('h4', 'jp-JupyterExt-subheading', 'Schedules'), schedules, el('h4', 'jp-JupyterExt-subheading', 'Recent runs'), runs];
+}
+
+function schedule(summary: MonitoringScheduleSummary): HTMLLIElement {
+  const item = el('li', 'jp-JupyterExt-schedule');
+  item.dataset.schedule = summary.monitoring_schedule_name;
+  item.dataset.status = summary.status;
+  const title = el('div', 'jp-JupyterExt-ruleTitle');
+  title.append(el('span', 'jp-JupyterExt-name', summary.monitoring_schedule_name), badge(summary.status),
+    el('span', 'jp-JupyterExt-ruleStep', summary.monitoring_type));
+  const last = summary.last_execution;
+  const lastRun = last ? `last run ${last.monitoring_execution_status}, ${localDateTime(last.scheduled_time)}` : 'not run yet';
+  item.append(title, el('div', 'jp-JupyterExt-ruleMessage', `${summary.schedule_expression} · ${lastRun}`));
+  return item;
 }
 
 function execution(run: MonitoringExecutionSummary): HTMLLIElement {
@@ -57,7 +61,7 @@ function execution(run: MonitoringExecutionSummary): HTMLLIElement {
 
 /** A link opening the report: through Jupyter's file server when it lies under the server's root. */
 function reportLink(path: string): HTMLAnchorElement {
-  const link = el('a', 'jp-JupyterExt-reportLink', 'Report');
+  const link = el('a', 'jp-JupyterExt-reportLink', 'Open the report');
   const root = PageConfig.getOption('serverRoot');
   const relative = root && path.startsWith(`${root}/`) ? path.slice(root.length + 1) : null;
   link.href = relative ? URLExt.join(PageConfig.getBaseUrl(), 'files', URLExt.encodeParts(relative)) : `file://${path}`;

@@ -19,14 +19,14 @@ export class TestRequestBox {
     this._body.rows = 3;
     this._body.placeholder = 'Payload, e.g. 0.5,0.2,0.9';
     this._body.setAttribute('aria-label', 'Request body');
-    this._contentType = el('input', 'jp-mod-styled jp-JupyterExt-contentType');
+    this._contentType = el('input', 'jp-JupyterExt-contentType');
     this._contentType.value = CONTENT_TYPES[0];
     this._contentType.setAttribute('aria-label', 'Content type');
     const types = el('datalist', '');
     types.id = `jp-JupyterExt-contentTypes-${Math.random().toString(36).slice(2)}`;
     types.append(...CONTENT_TYPES.map(type => new Option(type, type)));
     this._contentType.setAttribute('list', types.id);
-    this._variant = el('select', 'jp-mod-styled jp-JupyterExt-targetVariant');
+    this._variant = el('select', 'jp-JupyterExt-targetVariant');
     this._variant.setAttribute('aria-label', 'Target variant');
     this._send = button('jp-JupyterExt-send', 'Send', () => void this._sendNow());
     const controls = el('div', 'jp-JupyterExt-filters');
