@@ -10,7 +10,8 @@ import { EndpointMonitoring, MonitoringExecutionSummary, MonitoringScheduleSumma
 /** The section's content for `monitoring` (null: this server has no Model Monitor). */
 export function monitoringContent(monitoring: EndpointMonitoring | null): HTMLElement[] {
   if (monitoring === null) {
-    return [el('p', 'jp-JupyterExt-message jp-JupyterExt-monitorMissing', 'Model Monitor not available on this server.')];
+    const note = 'Model Monitor not available on this server.';
+    return [el('p', 'jp-JupyterExt-message jp-JupyterExt-monitorMissing', note)];
   }
   if (!monitoring.schedules.length && !monitoring.executions.length) {
     return [el('p', 'jp-JupyterExt-message', 'No monitoring schedule: create one with create_monitoring_schedule().')];
@@ -19,7 +20,8 @@ export function monitoringContent(monitoring: EndpointMonitoring | null): HTMLEl
   schedules.append(...monitoring.schedules.map(schedule));
   const runs = el('ul', 'jp-JupyterExt-rows jp-JupyterExt-executions');
   runs.append(...monitoring.executions.map(execution));
-  return [el('h4', 'jp-JupyterExt-subheading', 'Schedules'), schedules, el('h4', 'jp-JupyterExt-subheading', 'Recent runs'), runs];
+  const heading = (text: string) => el('h4', 'jp-JupyterExt-subheading', text);
+  return [heading('Schedules'), schedules, heading('Recent runs'), runs];
 }
 
 function schedule(summary: MonitoringScheduleSummary): HTMLLIElement {
@@ -30,7 +32,9 @@ function schedule(summary: MonitoringScheduleSummary): HTMLLIElement {
   title.append(el('span', 'jp-JupyterExt-name', summary.monitoring_schedule_name), badge(summary.status),
     el('span', 'jp-JupyterExt-ruleStep', summary.monitoring_type));
   const last = summary.last_execution;
-  const lastRun = last ? `last run ${last.monitoring_execution_status}, ${localDateTime(last.scheduled_time)}` : 'not run yet';
+  const lastRun = last
+    ? `last run ${last.monitoring_execution_status}, ${localDateTime(last.scheduled_time)}`
+    : 'not run yet';
   item.append(title, el('div', 'jp-JupyterExt-ruleMessage', `${summary.schedule_expression} · ${lastRun}`));
   return item;
 }
