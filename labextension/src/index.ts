@@ -1,5 +1,6 @@
 /**
- * The jupyter_ext JupyterLab extension: a jobs panel in the left sidebar.
+ * The jupyter_ext JupyterLab extension: a panel in the left sidebar with jobs, experiments,
+ * endpoints and lifecycle scripts.
  */
 import {
   ILayoutRestorer,
@@ -18,7 +19,7 @@ export namespace CommandIDs {
 
 const sidebar: JupyterFrontEndPlugin<void> = {
   id: 'jupyter_ext:sidebar',
-  description: 'The jupyter_ext jobs panel in the left sidebar.',
+  description: 'The jupyter_ext panel in the left sidebar: jobs, experiments, endpoints, lifecycle scripts.',
   autoStart: true,
   optional: [ICommandPalette, ILayoutRestorer],
   activate: (

@@ -103,6 +103,7 @@ export class LifecycleView implements IPanelView {
     const scripts = Object.entries(status.scripts).map(([hook, path]): [string, string] => [hook, path ?? 'none']);
     this._settings.replaceChildren(
       table([['Scripts from', status.source], ...scripts, ['Time limit', `${status.time_limit} s`],
+        ['Environment', Object.keys(status.environment).join(', ') || 'none'],
         ['on-create done', status.on_create_done ? 'yes' : 'no']])
     );
   }
