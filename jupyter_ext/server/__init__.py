@@ -7,6 +7,7 @@ Every route sits behind jupyter_server's authentication. To add routes, give a m
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from jupyter_server.utils import url_path_join
@@ -15,11 +16,14 @@ from .. import __version__
 from ..store import home
 from .base import ApiHandler, api
 
-__all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes"]
+__all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes", "MONITOR_TICK_VARIABLE"]
+
+# Seconds between two checks for due monitoring schedules (default 60).
+MONITOR_TICK_VARIABLE = "JUPYTER_EXT_MONITOR_TICK_SECONDS"
 
 ROUTE_MODULES = ["jupyter_ext.server.jobs", "jupyter_ext.server.experiments", "jupyter_ext.server.lifecycle",
                  "jupyter_ext.server.debugger", "jupyter_ext.server.endpoints",
-                 "jupyter_ext.server.spark"]
+                 "jupyter_ext.server.spark", "jupyter_ext.server.monitor"]
 
 
 class StatusHandler(ApiHandler):
@@ -48,3 +52,15 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     from ..lifecycle import start_at_server_start
 
     web_app.settings["jupyter_ext_lifecycle_start"] = start_at_server_start(server_app.root_dir, server_app.log)
+    # Monitoring schedules run while the server runs: a daemon thread checks for due
+    # schedules every minute (each run is a detached job, so the check itself is quick).
+    from ..monitor import MonitoringTicker
+
+    interval = float(os.environ.get(MONITOR_TICK_VARIABLE) or 60)
+    web_app.settings["jupyter_ext_monitoring_ticker"] = MonitoringTicker(interval, server_app.log).start()
+
+
+def _unload_jupyter_server_extension(server_app: Any) -> None:
+    ticker = server_app.web_app.settings.pop("jupyter_ext_monitoring_ticker", None)
+    if ticker is not None:
+        ticker.stop()
