@@ -187,7 +187,7 @@ def test_bad_input_gives_clear_errors_and_malformed_lines_are_counted(tmp_path: 
     job = monitor.suggest_baseline(str(tmp_path / "bad.csv"), output_s3_uri=str(tmp_path / "b"), logs=False)
     assert monitor.baseline_statistics().body_dict["dataset"] == {"item_count": 98, "malformed_line_count": 2}
     assert any("Skipped 2 malformed line(s)" in line.message for line in job.job.read_log().lines)
-    (tmp_path / "wrong.json").write_text(json.dumps({"features": [{"name": "a", "inferred_type": "Number"}]}))
+    (tmp_path / "wrong.json").write_text(json.dumps({"version": 0, "dataset": {"item_count": 1}, "features": [{"name": "a", "inferred_type": "Number"}]}))
     with pytest.raises(ValidationError, match="inferred_type 'Number'"):
         Statistics.from_file_path(tmp_path / "wrong.json")
     with pytest.raises(ValidationError, match="needs a 'features' list"):

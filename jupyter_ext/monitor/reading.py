@@ -81,8 +81,11 @@ def read_csv(path: Path, has_header: bool, report: ReadReport) -> Iterator[Chunk
             yield names, list(batch.columns)
 
 
+_NULLS = frozenset(NULL_VALUES)
+
+
 def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and value in _NULLS):
         return None
     if isinstance(value, bool):
         return str(value).lower()
