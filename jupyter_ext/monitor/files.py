@@ -24,6 +24,8 @@ def _fail(path: str, problem: str, fix: str) -> None:
 def validate_statistics(document: Any, path: str = "statistics.json") -> None:
     """Raise ValidationError unless `document` follows statistics.json's schema."""
     fix = "Make it with suggest_baseline() or take SageMaker's statistics.json unchanged."
+    if isinstance(document, dict) and any(str(k).endswith("_metrics") for k in document):
+        return _validate_metrics(document, path, fix)
     if not isinstance(document, dict) or not isinstance(document.get("features"), list):
         _fail(path, "it needs a 'features' list", fix)
     if not isinstance(document.get("dataset", {}).get("item_count"), int):
@@ -49,9 +51,28 @@ def validate_statistics(document: Any, path: str = "statistics.json") -> None:
             _fail(path, f"feature {feature['name']!r} lacks distribution.categorical.buckets", fix)
 
 
+def _validate_metrics(document: dict[str, Any], path: str, fix: str) -> None:
+    """Model-quality statistics: every metric is {"value", "standard_deviation"} or a curve/matrix."""
+    for block, metrics in document.items():
+        if not str(block).endswith("_metrics"):
+            continue
+        for name, metric in metrics.items():
+            if not isinstance(metric, dict) or (name not in ("confusion_matrix",) and not name.endswith("_curve")
+                                                and not {"value", "standard_deviation"} <= set(metric)):
+                _fail(path, f"metric {block}.{name} needs value and standard_deviation", fix)
+
+
 def validate_constraints(document: Any, path: str = "constraints.json") -> None:
     """Raise ValidationError unless `document` follows constraints.json's schema (data quality)."""
     fix = "Make it with suggest_baseline() or take SageMaker's constraints.json unchanged."
+    if isinstance(document, dict) and any(str(k).endswith("_constraints") for k in document):
+        for block, rules in document.items():
+            for name, rule in (rules.items() if str(block).endswith("_constraints") else ()):
+                if rule.get("comparison_operator") not in ("GreaterThanThreshold", "LessThanThreshold") or \
+                        not isinstance(rule.get("threshold"), (int, float)):
+                    _fail(path, f"{block}.{name} needs a numeric threshold and comparison_operator "
+                                "GreaterThanThreshold or LessThanThreshold", fix)
+        return
     if not isinstance(document, dict) or not isinstance(document.get("features"), list):
         _fail(path, "it needs a 'features' list", fix)
     for index, feature in enumerate(document["features"]):
