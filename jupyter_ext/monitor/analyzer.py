@@ -24,14 +24,15 @@ from .files import (
     CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, read_json_file, validate_constraints, validate_statistics,
 )
 from .profile import profile_chunks, statistics_document
-from .reading import ReadReport, read_dataset
+from .reading import ReadReport, TypeConflict, read_dataset
 
 __all__ = ["run_analysis", "main"]
 
 
 def _write(folder: Path, name: str, document: Any) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(json.dumps(document, indent=1))
+    # statistics.json holds thousands of sketch items: written compactly (the C encoder).
+    (folder / name).write_text(json.dumps(document, indent=None if name == STATISTICS_FILE else 1))
 
 
 def _report_malformed(report: ReadReport) -> None:
@@ -48,7 +49,13 @@ def _time(text: str | None) -> datetime | None:
 def baseline(config: dict[str, Any]) -> dict[str, Any]:
     """Profile the dataset; write statistics.json and constraints.json."""
     started, report = time.monotonic(), ReadReport()
-    profiles, rows = profile_chunks(read_dataset(Path(config["dataset"]), config["dataset_format"], report))
+    try:
+        profiles, rows = profile_chunks(read_dataset(Path(config["dataset"]), config["dataset_format"], report))
+    except TypeConflict as conflict:
+        print(f"Column types change within the file ({conflict}); reading every value as text.", flush=True)
+        report = ReadReport()
+        profiles, rows = profile_chunks(read_dataset(Path(config["dataset"]), config["dataset_format"], report,
+                                                     typed=False))
     _report_malformed(report)
     if not rows:
         raise ValidationError(f"Dataset {config['dataset']} has no rows to analyse (empty, or only a header"

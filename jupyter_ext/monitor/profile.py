@@ -25,26 +25,42 @@ _INTEGRAL = r"^[+-]?\d+$"
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|Infinity|nan)$"
 
 
+_SAMPLE = 64
+
+
+def _looks_numeric(present: pyarrow.Array) -> bool:
+    """Whether a small sample of the chunk is all numbers (then a whole-chunk cast is tried:
+    a failing pyarrow cast is slow, a succeeding one fast)."""
+    sample = present.slice(0, _SAMPLE)
+    return bool(pc.all(pc.match_substring_regex(sample, _NUMBER)).as_py())
+
+
+def _integral_count(present: pyarrow.Array, values: numpy.ndarray) -> int:
+    """How many values are written as integers (whole, without a point or exponent)."""
+    whole = values == numpy.floor(values)
+    if not whole.any():
+        return 0
+    candidates = pc.filter(present, pyarrow.array(whole)) if not whole.all() else present
+    return len(candidates) - int(pc.sum(pc.match_substring_regex(candidates, r"[.eEnN]")).as_py() or 0)
+
+
 def _classify(column: pyarrow.Array) -> tuple[numpy.ndarray, int, int, pyarrow.Array | None]:
     """(numeric values, integral count, fractional count, non-numeric strings or None)."""
     present = column.drop_null() if column.null_count else column
     if not len(present):
         return numpy.empty(0), 0, 0, None
-    try:
-        return pc.cast(present, pyarrow.int64()).to_numpy().astype(float), len(present), 0, None
-    except (pyarrow.ArrowInvalid, pyarrow.ArrowNotImplementedError):
-        pass
-    try:
-        values = pc.cast(present, pyarrow.float64()).to_numpy()
-        integral = int(pc.sum(pc.match_substring_regex(present, _INTEGRAL)).as_py() or 0)
-        return values, integral, len(present) - integral, None
-    except (pyarrow.ArrowInvalid, pyarrow.ArrowNotImplementedError):
-        pass
+    if _looks_numeric(present):
+        try:
+            values = pc.cast(present, pyarrow.float64()).to_numpy(zero_copy_only=False)
+            integral = _integral_count(present, values)
+            return values, integral, len(present) - integral, None
+        except (pyarrow.ArrowInvalid, pyarrow.ArrowNotImplementedError):
+            pass
     trimmed = pc.utf8_trim_whitespace(present)
     numeric = pc.match_substring_regex(trimmed, _NUMBER)
     integral = int(pc.sum(pc.match_substring_regex(trimmed, _INTEGRAL)).as_py() or 0)
     numbers = pc.filter(trimmed, numeric)
-    values = pc.cast(numbers, pyarrow.float64()).to_numpy() if len(numbers) else numpy.empty(0)
+    values = pc.cast(numbers, pyarrow.float64()).to_numpy(zero_copy_only=False) if len(numbers) else numpy.empty(0)
     return values, integral, len(numbers) - integral, pc.filter(present, pc.invert(numeric))
 
 
@@ -60,12 +76,17 @@ class FeatureProfile:
         self.sketch = NumericSketch()
         self.values: dict[str, int] | None = {}
         self._hll: Any = None
+        self.saw_decimals = False
 
     def add(self, column: pyarrow.Array) -> None:
         """Add a chunk of this feature's text values."""
         self.missing += column.null_count
         self.present += len(column) - column.null_count
-        numbers, integral, fractional, strings = _classify(column)
+        if self.track_all_values and self.strings:
+            # Already a String feature: every value is counted as a category, none as a number.
+            self._add_values(column)
+            return
+        numbers, integral, fractional, strings = self._typed(column)
         self.integral, self.fractional = self.integral + integral, self.fractional + fractional
         self.strings += 0 if strings is None else len(strings)
         if self.track_all_values is None and len(column) > column.null_count:
@@ -74,6 +95,21 @@ class FeatureProfile:
         counted = column if self.track_all_values else strings
         if counted is not None and len(counted):
             self._add_values(counted)
+
+    def _typed(self, column: pyarrow.Array) -> tuple[numpy.ndarray, int, int, pyarrow.Array | None]:
+        """Classify a chunk: numbers a CSV reader typed are taken as they are, the rest as text."""
+        kind = column.type
+        if pyarrow.types.is_integer(kind) or pyarrow.types.is_floating(kind):
+            present = column.drop_null() if column.null_count else column
+            values = present.to_numpy(zero_copy_only=False).astype(float, copy=False)
+            if pyarrow.types.is_integer(kind):
+                return values, len(values), 0, None
+            self.saw_decimals = True  # the reader saw a decimal point or exponent
+            whole = int(numpy.count_nonzero(values == numpy.floor(values)))
+            return values, whole, len(values) - whole, None
+        if not pyarrow.types.is_string(kind) and not pyarrow.types.is_large_string(kind):
+            column = pc.cast(column, pyarrow.string())
+        return _classify(column)
 
     def _add_numbers(self, numbers: numpy.ndarray) -> None:
         finite = numbers[numpy.isfinite(numbers)]
@@ -115,7 +151,7 @@ class FeatureProfile:
             return "Unknown"
         if self.strings:
             return "String"
-        return "Fractional" if self.fractional else "Integral"
+        return "Fractional" if self.fractional or self.saw_decimals else "Integral"
 
     @property
     def distinct_count(self) -> float:

@@ -21,7 +21,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import ValidationError
 
-__all__ = ["Chunk", "ReadReport", "read_dataset", "dataset_files", "NULL_VALUES"]
+__all__ = ["Chunk", "ReadReport", "TypeConflict", "read_dataset", "dataset_files", "NULL_VALUES"]
 
 Chunk = tuple[list[str], list[pyarrow.Array]]
 NULL_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
@@ -65,8 +65,14 @@ def _header(path: Path, has_header: bool) -> list[str]:
     return [name.strip() for name in first] if has_header else [f"_c{i}" for i in range(len(first))]
 
 
-def read_csv(path: Path, has_header: bool, report: ReadReport) -> Iterator[Chunk]:
-    """A CSV file in chunks of text columns."""
+class TypeConflict(Exception):
+    """A later block of a CSV file did not fit the column types inferred from its first block."""
+
+
+def read_csv(path: Path, has_header: bool, report: ReadReport, typed: bool = True) -> Iterator[Chunk]:
+    """A CSV file in chunks. `typed`: columns typed as pyarrow infers from the first block
+    (numbers parse once, quickly); TypeConflict if a later block disagrees — read it again
+    untyped (every column text)."""
     names = _header(path, has_header)
     if len(set(names)) != len(names):
         raise ValidationError(f"Dataset {path} repeats column names in its header: {names}.")
@@ -74,9 +80,17 @@ def read_csv(path: Path, has_header: bool, report: ReadReport) -> Iterator[Chunk
         path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if has_header else 0,
                                              block_size=BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(invalid_row_handler=report.skip, newlines_in_values=False),
-        convert_options=pacsv.ConvertOptions(column_types={n: pyarrow.string() for n in names},
+        convert_options=pacsv.ConvertOptions(column_types={} if typed else {n: pyarrow.string() for n in names},
                                              null_values=NULL_VALUES, strings_can_be_null=True))
-    for batch in reader:
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except pyarrow.ArrowInvalid as error:
+            if typed and "conversion error" in str(error).lower():
+                raise TypeConflict(str(error)) from None
+            raise ValidationError(f"Dataset {path} could not be read: {error}") from None
         if batch.num_rows:
             yield names, list(batch.columns)
 
@@ -126,11 +140,11 @@ def read_json_lines(path: Path, report: ReadReport) -> Iterator[Chunk]:
         yield rows_to_chunk(names, rows)
 
 
-def read_dataset(path: Path, dataset_format: dict[str, Any], report: ReadReport) -> Iterator[Chunk]:
-    """Every chunk of the dataset at `path` (a file or a folder of files)."""
+def read_dataset(path: Path, dataset_format: dict[str, Any], report: ReadReport, typed: bool = True) -> Iterator[Chunk]:
+    """Every chunk of the dataset at `path` (a file or a folder of files); see read_csv for `typed`."""
     if "csv" in dataset_format:
         for file in dataset_files(path, (".csv", ".txt", ".gz")):
-            yield from read_csv(file, dataset_format["csv"].get("header", True), report)
+            yield from read_csv(file, dataset_format["csv"].get("header", True), report, typed)
     elif "json" in dataset_format:
         if not dataset_format["json"].get("lines", True):
             for file in dataset_files(path, (".json",)):
