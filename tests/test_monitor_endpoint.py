@@ -66,6 +66,7 @@ def test_monitoring_run_over_a_real_endpoints_captures_and_a_cron_run(endpoint, 
     assert ("f0", "baseline_drift_check") in checks and not {c for c in checks if c[0] in ("f1", "f2")}
     assert execution.statistics().body_dict["dataset"]["item_count"] == 150
     assert Path(summary.report_path).read_text().count("<img") == 1
+    assert execution.job.describe().final_metrics["feature_baseline_drift_f0"] > 0.1  # CloudWatch-style metrics
     # The cron path: at the next hour's tick the schedule runs once over this hour's captures.
     at = (datetime.now(timezone.utc) + timedelta(hours=1)).replace(minute=1).isoformat()
     done = subprocess.run([sys.executable, "-m", "jupyter_ext.cli", "monitor", "run", "--at", at, "--wait"],

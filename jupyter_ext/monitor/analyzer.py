@@ -11,6 +11,7 @@ A failure writes `output/failure` (the job's failure reason) and exits 1.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from datetime import datetime
@@ -95,10 +96,28 @@ def monitoring(config: dict[str, Any]) -> list[dict[str, Any]]:
     _write(output, VIOLATIONS_FILE, {"violations": violations})
     from .report import write_report
 
-    write_report(output, statistics, current, violations, drift_distances(statistics, constraints, current),
+    distances = drift_distances(statistics, constraints, current)
+    write_report(output, statistics, current, violations, distances,
                  title=f"Endpoint {config['endpoint']}: {rows} captured rows", malformed=report.malformed_lines)
+    if constraints.get("monitoring_config", {}).get("emit_metrics", "Enabled") == "Enabled":
+        _emit_metrics(profiles, distances)
     print(f"Monitoring run over {rows} captured rows: {len(violations)} violation(s); outputs in {output}", flush=True)
     return violations
+
+
+def _emit_metrics(profiles: list[Any], distances: dict[str, dict[str, float]]) -> None:
+    """SageMaker's per-feature CloudWatch metrics, recorded as the job's metrics."""
+    if not os.environ.get("JUPYTER_EXT_METRICS_FILE"):
+        return  # not inside a job
+    from ..jobs import log_metric
+
+    for profile in profiles:
+        total = profile.present + profile.missing
+        log_metric(f"feature_non_null_{profile.name}", profile.present / total if total else 0.0)
+        if profile.count:
+            log_metric(f"feature_data_{profile.name}_Average", profile.mean)
+        if profile.name in distances:
+            log_metric(f"feature_baseline_drift_{profile.name}", distances[profile.name]["distance"])
 
 
 def run_analysis(config: dict[str, Any]) -> Any:

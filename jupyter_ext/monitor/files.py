@@ -177,6 +177,15 @@ class ConstraintViolations(_File):
 
     file_name = VIOLATIONS_FILE
 
+    @classmethod
+    def from_file_path(cls, path: str | Path) -> ConstraintViolations:
+        """Read constraint_violations.json (or `constraints_violations.json`, a spelling one
+        SageMaker page uses) at `path` or in the folder `path`."""
+        folder = Path(path)
+        if folder.is_dir() and not (folder / VIOLATIONS_FILE).is_file() and (folder / "constraints_violations.json").is_file():
+            path = folder / "constraints_violations.json"
+        return super().from_file_path(path)
+
     @property
     def violations(self) -> list[dict[str, Any]]:
         """Each violation: feature_name, constraint_check_type, description."""
