@@ -67,3 +67,12 @@ def test_schedule_expressions() -> None:
     assert latest_tick(CronExpressionGenerator.daily_every_x_hours(4), at) == at.replace(hour=8, minute=0)
     with pytest.raises(JupyterExtError, match="cron"):
         schedule_ticks("rate(5 minutes)")
+
+
+def test_the_thread_ticker_stops_cleanly() -> None:
+    from jupyter_ext.monitor import MonitoringTicker
+
+    ticker = MonitoringTicker(interval=0.05).start()
+    assert ticker.tick() == []  # nothing scheduled: nothing started
+    ticker.stop()
+    assert not ticker._thread.is_alive()

@@ -138,13 +138,21 @@ class MonitoringTicker:
         if self._thread.is_alive():
             self._thread.join(timeout)
 
+    def tick(self) -> list[str]:
+        """One check: start the due runs (errors are logged, never raised: a broken schedule
+        must not stop the ticker)."""
+        try:
+            started = run_due_schedules()
+        except Exception:
+            if self.log:
+                self.log.exception("jupyter_ext: monitoring schedules could not run")
+            return []
+        for name in started:
+            if self.log:
+                self.log.info("jupyter_ext: started monitoring run %s", name)
+        return started
+
     def _loop(self) -> None:
         while not self._stopping.is_set():
-            try:
-                for name in run_due_schedules():
-                    if self.log:
-                        self.log.info("jupyter_ext: started monitoring run %s", name)
-            except Exception:  # a broken schedule must not stop the ticker; the log says why
-                if self.log:
-                    self.log.exception("jupyter_ext: monitoring schedules could not run")
+            self.tick()
             self._stopping.wait(self.interval)

@@ -52,15 +52,27 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     from ..lifecycle import start_at_server_start
 
     web_app.settings["jupyter_ext_lifecycle_start"] = start_at_server_start(server_app.root_dir, server_app.log)
-    # Monitoring schedules run while the server runs: a daemon thread checks for due
-    # schedules every minute (each run is a detached job, so the check itself is quick).
+    # Monitoring schedules run while the server runs: every minute the server's IOLoop
+    # checks for due schedules on an executor thread (each run is a detached job, so a
+    # check is quick); the callback dies with the loop, so the server stops cleanly.
+    web_app.settings["jupyter_ext_monitoring_ticker"] = _start_monitoring_ticker(server_app.log)
+
+
+def _start_monitoring_ticker(log: Any) -> Any:
+    from tornado.ioloop import IOLoop, PeriodicCallback
+
     from ..monitor import MonitoringTicker
 
     interval = float(os.environ.get(MONITOR_TICK_VARIABLE) or 60)
-    web_app.settings["jupyter_ext_monitoring_ticker"] = MonitoringTicker(interval, server_app.log).start()
+    ticker = MonitoringTicker(interval, log)
+    running: list[Any] = []
 
+    def check() -> None:
+        if running and not running[0].done():
+            return  # the previous check is still going
+        running[:] = [IOLoop.current().run_in_executor(None, ticker.tick)]
 
-def _unload_jupyter_server_extension(server_app: Any) -> None:
-    ticker = server_app.web_app.settings.pop("jupyter_ext_monitoring_ticker", None)
-    if ticker is not None:
-        ticker.stop()
+    callback = PeriodicCallback(check, interval * 1000)
+    callback.start()
+    IOLoop.current().add_callback(check)
+    return callback
