@@ -8,7 +8,8 @@ from typing import Any
 
 from .drift import categorical_distance, chi_squared_p_value, numeric_distance
 
-__all__ = ["MONITORING_CONFIG", "suggest_constraints", "find_violations", "DOMAIN_LIMIT"]
+__all__ = ["MONITORING_CONFIG", "suggest_constraints", "find_violations", "feature_distance", "drift_distances",
+           "DOMAIN_LIMIT"]
 
 MONITORING_CONFIG: dict[str, Any] = {
     "evaluate_constraints": "Enabled", "emit_metrics": "Enabled",
@@ -130,51 +131,57 @@ def _domain_violation(name: str, domains: list[str], live: dict[str, Any], thres
         observed=share, threshold=threshold)]
 
 
-def _drift_violation(name: str, settings: dict[str, Any], baseline: dict[str, Any],
-                     live: dict[str, Any]) -> list[dict[str, Any]]:
-    method = settings["comparison_method"]
+def _categories(feature: dict[str, Any]) -> dict[str, float]:
+    return {b["value"]: b["count"] for b in feature["string_statistics"]["distribution"]["categorical"]["buckets"]}
+
+
+def feature_distance(settings: dict[str, Any], baseline: dict[str, Any],
+                     live: dict[str, Any]) -> tuple[str, float, float] | None:
+    """(measure, value, threshold) comparing a feature with its baseline: measure "distance"
+    (L-infinity, numeric or categorical) or "p-value" (ChiSquared); None when the two are
+    not comparable (a type change: the data-type check reports it)."""
     if "numerical_statistics" in baseline and "numerical_statistics" in live:
-        distance = numeric_distance(baseline["numerical_statistics"]["distribution"]["kll"]["sketch"]["data"],
-                                    live["numerical_statistics"]["distribution"]["kll"]["sketch"]["data"], method)
-        threshold = float(settings["comparison_threshold"])
-    elif "string_statistics" in baseline and "string_statistics" in live:
-        first = {b["value"]: b["count"] for b in baseline["string_statistics"]["distribution"]["categorical"]["buckets"]}
-        second = {b["value"]: b["count"] for b in live["string_statistics"]["distribution"]["categorical"]["buckets"]}
+        sketch = lambda f: f["numerical_statistics"]["distribution"]["kll"]["sketch"]["data"]  # noqa: E731
+        return ("distance", numeric_distance(sketch(baseline), sketch(live), settings["comparison_method"]),
+                float(settings["comparison_threshold"]))
+    if "string_statistics" in baseline and "string_statistics" in live:
         threshold = float(settings["categorical_comparison_threshold"])
         if settings.get("categorical_drift_method", "LInfinity") == "ChiSquared":
-            p_value = chi_squared_p_value(first, second)
-            if math.isnan(p_value) or p_value >= threshold:
-                return []
-            return [_violation(name, "baseline_drift_check",
-                               f"Baseline drift p-value: {p_value:.6g} is below threshold: {threshold:g} (ChiSquared)",
-                               observed=p_value, threshold=threshold)]
-        distance = categorical_distance(first, second, method)
-    else:
-        return []
-    if distance <= threshold:
-        return []
-    return [_violation(name, "baseline_drift_check", f"Baseline drift distance: {distance:.6g} exceeds threshold: "
-                       f"{threshold:g}", observed=distance, threshold=threshold)]
+            return "p-value", chi_squared_p_value(_categories(baseline), _categories(live)), threshold
+        return "distance", categorical_distance(_categories(baseline), _categories(live),
+                                                settings["comparison_method"]), threshold
+    return None
 
 
-def drift_distances(statistics: dict[str, Any], constraints: dict[str, Any], current: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """Per feature: the drift distance and its threshold (for reports and metrics)."""
+def _drift_violation(name: str, settings: dict[str, Any], baseline: dict[str, Any],
+                     live: dict[str, Any]) -> list[dict[str, Any]]:
+    measured = feature_distance(settings, baseline, live)
+    if measured is None:
+        return []
+    measure, value, threshold = measured
+    if measure == "p-value":
+        if math.isnan(value) or value >= threshold:
+            return []  # NaN: too few categories to test
+        return [_violation(name, "baseline_drift_check",
+                           f"Baseline drift p-value: {value:.6g} is below threshold: {threshold:g} (ChiSquared)",
+                           observed=value, threshold=threshold)]
+    if value <= threshold:
+        return []
+    return [_violation(name, "baseline_drift_check", f"Baseline drift distance: {value:.6g} exceeds threshold: "
+                       f"{threshold:g}", observed=value, threshold=threshold)]
+
+
+def drift_distances(statistics: dict[str, Any], constraints: dict[str, Any],
+                    current: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Per feature: the L-infinity drift distance and its threshold (for reports and metrics)."""
     baseline = {f["name"]: f for f in statistics.get("features", [])}
     live = {f["name"]: f for f in current["features"]}
     result = {}
     for feature in constraints["features"]:
         name = feature["name"]
-        if name not in baseline or name not in live:
-            continue
-        settings = _settings(constraints, feature)
-        if "numerical_statistics" in baseline[name] and "numerical_statistics" in live[name]:
-            distance = numeric_distance(baseline[name]["numerical_statistics"]["distribution"]["kll"]["sketch"]["data"],
-                                        live[name]["numerical_statistics"]["distribution"]["kll"]["sketch"]["data"],
-                                        settings["comparison_method"])
-            result[name] = {"distance": distance, "threshold": float(settings["comparison_threshold"])}
-        elif "string_statistics" in baseline[name] and "string_statistics" in live[name]:
-            first = {b["value"]: b["count"] for b in baseline[name]["string_statistics"]["distribution"]["categorical"]["buckets"]}
-            second = {b["value"]: b["count"] for b in live[name]["string_statistics"]["distribution"]["categorical"]["buckets"]}
-            result[name] = {"distance": categorical_distance(first, second, settings["comparison_method"]),
-                            "threshold": float(settings["categorical_comparison_threshold"])}
+        if name in baseline and name in live:
+            settings = {**_settings(constraints, feature), "categorical_drift_method": "LInfinity"}
+            measured = feature_distance(settings, baseline[name], live[name])
+            if measured is not None:
+                result[name] = {"distance": measured[1], "threshold": measured[2]}
     return result
