@@ -138,9 +138,10 @@ class DefaultModelMonitor:
         output = _local(output_s3_uri or join_uri(self.output_path or default_output_path(), "monitoring"),
                         "output_s3_uri")
         config = {"capture_root": capture_root, "output_path": output,
-                  "baseline_statistics": _baseline_file(statistics, self.latest_baselining_job, STATISTICS_FILE),
                   "baseline_constraints": _baseline_file(constraints, self.latest_baselining_job, CONSTRAINTS_FILE),
                   **extra}
+        if self.monitoring_type == "DataQuality":  # model quality compares with constraints only
+            config["baseline_statistics"] = _baseline_file(statistics, self.latest_baselining_job, STATISTICS_FILE)
         return endpoint, config
 
     def create_monitoring_schedule(self, endpoint_input: Any, output_s3_uri: str | None = None,

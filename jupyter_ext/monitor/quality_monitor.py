@@ -74,7 +74,7 @@ class ModelQualityMonitor(DefaultModelMonitor):
             self._quality["probability_attribute"] = probability_attribute
         if probability_threshold_attribute is not None:
             self._quality["probability_threshold_attribute"] = probability_threshold_attribute
-        return super().create_monitoring_schedule(endpoint_input, output_s3_uri, statistics="unused",
+        return super().create_monitoring_schedule(endpoint_input, output_s3_uri,
                                                   constraints=constraints, monitor_schedule_name=monitor_schedule_name,
                                                   schedule_cron_expression=schedule_cron_expression)
 
