@@ -199,3 +199,31 @@ def test_bad_input_gives_clear_errors_and_malformed_lines_are_counted(tmp_path: 
     with pytest.raises(ValidationError, match="No captured data for endpoint ep"):
         run_analysis({"kind": "monitoring", "baseline_statistics": str(baseline), "baseline_constraints": str(baseline),
                       "endpoint": "ep", "capture_root": str(tmp_path / "nothing"), "output_path": str(tmp_path / "o")})
+
+
+def test_a_baseline_in_sagemakers_own_layout_is_read_and_compared(tmp_path: Path) -> None:
+    # Shaped like the files SageMaker's analyzer writes (Deequ's sketch: level h items weigh 2^h).
+    random = numpy.random.RandomState(4)
+    minutes = numpy.sort(random.normal(180, 50, 1500)).round(1).tolist()
+    statistics = {"version": 0, "dataset": {"item_count": 2000}, "features": [
+        {"name": "Day Mins", "inferred_type": "Fractional", "numerical_statistics": {
+            "common": {"num_present": 2000, "num_missing": 0}, "mean": 180.0, "sum": 360000.0, "std_dev": 50.0,
+            "min": min(minutes), "max": max(minutes), "distribution": {"kll": {"buckets": [], "sketch": {
+                "parameters": {"c": 0.64, "k": 2048.0}, "data": [minutes[:1000], minutes[1000:1250]]}}}}},
+        {"name": "State", "inferred_type": "String", "string_statistics": {
+            "common": {"num_present": 2000, "num_missing": 0}, "distinct_count": 2.0,
+            "distribution": {"categorical": {"buckets": [{"value": "KS", "count": 1000}, {"value": "OH", "count": 1000}]}}}}]}
+    constraints = {"version": 0, "features": [
+        {"name": "Day Mins", "inferred_type": "Fractional", "completeness": 1.0, "num_constraints": {"is_non_negative": True}},
+        {"name": "State", "inferred_type": "String", "completeness": 1.0, "string_constraints": {"domains": ["KS", "OH"]},
+         "monitoringConfigOverrides": {}}],
+        "monitoring_config": {"evaluate_constraints": "Enabled", "emit_metrics": "Enabled", "datatype_check_threshold": 1.0,
+                              "domain_content_threshold": 1.0, "distribution_constraints": {
+                                  "perform_comparison": "Enabled", "comparison_threshold": 0.1, "comparison_method": "Robust"}}}
+    (tmp_path / "sm").mkdir()
+    (tmp_path / "sm" / "statistics.json").write_text(json.dumps(statistics))
+    (tmp_path / "sm" / "constraints.json").write_text(json.dumps(constraints))
+    assert RankMap(statistics["features"][0]["numerical_statistics"]["distribution"]["kll"]["sketch"]["data"]).total == 1500
+    rows = [[round(v + 60, 1), "KS" if i % 2 else "OH"] for i, v in enumerate(random.normal(180, 50, 800))]
+    violations = _run(tmp_path, tmp_path / "sm", rows)
+    assert _checks(violations) == {("Day Mins", "baseline_drift_check")}
