@@ -227,3 +227,30 @@ def test_a_baseline_in_sagemakers_own_layout_is_read_and_compared(tmp_path: Path
     rows = [[round(v + 60, 1), "KS" if i % 2 else "OH"] for i, v in enumerate(random.normal(180, 50, 800))]
     violations = _run(tmp_path, tmp_path / "sm", rows)
     assert _checks(violations) == {("Day Mins", "baseline_drift_check")}
+
+
+def test_model_quality_metrics_as_sagemaker_reports_them() -> None:
+    from sklearn.metrics import f1_score, mean_absolute_error, r2_score
+
+    from jupyter_ext.monitor.quality import compute_metrics, quality_violations, suggest_quality_constraints
+
+    random = numpy.random.RandomState(0)
+    truth = random.normal(0, 1, 300)
+    predicted = truth + random.normal(0, 0.3, 300)
+    regression = compute_metrics("Regression", truth.tolist(), predicted.tolist())["regression_metrics"]
+    assert regression["mae"]["value"] == pytest.approx(mean_absolute_error(truth, predicted))
+    assert regression["r2"]["value"] == pytest.approx(r2_score(truth, predicted))
+    assert 0 < regression["mae"]["standard_deviation"] < 0.05  # 300 samples: five 80 % subsamples
+    constraints = suggest_quality_constraints({"regression_metrics": regression}, "Regression")["regression_constraints"]
+    assert constraints["mae"]["comparison_operator"] == "GreaterThanThreshold"
+    assert constraints["r2"]["comparison_operator"] == "LessThanThreshold"
+    worse = compute_metrics("Regression", truth.tolist(), (truth + 1).tolist())
+    flagged = {v["metric_name"] for v in quality_violations(worse, {"regression_constraints": constraints})}
+    assert {"mae", "mse", "rmse", "r2"} == flagged
+    labels = ["a", "b", "c"] * 20
+    guesses = ["a", "b", "b"] * 20
+    multiclass = compute_metrics("MulticlassClassification", labels, guesses)["multiclass_classification_metrics"]
+    assert multiclass["weighted_f1"] == {"value": pytest.approx(f1_score(labels, guesses, average="weighted")),
+                                         "standard_deviation": "NaN"}
+    assert multiclass["confusion_matrix"]["c"] == {"a": 0, "b": 20, "c": 0}
+    assert multiclass["accuracy_best_constant_classifier"]["value"] == pytest.approx(1 / 3)

@@ -46,32 +46,51 @@ def _confusion(truth: numpy.ndarray, predicted: numpy.ndarray) -> dict[str, dict
     return {str(a): {str(p): int(((truth == a) & (predicted == p)).sum()) for p in labels} for a in labels}
 
 
+def _rate(actual: int, guess: int) -> Callable[[numpy.ndarray, numpy.ndarray], float]:
+    """Share of the `actual` class predicted as `guess` (TPR, TNR, FPR, FNR)."""
+    return lambda t, p: float(((t == actual) & (p == guess)).sum() / max((t == actual).sum(), 1))
+
+
+def _f_beta(beta: float, average: str = "binary") -> Callable[[numpy.ndarray, numpy.ndarray], float]:
+    from sklearn.metrics import fbeta_score
+
+    return lambda t, p: fbeta_score(t, p, beta=beta, average=average, zero_division=0)
+
+
+def _best_constant(metric: Callable[[numpy.ndarray, numpy.ndarray], float], truth: numpy.ndarray,
+                   classes: list[Any]) -> dict[str, Any]:
+    """The metric of the best model that always predicts one class."""
+    best = max(float(metric(truth, numpy.full(len(truth), c, dtype=truth.dtype))) for c in classes)
+    return {"value": best, "standard_deviation": "NaN"}
+
+
+def _curves(truth: numpy.ndarray, scores: numpy.ndarray) -> dict[str, Any]:
+    from sklearn import metrics
+
+    fpr, tpr, _ = metrics.roc_curve(truth, scores)
+    precision, recall, _ = metrics.precision_recall_curve(truth, scores)
+    return {"receiver_operating_characteristic_curve": {"false_positive_rates": fpr.tolist(),
+                                                        "true_positive_rates": tpr.tolist()},
+            "precision_recall_curve": {"precisions": precision.tolist(), "recalls": recall.tolist()},
+            "auc": _scalar(metrics.roc_auc_score, truth, scores),
+            "au_prc": _scalar(metrics.average_precision_score, truth, scores)}
+
+
 def _binary(truth: numpy.ndarray, predicted: numpy.ndarray, scores: numpy.ndarray | None) -> dict[str, Any]:
     from sklearn import metrics
 
-    rate = lambda actual, guess: (lambda t, p: float(((t == actual) & (p == guess)).sum() / max((t == actual).sum(), 1)))  # noqa: E731
-    f_beta = {"f0_5": 0.5, "f1": 1.0, "f2": 2.0}
     scored = {"recall": lambda t, p: metrics.recall_score(t, p, zero_division=0),
               "precision": lambda t, p: metrics.precision_score(t, p, zero_division=0),
-              "accuracy": metrics.accuracy_score,
-              **{k: (lambda b: lambda t, p: metrics.fbeta_score(t, p, beta=b, zero_division=0))(b) for k, b in f_beta.items()}}
+              "accuracy": metrics.accuracy_score, "f0_5": _f_beta(0.5), "f1": _f_beta(1.0), "f2": _f_beta(2.0)}
     block: dict[str, Any] = {"confusion_matrix": _confusion(truth, predicted)}
     for name, metric in scored.items():
         block[name] = _scalar(metric, truth, predicted)
-        if name in ("recall", "precision", "accuracy") or name in f_beta:
-            block[f"{name}_best_constant_classifier"] = {"value": max(
-                float(metric(truth, numpy.full(len(truth), c))) for c in (0, 1)), "standard_deviation": "NaN"}
-    block["true_positive_rate"] = _scalar(rate(1, 1), truth, predicted)
-    block["true_negative_rate"] = _scalar(rate(0, 0), truth, predicted)
-    block["false_positive_rate"] = _scalar(rate(0, 1), truth, predicted)
-    block["false_negative_rate"] = _scalar(rate(1, 0), truth, predicted)
+        block[f"{name}_best_constant_classifier"] = _best_constant(metric, truth, [0, 1])
+    for name, (actual, guess) in {"true_positive_rate": (1, 1), "true_negative_rate": (0, 0),
+                                  "false_positive_rate": (0, 1), "false_negative_rate": (1, 0)}.items():
+        block[name] = _scalar(_rate(actual, guess), truth, predicted)
     if scores is not None and len(set(truth.tolist())) == 2:
-        fpr, tpr, _ = metrics.roc_curve(truth, scores)
-        precision, recall, _ = metrics.precision_recall_curve(truth, scores)
-        block["receiver_operating_characteristic_curve"] = {"false_positive_rates": fpr.tolist(), "true_positive_rates": tpr.tolist()}
-        block["precision_recall_curve"] = {"precisions": precision.tolist(), "recalls": recall.tolist()}
-        block["auc"] = _scalar(metrics.roc_auc_score, truth, scores)
-        block["au_prc"] = _scalar(metrics.average_precision_score, truth, scores)
+        block.update(_curves(truth, scores))
     return block
 
 
@@ -81,19 +100,18 @@ def _multiclass(truth: numpy.ndarray, predicted: numpy.ndarray) -> dict[str, Any
     scored = {"accuracy": metrics.accuracy_score,
               "weighted_recall": lambda t, p: metrics.recall_score(t, p, average="weighted", zero_division=0),
               "weighted_precision": lambda t, p: metrics.precision_score(t, p, average="weighted", zero_division=0),
-              **{f"weighted_{k}": (lambda b: lambda t, p: metrics.fbeta_score(t, p, beta=b, average="weighted",
-                                                                              zero_division=0))(b)
-                 for k, b in {"f0_5": 0.5, "f1": 1.0, "f2": 2.0}.items()}}
+              "weighted_f0_5": _f_beta(0.5, "weighted"), "weighted_f1": _f_beta(1.0, "weighted"),
+              "weighted_f2": _f_beta(2.0, "weighted")}
     block: dict[str, Any] = {"confusion_matrix": _confusion(truth, predicted)}
     classes = sorted(set(truth.tolist()), key=str)
     for name, metric in scored.items():
         block[name] = _scalar(metric, truth, predicted)
-        block[f"{name}_best_constant_classifier"] = {"value": max(
-            float(metric(truth, numpy.full(len(truth), c, dtype=truth.dtype))) for c in classes), "standard_deviation": "NaN"}
+        block[f"{name}_best_constant_classifier"] = _best_constant(metric, truth, classes)
     return block
 
 
-def compute_metrics(problem_type: str, truth: list[Any], predicted: list[Any], scores: list[float] | None = None) -> dict[str, Any]:
+def compute_metrics(problem_type: str, truth: list[Any], predicted: list[Any],
+                    scores: list[float] | None = None) -> dict[str, Any]:
     """statistics.json of a model-quality run: `<problem>_metrics` plus the dataset size."""
     if problem_type not in PROBLEM_TYPES:
         raise ValidationError(f"problem_type {problem_type!r}; choose one of: {', '.join(PROBLEM_TYPES)}.")
@@ -113,8 +131,8 @@ def compute_metrics(problem_type: str, truth: list[Any], predicted: list[Any], s
 def suggest_quality_constraints(statistics: dict[str, Any], problem_type: str) -> dict[str, Any]:
     """A threshold per scalar metric at its baseline value, violated when the metric gets worse."""
     block = statistics[f"{_BLOCKS[problem_type]}_metrics"]
-    constraints = {name: {"threshold": value["value"],
-                          "comparison_operator": "GreaterThanThreshold" if name in _HIGHER_IS_WORSE else "LessThanThreshold"}
+    worse = {True: "GreaterThanThreshold", False: "LessThanThreshold"}
+    constraints = {name: {"threshold": value["value"], "comparison_operator": worse[name in _HIGHER_IS_WORSE]}
                    for name, value in block.items()
                    if isinstance(value, dict) and "value" in value and "best_constant" not in name}
     return {"version": 0.0, f"{_BLOCKS[problem_type]}_constraints": constraints}
