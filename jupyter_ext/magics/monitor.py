@@ -58,8 +58,8 @@ class MonitorMagics(Magics):
         run's report; `%monitor list [ENDPOINT]` lists schedules and runs."""
         args = parse_argstring(self.monitor, line)
         if args.action == "list":
-            for schedule in list_schedules(args.target):
-                print(f"{schedule.monitoring_schedule_name}  {schedule.monitoring_type}  {schedule.schedule_expression}  {schedule.status}")
+            for s in list_schedules(args.target):
+                print(f"{s.monitoring_schedule_name}  {s.monitoring_type}  {s.schedule_expression}  {s.status}")
             for run in list_executions(args.target):
                 print(f"{run.job_name}  {run.monitoring_execution_status}  {len(run.violations)} violation(s)")
             return None

@@ -75,13 +75,12 @@ def find_violations(statistics: dict[str, Any], constraints: dict[str, Any], cur
     baseline = {f["name"]: f for f in statistics.get("features", [])}
     live = {f["name"]: f for f in current["features"]}
     expected = [f["name"] for f in constraints["features"]]
-    violations = [_violation(name, "missing_column_check",
-                             f"There are missing columns in current dataset. Column {name} of the baseline "
-                             f"constraints is not in the current dataset ({len(live)} columns; baseline: {len(expected)}).")
+    sizes = f"({len(live)} columns; baseline: {len(expected)})"
+    violations = [_violation(name, "missing_column_check", f"There are missing columns in current dataset. Column "
+                             f"{name} of the baseline constraints is not in the current dataset {sizes}.")
                   for name in expected if name not in live]
-    violations += [_violation(name, "extra_column_check",
-                              f"There are extra columns in current dataset. Column {name} is not in the baseline "
-                              f"constraints ({len(live)} columns; baseline: {len(expected)}).")
+    violations += [_violation(name, "extra_column_check", f"There are extra columns in current dataset. Column "
+                              f"{name} is not in the baseline constraints {sizes}.")
                    for name in live if name not in expected]
     for feature in constraints["features"]:
         if feature["name"] in live:
@@ -104,11 +103,11 @@ def _feature_violations(feature: dict[str, Any], settings: dict[str, Any], live:
                 f"{needed * 100:.1f}%. Observed: Only {share * 100:.1f}% of data is {kind}."),
                 observed=share, threshold=needed))
     completeness = _completeness(live)
-    if "completeness" in feature and completeness < float(feature["completeness"]) - 1e-12:
+    expected = float(feature.get("completeness", 0.0))
+    if completeness < expected - 1e-12:
         found.append(_violation(name, "completeness_check", (
-            f"Data completeness requirement is not met. Expected completeness: {float(feature['completeness']) * 100:.2f}%. "
-            f"Observed: Only {completeness * 100:.2f}% of data is complete."),
-            observed=completeness, threshold=float(feature["completeness"])))
+            f"Data completeness requirement is not met. Expected completeness: {expected * 100:.2f}%. "
+            f"Observed: Only {completeness * 100:.2f}% of data is complete."), observed=completeness, threshold=expected))
     domains = (feature.get("string_constraints") or {}).get("domains")
     if domains is not None and "string_statistics" in live:
         found += _domain_violation(name, domains, live, float(settings["domain_content_threshold"]))

@@ -149,7 +149,8 @@ class Statistics(_File):
         for feature in self.body_dict["features"]:
             if feature["name"] == name:
                 return feature
-        raise ValidationError(f"No feature {name!r}; features: {', '.join(f['name'] for f in self.body_dict['features'])}.")
+        names = ", ".join(f["name"] for f in self.body_dict["features"])
+        raise ValidationError(f"No feature {name!r}; features: {names}.")
 
 
 class Constraints(_File):
@@ -181,9 +182,9 @@ class ConstraintViolations(_File):
     def from_file_path(cls, path: str | Path) -> ConstraintViolations:
         """Read constraint_violations.json (or `constraints_violations.json`, a spelling one
         SageMaker page uses) at `path` or in the folder `path`."""
-        folder = Path(path)
-        if folder.is_dir() and not (folder / VIOLATIONS_FILE).is_file() and (folder / "constraints_violations.json").is_file():
-            path = folder / "constraints_violations.json"
+        folder, misspelled = Path(path), Path(path) / "constraints_violations.json"
+        if folder.is_dir() and not (folder / VIOLATIONS_FILE).is_file() and misspelled.is_file():
+            path = misspelled
         return super().from_file_path(path)
 
     @property

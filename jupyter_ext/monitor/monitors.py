@@ -35,8 +35,8 @@ def endpoint_capture_root(endpoint: Any) -> tuple[str, str]:
         raise ValidationError(f"endpoint_input must be an endpoint name or a Predictor; got {endpoint!r}.")
     capture = describe_endpoint(name).data_capture
     if not capture or not capture.get("enable_capture", True):
-        raise ValidationError(f"Endpoint {name!r} does not capture data: deploy it with "
-                              "data_capture_config=DataCaptureConfig(True, sampling_percentage=..., destination_s3_uri=...).")
+        raise ValidationError(f"Endpoint {name!r} does not capture data: deploy it with data_capture_config="
+                              "DataCaptureConfig(True, sampling_percentage=..., destination_s3_uri=...).")
     return name, capture["destination"]
 
 

@@ -31,12 +31,14 @@ def baseline_columns(config: dict[str, Any]) -> tuple[list[Any], list[Any], list
     frame = pandas.read_json(path, lines=True) if "json" in config["dataset_format"] else pandas.read_csv(path)
     if frame.empty:
         raise ValidationError(f"Dataset {path} has no rows to evaluate.")
-    wanted = [config.get("ground_truth_attribute"), config.get("inference_attribute") or config.get("probability_attribute")]
+    prediction = config.get("inference_attribute") or config.get("probability_attribute")
+    wanted = [config.get("ground_truth_attribute"), prediction]
     missing = [c for c in wanted if c is None or c not in frame.columns]
     if missing:
         raise ValidationError(f"Dataset {path} lacks column(s) {missing}; its columns: {list(frame.columns)}. "
                               "Name them with ground_truth_attribute= and inference_attribute= / probability_attribute=.")
-    scores = frame[config["probability_attribute"]].astype(float).tolist() if config.get("probability_attribute") else None
+    probability = config.get("probability_attribute")
+    scores = frame[probability].astype(float).tolist() if probability else None
     predicted = frame[config["inference_attribute"]].tolist() if config.get("inference_attribute") else list(scores or [])
     return frame[config["ground_truth_attribute"]].tolist(), _labels(config, predicted, scores), scores
 

@@ -60,8 +60,9 @@ def schedule_summary(row: Any) -> MonitoringScheduleSummary:
 def describe_schedule(name: str) -> dict[str, Any]:
     """Everything about a schedule: summary fields, endpoint, config, times."""
     row = _row(name)
+    created = datetime.fromtimestamp(row["created_at"], timezone.utc).isoformat()
     return {**schedule_summary(row).to_dict(), "endpoint_name": row["endpoint_name"],
-            "config": json.loads(row["config"]), "created_at": datetime.fromtimestamp(row["created_at"], timezone.utc).isoformat()}
+            "config": json.loads(row["config"]), "created_at": created}
 
 
 def list_schedules(endpoint: str | None = None) -> list[MonitoringScheduleSummary]:

@@ -47,12 +47,15 @@ class DriftReport(widgets.VBox):
         self.current = Statistics.from_file_path(folder).body_dict
         self.baseline = (baseline_statistics if isinstance(baseline_statistics, Statistics)
                          else Statistics.from_file_path(baseline_statistics)).body_dict
-        rules = (constraints if isinstance(constraints, Constraints) else Constraints.from_file_path(constraints)).body_dict
+        if not isinstance(constraints, Constraints):
+            constraints = Constraints.from_file_path(constraints)
+        rules = constraints.body_dict
         from ..monitor.files import read_json_file
 
         self.violations = read_json_file(folder, "constraint_violations.json").get("violations", [])
         self.distances = drift_distances(self.baseline, rules, self.current)
-        names = [f["name"] for f in self.current["features"] if f["name"] in {b["name"] for b in self.baseline["features"]}]
+        known = {b["name"] for b in self.baseline["features"]}
+        names = [f["name"] for f in self.current["features"] if f["name"] in known]
         self.feature = widgets.Dropdown(options=names, value=names[0] if names else None, description="Feature")
         self.summary, self.chart, self.listing = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.feature.observe(lambda _change: self._render_chart(), names="value")
