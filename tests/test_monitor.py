@@ -89,6 +89,11 @@ def test_a_dataframe_and_json_lines_baseline(tmp_path: Path) -> None:
     from_json = monitor.baseline_statistics().body_dict
     monitor.suggest_baseline(data, output_s3_uri=str(tmp_path / "df"), logs=False)
     from_frame = monitor.baseline_statistics().body_dict
+    data.to_csv(tmp_path / "plain.csv", index=False, header=False)
+    monitor.suggest_baseline(str(tmp_path / "plain.csv"), DatasetFormat.csv(header=False),
+                             output_s3_uri=str(tmp_path / "plain"), logs=False)
+    plain = {f["name"]: f["inferred_type"] for f in monitor.baseline_statistics().body_dict["features"]}
+    assert plain == {"_c0": "Fractional", "_c1": "Integral", "_c2": "String", "_c3": "Fractional"}
     for statistics in (from_json, from_frame):
         types = {f["name"]: f["inferred_type"] for f in statistics["features"]}
         assert types == {"x1": "Fractional", "x2": "Integral", "cat": "String", "x3": "Fractional"}
@@ -254,3 +259,20 @@ def test_model_quality_metrics_as_sagemaker_reports_them() -> None:
                                          "standard_deviation": "NaN"}
     assert multiclass["confusion_matrix"]["c"] == {"a": 0, "b": 20, "c": 0}
     assert multiclass["accuracy_best_constant_classifier"]["value"] == pytest.approx(1 / 3)
+
+
+def test_a_type_that_changes_late_in_a_file_is_read_again_as_text(tmp_path: Path, monkeypatch) -> None:
+    from jupyter_ext.monitor import reading
+
+    monkeypatch.setattr(reading, "BLOCK_BYTES", 4096)  # many blocks: types come from the first one
+    lines = ["a,b"] + [f"{i},{i / 2}" for i in range(3000)]
+    lines[2500] = "oops,1.5"
+    lines[100] = "1,2,3"  # malformed, counted once even though the file is read twice
+    (tmp_path / "late.csv").write_text("\n".join(lines) + "\n")
+    statistics = run_analysis({"kind": "baseline", "dataset": str(tmp_path / "late.csv"),
+                               "dataset_format": DatasetFormat.csv(header=True), "output_path": str(tmp_path / "out")})
+    features = {f["name"]: f for f in statistics["features"]}
+    assert features["a"]["inferred_type"] == "String" and features["b"]["inferred_type"] == "Fractional"
+    buckets = features["a"]["string_statistics"]["distribution"]["categorical"]["buckets"]
+    assert sum(b["count"] for b in buckets) == 2999 and features["a"]["string_statistics"]["distinct_count"] == 2999
+    assert statistics["dataset"] == {"item_count": 2999, "malformed_line_count": 1}

@@ -47,16 +47,28 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def baseline(config: dict[str, Any]) -> dict[str, Any]:
-    """Profile the dataset; write statistics.json and constraints.json."""
-    started, report = time.monotonic(), ReadReport()
+def _profile_dataset(path: Path, dataset_format: dict[str, Any], typed: bool = True,
+                     strings: set[str] | None = None) -> tuple[list[Any], int, ReadReport]:
+    """Profiles of a dataset. Read again as text if a column's type changes within a file,
+    and again with those features counted value by value if a feature that began with
+    numbers turned out to be a String (its category counts must include the numbers)."""
+    report = ReadReport()
     try:
-        profiles, rows = profile_chunks(read_dataset(Path(config["dataset"]), config["dataset_format"], report))
+        profiles, rows = profile_chunks(read_dataset(path, dataset_format, report, typed=typed), strings)
     except TypeConflict as conflict:
         print(f"Column types change within the file ({conflict}); reading every value as text.", flush=True)
-        report = ReadReport()
-        profiles, rows = profile_chunks(read_dataset(Path(config["dataset"]), config["dataset_format"], report,
-                                                     typed=False))
+        return _profile_dataset(path, dataset_format, False, strings)
+    partial = {p.name for p in profiles if p.inferred_type == "String" and not p.values_complete}
+    if partial and strings is None:
+        print(f"Features {', '.join(sorted(partial))} mix numbers and text; counting their values again.", flush=True)
+        return _profile_dataset(path, dataset_format, typed, partial)
+    return profiles, rows, report
+
+
+def baseline(config: dict[str, Any]) -> dict[str, Any]:
+    """Profile the dataset; write statistics.json and constraints.json."""
+    started = time.monotonic()
+    profiles, rows, report = _profile_dataset(Path(config["dataset"]), config["dataset_format"])
     _report_malformed(report)
     if not rows:
         raise ValidationError(f"Dataset {config['dataset']} has no rows to analyse (empty, or only a header"

@@ -77,6 +77,7 @@ class FeatureProfile:
         self.values: dict[str, int] | None = {}
         self._hll: Any = None
         self.saw_decimals = False
+        self.values_complete = True  # every present value counted as a category so far
 
     def add(self, column: pyarrow.Array) -> None:
         """Add a chunk of this feature's text values."""
@@ -92,6 +93,8 @@ class FeatureProfile:
         if self.track_all_values is None and len(column) > column.null_count:
             self.track_all_values = strings is not None and len(strings) > 0.5 * (len(column) - column.null_count)
         self._add_numbers(numbers)
+        if not self.track_all_values and len(numbers):
+            self.values_complete = False
         counted = column if self.track_all_values else strings
         if counted is not None and len(counted):
             self._add_values(counted)
