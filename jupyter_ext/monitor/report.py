@@ -10,23 +10,37 @@ import io
 from pathlib import Path
 from typing import Any
 
-__all__ = ["write_report", "histogram", "REPORT_HTML", "REPORT_PNG", "MAX_CHARTS"]
+from .sketch import BUCKETS, RankMap
+
+__all__ = ["write_report", "compared_histograms", "REPORT_HTML", "REPORT_PNG", "MAX_CHARTS"]
 
 REPORT_HTML, REPORT_PNG = "report.html", "report.png"
 MAX_CHARTS = 12
 
 
-def histogram(feature: dict[str, Any]) -> tuple[list[str], list[float]]:
-    """(labels, shares) of a feature's statistics: KLL buckets or categorical values."""
-    if "numerical_statistics" in feature:
-        buckets = feature["numerical_statistics"]["distribution"]["kll"]["buckets"]
-        counts = [b["count"] for b in buckets]
-        labels = [f"{b['lower_bound']:.3g}" for b in buckets]
-    else:
-        buckets = feature["string_statistics"]["distribution"]["categorical"]["buckets"][:15]
-        counts, labels = [b["count"] for b in buckets], [str(b["value"])[:12] for b in buckets]
-    total = sum(counts) or 1
-    return labels, [c / total for c in counts]
+def compared_histograms(baseline: dict[str, Any],
+                        current: dict[str, Any]) -> tuple[list[str], list[float], list[float]] | None:
+    """(labels, baseline shares, current shares) on shared buckets: for numbers, ten equal
+    buckets over both ranges (from the sketches); for strings, the values of either. None
+    when one is numeric and the other not (a type change)."""
+    if ("numerical_statistics" in baseline) != ("numerical_statistics" in current):
+        return None
+    if "numerical_statistics" in baseline:
+        first, second = baseline["numerical_statistics"], current["numerical_statistics"]
+        low, high = min(first["min"], second["min"]), max(first["max"], second["max"])
+        shares = []
+        for numbers in (first, second):
+            ranks = RankMap(numbers["distribution"]["kll"]["sketch"]["data"])
+            counts = [b["count"] for b in ranks.buckets(low, high)]
+            shares.append([c / (sum(counts) or 1) for c in counts])
+        labels = [f"{low + (high - low) * i / BUCKETS:.3g}" for i in range(BUCKETS)]
+        return labels, shares[0], shares[1]
+    counts = [{b["value"]: b["count"] for b in f["string_statistics"]["distribution"]["categorical"]["buckets"]}
+              for f in (baseline, current)]
+    values = sorted(set(counts[0]) | set(counts[1]), key=lambda v: -(counts[0].get(v, 0) + counts[1].get(v, 0)))[:15]
+    totals = [sum(c.values()) or 1 for c in counts]
+    return ([str(v)[:12] for v in values], [counts[0].get(v, 0) / totals[0] for v in values],
+            [counts[1].get(v, 0) / totals[1] for v in values])
 
 
 def _picture(baseline: dict[str, Any], current: dict[str, Any], distances: dict[str, dict[str, float]]) -> bytes:
@@ -48,12 +62,14 @@ def _picture(baseline: dict[str, Any], current: dict[str, Any], distances: dict[
     axis.set_title("Drift distance per feature (dashed: threshold)")
     for index, name in enumerate(names):
         axis = figure.add_subplot(rows, 3, 4 + index)
-        for feature, label, colour in ((baseline[name], "baseline", "#7f8c8d"), (current[name], "current", "#e67e22")):
-            if ("numerical_statistics" in feature) != ("numerical_statistics" in current[name]):
-                continue
-            labels, shares = histogram(feature)
-            axis.bar(range(len(shares)), shares, alpha=0.55, label=label, color=colour)
-        axis.set_title(name, fontsize=9)
+        compared = compared_histograms(baseline[name], current[name])
+        if compared is not None:
+            labels, first, second = compared
+            positions = range(len(labels))
+            axis.bar([p - 0.2 for p in positions], first, width=0.4, label="baseline", color="#7f8c8d")
+            axis.bar([p + 0.2 for p in positions], second, width=0.4, label="current", color="#e67e22")
+            axis.set_xticks(list(positions), labels, rotation=45)
+        axis.set_title(name if compared is not None else f"{name} (type changed)", fontsize=9)
         axis.tick_params(labelsize=7)
         if index == 0:
             axis.legend(fontsize=7)

@@ -13,7 +13,7 @@ import ipywidgets as widgets
 from ..monitor import MonitoringExecution, Statistics
 from ..monitor.constraints import drift_distances
 from ..monitor.files import Constraints
-from ..monitor.report import histogram
+from ..monitor.report import compared_histograms
 
 __all__ = ["DriftReport"]
 
@@ -80,11 +80,11 @@ class DriftReport(widgets.VBox):
             return
         first = next(f for f in self.baseline["features"] if f["name"] == name)
         second = next(f for f in self.current["features"] if f["name"] == name)
-        labels, base = histogram(first)
-        _, live = histogram(second)
-        if len(live) != len(base):
+        compared = compared_histograms(first, second)
+        if compared is None:
             self.chart.value = f"{html.escape(name)}: the type changed; no histogram to compare."
             return
+        labels, base, live = compared
         self.chart.value = _bars(labels, {"baseline": base, "current": live}, {"baseline": "#7f8c8d", "current": "#e67e22"})
 
     def text(self) -> str:
