@@ -3,7 +3,7 @@
     from jupyter_ext import Estimator
     Estimator(entry_point="train.py", hyperparameters={"lr": 0.01}).fit({"train": "data/"})
 
-`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle, %livy).
+`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle, %livy, %monitor).
 Names are imported on first use, so job runners start fast.
 """
 
@@ -77,6 +77,7 @@ def load_ipython_extension(ipython: Any) -> None:
     ipython.register_magics(DebuggerMagics)
     from .magics.serving import ServingMagics; ipython.register_magics(ServingMagics)  # noqa: E702
     ipython.register_magics(LivyMagics)
+    from .magics.monitor import MonitorMagics; ipython.register_magics(MonitorMagics)  # noqa: E702
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

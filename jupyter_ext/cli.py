@@ -7,6 +7,7 @@
     jupyter-ext lifecycle run|status|logs|configure|create-config|delete-config|list-configs
     jupyter-ext debugger rules NAME [--wait]
     jupyter-ext endpoints list|describe|delete ...
+    jupyter-ext monitor run|list|executions|describe|stop|start|delete ...   (see cli_monitor.py)
     jupyter-ext livy serve|status|stop|configure ...   (see jupyter_ext/spark/_cli.py)
 """
 
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_lifecycle_commands(groups)
     _add_debugger_commands(groups)
     from .cli_endpoints import add_endpoints_commands; add_endpoints_commands(groups)  # noqa: E702
+    from .cli_monitor import add_monitor_commands; add_monitor_commands(groups)  # noqa: E702
     add_livy_commands(groups)
     return parser
 

@@ -53,6 +53,10 @@ __all__ = [
     "LivyOverview",
     "LivyLogRequest",
     "LivyLog",
+    "MonitoringViolation",
+    "MonitoringExecutionSummary",
+    "MonitoringScheduleSummary",
+    "EndpointMonitoring",
     "API_RECORDS",
     "timestamp",
 ]
@@ -553,6 +557,51 @@ class LivyLog(_Record):
 
 
 # The records of the REST API, in the order the TypeScript types are written.
+@dataclass(slots=True)
+class MonitoringViolation(_Record):
+    """One line of a run's constraint_violations.json."""
+
+    feature_name: str
+    constraint_check_type: str
+    description: str
+
+
+@dataclass(slots=True)
+class MonitoringExecutionSummary(_Record):
+    """One monitoring run (a Processing job): InProgress, Completed, CompletedWithViolations
+    or Failed; `report_path` is its report.html once written."""
+
+    job_name: str
+    monitoring_schedule_name: str | None
+    monitoring_execution_status: str
+    scheduled_time: datetime
+    ended_at: datetime | None
+    violations: list[MonitoringViolation]
+    report_path: str | None
+    failure_reason: str | None
+
+
+@dataclass(slots=True)
+class MonitoringScheduleSummary(_Record):
+    """A monitoring schedule on an endpoint: type DataQuality or ModelQuality, status
+    Scheduled or Stopped, and its latest run."""
+
+    monitoring_schedule_name: str
+    monitoring_type: str
+    schedule_expression: str
+    status: str
+    last_execution: MonitoringExecutionSummary | None
+
+
+@dataclass(slots=True)
+class EndpointMonitoring(_Record):
+    """GET endpoints/{name}/monitoring: the endpoint's schedules and its latest runs (newest first, at most 20)."""
+
+    endpoint_name: str
+    schedules: list[MonitoringScheduleSummary]
+    executions: list[MonitoringExecutionSummary]
+
+
 API_RECORDS = (
     PrimaryMetric, JobSummary, ListJobsRequest, ListJobsResponse, StatusTransition,
     JobDescription, MetricPoint, ListMetricsRequest, ListMetricsResponse, LogLine, GetLogRequest,
@@ -562,4 +611,5 @@ API_RECORDS = (
     RuleEvaluationStatus, ListRuleEvaluationsResponse, VariantDescription,
     EndpointDescription, ListEndpointsResponse, InvokeEndpointRequest, InvokeEndpointResponse,
     LivySessionSummary, LivyBatchSummary, LivyOverview, LivyLogRequest, LivyLog,
+    MonitoringViolation, MonitoringExecutionSummary, MonitoringScheduleSummary, EndpointMonitoring,
 )

@@ -7,6 +7,7 @@ Every route sits behind jupyter_server's authentication. To add routes, give a m
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from jupyter_server.utils import url_path_join
@@ -15,11 +16,14 @@ from .. import __version__
 from ..store import home
 from .base import ApiHandler, api
 
-__all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes"]
+__all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes", "MONITOR_TICK_VARIABLE"]
+
+# Seconds between two checks for due monitoring schedules (default 60).
+MONITOR_TICK_VARIABLE = "JUPYTER_EXT_MONITOR_TICK_SECONDS"
 
 ROUTE_MODULES = ["jupyter_ext.server.jobs", "jupyter_ext.server.experiments", "jupyter_ext.server.lifecycle",
                  "jupyter_ext.server.debugger", "jupyter_ext.server.endpoints",
-                 "jupyter_ext.server.spark"]
+                 "jupyter_ext.server.spark", "jupyter_ext.server.monitor"]
 
 
 class StatusHandler(ApiHandler):
@@ -48,3 +52,27 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     from ..lifecycle import start_at_server_start
 
     web_app.settings["jupyter_ext_lifecycle_start"] = start_at_server_start(server_app.root_dir, server_app.log)
+    # Monitoring schedules run while the server runs: every minute the server's IOLoop
+    # checks for due schedules on an executor thread (each run is a detached job, so a
+    # check is quick); the callback dies with the loop, so the server stops cleanly.
+    web_app.settings["jupyter_ext_monitoring_ticker"] = _start_monitoring_ticker(server_app.log)
+
+
+def _start_monitoring_ticker(log: Any) -> Any:
+    from tornado.ioloop import IOLoop, PeriodicCallback
+
+    from ..monitor import MonitoringTicker
+
+    interval = float(os.environ.get(MONITOR_TICK_VARIABLE) or 60)
+    ticker = MonitoringTicker(interval, log)
+    running: list[Any] = []
+
+    def check() -> None:
+        if running and not running[0].done():
+            return  # the previous check is still going
+        running[:] = [IOLoop.current().run_in_executor(None, ticker.tick)]
+
+    callback = PeriodicCallback(check, interval * 1000)
+    callback.start()
+    IOLoop.current().add_callback(check)
+    return callback

@@ -216,8 +216,39 @@ def _endpoints(db: sqlite3.Connection) -> None:
     """)
 
 
+def _monitoring_schedules(db: sqlite3.Connection) -> None:
+    # Model Monitor: schedules on endpoints (`config` holds the baseline files, output
+    # path and analysis settings as JSON; `last_scheduled_time` is the latest cron tick
+    # already run, claimed in a transaction so two tickers never run one tick twice),
+    # and every monitoring run (a Processing job) with its schedule and window.
+    _run_script(db, """
+        CREATE TABLE monitoring_schedules (
+            name TEXT PRIMARY KEY,
+            endpoint_name TEXT NOT NULL,
+            monitoring_type TEXT NOT NULL,
+            schedule_expression TEXT NOT NULL,
+            status TEXT NOT NULL,
+            config TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            last_modified REAL NOT NULL,
+            last_scheduled_time REAL
+        );
+        CREATE INDEX monitoring_schedules_by_endpoint ON monitoring_schedules (endpoint_name);
+        CREATE TABLE monitoring_executions (
+            job_name TEXT PRIMARY KEY,
+            schedule_name TEXT,
+            endpoint_name TEXT NOT NULL,
+            monitoring_type TEXT NOT NULL,
+            scheduled_time REAL NOT NULL,
+            output_path TEXT NOT NULL
+        );
+        CREATE INDEX monitoring_executions_by_endpoint ON monitoring_executions (endpoint_name, scheduled_time)
+    """)
+
+
 # Migrations are code: entry i brings a database from version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _lifecycle, _endpoints]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _lifecycle, _endpoints,
+                                                          _monitoring_schedules]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

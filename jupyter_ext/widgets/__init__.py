@@ -4,7 +4,8 @@ information as plain text (papermill, nbconvert)."""
 
 from __future__ import annotations
 
+from .drift_report import DriftReport
 from .job_monitor import JobMonitor, watch_job
 from .leaderboard import Leaderboard
 
-__all__ = ["JobMonitor", "Leaderboard", "watch_job"]
+__all__ = ["DriftReport", "JobMonitor", "Leaderboard", "watch_job"]

@@ -439,3 +439,48 @@ export interface LivyLog {
   total: number;
   lines: string[];
 }
+
+/**
+ * One line of a run's constraint_violations.json.
+ */
+export interface MonitoringViolation {
+  feature_name: string;
+  constraint_check_type: string;
+  description: string;
+}
+
+/**
+ * One monitoring run (a Processing job): InProgress, Completed, CompletedWithViolations
+ * or Failed; `report_path` is its report.html once written.
+ */
+export interface MonitoringExecutionSummary {
+  job_name: string;
+  monitoring_schedule_name: string | null;
+  monitoring_execution_status: string;
+  scheduled_time: string;
+  ended_at: string | null;
+  violations: MonitoringViolation[];
+  report_path: string | null;
+  failure_reason: string | null;
+}
+
+/**
+ * A monitoring schedule on an endpoint: type DataQuality or ModelQuality, status
+ * Scheduled or Stopped, and its latest run.
+ */
+export interface MonitoringScheduleSummary {
+  monitoring_schedule_name: string;
+  monitoring_type: string;
+  schedule_expression: string;
+  status: string;
+  last_execution: MonitoringExecutionSummary | null;
+}
+
+/**
+ * GET endpoints/{name}/monitoring: the endpoint's schedules and its latest runs (newest first, at most 20).
+ */
+export interface EndpointMonitoring {
+  endpoint_name: string;
+  schedules: MonitoringScheduleSummary[];
+  executions: MonitoringExecutionSummary[];
+}

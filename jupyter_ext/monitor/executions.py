@@ -1,0 +1,160 @@
+"""Monitoring and baselining runs as Processing jobs in the store, and what a run shows:
+status (InProgress, Completed, CompletedWithViolations, Failed), violations and report."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import NotFoundError
+from ..jobs import Job, JobSpec, create_job, describe_job, unique_job_name, validate_job_name
+from ..jobs.contract import base_environment
+from ..jobs.display import watch
+from ..jobs.launch import job_dir_for
+from ..models import MonitoringExecutionSummary, MonitoringViolation, timestamp
+from ..store import get_store
+from .files import CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, Constraints, ConstraintViolations, Statistics
+from .report import REPORT_HTML
+
+__all__ = ["launch_analysis", "record_execution", "execution_summary", "MonitoringExecution", "list_executions"]
+
+CONFIG_FILE = "analysis.json"
+
+
+def launch_analysis(config: dict[str, Any], base_name: str, job_name: str | None = None, wait: bool = True,
+                    logs: bool = True, details: dict[str, Any] | None = None) -> Job:
+    """Start `config` (see analyzer.py) as a Processing job; with `wait`, block until it ends
+    (raising unless it Completed)."""
+    name = validate_job_name(job_name) if job_name else unique_job_name(base_name)
+    job_dir = job_dir_for(name)
+    inputs = {k: str(config[k]) for k in ("dataset", "capture_root", "baseline_statistics", "baseline_constraints",
+                                          "ground_truth") if config.get(k)}
+    spec = JobSpec(name=name, job_type="Processing",
+                   program=[sys.executable, "-m", "jupyter_ext.monitor.analyzer", CONFIG_FILE],
+                   environment=base_environment(name, job_dir, None),
+                   record={"inputs": inputs, "outputs": {"output_path": str(config["output_path"])},
+                           "arguments": ["jupyter_ext.monitor.analyzer", config["kind"]],
+                           "details": {"AnalysisKind": config["kind"], **(details or {})}})
+    create_job(spec, lambda folder: (folder / CONFIG_FILE).write_text(json.dumps(config, indent=1)))
+    job = Job(name)
+    if wait or logs:
+        watch(job, wait, logs)
+    return job
+
+
+def record_execution(job_name: str, schedule: str | None, endpoint: str, monitoring_type: str,
+                     scheduled_time: datetime, output_path: str) -> None:
+    """Remember a monitoring run of `endpoint` (and of `schedule`, if any)."""
+    with get_store().transaction() as db:
+        db.execute("INSERT INTO monitoring_executions VALUES (?, ?, ?, ?, ?, ?)",
+                   (job_name, schedule, endpoint, monitoring_type, scheduled_time.timestamp(), output_path))
+
+
+def _violations(output: Path) -> list[MonitoringViolation]:
+    try:
+        document = json.loads((output / VIOLATIONS_FILE).read_text())
+    except (OSError, ValueError):
+        return []
+    return [MonitoringViolation(v.get("feature_name", ""), v.get("constraint_check_type", ""), v.get("description", ""))
+            for v in document.get("violations", [])]
+
+
+def execution_summary(row: Any) -> MonitoringExecutionSummary:
+    """The summary of the run recorded in `row` (a monitoring_executions row)."""
+    output = Path(row["output_path"])
+    try:
+        job = describe_job(row["job_name"])
+        status, ended, reason = job.status, job.ended_at, job.failure_reason
+    except NotFoundError:
+        status, ended, reason = "Failed", None, "The run's job record was deleted."
+    violations = _violations(output) if status == "Completed" else []
+    shown = {"Completed": "CompletedWithViolations" if violations else "Completed",
+             "Failed": "Failed", "Stopped": "Failed"}.get(status, "InProgress")
+    report = output / REPORT_HTML
+    return MonitoringExecutionSummary(
+        job_name=row["job_name"], monitoring_schedule_name=row["schedule_name"], monitoring_execution_status=shown,
+        scheduled_time=timestamp(row["scheduled_time"]), ended_at=ended, violations=violations,
+        report_path=str(report) if report.is_file() else None,
+        failure_reason=reason if shown == "Failed" else None)
+
+
+def list_executions(endpoint: str | None = None, schedule: str | None = None,
+                    limit: int = 20) -> list[MonitoringExecutionSummary]:
+    """Monitoring runs, newest first, of an endpoint and/or schedule."""
+    where, params = [], []
+    if endpoint:
+        where.append("endpoint_name = ?"); params.append(endpoint)  # noqa: E702
+    if schedule:
+        where.append("schedule_name = ?"); params.append(schedule)  # noqa: E702
+    sql = "SELECT * FROM monitoring_executions" + (f" WHERE {' AND '.join(where)}" if where else "")
+    rows = get_store().query(sql + " ORDER BY scheduled_time DESC, job_name DESC LIMIT ?", (*params, limit))
+    return [execution_summary(row) for row in rows]
+
+
+class MonitoringExecution:
+    """A monitoring run: its job, status, outputs (statistics, violations) and report."""
+
+    def __init__(self, job_name: str, output_path: str) -> None:
+        self.job_name, self.output_path = job_name, output_path
+        self.job = Job(job_name)
+
+    def __repr__(self) -> str:
+        return f"MonitoringExecution({self.job_name!r}, {self.output_path!r})"
+
+    def describe(self) -> MonitoringExecutionSummary:
+        """Status, violations, report path."""
+        rows = get_store().query("SELECT * FROM monitoring_executions WHERE job_name = ?", (self.job_name,))
+        if not rows:
+            raise NotFoundError(f"No monitoring run {self.job_name!r}.")
+        return execution_summary(rows[0])
+
+    def wait(self, timeout: float = 3600.0) -> MonitoringExecutionSummary:
+        """Block until the run ends; returns its summary (a failed run does not raise)."""
+        deadline = time.monotonic() + timeout
+        while self.job.status() not in ("Completed", "Failed", "Stopped") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.describe()
+
+    def statistics(self) -> Statistics:
+        """The run's statistics.json."""
+        return Statistics.from_file_path(Path(self.output_path) / STATISTICS_FILE)
+
+    def constraint_violations(self) -> ConstraintViolations:
+        """The run's constraint_violations.json."""
+        return ConstraintViolations.from_file_path(Path(self.output_path) / VIOLATIONS_FILE)
+
+    @property
+    def report_path(self) -> Path:
+        """report.html of the run."""
+        return Path(self.output_path) / REPORT_HTML
+
+    def _repr_html_(self) -> str:
+        if self.report_path.is_file():
+            return self.report_path.read_text().split("<title>Model Monitor report</title>", 1)[-1]
+        return f"<pre>{self!r}: no report (yet)</pre>"
+
+
+class BaseliningJob:
+    """A finished (or running) baselining job: its statistics and suggested constraints."""
+
+    def __init__(self, job: Job, output_path: str) -> None:
+        self.job, self.output_path = job, output_path
+
+    @property
+    def job_name(self) -> str:
+        return self.job.name
+
+    def baseline_statistics(self) -> Statistics:
+        """statistics.json of the baseline, editable (`body_dict`) and saveable (`save()`)."""
+        return Statistics.from_file_path(Path(self.output_path) / STATISTICS_FILE)
+
+    def suggested_constraints(self) -> Constraints:
+        """constraints.json suggested from the baseline, editable and saveable."""
+        return Constraints.from_file_path(Path(self.output_path) / CONSTRAINTS_FILE)
+
+    def __repr__(self) -> str:
+        return f"BaseliningJob({self.job.name!r}, {self.output_path!r})"

@@ -1,0 +1,120 @@
+"""Dataset formats and schedule expressions, in SageMaker's words.
+
+`DatasetFormat.csv(header=True)` / `.json(lines=True)` / `.sagemaker_capture_json()` give the
+dicts SageMaker's SDK gives; `CronExpressionGenerator.hourly()` / `.daily(hour)` /
+`.daily_every_x_hours(h)` / `.now()` give its schedule expressions, which `next_ticks`
+turns into run times.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ..errors import ValidationError
+
+__all__ = ["DatasetFormat", "CronExpressionGenerator", "schedule_ticks", "latest_tick", "check_dataset_format"]
+
+
+class DatasetFormat:
+    """The format of a baseline dataset (SageMaker's `DatasetFormat`)."""
+
+    @staticmethod
+    def csv(header: bool = True, output_columns_position: str = "START") -> dict[str, Any]:
+        """CSV, with or without a header line; where the model's output columns sit in captured rows."""
+        if output_columns_position not in ("START", "END"):
+            raise ValidationError(f"output_columns_position {output_columns_position!r}; choose START or END.")
+        return {"csv": {"header": bool(header), "output_columns_position": output_columns_position}}
+
+    @staticmethod
+    def json(lines: bool = True) -> dict[str, Any]:
+        """JSON: one object per line (`lines=True`) or one list of objects."""
+        return {"json": {"lines": bool(lines)}}
+
+    @staticmethod
+    def sagemaker_capture_json() -> dict[str, Any]:
+        """An endpoint's captured JSONL records."""
+        return {"sagemakerCaptureJson": {"captureIndexNames": ["endpointInput", "endpointOutput"]}}
+
+
+def check_dataset_format(dataset_format: dict[str, Any] | None) -> dict[str, Any]:
+    """The format, checked (default: CSV with a header)."""
+    dataset_format = dataset_format or DatasetFormat.csv(header=True)
+    if not isinstance(dataset_format, dict) or len(dataset_format) != 1 or \
+            next(iter(dataset_format)) not in ("csv", "json", "sagemakerCaptureJson"):
+        raise ValidationError(f"dataset_format {dataset_format!r}: use DatasetFormat.csv(header=True), "
+                              "DatasetFormat.json(lines=True) or DatasetFormat.sagemaker_capture_json().")
+    return dataset_format
+
+
+class CronExpressionGenerator:
+    """Schedule expressions SageMaker accepts (UTC)."""
+
+    @staticmethod
+    def hourly() -> str:
+        """Every hour, on the hour."""
+        return "cron(0 * ? * * *)"
+
+    @staticmethod
+    def daily(hour: int = 0) -> str:
+        """Every day at `hour` (0-23) UTC."""
+        if not isinstance(hour, int) or not 0 <= hour <= 23:
+            raise ValidationError(f"hour must be a whole number 0-23; got {hour!r}.")
+        return f"cron(0 {hour} ? * * *)"
+
+    @staticmethod
+    def daily_every_x_hours(hour_interval: int, starting_hour: int = 0) -> str:
+        """Every `hour_interval` hours from `starting_hour`."""
+        if not isinstance(hour_interval, int) or not 1 <= hour_interval <= 23:
+            raise ValidationError(f"hour_interval must be a whole number 1-23; got {hour_interval!r}.")
+        return f"cron(0 {starting_hour}/{hour_interval} ? * * *)"
+
+    @staticmethod
+    def now() -> str:
+        """Run once, as soon as possible (a one-time schedule)."""
+        return "NOW"
+
+
+_CRON = re.compile(r"^cron\((\S+) (\S+) \? \* \* \*\)$")
+
+
+def _field(text: str, top: int, what: str, expression: str) -> list[int]:
+    if text == "*":
+        return list(range(top))
+    match = re.fullmatch(r"(\d+)(?:/(\d+))?", text)
+    if not match or int(match.group(1)) >= top or (match.group(2) and int(match.group(2)) < 1):
+        raise ValidationError(f"Schedule {expression!r}: {what} field {text!r} is not a number below {top}, "
+                              "N/STEP or *.")
+    start, step = int(match.group(1)), int(match.group(2) or 0)
+    return list(range(start, top, step)) if step else [start]
+
+
+def _parse(expression: str) -> tuple[list[int], list[int]]:
+    match = _CRON.match(expression or "")
+    if not match:
+        raise ValidationError(f"Schedule {expression!r}: use CronExpressionGenerator.hourly(), .daily(hour), "
+                              ".daily_every_x_hours(h) or .now() — cron(M H ? * * *) in UTC.")
+    return _field(match.group(1), 60, "minute", expression), _field(match.group(2), 24, "hour", expression)
+
+
+def schedule_ticks(expression: str) -> None:
+    """Check `expression` (ValidationError names what is wrong)."""
+    if expression != "NOW":
+        _parse(expression)
+
+
+def latest_tick(expression: str, now: datetime) -> datetime:
+    """The latest scheduled time at or before `now` (UTC) for a cron expression."""
+    minutes, hours = _parse(expression)
+    at = now.astimezone(timezone.utc).replace(second=0, microsecond=0)
+    for _ in range(60 * 24 + 1):
+        if at.minute in minutes and at.hour in hours:
+            return at
+        at -= timedelta(minutes=1)
+    raise ValidationError(f"Schedule {expression!r} never fires.")  # unreachable for valid fields
+
+
+def previous_tick(expression: str, tick: datetime) -> datetime:
+    """The scheduled time before `tick`: the start of the window a run at `tick` analyses."""
+    return latest_tick(expression, tick - timedelta(minutes=1))

@@ -1,0 +1,209 @@
+"""DefaultModelMonitor and ModelQualityMonitor: SageMaker's Model Monitor API over local
+Processing jobs, endpoint captures and the store."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from ..jobs import unique_job_name, validate_job_name
+from ..store import default_output_path, get_store, home, join_uri, local_path
+from .executions import BaseliningJob, MonitoringExecution, launch_analysis, list_executions, record_execution
+from .files import CONSTRAINTS_FILE, STATISTICS_FILE, Constraints, Statistics
+from .formats import CronExpressionGenerator, check_dataset_format
+from .schedules import create_schedule, delete_schedule, describe_schedule, set_schedule_status
+
+__all__ = ["DefaultModelMonitor", "start_scheduled_run", "endpoint_capture_root"]
+
+
+def _local(uri: str, what: str) -> str:
+    path = local_path(str(uri))
+    if path is None:
+        raise ValidationError(f"{what} {uri!r}: Model Monitor reads and writes local folders or file:// URIs here.")
+    return str(path)
+
+
+def endpoint_capture_root(endpoint: Any) -> tuple[str, str]:
+    """(endpoint name, its capture folder); clear errors for an unknown endpoint or one without capture."""
+    from ..serving import describe_endpoint
+
+    name = getattr(endpoint, "endpoint_name", endpoint)
+    if not isinstance(name, str):
+        raise ValidationError(f"endpoint_input must be an endpoint name or a Predictor; got {endpoint!r}.")
+    capture = describe_endpoint(name).data_capture
+    if not capture or not capture.get("enable_capture", True):
+        raise ValidationError(f"Endpoint {name!r} does not capture data: deploy it with data_capture_config="
+                              "DataCaptureConfig(True, sampling_percentage=..., destination_s3_uri=...).")
+    return name, capture["destination"]
+
+
+def _dataset(baseline_dataset: Any, dataset_format: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """A dataset path and format; a pandas DataFrame is written to CSV (with a header) first."""
+    if hasattr(baseline_dataset, "to_csv"):
+        folder = home() / "monitor" / "datasets"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{uuid.uuid4()}.csv"
+        baseline_dataset.to_csv(path, index=False)
+        return str(path), {"csv": {"header": True, "output_columns_position": "START"}}
+    path = _local(str(baseline_dataset), "baseline_dataset")
+    if not Path(path).exists():
+        raise ValidationError(f"baseline_dataset {baseline_dataset} does not exist (looked for {path}).")
+    return path, check_dataset_format(dataset_format)
+
+
+def _baseline_file(given: Any, latest: BaseliningJob | None, name: str) -> str:
+    if given is None:
+        if latest is None:
+            raise ValidationError(f"No {name}: run suggest_baseline() first or pass {name.split('.')[0]}=...")
+        return str(Path(latest.output_path) / name)
+    path = getattr(given, "file_path", None) or str(given)
+    return _local(path, name)
+
+
+def start_scheduled_run(schedule: str | None, endpoint: str, monitoring_type: str, config: dict[str, Any],
+                        tick: datetime, start: datetime | None, wait: bool = False, logs: bool = False) -> str:
+    """Start one monitoring run of `endpoint` over [start, tick); returns its job name."""
+    name = unique_job_name(f"{(schedule or endpoint)[:24]}-run")
+    output = join_uri(config["output_path"], endpoint, schedule or "on-demand", name)
+    kind = "monitoring" if monitoring_type == "DataQuality" else "model_quality_monitoring"
+    analysis = {**config, "kind": kind, "endpoint": endpoint, "output_path": output,
+                "start_time": start.isoformat() if start else None, "end_time": tick.isoformat()}
+    record_execution(name, schedule, endpoint, monitoring_type, tick, output)
+    launch_analysis(analysis, name, job_name=name, wait=wait, logs=logs,
+                    details={"MonitoringScheduleName": schedule, "EndpointName": endpoint,
+                             "MonitoringType": monitoring_type, "ScheduledTime": tick.isoformat()})
+    return name
+
+
+def _execution(job_name: str) -> MonitoringExecution:
+    row = get_store().query("SELECT output_path FROM monitoring_executions WHERE job_name = ?", (job_name,))[0]
+    return MonitoringExecution(job_name, row["output_path"])
+
+
+class DefaultModelMonitor:
+    """Data-quality monitoring (SageMaker's DefaultModelMonitor): a baseline from a dataset,
+    then runs over an endpoint's captured data that flag drift and broken constraints.
+
+    SageMaker-only arguments (role, instance_type, ...) are accepted and ignored.
+    """
+
+    monitoring_type = "DataQuality"
+
+    def __init__(self, base_job_name: str | None = None, output_path: str | None = None,
+                 **_sagemaker_only: Any) -> None:
+        self.base_job_name = base_job_name or "baseline"
+        self.output_path = output_path
+        self.latest_baselining_job: BaseliningJob | None = None
+        self.monitoring_schedule_name: str | None = None
+        self.latest_execution: MonitoringExecution | None = None
+        self._schedule_config: dict[str, Any] | None = None
+        self._endpoint: str | None = None
+
+    def suggest_baseline(self, baseline_dataset: Any, dataset_format: dict[str, Any] | None = None,
+                         output_s3_uri: str | None = None, wait: bool = True, logs: bool = True,
+                         job_name: str | None = None, **_sagemaker_only: Any) -> BaseliningJob:
+        """Profile `baseline_dataset` (a path, a folder of files or a DataFrame) in a
+        Processing job writing statistics.json and constraints.json to `output_s3_uri`."""
+        dataset, dataset_format = _dataset(baseline_dataset, dataset_format)
+        name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
+        output = _local(output_s3_uri or join_uri(self.output_path or default_output_path(), name, "baseline"),
+                        "output_s3_uri")
+        config = {"kind": "baseline", "dataset": dataset, "dataset_format": dataset_format, "output_path": output}
+        self.latest_baselining_job = BaseliningJob(launch_analysis(config, name, job_name=name, wait=False,
+                                                                   logs=False), output)
+        if wait or logs:
+            from ..jobs.display import watch
+
+            watch(self.latest_baselining_job.job, wait, logs)
+        return self.latest_baselining_job
+
+    def baseline_statistics(self) -> Statistics:
+        """The latest baselining job's statistics."""
+        if self.latest_baselining_job is None:
+            raise ValidationError("No baselining job yet: call suggest_baseline() first.")
+        return self.latest_baselining_job.baseline_statistics()
+
+    def suggested_constraints(self) -> Constraints:
+        """The latest baselining job's suggested constraints."""
+        if self.latest_baselining_job is None:
+            raise ValidationError("No baselining job yet: call suggest_baseline() first.")
+        return self.latest_baselining_job.suggested_constraints()
+
+    def _config(self, endpoint_input: Any, output_s3_uri: str | None, statistics: Any, constraints: Any,
+                **extra: Any) -> tuple[str, dict[str, Any]]:
+        endpoint, capture_root = endpoint_capture_root(endpoint_input)
+        output = _local(output_s3_uri or join_uri(self.output_path or default_output_path(), "monitoring"),
+                        "output_s3_uri")
+        config = {"capture_root": capture_root, "output_path": output,
+                  "baseline_constraints": _baseline_file(constraints, self.latest_baselining_job, CONSTRAINTS_FILE),
+                  **extra}
+        if self.monitoring_type == "DataQuality":  # model quality compares with constraints only
+            config["baseline_statistics"] = _baseline_file(statistics, self.latest_baselining_job, STATISTICS_FILE)
+        return endpoint, config
+
+    def create_monitoring_schedule(self, endpoint_input: Any, output_s3_uri: str | None = None,
+                                   statistics: Any = None, constraints: Any = None,
+                                   monitor_schedule_name: str | None = None,
+                                   schedule_cron_expression: str | None = None,
+                                   output_columns_position: str = "START", **_sagemaker_only: Any) -> str:
+        """Schedule runs over `endpoint_input`'s captured data (hourly by default); each
+        run writes statistics.json, constraint_violations.json and a report under
+        `output_s3_uri/<endpoint>/<schedule>/<run>/`. Returns the schedule name."""
+        endpoint, config = self._config(endpoint_input, output_s3_uri, statistics, constraints,
+                                        output_columns_position=output_columns_position, **self._extra_config())
+        name = monitor_schedule_name or unique_job_name(f"{endpoint[:20]}-{self.monitoring_type.lower()}")
+        create_schedule(name, endpoint, self.monitoring_type,
+                        schedule_cron_expression or CronExpressionGenerator.hourly(), config)
+        self.monitoring_schedule_name, self._schedule_config, self._endpoint = name, config, endpoint
+        return name
+
+    def _extra_config(self) -> dict[str, Any]:
+        return {}
+
+    def run_monitoring_now(self, endpoint_input: Any = None, output_s3_uri: str | None = None,
+                           statistics: Any = None, constraints: Any = None, start_time: datetime | None = None,
+                           end_time: datetime | None = None, wait: bool = True, logs: bool = True) -> MonitoringExecution:
+        """One run now, over the captures of [start_time, end_time) (default: all captured so
+        far), with this monitor's schedule settings or the arguments given."""
+        if endpoint_input is None and self._schedule_config is not None:
+            endpoint, config = self._endpoint, dict(self._schedule_config)
+        elif endpoint_input is None:
+            raise ValidationError("run_monitoring_now needs endpoint_input=... (or create_monitoring_schedule first).")
+        else:
+            endpoint, config = self._config(endpoint_input, output_s3_uri, statistics, constraints,
+                                            **self._extra_config())
+        end = end_time or datetime.now(timezone.utc)
+        schedule = self.monitoring_schedule_name if endpoint_input is None else None
+        name = start_scheduled_run(schedule, endpoint, self.monitoring_type, config, end, start_time,
+                                   wait=wait, logs=logs)
+        self.latest_execution = _execution(name)
+        return self.latest_execution
+
+    def _schedule(self) -> str:
+        if not self.monitoring_schedule_name:
+            raise ValidationError("No monitoring schedule yet: call create_monitoring_schedule() first.")
+        return self.monitoring_schedule_name
+
+    def describe_schedule(self) -> dict[str, Any]:
+        """The schedule's settings, status and latest run."""
+        return describe_schedule(self._schedule())
+
+    def list_executions(self) -> list[MonitoringExecution]:
+        """The schedule's runs, newest first."""
+        return [_execution(e.job_name) for e in list_executions(schedule=self._schedule(), limit=1000)]
+
+    def stop_monitoring_schedule(self) -> None:
+        """Stop scheduling runs (start_monitoring_schedule() resumes)."""
+        set_schedule_status(self._schedule(), "Stopped")
+
+    def start_monitoring_schedule(self) -> None:
+        """Resume a stopped schedule."""
+        set_schedule_status(self._schedule(), "Scheduled")
+
+    def delete_monitoring_schedule(self) -> None:
+        """Delete the schedule (its runs stay listed)."""
+        delete_schedule(self._schedule())
+        self.monitoring_schedule_name = None

@@ -1,0 +1,88 @@
+"""ModelQualityMonitor: SageMaker's model-quality monitoring, locally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ValidationError
+from ..jobs import unique_job_name, validate_job_name
+from ..jobs.display import watch
+from ..store import default_output_path, join_uri
+from .executions import BaseliningJob, MonitoringExecution, launch_analysis
+from .monitors import DefaultModelMonitor, _dataset, _local
+from .quality import PROBLEM_TYPES
+
+__all__ = ["ModelQualityMonitor"]
+
+
+def _problem(problem_type: str | None) -> str:
+    if problem_type not in PROBLEM_TYPES:
+        raise ValidationError(f"problem_type {problem_type!r}; choose one of: {', '.join(PROBLEM_TYPES)}.")
+    return problem_type
+
+
+class ModelQualityMonitor(DefaultModelMonitor):
+    """Model-quality monitoring: metrics of the endpoint's predictions against ground truth
+    (merged on inferenceId, else eventId), checked against a baseline's thresholds.
+
+    Ground truth is JSONL under `ground_truth_input/yyyy/mm/dd/hh/`, one record per line:
+    `{"groundTruthData": {"data": "1", "encoding": "CSV"}, "eventMetadata": {"eventId": ...}, "eventVersion": "0"}`.
+    """
+
+    monitoring_type = "ModelQuality"
+
+    def __init__(self, base_job_name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(base_job_name or "model-quality-baseline", **kwargs)
+        self._quality: dict[str, Any] = {}
+
+    def suggest_baseline(self, baseline_dataset: Any, dataset_format: dict[str, Any] | None = None,  # type: ignore[override]
+                         problem_type: str | None = None, inference_attribute: str | None = None,
+                         probability_attribute: str | None = None, ground_truth_attribute: str | None = None,
+                         probability_threshold_attribute: float | None = None, output_s3_uri: str | None = None,
+                         wait: bool = True, logs: bool = True, job_name: str | None = None,
+                         **_sagemaker_only: Any) -> BaseliningJob:
+        """Metrics of the dataset's predictions against its labels → statistics.json, and
+        constraints.json with a threshold per metric at its baseline value."""
+        dataset, dataset_format = _dataset(baseline_dataset, dataset_format)
+        name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
+        output = _local(output_s3_uri or join_uri(self.output_path or default_output_path(), name, "baseline"),
+                        "output_s3_uri")
+        self._quality = {"problem_type": _problem(problem_type), "inference_attribute": inference_attribute,
+                         "probability_attribute": probability_attribute,
+                         "probability_threshold_attribute": probability_threshold_attribute}
+        config = {"kind": "model_quality_baseline", "dataset": dataset, "dataset_format": dataset_format,
+                  "output_path": output, "ground_truth_attribute": ground_truth_attribute, **self._quality}
+        self.latest_baselining_job = BaseliningJob(launch_analysis(config, name, job_name=name, wait=False,
+                                                                   logs=False), output)
+        if wait or logs:
+            watch(self.latest_baselining_job.job, wait, logs)
+        return self.latest_baselining_job
+
+    def create_monitoring_schedule(self, endpoint_input: Any, ground_truth_input: str | None = None,  # type: ignore[override]
+                                   problem_type: str | None = None, output_s3_uri: str | None = None,
+                                   constraints: Any = None, monitor_schedule_name: str | None = None,
+                                   schedule_cron_expression: str | None = None,
+                                   probability_attribute: str | int | None = None,
+                                   probability_threshold_attribute: float | None = None,
+                                   **_sagemaker_only: Any) -> str:
+        """Schedule model-quality runs of `endpoint_input` against `ground_truth_input`."""
+        if not ground_truth_input:
+            raise ValidationError("ground_truth_input is needed: the folder where ground-truth records land.")
+        self._quality = {**self._quality, "ground_truth": _local(ground_truth_input, "ground_truth_input"),
+                         "problem_type": _problem(problem_type or self._quality.get("problem_type"))}
+        if probability_attribute is not None:
+            self._quality["probability_attribute"] = probability_attribute
+        if probability_threshold_attribute is not None:
+            self._quality["probability_threshold_attribute"] = probability_threshold_attribute
+        return super().create_monitoring_schedule(endpoint_input, output_s3_uri,
+                                                  constraints=constraints, monitor_schedule_name=monitor_schedule_name,
+                                                  schedule_cron_expression=schedule_cron_expression)
+
+    def run_monitoring_now(self, *args: Any, **kwargs: Any) -> MonitoringExecution:
+        """One model-quality run now (after create_monitoring_schedule)."""
+        if "ground_truth" not in self._quality:
+            raise ValidationError("Call create_monitoring_schedule(endpoint, ground_truth_input=...) first.")
+        return super().run_monitoring_now(*args, **kwargs)
+
+    def _extra_config(self) -> dict[str, Any]:
+        return dict(self._quality)

@@ -1,0 +1,159 @@
+"""Monitoring schedules in the store, and running the ones that are due.
+
+A schedule fires at each tick of its cron expression (UTC); the run at tick T analyses
+the captures of [previous tick, T). "NOW" fires once, over everything captured so far.
+`run_due_schedules()` is what the Jupyter server's ticker and `jupyter-ext monitor run`
+call; a tick is claimed in a transaction, so two callers never run it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..jobs import validate_job_name
+from ..models import MonitoringScheduleSummary
+from ..store import get_store
+from .executions import list_executions
+from .formats import latest_tick, previous_tick, schedule_ticks
+
+__all__ = ["create_schedule", "describe_schedule", "list_schedules", "set_schedule_status", "delete_schedule",
+           "run_due_schedules", "MonitoringTicker", "schedule_summary"]
+
+TYPES = ("DataQuality", "ModelQuality")
+
+
+def create_schedule(name: str, endpoint: str, monitoring_type: str, expression: str, config: dict[str, Any]) -> None:
+    """Record a new schedule (ConflictError if the name is taken)."""
+    validate_job_name(name)
+    schedule_ticks(expression)
+    if monitoring_type not in TYPES:
+        raise ValidationError(f"monitoring_type {monitoring_type!r}; choose one of: {', '.join(TYPES)}.")
+    now = time.time()
+    first = None if expression == "NOW" else latest_tick(expression, datetime.now(timezone.utc)).timestamp()
+    with get_store().transaction() as db:
+        if db.execute("SELECT 1 FROM monitoring_schedules WHERE name = ?", (name,)).fetchone():
+            raise ConflictError(f"Monitoring schedule {name!r} exists already; delete it first or pick another name.")
+        db.execute("INSERT INTO monitoring_schedules VALUES (?, ?, ?, ?, 'Scheduled', ?, ?, ?, ?)",
+                   (name, endpoint, monitoring_type, expression, json.dumps(config), now, now, first))
+
+
+def _row(name: str) -> Any:
+    rows = get_store().query("SELECT * FROM monitoring_schedules WHERE name = ?", (name,))
+    if not rows:
+        known = [r["name"] for r in get_store().query("SELECT name FROM monitoring_schedules ORDER BY name")]
+        raise NotFoundError(f"Monitoring schedule {name!r} not found; schedules: {', '.join(known) or 'none'}.")
+    return rows[0]
+
+
+def schedule_summary(row: Any) -> MonitoringScheduleSummary:
+    """The summary of a schedule row, with its latest run."""
+    latest = list_executions(schedule=row["name"], limit=1)
+    return MonitoringScheduleSummary(row["name"], row["monitoring_type"], row["schedule_expression"], row["status"],
+                                     latest[0] if latest else None)
+
+
+def describe_schedule(name: str) -> dict[str, Any]:
+    """Everything about a schedule: summary fields, endpoint, config, times."""
+    row = _row(name)
+    created = datetime.fromtimestamp(row["created_at"], timezone.utc).isoformat()
+    return {**schedule_summary(row).to_dict(), "endpoint_name": row["endpoint_name"],
+            "config": json.loads(row["config"]), "created_at": created}
+
+
+def list_schedules(endpoint: str | None = None) -> list[MonitoringScheduleSummary]:
+    """Schedules (of one endpoint, or all), by name."""
+    sql, params = "SELECT * FROM monitoring_schedules", ()
+    if endpoint:
+        sql, params = sql + " WHERE endpoint_name = ?", (endpoint,)
+    return [schedule_summary(row) for row in get_store().query(sql + " ORDER BY name", params)]
+
+
+def set_schedule_status(name: str, status: str) -> None:
+    """Stop ("Stopped") or start again ("Scheduled") a schedule."""
+    _row(name)
+    with get_store().transaction() as db:
+        db.execute("UPDATE monitoring_schedules SET status = ?, last_modified = ? WHERE name = ?",
+                   (status, time.time(), name))
+
+
+def delete_schedule(name: str) -> None:
+    """Delete a schedule (its past runs stay listed)."""
+    _row(name)
+    with get_store().transaction() as db:
+        db.execute("DELETE FROM monitoring_schedules WHERE name = ?", (name,))
+
+
+def _claim(row: Any, now: datetime) -> tuple[datetime, datetime | None] | None:
+    """Claim the schedule's due tick: (tick, window start), or None if nothing is due."""
+    expression, last = row["schedule_expression"], row["last_scheduled_time"]
+    if expression == "NOW":
+        if last is not None:
+            return None
+        tick, start = now, None
+    else:
+        tick = latest_tick(expression, now)
+        if last is not None and tick.timestamp() <= last:
+            return None
+        start = previous_tick(expression, tick)
+    with get_store().transaction() as db:
+        claimed = db.execute("UPDATE monitoring_schedules SET last_scheduled_time = ? WHERE name = ? AND status = "
+                             "'Scheduled' AND last_scheduled_time IS ?", (tick.timestamp(), row["name"], last)).rowcount
+    return (tick, start) if claimed else None
+
+
+def run_due_schedules(now: datetime | None = None) -> list[str]:
+    """Start a run for every Scheduled schedule with a tick due at `now`; the job names started."""
+    from .monitors import start_scheduled_run
+
+    now = now or datetime.now(timezone.utc)
+    started = []
+    for row in get_store().query("SELECT * FROM monitoring_schedules WHERE status = 'Scheduled' ORDER BY name"):
+        claim = _claim(row, now)
+        if claim is not None:
+            started.append(start_scheduled_run(row["name"], row["endpoint_name"], row["monitoring_type"],
+                                               json.loads(row["config"]), claim[0], claim[1]))
+    return started
+
+
+class MonitoringTicker:
+    """A daemon thread running due schedules every `interval` seconds until `stop()`."""
+
+    def __init__(self, interval: float = 60.0, log: Any = None) -> None:
+        self.interval, self.log = interval, log
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="jupyter-ext-monitoring", daemon=True)
+
+    def start(self) -> MonitoringTicker:
+        """Start ticking (the first check runs at once)."""
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop ticking and wait for the thread."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def tick(self) -> list[str]:
+        """One check: start the due runs (errors are logged, never raised: a broken schedule
+        must not stop the ticker)."""
+        try:
+            started = run_due_schedules()
+        except Exception:
+            if self.log:
+                self.log.exception("jupyter_ext: monitoring schedules could not run")
+            return []
+        for name in started:
+            if self.log:
+                self.log.info("jupyter_ext: started monitoring run %s", name)
+        return started
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            self.tick()
+            self._stopping.wait(self.interval)

@@ -1,0 +1,115 @@
+"""Model Monitor over a real endpoint: a scikit-learn model deployed with data capture,
+invoked with CSV; a data-quality run over its captures, a schedule run by
+`jupyter-ext monitor run` (the cron path), and a model-quality run with ground truth
+merged on inference ids."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy
+import pandas
+import pytest
+
+from conftest import wait_until
+from jupyter_ext.monitor import (
+    CronExpressionGenerator, DatasetFormat, DefaultModelMonitor, ModelQualityMonitor, endpoint_monitoring,
+    list_schedules,
+)
+from jupyter_ext.serving import CSVSerializer, DataCaptureConfig, Model, delete_endpoint, list_endpoints
+from serving_models import FEATURES, sklearn_model
+
+
+@pytest.fixture
+def endpoint(tmp_path: Path):
+    archive, model = sklearn_model(tmp_path / "sk")
+    capture = DataCaptureConfig(True, sampling_percentage=100, destination_s3_uri=str(tmp_path / "capture"))
+    predictor = Model(str(archive)).deploy("churn", serializer=CSVSerializer(), data_capture_config=capture)
+    yield predictor, model
+    for described in list_endpoints():
+        delete_endpoint(described.name)
+
+
+def _captured(root: Path) -> int:
+    return sum(len(p.read_text().splitlines()) for p in root.rglob("*.jsonl"))
+
+
+def _baseline(tmp_path: Path, model) -> DefaultModelMonitor:
+    data = pandas.DataFrame(FEATURES, columns=["f0", "f1", "f2"])
+    data.insert(0, "label", model.predict(FEATURES))
+    data.to_csv(tmp_path / "train.csv", index=False)
+    monitor = DefaultModelMonitor()
+    monitor.suggest_baseline(str(tmp_path / "train.csv"), DatasetFormat.csv(header=True),
+                             output_s3_uri=str(tmp_path / "baseline"), logs=False)
+    return monitor
+
+
+def test_monitoring_run_over_a_real_endpoints_captures_and_a_cron_run(endpoint, tmp_path: Path) -> None:
+    predictor, model = endpoint
+    monitor = _baseline(tmp_path, model)
+    shifted = numpy.random.RandomState(5).rand(150, 3)
+    shifted[:, 0] += 0.8
+    for start in range(0, 150, 30):
+        predictor.predict(shifted[start:start + 30])
+    wait_until(lambda: _captured(tmp_path / "capture") == 5, what="5 captured requests")
+    name = monitor.create_monitoring_schedule(predictor, output_s3_uri=str(tmp_path / "reports"),
+                                              schedule_cron_expression=CronExpressionGenerator.hourly())
+    execution = monitor.run_monitoring_now(logs=False)
+    summary = execution.describe()
+    assert summary.monitoring_execution_status == "CompletedWithViolations"
+    checks = {(v.feature_name, v.constraint_check_type) for v in summary.violations}
+    assert ("f0", "baseline_drift_check") in checks and not {c for c in checks if c[0] in ("f1", "f2")}
+    assert execution.statistics().body_dict["dataset"]["item_count"] == 150
+    assert Path(summary.report_path).read_text().count("<img") == 1
+    assert execution.job.describe().final_metrics["feature_baseline_drift_f0"] > 0.1  # CloudWatch-style metrics
+    # The cron path: at the next hour's tick the schedule runs once over this hour's captures.
+    at = (datetime.now(timezone.utc) + timedelta(hours=1)).replace(minute=1).isoformat()
+    done = subprocess.run([sys.executable, "-m", "jupyter_ext.cli", "monitor", "run", "--at", at, "--wait"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Started monitoring run" in done.stdout and ": Completed" in done.stdout
+    again = subprocess.run([sys.executable, "-m", "jupyter_ext.cli", "monitor", "run", "--at", at],
+                           capture_output=True, text=True, timeout=60)
+    assert "No monitoring schedule is due." in again.stdout
+    status = endpoint_monitoring("churn")
+    assert [s.monitoring_schedule_name for s in status.schedules] == [name]
+    assert status.schedules[0].last_execution.monitoring_execution_status == "CompletedWithViolations"
+    assert len(status.executions) == 2
+    monitor.stop_monitoring_schedule()
+    assert list_schedules("churn")[0].status == "Stopped"
+    monitor.delete_monitoring_schedule()
+    assert endpoint_monitoring("churn").schedules == [] and len(endpoint_monitoring("churn").executions) == 2
+
+
+def test_model_quality_merges_ground_truth_by_inference_id(endpoint, tmp_path: Path) -> None:
+    predictor, model = endpoint
+    data = pandas.DataFrame({"prediction": model.predict(FEATURES), "label": (FEATURES[:, 0] > 0.5).astype(int)})
+    data.to_csv(tmp_path / "quality.csv", index=False)
+    monitor = ModelQualityMonitor()
+    monitor.suggest_baseline(str(tmp_path / "quality.csv"), DatasetFormat.csv(header=True),
+                             problem_type="BinaryClassification", inference_attribute="prediction",
+                             ground_truth_attribute="label", output_s3_uri=str(tmp_path / "mq"), logs=False)
+    baseline = monitor.baseline_statistics().body_dict["binary_classification_metrics"]
+    assert baseline["accuracy"]["value"] == pytest.approx(float((data["prediction"] == data["label"]).mean()))
+    assert set(monitor.suggested_constraints().body_dict["binary_classification_constraints"]) >= {"accuracy", "recall"}
+    truth_folder = tmp_path / "ground-truth" / time.strftime("%Y/%m/%d/%H", time.gmtime())
+    truth_folder.mkdir(parents=True)
+    lines = []
+    for index, row in enumerate(FEATURES[:40]):
+        predictor.predict(row[None, :], inference_id=f"id-{index}")
+        wrong = 1 - int(model.predict(row[None, :])[0])  # every label disagrees: quality collapses
+        lines.append(json.dumps({"groundTruthData": {"data": str(wrong), "encoding": "CSV"},
+                                 "eventMetadata": {"eventId": f"id-{index}"}, "eventVersion": "0"}))
+    (truth_folder / "labels.jsonl").write_text("\n".join(lines) + "\n")
+    wait_until(lambda: _captured(tmp_path / "capture") == 40, what="40 captured requests")
+    monitor.create_monitoring_schedule(predictor, ground_truth_input=str(tmp_path / "ground-truth"),
+                                       output_s3_uri=str(tmp_path / "mq-reports"))
+    summary = monitor.run_monitoring_now(logs=False).describe()
+    assert summary.monitoring_execution_status == "CompletedWithViolations"
+    assert ("accuracy", "LessThanThreshold") in {(v.feature_name, v.constraint_check_type) for v in summary.violations}
+    assert endpoint_monitoring("churn").schedules[0].monitoring_type == "ModelQuality"
