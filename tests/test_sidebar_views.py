@@ -124,3 +124,44 @@ def test_job_detail_shows_the_debugger_rule_status(page, script) -> None:
     assert "issue" in rule.locator(".jp-JupyterExt-ruleMessage").inner_text()
     assert "DebugRuleEvaluationStatuses" not in page.locator(".jp-JupyterExt-summary").inner_text()
     _screenshot(page, "sidebar-rules", 700)
+
+
+def test_endpoint_monitoring_section_shows_schedules_runs_and_violations(page, tmp_path: Path) -> None:
+    import numpy
+    import pandas
+
+    from jupyter_ext.monitor import DatasetFormat, DefaultModelMonitor
+    from jupyter_ext.serving import CSVSerializer, DataCaptureConfig
+    from serving_models import FEATURES
+
+    archive, model = sklearn_model(tmp_path / "sk")
+    capture = DataCaptureConfig(True, sampling_percentage=100, destination_s3_uri=str(tmp_path / "capture"))
+    predictor = Model(str(archive)).deploy("watched", serializer=CSVSerializer(), data_capture_config=capture)
+    try:
+        pandas.DataFrame(FEATURES, columns=["f0", "f1", "f2"]).assign(label=model.predict(FEATURES)) \
+            .to_csv(tmp_path / "train.csv", index=False, columns=["label", "f0", "f1", "f2"])
+        monitor = DefaultModelMonitor()
+        monitor.suggest_baseline(str(tmp_path / "train.csv"), DatasetFormat.csv(header=True),
+                                 output_s3_uri=str(tmp_path / "baseline"), logs=False)
+        shifted = numpy.random.RandomState(5).rand(60, 3)
+        shifted[:, 0] += 0.8
+        predictor.predict(shifted)
+        wait_until(lambda: any((tmp_path / "capture").rglob("*.jsonl")), what="a captured request")
+        name = monitor.create_monitoring_schedule(predictor, output_s3_uri=str(tmp_path / "reports"))
+        run = monitor.run_monitoring_now(logs=False).describe()
+        assert run.monitoring_execution_status == "CompletedWithViolations"
+
+        _show(page, "endpoints")
+        page.locator('.jp-JupyterExt-endpointRow[data-endpoint="watched"]').click()
+        section = page.locator('.jp-JupyterExt-endpointDetail[data-endpoint="watched"] .jp-JupyterExt-monitoring')
+        schedule = section.locator(f'.jp-JupyterExt-schedule[data-schedule="{name}"]')
+        schedule.wait_for()
+        assert "last run CompletedWithViolations" in schedule.inner_text()
+        execution = section.locator(f'.jp-JupyterExt-execution[data-job-name="{run.job_name}"]')
+        assert execution.get_attribute("data-status") == "CompletedWithViolations"
+        violations = execution.locator(".jp-JupyterExt-violations").inner_text()
+        assert "f0" in violations and "baseline_drift_check" in violations
+        assert execution.locator(".jp-JupyterExt-reportLink").get_attribute("title") == run.report_path
+    finally:
+        for endpoint in list_endpoints():
+            delete_endpoint(endpoint.name)

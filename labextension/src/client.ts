@@ -6,9 +6,9 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { requestAPI } from './api';
-import { EndpointMonitoring } from './monitoring-models';
 import {
   EndpointDescription,
+  EndpointMonitoring,
   GetLogRequest,
   InvokeEndpointRequest,
   InvokeEndpointResponse,

@@ -5,7 +5,7 @@
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 
 import { badge, el, grid, localDateTime } from './dom';
-import { EndpointMonitoring, MonitoringExecutionSummary, MonitoringScheduleSummary } from './monitoring-models';
+import { EndpointMonitoring, MonitoringExecutionSummary, MonitoringScheduleSummary } from './models';
 
 /** The section's content for `monitoring` (null: this server has no Model Monitor). */
 export function monitoringContent(monitoring: EndpointMonitoring | null): HTMLElement[] {
