@@ -62,6 +62,19 @@ def _statuses(job_name: str) -> dict[str, str]:
     return {r.rule_configuration_name: r.rule_evaluation_status for r in rule_evaluations(job_name)}
 
 
+def train_with_a_loss_rule(script_path: str) -> str:
+    """A finished training job of TRAIN (at `script_path`) whose flat loss the
+    LossNotDecreasing rule flags at step 5; returns its name once the rule has settled."""
+    estimator = Estimator(script_path, hyperparameters={"lr": 0.0, "steps": 12},
+                          rules=[Rule.builtin("LossNotDecreasing", num_steps=5)],
+                          debugger_hook_config=DebuggerHookConfig(
+                              collection_configs=[CollectionConfig("losses", {"save_interval": "1"})]))
+    estimator.fit(logs=False)
+    name = estimator.latest_training_job.name
+    wait_until(lambda: rule_evaluations(name)[0].rule_evaluation_status != "InProgress", 60, "the rule")
+    return name
+
+
 def _settled(job_name: str) -> dict[str, str] | None:
     statuses = _statuses(job_name)
     return statuses if "InProgress" not in statuses.values() else None

@@ -7,11 +7,7 @@ import json
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from conftest import wait_until
-from jupyter_ext import Estimator
-from jupyter_ext.debugger import CollectionConfig, DebuggerHookConfig, Rule
-from jupyter_ext.debugger.rule_jobs import rule_evaluations
-from test_debugger_jobs import TRAIN
+from test_debugger_jobs import TRAIN, train_with_a_loss_rule
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -23,13 +19,7 @@ def jp_server_config():
 
 async def test_rule_statuses_for_the_job_detail(jp_fetch, script) -> None:
     script(TRAIN)
-    estimator = Estimator("train.py", hyperparameters={"lr": 0.0, "steps": 12},
-                          rules=[Rule.builtin("LossNotDecreasing", num_steps=5)],
-                          debugger_hook_config=DebuggerHookConfig(
-                              collection_configs=[CollectionConfig("losses", {"save_interval": "1"})]))
-    estimator.fit(logs=False)
-    name = estimator.latest_training_job.name
-    wait_until(lambda: rule_evaluations(name)[0].rule_evaluation_status != "InProgress", 60, "the rule")
+    name = train_with_a_loss_rule("train.py")
     response = await jp_fetch("jupyter-ext", "api", "jobs", name, "rules")
     body = json.loads(response.body)
     assert body["training_job_name"] == name

@@ -9,12 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import wait_until
-from jupyter_ext import Estimator
-from jupyter_ext.debugger import CollectionConfig, DebuggerHookConfig, Rule
-from jupyter_ext.debugger.rule_jobs import rule_evaluations
 from jupyter_ext.serving import Model, ProductionVariant, create_endpoint, delete_endpoint, list_endpoints
 from serving_models import sklearn_model
-from test_debugger_jobs import TRAIN
+from test_debugger_jobs import TRAIN, train_with_a_loss_rule
 from test_sidebar import (  # noqa: F401 (fixtures)
     ARTIFACTS, browser, home, jp_asyncio_loop, jp_server_cleanup, lab, page, pytestmark,
 )
@@ -109,13 +106,7 @@ def test_endpoints_view_shows_variants_sends_a_test_request_and_deletes(page, tm
 
 def test_job_detail_shows_the_debugger_rule_status(page, script) -> None:
     path = script(TRAIN)
-    estimator = Estimator(str(path), hyperparameters={"lr": 0.0, "steps": 12},
-                          rules=[Rule.builtin("LossNotDecreasing", num_steps=5)],
-                          debugger_hook_config=DebuggerHookConfig(
-                              collection_configs=[CollectionConfig("losses", {"save_interval": "1"})]))
-    estimator.fit(logs=False)
-    name = estimator.latest_training_job.name
-    wait_until(lambda: rule_evaluations(name)[0].rule_evaluation_status != "InProgress", 60, "the rule")
+    name = train_with_a_loss_rule(str(path))
     page.evaluate(f"window.jupyterapp.commands.execute('jupyter-ext:open-job', {{name: '{name}'}})")
     rule = page.locator('.jp-JupyterExt-rule[data-rule="LossNotDecreasing"]')
     rule.wait_for()
