@@ -141,12 +141,13 @@ def lifecycle_status(limit: int = 10) -> LifecycleStatus:
             scripts[hook] = script.source if script else None
         except (ValidationError, NotFoundError) as error:
             scripts[hook] = f"unusable: {error}"
-    latest = [latest_lifecycle_run(hook) for hook in HOOKS]
+    # The list first, each hook's latest run from it: the flag agrees with the runs shown.
+    runs = list_lifecycle_runs(limit=limit)
+    latest = [next((run for run in runs if run.hook == hook), None) or latest_lifecycle_run(hook) for hook in HOOKS]
     return LifecycleStatus(
         source=settings.source, scripts=scripts, time_limit=settings.time_limit,
         environment=settings.environment, on_create_done=latest[0] is not None,
-        failed=any(run is not None and run.status == "Failed" for run in latest),
-        runs=list_lifecycle_runs(limit=limit))
+        failed=any(run is not None and run.status == "Failed" for run in latest), runs=runs)
 
 
 def lifecycle_log(run: int | str, offset: int | None = None, tail_lines: int | None = None,
