@@ -113,3 +113,18 @@ def test_model_quality_merges_ground_truth_by_inference_id(endpoint, tmp_path: P
     assert summary.monitoring_execution_status == "CompletedWithViolations"
     assert ("accuracy", "LessThanThreshold") in {(v.feature_name, v.constraint_check_type) for v in summary.violations}
     assert endpoint_monitoring("churn").schedules[0].monitoring_type == "ModelQuality"
+
+
+def test_a_baseline_of_the_features_alone_matches_captured_rows(endpoint, tmp_path: Path) -> None:
+    predictor, _ = endpoint
+    pandas.DataFrame(FEATURES, columns=["f0", "f1", "f2"]).to_csv(tmp_path / "features.csv", index=False)
+    monitor = DefaultModelMonitor()
+    monitor.suggest_baseline(str(tmp_path / "features.csv"), DatasetFormat.csv(header=True),
+                             output_s3_uri=str(tmp_path / "baseline"), logs=False)
+    for start in range(0, len(FEATURES), 50):
+        predictor.predict(FEATURES[start:start + 50])  # the very rows of the baseline
+    wait_until(lambda: _captured(tmp_path / "capture") == len(FEATURES) // 50, what="the captured requests")
+    execution = monitor.run_monitoring_now(predictor, output_s3_uri=str(tmp_path / "reports"), logs=False)
+    summary = execution.describe()
+    assert summary.monitoring_execution_status == "Completed", summary.violations
+    assert [f["name"] for f in execution.statistics().body_dict["features"]] == ["f0", "f1", "f2"]

@@ -4,7 +4,9 @@ Files under `<destination>/<endpoint>/<variant>/yyyy/mm/dd/hh/` are read for the
 the window, and records by their `inferenceTime`. A captured CSV row is the response's
 fields then the request's (`output_columns_position="START"`, SageMaker's default) or the
 other way round ("END"), named after the baseline's features by position; fields past the
-baseline's get `_c<i>` names. JSON payloads of objects keep their keys.
+baseline's get `_c<i>` names. When the request alone is as wide as the baseline (a baseline
+of the features without the model's output), the response is left out. JSON payloads of
+objects keep their keys.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def _rows(record: dict[str, Any], names: list[str], output_first: bool) -> list[
             rows.append(dict(request))
             continue
         fields = list(response) + list(request) if output_first else list(request) + list(response)
+        if response and len(request) == len(names) != len(fields):
+            fields = list(request)  # a baseline of the features only: the model's output is left out
         rows.append({(names[i] if i < len(names) else f"_c{i}"): value for i, value in enumerate(fields)})
     return rows
 

@@ -80,7 +80,9 @@ def find_violations(statistics: dict[str, Any], constraints: dict[str, Any], cur
                              f"{name} of the baseline constraints is not in the current dataset {sizes}.")
                   for name in expected if name not in live]
     violations += [_violation(name, "extra_column_check", f"There are extra columns in current dataset. Column "
-                              f"{name} is not in the baseline constraints {sizes}.")
+                              f"{name} is not in the baseline constraints {sizes}. A captured row is the model's "
+                              "output then the request (output_columns_position START): give the baseline "
+                              "the same columns in that order, or the request's columns only.")
                    for name in live if name not in expected]
     for feature in constraints["features"]:
         if feature["name"] in live:
