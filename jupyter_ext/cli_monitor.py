@@ -14,7 +14,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from .errors import ValidationError
+from .errors import UnexpectedStatusError, ValidationError
 
 __all__ = ["add_monitor_commands"]
 
@@ -36,10 +36,20 @@ def _run(args: argparse.Namespace) -> None:
     started = run_due_schedules(_when(args.at))
     for name in started:
         print(f"Started monitoring run {name}")
-        if args.wait:
-            print(f"{name}: {Job(name).wait(poll=0.2).status}")
     if not started:
         print("No monitoring schedule is due.")
+    if not args.wait:
+        return
+    failed = []
+    for name in started:  # every run is reported, a failed one included
+        try:
+            print(f"{name}: {Job(name).wait(poll=0.2).status}")
+        except UnexpectedStatusError as error:
+            print(f"{name}: {error.status} ({error.failure_reason})")
+            failed.append(name)
+    if failed:
+        raise UnexpectedStatusError(", ".join(failed), "Failed", f"{len(failed)} of {len(started)} runs did not "
+                                    "complete; `jupyter-ext monitor executions` lists them.")
 
 
 def _list(args: argparse.Namespace) -> None:

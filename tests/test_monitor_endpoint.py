@@ -21,6 +21,7 @@ from jupyter_ext.monitor import (
     CronExpressionGenerator, DatasetFormat, DefaultModelMonitor, ModelQualityMonitor, endpoint_monitoring,
     list_schedules,
 )
+from jupyter_ext.cli import main
 from jupyter_ext.serving import CSVSerializer, DataCaptureConfig, Model, delete_endpoint, list_endpoints
 from serving_models import FEATURES, sklearn_model
 
@@ -128,3 +129,13 @@ def test_a_baseline_of_the_features_alone_matches_captured_rows(endpoint, tmp_pa
     summary = execution.describe()
     assert summary.monitoring_execution_status == "Completed", summary.violations
     assert [f["name"] for f in execution.statistics().body_dict["features"]] == ["f0", "f1", "f2"]
+    # A due run over an hour without captures fails, and `monitor run --wait` says so.
+    name = monitor.create_monitoring_schedule(predictor, output_s3_uri=str(tmp_path / "reports"))
+    later = datetime.now(timezone.utc) + timedelta(hours=3)
+    done = subprocess.run([sys.executable, "-m", "jupyter_ext.cli", "monitor", "run", "--at", later.isoformat(),
+                           "--wait"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and ": Failed (" in done.stdout and "No captured data" in done.stdout, done
+    # Its endpoint deleted, the schedule stops instead of failing every hour.
+    delete_endpoint(predictor.endpoint_name)
+    main(["monitor", "run", "--at", (later + timedelta(hours=1)).isoformat()])
+    assert list_schedules()[0].monitoring_schedule_name == name and list_schedules()[0].status == "Stopped"

@@ -113,11 +113,24 @@ def run_due_schedules(now: datetime | None = None) -> list[str]:
     now = now or datetime.now(timezone.utc)
     started = []
     for row in get_store().query("SELECT * FROM monitoring_schedules WHERE status = 'Scheduled' ORDER BY name"):
+        if not _endpoint_exists(row["endpoint_name"]):
+            set_schedule_status(row["name"], "Stopped")  # its endpoint was deleted: nothing to monitor
+            continue
         claim = _claim(row, now)
         if claim is not None:
             started.append(start_scheduled_run(row["name"], row["endpoint_name"], row["monitoring_type"],
                                                json.loads(row["config"]), claim[0], claim[1]))
     return started
+
+
+def _endpoint_exists(name: str) -> bool:
+    from ..serving import describe_endpoint
+
+    try:
+        describe_endpoint(name)
+    except NotFoundError:
+        return False
+    return True
 
 
 class MonitoringTicker:
