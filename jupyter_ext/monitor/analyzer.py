@@ -70,9 +70,14 @@ def baseline(config: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
     profiles, rows, report = _profile_dataset(Path(config["dataset"]), config["dataset_format"])
     _report_malformed(report)
+    if not rows and report.malformed_lines:
+        kind = "JSON Lines" if config["dataset_format"].get("json") is not None else "CSV"
+        other = "DatasetFormat.csv(header=True)" if kind == "JSON Lines" else "DatasetFormat.json(lines=True)"
+        raise ValidationError(f"Dataset {config['dataset']}: none of its {report.malformed_lines} lines reads as "
+                              f"{kind} (first: {report.examples[0]}). Check dataset_format (e.g. {other}).")
     if not rows:
-        raise ValidationError(f"Dataset {config['dataset']} has no rows to analyse (empty, or only a header"
-                              f"{' and malformed lines' if report.malformed_lines else ''}). Give a dataset with data.")
+        raise ValidationError(f"Dataset {config['dataset']} has no rows to analyse (empty, or only a header). "
+                              "Give a dataset with data.")
     statistics = statistics_document(profiles, rows, report.malformed_lines)
     output = Path(config["output_path"])
     _write(output, STATISTICS_FILE, statistics)
