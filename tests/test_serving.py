@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import httpx
@@ -303,13 +304,21 @@ def test_automl_deploy_serves_the_best_candidate(tmp_path: Path) -> None:
 
 
 def test_capture_records_and_config_checks(tmp_path: Path) -> None:
-    from jupyter_ext.serving.capture import capture_record
+    from jupyter_ext.serving.capture import _LineEncoder, capture_record
 
     config = DataCaptureConfig(capture_options=["REQUEST"], destination_s3_uri=str(tmp_path)).to_config("unused")
     record = capture_record(("A", 0.0, None, b"\x93NUMPY", "application/x-npy", b"[1]", "application/json"), config)
     assert record["captureData"] == {"endpointInput": {"observedContentType": "application/x-npy", "mode": "INPUT",
                                                        "data": "k05VTVBZ", "encoding": "BASE64"}}
     assert record["eventMetadata"]["inferenceTime"] == "1970-01-01T00:00:00Z" and "inferenceId" not in record["eventMetadata"]
+    # The writer's text encoding of a record is the record, escapes and all.
+    both = DataCaptureConfig(destination_s3_uri=str(tmp_path)).to_config("unused")
+    for event in [("A", 0.0, None, b"\x93NUMPY", "application/x-npy", b"[1]", "application/json"),
+                  ("B", 1e9, 'id "\u00e9"', '[["a\\"b\u00e9\\n"]]'.encode(), "application/json", b"1,2\n", "text/csv")]:
+        for settings in (config, both):
+            line, expected = json.loads(_LineEncoder(settings).line(event)), capture_record(event, settings)
+            assert str(uuid.UUID(line["eventMetadata"].pop("eventId"))) and expected["eventMetadata"].pop("eventId")
+            assert line == expected
     with pytest.raises(ValidationError, match="sampling_percentage must be between 0 and 100"):
         DataCaptureConfig(sampling_percentage=150).to_config(str(tmp_path))
     with pytest.raises(ValidationError, match="local folder or file:// URI"):

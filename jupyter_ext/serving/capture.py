@@ -91,11 +91,44 @@ def capture_record(event: tuple[Any, ...], config: dict[str, Any]) -> dict[str, 
         data["endpointInput"] = _side(request, request_type, "INPUT", config)
     if "Output" in config["capture_modes"]:
         data["endpointOutput"] = _side(response, response_type, "OUTPUT", config)
-    metadata = {"eventId": str(uuid.uuid4()),
+    metadata = {"eventId": _event_id(),
                 "inferenceTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))}
     if inference_id:
         metadata["inferenceId"] = inference_id
     return {"captureData": data, "eventMetadata": metadata, "eventVersion": "0"}
+
+
+def _event_id() -> str:
+    """A random (version 4) UUID as text, without uuid.uuid4's system call per record."""
+    digits = f"{random.getrandbits(128):032x}"
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{'89ab'[int(digits[16], 16) & 3]}{digits[17:20]}-{digits[20:]}"
+
+
+def _side_text(side: dict[str, str]) -> str:
+    return (f'{{"observedContentType":{json.dumps(side["observedContentType"])},"mode":"{side["mode"]}",'
+            f'"data":{json.dumps(side["data"])},"encoding":"{side["encoding"]}"}}')
+
+
+class _LineEncoder:
+    """`capture_record`'s JSON line, built as text (a few times faster than json.dumps of
+    the record, which matters at thousands of requests a second); the second's timestamp
+    text is reused."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config, self._second, self._stamp = config, -1, ""
+
+    def line(self, event: tuple[Any, ...]) -> str:
+        _variant, when, inference_id, request, request_type, response, response_type = event
+        sides = []
+        if "Input" in self.config["capture_modes"]:
+            sides.append('"endpointInput":' + _side_text(_side(request, request_type, "INPUT", self.config)))
+        if "Output" in self.config["capture_modes"]:
+            sides.append('"endpointOutput":' + _side_text(_side(response, response_type, "OUTPUT", self.config)))
+        if int(when) != self._second:
+            self._second, self._stamp = int(when), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
+        extra = f',"inferenceId":{json.dumps(inference_id)}' if inference_id else ""
+        return (f'{{"captureData":{{{",".join(sides)}}},"eventMetadata":{{"eventId":"{_event_id()}",'
+                f'"inferenceTime":"{self._stamp}"{extra}}},"eventVersion":"0"}}\n')
 
 
 class CaptureWriter:
@@ -104,7 +137,8 @@ class CaptureWriter:
     def __init__(self, endpoint: str, config: dict[str, Any]) -> None:
         self.endpoint, self.config = endpoint, config
         self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
-        self._files: dict[str, tuple[IO[str], str, float]] = {}
+        self._files: dict[str, tuple[IO[str], int, float]] = {}
+        self._encoder = _LineEncoder(config)
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._write_loop, name="data-capture", daemon=True)
         self._thread.start()
@@ -133,7 +167,7 @@ class CaptureWriter:
                 if item is None:
                     done = True
                 else:
-                    self._file(item[0], item[1]).write(json.dumps(capture_record(item, self.config)) + "\n")
+                    self._file(item[0], item[1]).write(self._encoder.line(item))
             for handle, _hour, _opened in self._files.values():
                 handle.flush()
             # Writing in batches a few times a second keeps this thread off the request path's GIL.
@@ -142,14 +176,14 @@ class CaptureWriter:
             handle.close()
 
     def _file(self, variant: str, when: float) -> IO[str]:
-        stamp = datetime.fromtimestamp(when, timezone.utc)
-        hour = stamp.strftime("%Y/%m/%d/%H")
+        hour = int(when // 3600)
         current = self._files.get(variant)
         if current and current[1] == hour and time.monotonic() - current[2] < ROTATE_SECONDS:
             return current[0]
         if current:
             current[0].close()
-        folder = Path(self.config["destination"]) / self.endpoint / variant / hour
+        stamp = datetime.fromtimestamp(when, timezone.utc)
+        folder = Path(self.config["destination"]) / self.endpoint / variant / stamp.strftime("%Y/%m/%d/%H")
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{stamp.strftime('%M-%S')}-{stamp.microsecond // 1000:03d}-{uuid.uuid4()}.jsonl"
         handle = open(folder / name, "a", encoding="utf-8")
