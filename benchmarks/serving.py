@@ -62,6 +62,7 @@ BASELINE = textwrap.dedent('''
     uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")).run(sockets=[sock])
 ''')
 ROW = b"[[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]]"
+PINNED = (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity")
 
 
 def _models(folder: Path) -> dict[str, Path]:
@@ -135,6 +136,12 @@ def _baseline(kind: str, path: Path, folder: Path) -> tuple[subprocess.Popen, in
             time.sleep(0.1)
 
 
+def _pin(pid: int, cpus: set[int]) -> None:
+    """Every thread of process `pid` on `cpus` (Linux keeps an affinity per thread)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        os.sched_setaffinity(int(task.name), cpus)
+
+
 def _bench(kind: str, path: Path, folder: Path, args: argparse.Namespace) -> dict[str, list[tuple]]:
     from jupyter_ext.serving import DataCaptureConfig, Model, delete_endpoint, describe_endpoint
 
@@ -147,6 +154,10 @@ def _bench(kind: str, path: Path, folder: Path, args: argparse.Namespace) -> dic
     try:
         servers = {"jupyter_ext": (ours.port, ours.pid), "baseline": (baseline, process.pid),
                    "capture": (captured.port, captured.pid)}
+        if PINNED:  # servers on core 0, the clients on the others: they no longer trade places
+            for _port, pid in servers.values():
+                _pin(pid, {0})
+            _pin(os.getpid(), set(range(1, os.cpu_count() or 2)))
         for port, pid in servers.values():
             _load(port, 0.5, args.clients, pid)  # warm up
         rounds: dict[str, list[tuple]] = {name: [] for name in servers}
@@ -170,7 +181,8 @@ def main() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (before)")
-    print(f"{args.clients} clients, {args.rounds} rounds of {args.seconds:g} s each (median round); one record per request")
+    print(f"{args.clients} clients, {args.rounds} rounds of {args.seconds:g} s each (median round); one record per request"
+          + ("; servers pinned to core 0, clients to the others" if PINNED else ""))
     met = True
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
