@@ -192,6 +192,10 @@ def test_bad_input_gives_clear_errors_and_malformed_lines_are_counted(tmp_path: 
     job = monitor.suggest_baseline(str(tmp_path / "bad.csv"), output_s3_uri=str(tmp_path / "b"), logs=False)
     assert monitor.baseline_statistics().body_dict["dataset"] == {"item_count": 98, "malformed_line_count": 2}
     assert any("Skipped 2 malformed line(s)" in line.message for line in job.job.read_log().lines)
+    (tmp_path / "typo.csv").write_text("a,b\n" + "".join(f"{i},{i}\n" for i in range(50)) + "n/a,3\n")
+    job = monitor.suggest_baseline(str(tmp_path / "typo.csv"), output_s3_uri=str(tmp_path / "t"), logs=False)
+    assert any("a (first text value 'n/a')" in line.message and "typed String" in line.message
+               for line in job.job.read_log().lines)
     with pytest.raises(UnexpectedStatusError, match=r"none of its 101 lines reads as JSON Lines.*DatasetFormat.csv"):
         DefaultModelMonitor().suggest_baseline(str(tmp_path / "bad.csv"), DatasetFormat.json(lines=True),
                                                output_s3_uri=str(tmp_path / "j"), logs=False)

@@ -58,10 +58,12 @@ def _profile_dataset(path: Path, dataset_format: dict[str, Any], typed: bool = T
     except TypeConflict as conflict:
         print(f"Column types change within the file ({conflict}); reading every value as text.", flush=True)
         return _profile_dataset(path, dataset_format, False, strings)
-    partial = {p.name for p in profiles if p.inferred_type == "String" and not p.values_complete}
+    partial = {p.name: p.first_text for p in profiles if p.inferred_type == "String" and not p.values_complete}
     if partial and strings is None:
-        print(f"Features {', '.join(sorted(partial))} mix numbers and text; counting their values again.", flush=True)
-        return _profile_dataset(path, dataset_format, typed, partial)
+        named = ", ".join(f"{name} (first text value {text!r})" for name, text in sorted(partial.items()))
+        print(f"Features {named} mix numbers and text, so they are typed String (a header read as data? "
+              "then use DatasetFormat.csv(header=True)); counting their values again.", flush=True)
+        return _profile_dataset(path, dataset_format, typed, set(partial))
     return profiles, rows, report
 
 

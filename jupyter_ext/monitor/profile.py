@@ -78,6 +78,7 @@ class FeatureProfile:
         self._hll: Any = None
         self.saw_decimals = False
         self.values_complete = True  # every present value counted as a category so far
+        self.first_text: str | None = None  # the first value that is not a number, for messages
 
     def add(self, column: pyarrow.Array) -> None:
         """Add a chunk of this feature's text values."""
@@ -90,6 +91,8 @@ class FeatureProfile:
         numbers, integral, fractional, strings = self._typed(column)
         self.integral, self.fractional = self.integral + integral, self.fractional + fractional
         self.strings += 0 if strings is None else len(strings)
+        if self.first_text is None and strings is not None and len(strings):
+            self.first_text = strings[0].as_py()
         if self.track_all_values is None and len(column) > column.null_count:
             self.track_all_values = strings is not None and len(strings) > 0.5 * (len(column) - column.null_count)
         self._add_numbers(numbers)
