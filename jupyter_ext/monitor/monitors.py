@@ -3,6 +3,7 @@ Processing jobs, endpoint captures and the store."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -63,10 +64,19 @@ def _baseline_file(given: Any, latest: BaseliningJob | None, name: str) -> str:
     return _local(path, name)
 
 
+def _short(name: str, length: int) -> str:
+    """`name` without a generated timestamp suffix, cut to `length` at a dash if it can be."""
+    name = re.sub(r"(-\d{4}(-\d{2}){5}-\d{3})+$", "", name)
+    if len(name) <= length:
+        return name
+    cut = name[:length]
+    return cut[:cut.rfind("-")] if cut.rfind("-") > length // 2 else cut
+
+
 def start_scheduled_run(schedule: str | None, endpoint: str, monitoring_type: str, config: dict[str, Any],
                         tick: datetime, start: datetime | None, wait: bool = False, logs: bool = False) -> str:
     """Start one monitoring run of `endpoint` over [start, tick); returns its job name."""
-    name = unique_job_name(f"{(schedule or endpoint)[:24]}-run")
+    name = unique_job_name(f"{_short(schedule or endpoint, 24)}-run")
     output = join_uri(config["output_path"], endpoint, schedule or "on-demand", name)
     kind = "monitoring" if monitoring_type == "DataQuality" else "model_quality_monitoring"
     analysis = {**config, "kind": kind, "endpoint": endpoint, "output_path": output,
@@ -154,7 +164,7 @@ class DefaultModelMonitor:
         `output_s3_uri/<endpoint>/<schedule>/<run>/`. Returns the schedule name."""
         endpoint, config = self._config(endpoint_input, output_s3_uri, statistics, constraints,
                                         output_columns_position=output_columns_position, **self._extra_config())
-        name = monitor_schedule_name or unique_job_name(f"{endpoint[:20]}-{self.monitoring_type.lower()}")
+        name = monitor_schedule_name or unique_job_name(f"{_short(endpoint, 20)}-{self.monitoring_type.lower()}")
         create_schedule(name, endpoint, self.monitoring_type,
                         schedule_cron_expression or CronExpressionGenerator.hourly(), config)
         self.monitoring_schedule_name, self._schedule_config, self._endpoint = name, config, endpoint
