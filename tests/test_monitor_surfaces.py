@@ -76,3 +76,11 @@ def test_the_thread_ticker_stops_cleanly() -> None:
     assert ticker.tick() == []  # nothing scheduled: nothing started
     ticker.stop()
     assert not ticker._thread.is_alive()
+
+
+def test_schedule_names_drop_an_endpoints_generated_timestamp() -> None:
+    from jupyter_ext.monitor.monitors import _short
+
+    assert _short("model-df8181f3-2026-11-29-23-36-10-822", 20) == "model-df8181f3"
+    assert _short("a-very-long-endpoint-name", 20) == "a-very-long"
+    assert _short("churn-v2", 20) == "churn-v2"
