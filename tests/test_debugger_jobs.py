@@ -111,6 +111,7 @@ def test_rules_run_beside_training_and_report_on_describe(script, tmp_path: Path
     assert "<td>IssuesFound</td><td>5</td>" in viewer.results.value
     kept = tmp_path / "out" / job.name / "debug-output"
     assert create_trial(kept, timeout=5).tensor("CrossEntropyLoss_output_0").steps() == list(range(25))
+    assert create_trial(job.name, timeout=5).tensor("CrossEntropyLoss_output_0").steps() == list(range(25))
 
 
 def test_stop_training_action_stops_the_job(script, tmp_path: Path) -> None:
@@ -123,6 +124,7 @@ def test_stop_training_action_stops_the_job(script, tmp_path: Path) -> None:
     estimator.fit(wait=False)
     job = estimator.latest_training_job
     wait_until(lambda: job.status == "Stopped", 60, "the rule to stop training")
+    assert describe_job(job.name).failure_reason == "Stopped by rule LossNotDecreasing: it found an issue."
     assert wait_until(lambda: _settled(job.name), 30, "rule status") == {"LossNotDecreasing": "IssuesFound"}
     rule_job = describe_job(job.name).details["RuleEvaluationJobs"]["LossNotDecreasing"]
     assert any(f"StopTraining: rule LossNotDecreasing stops training job {job.name}" in line.message

@@ -260,7 +260,11 @@ def test_pipeline_model_and_an_automl_pipeline(tmp_path: Path) -> None:
     automl = Predictor("chain", CSVSerializer())
     assert automl.predict(records, target_variant="AutoML") == expected  # CSV in the training columns' order
     assert Predictor("chain").predict(records, target_variant="AutoML") == expected  # JSON records by column name
+    header = records.to_csv(index=False)  # a header row naming the model's columns is skipped
+    assert Predictor("chain", CSVSerializer()).predict(header, target_variant="AutoML") == expected
     delete_endpoint("chain")
+    stamped = pandas.DataFrame({"day": [pandas.Timestamp("2026-01-02")], "n": [numpy.int64(3)]})
+    assert JSONSerializer().serialize(stamped) == b'[{"day": "2026-01-02T00:00:00", "n": 3}]'
 
 
 def test_endpoint_outlives_the_kernel_and_a_dead_one_is_seen(sklearn, tmp_path: Path) -> None:

@@ -119,7 +119,9 @@ def analyse(frame: pandas.DataFrame, target: str, problem_type: str | None, obje
     if labels.empty:
         raise ValidationError(f"Target column {target!r} is empty: every value is missing.")
     if labels.nunique() < 2:
-        raise ValidationError(f"Target column {target!r} has a single value ({labels.iloc[0]!r}); "
+        value = labels.iloc[0]
+        value = value.item() if hasattr(value, "item") else value  # 1, not np.int64(1)
+        raise ValidationError(f"Target column {target!r} has a single value ({value!r}); "
                               "there is nothing to learn.")
     if problem_type is None:
         problem_type, reason = _infer(labels)

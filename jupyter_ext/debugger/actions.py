@@ -126,4 +126,4 @@ class Actions:
                   "stopping only when exactly one does.", flush=True)
             return
         print(f"StopTraining: rule {self.rule_name} stops training job {running[0]}.", flush=True)
-        stop_job(running[0])
+        stop_job(running[0], reason=f"Stopped by rule {self.rule_name}: it found an issue.")

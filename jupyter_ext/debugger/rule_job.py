@@ -96,7 +96,8 @@ def main() -> int:
         _write_status(job_dir, "Error", f"{type(error).__name__}: {error}")
         return 1
     if step is None:
-        _write_status(job_dir, "NoIssuesFound", f"{len(trial.steps())} steps evaluated.")
+        count = len(trial.steps())
+        _write_status(job_dir, "NoIssuesFound", f"{count} saved step{'' if count == 1 else 's'} evaluated.")
     else:
         _write_status(job_dir, "IssuesFound", f"Rule {name} found an issue at step {step}. {rule.details}".strip(), step)
     return 0

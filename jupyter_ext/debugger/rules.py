@@ -41,6 +41,10 @@ class RuleConfig:
     actions: ActionList | None = None
     collections_to_save: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.actions is not None and not isinstance(self.actions, ActionList):
+            self.actions = ActionList(self.actions)  # one action, or a wrong value named by ActionList
+
     def to_json(self) -> dict[str, Any]:
         """SageMaker's DebugRuleConfiguration form (and what the rule job reads)."""
         parameters = {"rule_to_invoke": self.rule_to_invoke, **self.rule_parameters}

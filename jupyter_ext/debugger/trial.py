@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -303,9 +304,20 @@ class Tensor:
 
 
 def create_trial(path: str | Path, name: str | None = None, timeout: float | None = None, **_smdebug_only: Any) -> Trial:
-    """A Trial over a run's output folder. Waits (polling) for the run's first saved step,
-    for at most `timeout` seconds if given; MissingCollectionFiles if the run ended saving nothing."""
-    return Trial(path, name, timeout)
+    """A Trial over a run's output folder (or a training job's name). Waits (polling) for
+    the run's first saved step, for at most `timeout` seconds if given;
+    MissingCollectionFiles if the run ended saving nothing."""
+    folder = Path(path).expanduser()
+    if not folder.exists():
+        from ..errors import NotFoundError
+        from ..jobs import describe_job
+
+        try:
+            folder = Path(describe_job(str(path)).job_dir) / "output" / "tensors"
+        except (NotFoundError, ValueError):
+            print(f"Waiting for {folder.resolve()}: it does not exist yet (give a run's tensors folder "
+                  "or a training job's name).", file=sys.stderr, flush=True)
+    return Trial(folder, name or (str(path) if folder != Path(path).expanduser() else None), timeout)
 
 
 @contextmanager

@@ -106,8 +106,9 @@ def describe_job(name: str) -> JobDescription:
     return description
 
 
-def stop_job(name: str, grace_seconds: float | None = None) -> None:
+def stop_job(name: str, grace_seconds: float | None = None, reason: str | None = None) -> None:
     """Ask job `name` to stop: SIGTERM to its program, SIGKILL after the grace period.
+    `reason` becomes the job's failure reason (default "Stop requested").
 
     ConflictError if the job has ended already.
     """
@@ -115,7 +116,7 @@ def stop_job(name: str, grace_seconds: float | None = None) -> None:
     reconcile(store, name)
     fields = {} if grace_seconds is None else {"stop_grace": float(grace_seconds)}
     if not records.set_status(store, name, "Stopping", only_from=("Pending", "InProgress"),
-                              secondary="Stopping", message="Stop requested", **fields):
+                              secondary="Stopping", message=reason or "Stop requested", **fields):
         status = records.get_row(store, name)["status"]
         if status != "Stopping":
             raise ConflictError(f"Job {name} is {status}; only a Pending or InProgress job can be stopped.")

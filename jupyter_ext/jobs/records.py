@@ -155,6 +155,13 @@ def get_row(store: MetadataStore, name: str) -> sqlite3.Row:
     return rows[0]
 
 
+def stop_reason(store: MetadataStore, name: str) -> str:
+    """Why the job was asked to stop: the message of its latest Stopping transition."""
+    rows = store.query("SELECT message FROM job_transitions WHERE job_name = ? AND status = 'Stopping' "
+                       "ORDER BY start_time DESC LIMIT 1", (name,))
+    return (rows[0]["message"] if rows else "") or "Stop requested"
+
+
 def final_metrics(store: MetadataStore, name: str) -> dict[str, float]:
     """The last value of each metric (SageMaker's FinalMetricDataList)."""
     rows = store.query(

@@ -105,7 +105,7 @@ class Runner:
         activity = self.spec.job_type  # Training, Processing, Tuning
         records.set_secondary_status(self.store, self.name, activity, f"{activity} in progress")
         if self.stop_requested.is_set():
-            return Outcome("Stopped", "Stopped", reason="Stopped on request")
+            return Outcome("Stopped", "Stopped", reason=records.stop_reason(self.store, self.name))
         return self._supervise(self._launch(env))
 
     def _launch(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -180,7 +180,7 @@ class Runner:
 
     def _outcome(self, code: int, ended_by: str | None) -> Outcome:
         if ended_by == "stop":
-            return Outcome("Stopped", "Stopped", code, "Stopped on request")
+            return Outcome("Stopped", "Stopped", code, records.stop_reason(self.store, self.name))
         if ended_by == "max_run":
             reason = f"MaxRuntimeExceeded: the job ran longer than max_run={self.spec.max_run} s"
             return Outcome("Stopped", "MaxRuntimeExceeded", code, reason)

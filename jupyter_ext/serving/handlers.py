@@ -92,6 +92,8 @@ def _features(data: Any, model: Any) -> Any:
             if missing:
                 raise PayloadError(f"Records lack the column(s) {missing}; the model expects {list(names)}.")
             return pandas.DataFrame(rows)[list(names)]
+        if len(rows) > 1 and [str(v) for v in rows[0]] == [str(n) for n in names]:
+            rows = rows[1:]  # a CSV header row naming the model's columns
         width = len(rows[0]) if len(rows) else 0
         if width != len(names):
             raise PayloadError(f"The model expects {len(names)} values per record ({', '.join(names)}); got {width}.")

@@ -29,6 +29,16 @@ def _records(data: Any) -> Any:
     return data
 
 
+def _json_value(value: Any) -> Any:
+    """What json.dumps can't write itself: timestamps and dates as ISO text, NumPy scalars
+    as numbers; anything else is named in the error."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable; convert it first.")
+
+
 class Serializer(ABC):
     """Turns Python data into a request body of `CONTENT_TYPE`."""
 
@@ -63,7 +73,7 @@ class JSONSerializer(Serializer):
             return data.encode() if isinstance(data, str) else data
         if hasattr(data, "to_dict") and hasattr(data, "columns"):
             data = data.to_dict(orient="records")
-        return json.dumps(_records(data)).encode()
+        return json.dumps(_records(data), default=_json_value).encode()
 
 
 class JSONLinesSerializer(Serializer):
@@ -74,7 +84,7 @@ class JSONLinesSerializer(Serializer):
     def serialize(self, data: Any) -> bytes:
         if hasattr(data, "to_dict") and hasattr(data, "columns"):
             data = data.to_dict(orient="records")
-        return "\n".join(json.dumps(r) for r in _records(data)).encode()
+        return "\n".join(json.dumps(r, default=_json_value) for r in _records(data)).encode()
 
 
 class NumpySerializer(Serializer):
