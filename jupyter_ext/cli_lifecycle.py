@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,14 @@ from .lifecycle.display import format_line, format_runs
 __all__ = ["add_lifecycle_commands"]
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    sys.exit(128 + signum)  # unwinds, so the script's process group is stopped at exit
+
+
 def _run(args: argparse.Namespace) -> None:
+    # A closed terminal or a cancelled CI job (SIGHUP, SIGTERM) must not leave the script running.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     run = start_lifecycle_hook(args.hook)
     run = wait_for_lifecycle_run(run.run_id, lambda line: print(format_line(line), flush=True))
     if run.status != "Completed":

@@ -272,3 +272,20 @@ def test_background_work_outlives_a_script_that_ends_by_itself(home: Path, tmp_p
         child = psutil.Process(int((tmp_path / name).read_text()))
         assert child.is_running()
         child.kill()
+
+
+def test_a_terminated_cli_stops_its_script_and_on_create_runs_again(home: Path, tmp_path: Path) -> None:
+    write_hook(home / "lifecycle", "on-create", f"echo $$ > {tmp_path}/pid\nsleep 60\n")
+    cli = subprocess.Popen([sys.executable, "-m", "jupyter_ext.cli", "lifecycle", "run", "on-create"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until(lambda: (tmp_path / "pid").exists() and (tmp_path / "pid").read_text().strip(), 30, "the script")
+    script = int((tmp_path / "pid").read_text())
+    cli.send_signal(signal.SIGTERM)  # a closed terminal, a cancelled CI job
+    cli.wait(timeout=30)
+    wait_until(lambda: not psutil.pid_exists(script) or psutil.Process(script).status() == psutil.STATUS_ZOMBIE,
+               10, "the script to be stopped with the CLI")
+    assert "the process running it" in (list_lifecycle_runs()[0].failure_reason or "")
+    assert not lifecycle_status().on_create_done  # cut short, so not done: the next start runs it
+    write_hook(home / "lifecycle", "on-create", "echo created\n")
+    runs = run_at_server_start(tmp_path, logging.getLogger("test-server"))
+    assert [(r.hook, r.status) for r in runs][0] == ("on-create", "Completed")

@@ -27,13 +27,12 @@ from ..jobs.logs import LogWriter
 from ..models import LifecycleRun
 from ..store import home
 from .configs import LifecycleSettings, Script, check_hook, lifecycle_settings, resolve_script
-from .runs import finish_run, insert_run, latest_lifecycle_run
+from .runs import EXITED as _EXITED, finish_run, insert_run, latest_lifecycle_run
 
 __all__ = ["run_lifecycle_hook", "start_lifecycle_hook", "run_at_server_start", "start_at_server_start"]
 
 _TERM_GRACE_SECONDS = 2.0
 _READER_GRACE_SECONDS = 2.0
-_EXITED = "Stopped with its child processes: the process running it (the Jupyter server or the CLI) exited."
 
 # Scripts this process supervises, by run id: stopped with it, so none runs on unwatched.
 _running: dict[int, subprocess.Popen[bytes]] = {}
@@ -238,12 +237,19 @@ def _run_logged(hook: str, workspace: Path, log: logging.Logger) -> LifecycleRun
     return run
 
 
+def on_create_pending() -> bool:
+    """Whether on-create still has to run here: it never ran, or its run was cut short
+    because the process supervising it exited (a server that failed to start)."""
+    latest = latest_lifecycle_run("on-create")
+    return latest is None or latest.failure_reason == _EXITED
+
+
 def run_at_server_start(workspace: str | os.PathLike[str], log: logging.Logger) -> list[LifecycleRun]:
     """What a server start does: on-create if it never ran in this home, then on-start.
     A failure is logged as an error on `log` and recorded, never raised."""
     runs: list[LifecycleRun | None] = []
     try:
-        if latest_lifecycle_run("on-create") is None:
+        if on_create_pending():
             runs.append(_run_logged("on-create", Path(workspace), log))
         runs.append(_run_logged("on-start", Path(workspace), log))
     except Exception:  # the server must start whatever happens here

@@ -19,6 +19,9 @@ from ..models import LifecycleRun, LifecycleStatus, LogChunk, LogLine, timestamp
 from ..store import get_store, home
 from .configs import HOOKS, check_hook, lifecycle_settings, resolve_script
 
+# The failure reason of a run cut short because the process supervising it exited.
+EXITED = "Stopped with its child processes: the process running it (the Jupyter server or the CLI) exited."
+
 __all__ = [
     "insert_run",
     "finish_run",
@@ -146,7 +149,7 @@ def lifecycle_status(limit: int = 10) -> LifecycleStatus:
     latest = [next((run for run in runs if run.hook == hook), None) or latest_lifecycle_run(hook) for hook in HOOKS]
     return LifecycleStatus(
         source=settings.source, scripts=scripts, time_limit=settings.time_limit,
-        environment=settings.environment, on_create_done=latest[0] is not None,
+        environment=settings.environment, on_create_done=latest[0] is not None and latest[0].failure_reason != EXITED,
         failed=any(run is not None and run.status == "Failed" for run in latest), runs=runs)
 
 
