@@ -259,6 +259,9 @@ def test_pyspark_processor_runs_a_livy_batch_as_a_processing_job(gateway, script
         PySparkProcessor(livy_url=gateway.url, poll_seconds=0.5).run(submit_app="broken_app.py")
     with pytest.raises(ValidationError, match="must be a local .py file"):
         PySparkProcessor(livy_url=gateway.url).run(submit_app="missing.py")
+    with pytest.raises(ValidationError, match="'spark-default': did you mean 'spark-defaults'"):
+        PySparkProcessor(livy_url=gateway.url).run(submit_app="broken_app.py", configuration=[
+            {"Classification": "spark-default", "Properties": {"spark.executor.memory": "3g"}}])
 
 
 def test_pyspark_kernel_notebook_under_papermill(gateway, sparkmagic_dir, tmp_path: Path, monkeypatch) -> None:
@@ -296,6 +299,8 @@ def test_cli_serves_detached_and_configures_sparkmagic(tmp_path: Path, capsys, m
         url = default_livy_url()
         assert url in capsys.readouterr().out and LivyClient(url).version() == "0.8.0-incubating"
         assert requests.post(f"{url}/batches", json={}).json()["msg"].startswith("Missing Required Header")
+        assert cli(["livy", "serve", "--port", url.rsplit(":", 1)[1]]) == 1  # the port is taken
+        assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
         config = tmp_path / "sparkmagic" / "config.json"
         assert cli(["livy", "configure", "--config", str(config), "--install-kernel", "--prefix",
                     str(tmp_path / "kernels")]) == 0

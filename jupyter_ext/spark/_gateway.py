@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ConflictError, ValidationError
 from ._batches import Batch
 from ._sessions import FINAL_STATES, InteractiveSession, LivyApp, LivyError
 
@@ -206,7 +206,12 @@ class LivyGateway:
     def _bind(self) -> list[Any]:
         from tornado.netutil import bind_sockets
 
-        sockets = bind_sockets(self.settings.port, self.settings.host)
+        try:
+            sockets = bind_sockets(self.settings.port, self.settings.host)
+        except OSError as error:
+            raise ConflictError(f"The Livy gateway cannot listen on {self.settings.host}:{self.settings.port} "
+                                f"({error.strerror}): pick another port with --port (0 takes any free one), "
+                                "or stop what listens there (`jupyter-ext livy status`).") from None
         self.port = sockets[0].getsockname()[1]
         return sockets
 

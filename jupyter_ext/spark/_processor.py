@@ -8,6 +8,8 @@ batch's final state.
 
 from __future__ import annotations
 
+import difflib
+
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,6 +20,12 @@ from ..errors import ValidationError
 from ..processing import PROCESSING_ROOT, ProcessingInput, ProcessingOutput, Processor
 
 __all__ = ["PySparkProcessor", "spark_conf"]
+
+
+# The classifications SageMaker's PySparkProcessor accepts; only spark-defaults matters to a Livy batch.
+CLASSIFICATIONS = ("core-site", "hadoop-env", "hadoop-log4j", "hive-env", "hive-exec-log4j", "hive-log4j",
+                   "hive-site", "spark-defaults", "spark-env", "spark-log4j", "spark-hive-site",
+                   "spark-metrics", "yarn-env", "yarn-site")
 
 
 def spark_conf(configuration: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
@@ -33,6 +41,11 @@ def spark_conf(configuration: Mapping[str, Any] | Sequence[Mapping[str, Any]] | 
         if not isinstance(item, Mapping) or "Classification" not in item:
             raise ValidationError("configuration entries look like {'Classification': 'spark-defaults', "
                                   f"'Properties': {{...}}}}; got {item!r}.")
+        if item["Classification"] not in CLASSIFICATIONS:
+            close = difflib.get_close_matches(str(item["Classification"]), CLASSIFICATIONS, 1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ValidationError(f"Unknown configuration classification {item['Classification']!r}: {hint}"
+                                  f"SageMaker's are {', '.join(sorted(CLASSIFICATIONS))}.")
         if item["Classification"] == "spark-defaults":
             conf.update({str(k): str(v) for k, v in item.get("Properties", {}).items()})
     return conf
