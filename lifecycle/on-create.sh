@@ -22,5 +22,12 @@ if [ -n "${EXTRA_PACKAGES:-}" ]; then
     "$PYTHON" -m pip install --quiet --disable-pip-version-check $EXTRA_PACKAGES
 fi
 
+# With the environment on-start gives kernels, so a re-run by hand keeps the kernel's settings.
+env_args=(--env JUPYTER_EXT_HOME "${JUPYTER_EXT_HOME:-}")
+for variable in $(compgen -e); do
+    if [[ "$variable" == KERNEL_ENV_* ]]; then
+        env_args+=(--env "${variable#KERNEL_ENV_}" "${!variable}")
+    fi
+done
 "$PYTHON" -m ipykernel install --user --name "$KERNEL_NAME" \
-    --display-name "${KERNEL_DISPLAY_NAME:-Python (studio)}"
+    --display-name "${KERNEL_DISPLAY_NAME:-Python (studio)}" "${env_args[@]}"

@@ -194,6 +194,8 @@ def test_the_example_scripts_work_here(home: Path, tmp_path: Path, monkeypatch) 
         assert run.status == "Completed", output_of(run.run_id)
     kernel = json.loads((tmp_path / "data" / "kernels" / "studio" / "kernel.json").read_text())
     assert kernel["env"] == {"JUPYTER_EXT_HOME": str(home), "MLFLOW_TRACKING_URI": "http://127.0.0.1:5000"}
+    assert run_lifecycle_hook("on-create").status == "Completed"  # re-run by hand: the kernel keeps its env
+    assert json.loads((tmp_path / "data" / "kernels" / "studio" / "kernel.json").read_text())["env"] == kernel["env"]
     server_config = json.loads((tmp_path / "config" / "jupyter_server_config.json").read_text())
     assert server_config["MappingKernelManager"]["cull_idle_timeout"] == 1800
     sparkmagic = json.loads((tmp_path / "user" / ".sparkmagic" / "config.json").read_text())
