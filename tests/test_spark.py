@@ -321,6 +321,9 @@ def test_cli_serves_detached_and_configures_sparkmagic(tmp_path: Path, capsys, m
 def test_livy_magics_serve_status_and_stop(ip, tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("SPARKMAGIC_CONF_DIR", str(tmp_path / "sparkmagic"))
     monkeypatch.delenv("JUPYTER_EXT_LIVY_URL", raising=False)
+    cluster = '{"kernel_python_credentials": {"url": "http://cluster:8998"}}'
+    (tmp_path / "sparkmagic").mkdir()
+    (tmp_path / "sparkmagic" / "config.json").write_text(cluster)
     ip.run_line_magic("livy", "serve --master local[1] --conf spark.ui.enabled=false")
     url = ip.user_ns["livy_url"]
     assert os.environ["JUPYTER_EXT_LIVY_URL"] == url and default_livy_url() == url
@@ -331,6 +334,7 @@ def test_livy_magics_serve_status_and_stop(ip, tmp_path: Path, monkeypatch, caps
     with pytest.raises(ValidationError, match="already serves"):
         ip.run_line_magic("livy", "serve")
     ip.run_line_magic("livy", "stop")
+    assert (tmp_path / "sparkmagic" / "config.json").read_text() == cluster  # as it was before serve
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/version", timeout=5)
     with pytest.raises(ValidationError, match="No gateway runs"):

@@ -10,6 +10,7 @@ Named `%livy` so it never clashes with sparkmagic's `%spark`/`%%spark`/`%%sql`.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 from typing import Any
@@ -21,6 +22,13 @@ from ..errors import ValidationError
 from . import parse_argstring, parse_pairs
 
 __all__ = ["LivyMagics"]
+
+
+def _read_config() -> str | None:
+    from ..spark import sparkmagic_config_path
+
+    path = sparkmagic_config_path()
+    return path.read_text() if path.exists() else None
 
 
 def _reload_sparkmagic_config() -> None:
@@ -57,8 +65,26 @@ class LivyMagics(Magics):
             raise ValidationError(f"A gateway already serves {self.gateway.url}; `%livy stop` it first.")
         conf = parse_pairs(args.conf, "--conf")
         self.gateway = LivyGateway(port=args.port, master=args.master, conf=conf).start()
+        self._saved_config = _read_config()
+        atexit.register(self._restore_config)  # the gateway dies with the kernel: so does its config
         self._configure_for(self.gateway.url)
-        print(f"Livy gateway on {self.gateway.url} (spark.master {args.master}); sparkmagic configured")
+        print(f"Livy gateway on {self.gateway.url} (spark.master {args.master}); sparkmagic configured "
+              "until `%livy stop` or the kernel's end")
+
+    def _restore_config(self) -> None:
+        """sparkmagic's config as it was before `%livy serve` (removed if there was none)."""
+        from ..spark import sparkmagic_config_path
+
+        path, saved = sparkmagic_config_path(), getattr(self, "_saved_config", False)
+        if saved is False:
+            return
+        self._saved_config = False
+        atexit.unregister(self._restore_config)
+        if saved is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(saved)
+        _reload_sparkmagic_config()
 
     def _configure_for(self, url: str) -> None:
         from ..spark import configure_sparkmagic
@@ -73,7 +99,10 @@ class LivyMagics(Magics):
             raise ValidationError("No gateway runs in this kernel; start one with `%livy serve`.")
         gateway, self.gateway = self.gateway, None
         gateway.stop()
-        print(f"Stopped the Livy gateway at {gateway.url} and its sessions")
+        self._restore_config()
+        if os.environ.get("JUPYTER_EXT_LIVY_URL") == gateway.url:
+            del os.environ["JUPYTER_EXT_LIVY_URL"]
+        print(f"Stopped the Livy gateway at {gateway.url} and its sessions; sparkmagic's config is as before")
 
     def _status(self, args: Any) -> None:
         from ..spark._overview import describe_livy
