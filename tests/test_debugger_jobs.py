@@ -86,19 +86,22 @@ def test_rules_run_beside_training_and_report_on_describe(script, tmp_path: Path
     estimator = Estimator(
         "train.py", hyperparameters={"lr": 0.0, "steps": 25}, output_path=str(tmp_path / "out"),
         rules=[Rule.builtin("LossNotDecreasing", num_steps=5), Rule.builtin("VanishingGradient"),
-               Rule.custom("BrokenRule", source="my_rules.py", rule_to_invoke="BrokenRule")],
+               Rule.custom("BrokenRule", source="my_rules.py", rule_to_invoke="BrokenRule"),
+               Rule.builtin("AllZero", tensor_regex="nomatch_.*")],
         debugger_hook_config=DebuggerHookConfig(collection_configs=[CollectionConfig("losses", {"save_interval": "1"})]),
     )
     estimator.fit(logs=False)
     capsys.readouterr()
     job = estimator.latest_training_job
     statuses = wait_until(lambda: _settled(job.name), 60, "rule statuses")
-    assert statuses == {"LossNotDecreasing": "IssuesFound", "VanishingGradient": "NoIssuesFound", "BrokenRule": "Error"}
+    assert statuses == {"LossNotDecreasing": "IssuesFound", "VanishingGradient": "NoIssuesFound", "BrokenRule": "Error",
+                        "AllZero": "NoIssuesFound"}
     assert job.status == "Completed"  # the broken rule did not stop training
     description = describe_job(job.name)
     by_rule = {s["rule_configuration_name"]: s for s in description.details["DebugRuleEvaluationStatuses"]}
     assert by_rule["LossNotDecreasing"]["triggered_step"] == 5
     assert "this rule has a bug" in by_rule["BrokenRule"]["status_details"]
+    assert "no saved tensor matched" in by_rule["AllZero"]["status_details"]  # a regex matching nothing: warned
     assert {j.name for j in list_jobs(type="Rule")} == set(description.details["RuleEvaluationJobs"].values())
     config = json.loads(Path(description.job_dir, "input/config/debughookconfig.json").read_text())
     assert {c["CollectionName"] for c in config["CollectionConfigurations"]} == {"losses", "gradients"}

@@ -42,12 +42,23 @@ class _Selecting(Rule):
                  action_str: str = "", other_trials: list[Trial] | None = None) -> None:
         super().__init__(base_trial, action_str, other_trials)
         self.collection_names, self.tensor_regex = _names(collection_names), _names(tensor_regex)
+        self.matched_any = False
         if self.needs_selection and not (self.collection_names or self.tensor_regex):
             raise ValidationError(f"{type(self).__name__} needs collection_names or tensor_regex.")
 
     def tensors(self, step: int) -> list[str]:
         """The chosen tensors saved at `step`."""
-        return matching_tensors(self.base_trial, step, self.collection_names, self.tensor_regex)
+        chosen = matching_tensors(self.base_trial, step, self.collection_names, self.tensor_regex)
+        self.matched_any = self.matched_any or bool(chosen)
+        return chosen
+
+    @property
+    def nothing_matched(self) -> str | None:
+        """A warning when no saved tensor was ever chosen (a regex or collection that matches nothing)."""
+        if self.matched_any:
+            return None
+        return (f"no saved tensor matched collection_names {self.collection_names} or tensor_regex "
+                f"{self.tensor_regex}, so nothing was checked; `%debugger tensors JOB` lists the saved ones.")
 
     def values(self, step: int) -> dict[str, np.ndarray]:
         """Full values of the chosen tensors at `step` (reduction-only tensors left out)."""

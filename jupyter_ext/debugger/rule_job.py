@@ -97,7 +97,11 @@ def main() -> int:
         return 1
     if step is None:
         count = len(trial.steps())
-        _write_status(job_dir, "NoIssuesFound", f"{count} saved step{'' if count == 1 else 's'} evaluated.")
+        warning = getattr(rule, "nothing_matched", None)
+        if warning:
+            print(f"Warning: {warning}", flush=True)
+        _write_status(job_dir, "NoIssuesFound", f"{count} saved step{'' if count == 1 else 's'} evaluated"
+                      + (f"; but {warning}" if warning else "."))
     else:
         _write_status(job_dir, "IssuesFound", f"Rule {name} found an issue at step {step}. {rule.details}".strip(), step)
     return 0
