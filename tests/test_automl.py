@@ -80,6 +80,8 @@ def test_bad_input_is_refused_before_any_job(tmp_path: Path) -> None:
                               "id": [f"row-{i}" for i in range(40)]})
     with pytest.raises(ValidationError, match="Target column 'label' is not in the data"):
         AutoML("label").fit(frame)
+    with pytest.raises(ValidationError, match="Did you mean 'empty'"):
+        AutoML("emtpy").fit(frame)
     with pytest.raises(ValidationError, match="Target column 'empty' is empty"):
         AutoML("empty").fit(frame)
     with pytest.raises(ValidationError, match="has a single value"):

@@ -254,7 +254,7 @@ def test_pyspark_processor_runs_a_livy_batch_as_a_processing_job(gateway, script
     assert description.job_type == "Processing" and description.status == "Completed"
     log = "\n".join(line.message for line in processor.latest_job.tail(2000))
     assert "SUM 5050" in log and "Livy batch" in log and "ended: success" in log
-    with pytest.raises(UnexpectedStatusError, match="SparkApplicationError"):
+    with pytest.raises(UnexpectedStatusError, match="SparkApplicationError.*RuntimeError: broken spark app"):
         script("raise RuntimeError('broken spark app')\n", "broken_app.py")
         PySparkProcessor(livy_url=gateway.url, poll_seconds=0.5).run(submit_app="broken_app.py")
     with pytest.raises(ValidationError, match="must be a local .py file"):

@@ -7,6 +7,7 @@ multiclass); any other numeric target is regression. Every inference comes with 
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,8 +114,10 @@ def _infer(target: pandas.Series) -> tuple[str, str]:
 def analyse(frame: pandas.DataFrame, target: str, problem_type: str | None, objective: str | None) -> Problem:
     """Check the target and features; infer what was not given. ValidationError explains a refusal."""
     if target not in frame.columns:
+        close = difflib.get_close_matches(str(target), [str(c) for c in frame.columns], 1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
         raise ValidationError(f"Target column {target!r} is not in the data; its columns are: "
-                              f"{', '.join(map(str, frame.columns[:30]))}.")
+                              f"{', '.join(map(str, frame.columns[:30]))}.{hint}")
     labels = frame[target].dropna()
     if labels.empty:
         raise ValidationError(f"Target column {target!r} is empty: every value is missing.")

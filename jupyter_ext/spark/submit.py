@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -17,6 +18,10 @@ from types import FrameType
 from ._client import LivyClient
 
 __all__ = ["main"]
+
+
+# A Python traceback's last line, e.g. "RuntimeError: broken" or "pyspark.errors...AnalysisException: ...".
+_ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception)\b: ")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,13 +57,17 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
+    last_error = None  # the application's own error, quoted in the failure reason
     for line in client.follow_batch(batch["id"], args.poll):
         print(line, flush=True)
+        if _ERROR_LINE.match(line):
+            last_error = line.strip()
     state = client.batch(batch["id"])["state"]
     print(f"Livy batch {batch['id']} ended: {state}", flush=True)
     if state == "success":
         return 0
-    _write_failure(f"SparkApplicationError: Livy batch {batch['id']} ended in state {state}; see the job log.")
+    detail = f": {last_error[:300]}" if last_error else "; see the job log"
+    _write_failure(f"SparkApplicationError: Livy batch {batch['id']} ended in state {state}{detail}")
     return 1
 
 
