@@ -1,0 +1,89 @@
+"""Typed records every surface shares: the Python API returns them, the CLI prints them
+as JSON, the REST API serves them. One contract, defined once.
+
+Times are timezone-aware UTC datetimes; `to_dict()` gives JSON-ready values (ISO 8601).
+"""
+
+from __future__ import annotations
+
+from .base import ACTIVE_STATUSES, JOB_TYPES, TERMINAL_STATUSES, timestamp
+from .jobs import (  # noqa: F401
+    ErrorResponse, GetLogRequest, JobDescription, JobSummary, ListJobsRequest, ListJobsResponse, ListMetricsRequest, ListMetricsResponse, LogChunk, LogLine, MetricPoint, PrimaryMetric, StatusTransition, StopJobRequest,
+)
+from .experiments import (  # noqa: F401
+    ExperimentSummary, LeaderboardRequest, LeaderboardResponse, LeaderboardRow, ListExperimentsResponse, RunArtifact, RunDescription,
+)
+from .lifecycle import (  # noqa: F401
+    LifecycleConfig, LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,
+)
+from .debugger import (  # noqa: F401
+    ListRuleEvaluationsResponse, RuleEvaluationStatus,
+)
+from .endpoints import (  # noqa: F401
+    EndpointDescription, EndpointMonitoring, InvokeEndpointRequest, InvokeEndpointResponse, ListEndpointsResponse, MonitoringExecutionSummary, MonitoringScheduleSummary, MonitoringViolation, VariantDescription,
+)
+from .spark import (  # noqa: F401
+    LivyBatchSummary, LivyLog, LivyLogRequest, LivyOverview, LivySessionSummary,
+)
+
+__all__ = [
+    "JOB_TYPES",
+    "ACTIVE_STATUSES",
+    "TERMINAL_STATUSES",
+    "JobSummary",
+    "PrimaryMetric",
+    "ListJobsRequest",
+    "ListJobsResponse",
+    "JobDescription",
+    "StatusTransition",
+    "MetricPoint",
+    "LogLine",
+    "LogChunk",
+    "GetLogRequest",
+    "ListMetricsRequest",
+    "ListMetricsResponse",
+    "StopJobRequest",
+    "ErrorResponse",
+    "ExperimentSummary",
+    "ListExperimentsResponse",
+    "LeaderboardRequest",
+    "LeaderboardRow",
+    "LeaderboardResponse",
+    "RunArtifact",
+    "RunDescription",
+    "LifecycleRun",
+    "LifecycleStatus",
+    "StartLifecycleRunRequest",
+    "LifecycleStatusRequest",
+    "LifecycleConfig",
+    "RuleEvaluationStatus",
+    "ListRuleEvaluationsResponse",
+    "VariantDescription",
+    "EndpointDescription",
+    "ListEndpointsResponse",
+    "InvokeEndpointRequest",
+    "InvokeEndpointResponse",
+    "LivySessionSummary",
+    "LivyBatchSummary",
+    "LivyOverview",
+    "LivyLogRequest",
+    "LivyLog",
+    "MonitoringViolation",
+    "MonitoringExecutionSummary",
+    "MonitoringScheduleSummary",
+    "EndpointMonitoring",
+    "API_RECORDS",
+    "timestamp",
+]
+
+API_RECORDS = (
+    PrimaryMetric, JobSummary, ListJobsRequest, ListJobsResponse, StatusTransition,
+    JobDescription, MetricPoint, ListMetricsRequest, ListMetricsResponse, LogLine, GetLogRequest,
+    LogChunk, StopJobRequest, ErrorResponse, ExperimentSummary, ListExperimentsResponse, LeaderboardRequest,
+    LeaderboardRow, LeaderboardResponse, RunArtifact, RunDescription,
+    LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,
+    RuleEvaluationStatus, ListRuleEvaluationsResponse, VariantDescription,
+    EndpointDescription, ListEndpointsResponse, InvokeEndpointRequest, InvokeEndpointResponse,
+    LivySessionSummary, LivyBatchSummary, LivyOverview, LivyLogRequest, LivyLog,
+    MonitoringViolation, MonitoringExecutionSummary, MonitoringScheduleSummary, EndpointMonitoring,
+)

@@ -1,0 +1,89 @@
+"""Records of experiments and their runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .base import _Record
+
+
+@dataclass(slots=True)
+class ExperimentSummary(_Record):
+    """One experiment and how many runs it has."""
+
+    name: str
+    description: str
+    tags: dict[str, str]
+    runs: int
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class ListExperimentsResponse(_Record):
+    """Every experiment, newest first."""
+
+    experiments: list[ExperimentSummary]
+
+
+@dataclass(slots=True)
+class LeaderboardRequest(_Record):
+    """Query parameters of GET .../experiments/{name}/leaderboard: the metric (default: the
+    first one logged), its statistic (Last, Min, Max, Avg, StdDev, Count), the order."""
+
+    metric: str | None = None
+    stat: str = "Last"
+    ascending: bool = False
+
+
+@dataclass(slots=True)
+class LeaderboardRow(_Record):
+    """One ranked run."""
+
+    rank: int
+    run: str
+    status: str
+    value: float | None
+    parameters: dict[str, Any]
+    job_name: str | None
+
+
+@dataclass(slots=True)
+class LeaderboardResponse(_Record):
+    """An experiment's runs ranked by one metric; `metrics` lists every metric logged."""
+
+    experiment: str
+    metric: str | None
+    stat: str
+    metrics: list[str]
+    rows: list[LeaderboardRow]
+
+
+@dataclass(slots=True)
+class RunArtifact(_Record):
+    """An input or output artifact of a run."""
+
+    name: str
+    value: str
+    media_type: str | None
+    is_output: bool
+
+
+@dataclass(slots=True)
+class RunDescription(_Record):
+    """Everything about one run (trial component); `metrics` holds each metric's statistics."""
+
+    name: str
+    experiment: str | None
+    trial: str | None
+    display_name: str
+    status: str
+    start_time: datetime | None
+    end_time: datetime | None
+    failure_reason: str | None
+    source: str | None
+    job_name: str | None
+    parameters: dict[str, Any]
+    metrics: dict[str, dict[str, float]]
+    artifacts: list[RunArtifact]

@@ -1,0 +1,178 @@
+"""Records of jobs: summaries, descriptions, logs, metrics, stop requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from .base import _Record
+
+
+@dataclass(slots=True)
+class PrimaryMetric(_Record):
+    """A job's headline metric: the first metric definition's (or first logged) last value."""
+
+    name: str
+    value: float
+
+
+@dataclass(slots=True)
+class JobSummary(_Record):
+    """One row of ListJobs. `primary_metric` is filled for REST pages only."""
+
+    name: str
+    job_type: str
+    status: str
+    secondary_status: str | None
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    failure_reason: str | None
+    parent: str | None = None
+    primary_metric: PrimaryMetric | None = None
+
+
+@dataclass(slots=True)
+class ListJobsRequest(_Record):
+    """ListJobs filters (query parameters of GET /jupyter-ext/api/jobs).
+
+    `cursor` is the `next_cursor` of the previous page; `limit` is 1 to 1000.
+    """
+
+    type: str | None = None
+    status: str | None = None
+    name_contains: str | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+@dataclass(slots=True)
+class ListJobsResponse(_Record):
+    """A page of jobs, newest first; `next_cursor` is null on the last page."""
+
+    jobs: list[JobSummary]
+    next_cursor: str | None
+
+
+@dataclass(slots=True)
+class StatusTransition(_Record):
+    """A secondary-status step (SageMaker's SecondaryStatusTransitions)."""
+
+    status: str
+    start_time: datetime
+    end_time: datetime | None
+    message: str
+
+
+@dataclass(slots=True)
+class JobDescription(_Record):
+    """DescribeJob: everything known about one job."""
+
+    name: str
+    job_type: str
+    status: str
+    secondary_status: str | None
+    failure_reason: str | None
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    last_modified: datetime
+    heartbeat_at: datetime | None
+    job_dir: str
+    log_path: str
+    executor: str
+    exit_code: int | None
+    max_run: int
+    hyperparameters: dict[str, Any]
+    metric_definitions: list[dict[str, str]]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    model_data: str | None
+    output_data: str | None
+    final_metrics: dict[str, float]
+    transitions: list[StatusTransition] = field(default_factory=list)
+    parent: str | None = None
+    children: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def elapsed_seconds(self) -> float | None:
+        """Seconds from start to end (or to now while running)."""
+        if self.started_at is None:
+            return None
+        end = self.ended_at or datetime.now(timezone.utc)
+        return (end - self.started_at).total_seconds()
+
+
+@dataclass(slots=True)
+class MetricPoint(_Record):
+    """One value of a metric's time series."""
+
+    name: str
+    value: float
+    step: int
+    timestamp: datetime
+
+
+@dataclass(slots=True)
+class LogLine(_Record):
+    """One captured line: `stream` is stdout, stderr or runner (our own messages)."""
+
+    timestamp: datetime
+    stream: str
+    message: str
+
+
+@dataclass(slots=True)
+class LogChunk(_Record):
+    """A slice of a job's log: whole lines from byte `offset` up to `next_offset`.
+
+    Ask again from `next_offset` to follow the log; `size` is the file's size in bytes.
+    """
+
+    lines: list[LogLine]
+    offset: int
+    next_offset: int
+    size: int = 0
+
+
+@dataclass(slots=True)
+class GetLogRequest(_Record):
+    """Which part of a log (query parameters of GET .../jobs/{name}/log), one of:
+    bytes from `offset` (at most `max_bytes`); the last `tail_lines` lines; or
+    `max_lines` lines from line `start_line` (0-based). Default: from byte 0."""
+
+    offset: int | None = None
+    max_bytes: int = 1 << 20
+    tail_lines: int | None = None
+    start_line: int | None = None
+    max_lines: int = 1000
+
+
+@dataclass(slots=True)
+class ListMetricsRequest(_Record):
+    """Query parameters of GET .../jobs/{name}/metrics: one metric's series, or all."""
+
+    name: str | None = None
+
+
+@dataclass(slots=True)
+class ListMetricsResponse(_Record):
+    """A job's metric time series, in the order the values were recorded."""
+
+    metrics: list[MetricPoint]
+
+
+@dataclass(slots=True)
+class StopJobRequest(_Record):
+    """Body of POST /jupyter-ext/api/jobs/{name}/stop (all optional)."""
+
+    grace_seconds: float | None = None
+
+
+@dataclass(slots=True)
+class ErrorResponse(_Record):
+    """What every failed REST call returns, with status 400, 403, 404, 409 or 500."""
+
+    message: str
