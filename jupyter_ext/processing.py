@@ -14,16 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ValidationError
-from .experiments.tracking import check_experiment_config, track_job
-from .jobs import Job, JobSpec, Upload, create_job, unique_job_name, validate_job_name
+from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, submit, watch
 from .jobs.contract import base_environment, link_input, map_container_path, python_command
-from .jobs.display import watch
-from .jobs.launch import job_dir_for
 from .jobs.spec import DEFAULT_MAX_RUN
 from .store import artifact_store_for, default_output_path, join_uri, local_path
 from .training import _absolute, _looked_for, resolve_executor
 
-__all__ = ["ProcessingInput", "ProcessingOutput", "Processor", "ScriptProcessor", "NotebookProcessor"]
+__all__ = ["ProcessingInput", "ProcessingOutput", "Processor", "ProcessingJob", "ScriptProcessor", "NotebookProcessor"]
 
 PROCESSING_ROOT = "/opt/ml/processing/"
 MAX_INPUTS = MAX_OUTPUTS = 10
@@ -125,27 +122,16 @@ class Processor:
                 outputs: Sequence[ProcessingOutput] | None, wait: bool, logs: bool,
                 job_name: str | None, code: tuple[Path, str] | None = None,
                 extra: Mapping[str, Any] | None = None) -> Job:
-        config = check_experiment_config(getattr(self, "experiment_config", None))
+        options = {"experiment_config": getattr(self, "experiment_config", None)}
+        check_job_options("Processing", options)
         checked = _check_inputs(list(inputs or []))
         if code is not None:
             checked.append(ProcessingInput(str(code[0]), str(Path(code[1]).parent), "code"))
         if len(outputs or []) > MAX_OUTPUTS:
             raise ValidationError(f"{len(outputs or [])} processing outputs given; a job takes at most {MAX_OUTPUTS}.")
-        name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
-        job_dir = job_dir_for(name)
-        uploads, destinations = self._uploads(name, list(outputs or []), extra or {})
-        program = [_CONTAINER_PATH.sub(lambda m: m.group(1) + str(job_dir), arg) for arg in python_command(command)]
-        spec = JobSpec(
-            name=name, job_type="Processing", program=program, working_dir=".",
-            environment=base_environment(name, job_dir, self.env), max_run=self.max_runtime_in_seconds,
-            uploads=uploads, executor=self.executor,
-            record={"inputs": {i.input_name: _absolute(i.source) for i in checked}, "outputs": destinations,
-                    "arguments": list(command), **(extra or {})},
-        )
-        create_job(spec, lambda d: self._build(d, spec, checked, uploads))
-        track_job(name, config, dict(extra or {}).get("parameters", {}),
-                  spec.record["inputs"], code[0].name if code else " ".join(command))
-        self.latest_job = Job(name)
+        source = code[0].name if code else " ".join(command)
+        kind = ProcessingJob(self, command, checked, list(outputs or []), dict(extra or {}), source)
+        self.latest_job = submit(kind, job_name, options)
         self.jobs.append(self.latest_job)
         watch(self.latest_job, wait, logs)
         return self.latest_job
@@ -184,6 +170,35 @@ class Processor:
             "StoppingCondition": {"MaxRuntimeInSeconds": spec.max_run},
         }, indent=1))
         (config / "resourceconfig.json").write_text(json.dumps({"current_host": "algo-1", "hosts": ["algo-1"]}))
+
+
+class ProcessingJob(JobKind):
+    """A processing job of a Processor: its command and its checked inputs and outputs."""
+
+    def __init__(self, processor: Processor, command: list[str], inputs: list[ProcessingInput],
+                 outputs: list[ProcessingOutput], extra: dict[str, Any], source: str) -> None:
+        self.processor, self.command, self.inputs, self.outputs = processor, command, inputs, outputs
+        self.extra, self.source = extra, source
+        self.base_job_name, self.output_path = processor.base_job_name, processor.output_path
+        self.uploads: list[Upload] = []
+
+    def job_spec(self, name: str, job_dir: Path) -> JobSpec:
+        processor = self.processor
+        self.uploads, destinations = processor._uploads(name, self.outputs, self.extra)
+        program = [_CONTAINER_PATH.sub(lambda m: m.group(1) + str(job_dir), arg) for arg in python_command(self.command)]
+        return JobSpec(
+            name=name, job_type="Processing", program=program, working_dir=".",
+            environment=base_environment(name, job_dir, processor.env), max_run=processor.max_runtime_in_seconds,
+            uploads=self.uploads, executor=processor.executor,
+            record={"inputs": {i.input_name: _absolute(i.source) for i in self.inputs}, "outputs": destinations,
+                    "arguments": list(self.command), **self.extra},
+        )
+
+    def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
+        self.processor._build(job_dir, spec, self.inputs, self.uploads)
+
+    def run_details(self, spec: JobSpec) -> tuple[Mapping[str, Any], str | None]:
+        return self.extra.get("parameters", {}), self.source
 
 
 class ScriptProcessor(Processor):

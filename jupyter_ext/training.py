@@ -16,21 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
-from .debugger.rule_jobs import DebuggerSetup, prepare_debugger
 from .errors import ValidationError
-from .experiments.tracking import check_experiment_config, track_job
-from .jobs import Job, JobSpec, Upload, create_job, unique_job_name, validate_job_name
+from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, submit, watch
 from .jobs.contract import (
     TRAINING_FOLDERS, base_environment, copy_code, decode_hyperparameter,
     encode_hyperparameters, hyperparameter_args, link_input, python_command, training_environment,
 )
-from .jobs.display import watch
-from .jobs.launch import job_dir_for
 from .jobs.metrics import validate_metric_definitions
 from .jobs.spec import DEFAULT_MAX_RUN
 from .store import artifact_store_for, default_output_path, join_uri, local_path
 
-__all__ = ["Estimator", "TrainingInput", "resolve_executor", "channel_uris"]
+__all__ = ["Estimator", "TrainingInput", "TrainingJob", "resolve_executor", "channel_uris"]
 
 _CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
 
@@ -131,7 +127,10 @@ class Estimator:
     directly), relative to `source_dir` when given. `hyperparameters` reach it as
     `--name value` arguments and SM_HP_* variables; `metric_definitions` are regexes over
     its output. `max_run` is in seconds. Threads default to one per library; set
-    `environment={"OMP_NUM_THREADS": "2"}` to change that. Raises ValidationError on bad input.
+    `environment={"OMP_NUM_THREADS": "2"}` to change that. Job extensions take their own
+    options: `rules=[Rule.builtin(...)]` and `debugger_hook_config=` (the debugger). Other
+    SageMaker arguments (role, sagemaker_session, image_uri...) are accepted and not needed.
+    Raises ValidationError on bad input.
     """
 
     def __init__(
@@ -147,9 +146,7 @@ class Estimator:
         base_job_name: str | None = None,
         dependencies: list[str] | None = None,
         instance_count: int = 1,
-        rules: list[Any] | None = None,
-        debugger_hook_config: Any = None,
-        **_sagemaker_only: Any,  # role, sagemaker_session, image_uri...: accepted, not needed
+        **options: Any,
     ) -> None:
         self.source_dir, self._entry_path = _locate_code(entry_point, source_dir)
         self.entry_point = str(self._entry_path.relative_to(self.source_dir or self._entry_path.parent))
@@ -171,9 +168,12 @@ class Estimator:
         base_environment("check", Path("."), self.environment)
         self.base_job_name = base_job_name or Path(self.entry_point).stem
         self.latest_training_job: Job | None = None
-        # --- debugger: rules run as rule jobs beside the training job ---
-        self.rules, self.debugger_hook_config = list(rules or []), debugger_hook_config or None
-        prepare_debugger(self.rules, self.debugger_hook_config)
+        self.job_options = check_job_options("Training", options)
+
+    @property
+    def entry_path(self) -> Path:
+        """The entry script's absolute path."""
+        return self._entry_path
 
     def set_hyperparameters(self, **hyperparameters: Any) -> None:
         """Add or replace hyperparameters."""
@@ -193,85 +193,19 @@ class Estimator:
         ({"ExperimentName": ..., "TrialName": ..., "RunName": ...}) puts the job's run in
         an experiment; every job is tracked as a run either way.
         """
-        check_experiment_config(experiment_config)
-        channels = _channels(inputs)
-        encoded = encode_hyperparameters(self._hyperparameters)
-        name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
-        debugger = prepare_debugger(self.rules, self.debugger_hook_config, name)
-        spec = self._spec(name, channels, encoded, debugger)
-        create_job(spec, lambda job_dir: self._build(job_dir, channels, encoded, debugger))
-        if debugger is not None:
-            debugger.start_rule_jobs(name, self.max_run, self.executor)
-        track_job(name, experiment_config, spec.record["hyperparameters"], spec.record["inputs"],
-                  str(self._entry_path))
-        self.latest_training_job = Job(name)
+        options = {**self.job_options, "experiment_config": experiment_config}
+        check_job_options("Training", options)
+        self.latest_training_job = submit(TrainingJob(self, _channels(inputs)), job_name, options)
         watch(self.latest_training_job, wait, logs)
 
-    def _spec(self, name: str, channels: dict[str, TrainingInput], encoded: dict[str, str],
-              debugger: DebuggerSetup | None = None) -> JobSpec:
-        job_dir = job_dir_for(name)
-        decoded = {k: decode_hyperparameter(v) for k, v in encoded.items()}
-        env = base_environment(name, job_dir, None)
-        env.update(training_environment(name, job_dir, self.entry_point, decoded,
-                                        _data_config(channels), self.instance_type))
-        env.update(self.environment)
-        # The launching process's PYTHONPATH last, so the job imports what the notebook imports.
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(job_dir / "code"), self.environment.get("PYTHONPATH"),
-                                                          os.environ.get("PYTHONPATH")]))
-        artifacts = join_uri(self.output_path, name, "output")
-        requirements = (self.source_dir / "requirements.txt") if self.source_dir else None
-        spec = JobSpec(
-            name=name, job_type="Training",
-            program=self._command() + hyperparameter_args(decoded),
-            working_dir="code", environment=env, max_run=self.max_run,
-            metric_definitions=self.metric_definitions,
-            requirements="code/requirements.txt" if requirements and requirements.is_file() else None,
-            uploads=[
-                Upload("model", join_uri(artifacts, "model.tar.gz"), archive=True, role="model_data"),
-                Upload("output/data", join_uri(artifacts, "output.tar.gz"), archive=True,
-                       when="always", role="output_data"),
-            ],
-            executor=self.executor,
-            record={"hyperparameters": decoded, "entry_point": self.entry_point,
-                    "source_dir": str(self.source_dir) if self.source_dir else None,
-                    "inputs": {c: _absolute(t.s3_data) for c, t in channels.items()},
-                    "outputs": {"model_data": join_uri(artifacts, "model.tar.gz")},
-                    "instance_type": self.instance_type},
-        )
-        if debugger is not None:
-            spec.environment.update(debugger.environment(job_dir))
-            spec.uploads.append(debugger.upload(self.output_path, name))
-            spec.record["details"] = debugger.details(self.output_path, name)
-        return spec
-
-    def _command(self) -> list[str]:
+    def command(self) -> list[str]:
+        """How the entry script is run: .py with this Python, .sh with sh, else directly."""
         suffix = self._entry_path.suffix
         if suffix == ".py":
             return python_command(["python", self.entry_point])
         if suffix == ".sh":
             return ["/bin/sh", self.entry_point]
         return [f"./{self.entry_point}"]
-
-    def _build(self, job_dir: Path, channels: dict[str, TrainingInput], encoded: dict[str, str],
-               debugger: DebuggerSetup | None = None) -> None:
-        for folder in TRAINING_FOLDERS:
-            (job_dir / folder).mkdir(parents=True, exist_ok=True)
-        copy_code(self.source_dir, self._entry_path, self.dependencies, job_dir / "code")
-        config = job_dir / "input" / "config"
-        (config / "hyperparameters.json").write_text(json.dumps(encoded, indent=1))
-        (config / "resourceconfig.json").write_text(json.dumps(
-            {"current_host": "algo-1", "hosts": ["algo-1"], "network_interface_name": "eth0",
-             "current_instance_type": self.instance_type}))
-        for name, channel in channels.items():
-            source = local_path(channel.s3_data)
-            destination = job_dir / "input" / "data" / name
-            if source is not None:
-                link_input(source, destination)
-            else:
-                artifact_store_for(channel.s3_data).download(channel.s3_data, destination)
-        (config / "inputdataconfig.json").write_text(json.dumps(_data_config(channels), indent=1))
-        if debugger is not None:
-            debugger.write_config(job_dir, self.output_path, job_dir.name)
 
     def to_config(self) -> dict[str, Any]:
         """What it takes to build this Estimator again in another process (JSON-ready)."""
@@ -295,15 +229,18 @@ class Estimator:
 
     @classmethod
     def attach(cls, training_job_name: str) -> Estimator:
-        """An Estimator for an existing training job (any process's), e.g. after a restart."""
+        """An Estimator for an existing training job (any process's), e.g. after a restart:
+        its settings are the job's, its code the job's copy, so `fit()` runs a new job."""
         job = Job(training_job_name)
-        description = job.describe()
-        estimator = cls.__new__(cls)
+        spec = job.spec()
+        if spec.job_type != "Training":
+            raise ValidationError(f"{training_job_name} is a {spec.job_type} job, not a training job.")
+        config = dict(spec.record.get("estimator") or _config_of_older_job(spec))
+        code = job.job_dir / "code"
+        if code.is_dir():  # the job's own copy: what it ran, even if the notebook's files changed since
+            config.update(source_dir=str(code), dependencies=[])
+        estimator = cls.from_config(config)
         estimator.latest_training_job = job
-        estimator._hyperparameters = dict(description.hyperparameters)
-        estimator.metric_definitions = description.metric_definitions
-        estimator.max_run = description.max_run
-        estimator.base_job_name = training_job_name
         return estimator
 
     @property
@@ -318,3 +255,72 @@ class Estimator:
         if self.latest_training_job is None:
             raise ValidationError("No training job yet: call fit() first.")
         self.latest_training_job.logs(follow=True)
+
+
+def _config_of_older_job(spec: JobSpec) -> dict[str, Any]:
+    """An Estimator config from what a job recorded before it recorded its Estimator."""
+    record = spec.record
+    return {"entry_point": record["entry_point"], "source_dir": record.get("source_dir"), "entry_path": "",
+            "hyperparameters": dict(record.get("hyperparameters", {})), "metric_definitions": spec.metric_definitions,
+            "instance_type": record.get("instance_type", "local"), "output_path": None, "max_run": spec.max_run,
+            "environment": {}, "base_job_name": spec.name, "dependencies": []}
+
+
+class TrainingJob(JobKind):
+    """A training job of an Estimator, with its checked input channels."""
+
+    def __init__(self, estimator: Estimator, channels: dict[str, TrainingInput]) -> None:
+        self.estimator, self.channels = estimator, channels
+        self.encoded = encode_hyperparameters(estimator.hyperparameters())
+        self.base_job_name, self.output_path = estimator.base_job_name, estimator.output_path
+
+    def job_spec(self, name: str, job_dir: Path) -> JobSpec:
+        est = self.estimator
+        decoded = {k: decode_hyperparameter(v) for k, v in self.encoded.items()}
+        env = base_environment(name, job_dir, None)
+        env.update(training_environment(name, job_dir, est.entry_point, decoded,
+                                        _data_config(self.channels), est.instance_type))
+        env.update(est.environment)
+        # The launching process's PYTHONPATH last, so the job imports what the notebook imports.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(job_dir / "code"), est.environment.get("PYTHONPATH"),
+                                                          os.environ.get("PYTHONPATH")]))
+        artifacts = join_uri(est.output_path, name, "output")
+        requirements = (est.source_dir / "requirements.txt") if est.source_dir else None
+        return JobSpec(
+            name=name, job_type="Training", program=est.command() + hyperparameter_args(decoded),
+            working_dir="code", environment=env, max_run=est.max_run, metric_definitions=est.metric_definitions,
+            requirements="code/requirements.txt" if requirements and requirements.is_file() else None,
+            uploads=[
+                Upload("model", join_uri(artifacts, "model.tar.gz"), archive=True, role="model_data"),
+                Upload("output/data", join_uri(artifacts, "output.tar.gz"), archive=True,
+                       when="always", role="output_data"),
+            ],
+            executor=est.executor,
+            record={"hyperparameters": decoded, "entry_point": est.entry_point,
+                    "source_dir": str(est.source_dir) if est.source_dir else None,
+                    "inputs": {c: _absolute(t.s3_data) for c, t in self.channels.items()},
+                    "outputs": {"model_data": join_uri(artifacts, "model.tar.gz")},
+                    "instance_type": est.instance_type, "estimator": est.to_config()},
+        )
+
+    def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
+        est = self.estimator
+        for folder in TRAINING_FOLDERS:
+            (job_dir / folder).mkdir(parents=True, exist_ok=True)
+        copy_code(est.source_dir, est.entry_path, est.dependencies, job_dir / "code")
+        config = job_dir / "input" / "config"
+        (config / "hyperparameters.json").write_text(json.dumps(self.encoded, indent=1))
+        (config / "resourceconfig.json").write_text(json.dumps(
+            {"current_host": "algo-1", "hosts": ["algo-1"], "network_interface_name": "eth0",
+             "current_instance_type": est.instance_type}))
+        for name, channel in self.channels.items():
+            source = local_path(channel.s3_data)
+            destination = job_dir / "input" / "data" / name
+            if source is not None:
+                link_input(source, destination)
+            else:
+                artifact_store_for(channel.s3_data).download(channel.s3_data, destination)
+        (config / "inputdataconfig.json").write_text(json.dumps(_data_config(self.channels), indent=1))
+
+    def run_details(self, spec: JobSpec) -> tuple[Mapping[str, Any], str | None]:
+        return spec.record["hyperparameters"], str(self.estimator.entry_path)

@@ -12,20 +12,22 @@ import json
 import re
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import NotFoundError, ValidationError
-from ..jobs import JobSpec, Upload, add_details_source, create_job, describe_job, unique_job_name
+from ..jobs import (
+    JobExtension, JobKind, JobSpec, Submission, Upload, describe_job, job_dir_for, submit, unique_job_name,
+)
 from ..jobs.contract import base_environment, python_command
-from ..jobs.launch import job_dir_for
 from ..models import JobDescription, RuleEvaluationStatus, timestamp
-from ..store import join_uri
+from ..store import default_output_path, join_uri
 from .hook_config import CONFIG_FILE_NAME, CONFIG_FILE_VARIABLE, CollectionConfig, DebuggerHookConfig
 from .rules import MAX_RULES, RuleConfig
 
-__all__ = ["DebuggerSetup", "prepare_debugger", "rule_evaluations", "wait_for_rule_evaluations", "STATUS_FILE", "RULE_CONFIG_FILE",
+__all__ = ["DEBUGGER_EXTENSION", "DebuggerSetup", "RuleJob", "prepare_debugger", "rule_evaluations", "wait_for_rule_evaluations", "STATUS_FILE", "RULE_CONFIG_FILE",
            "TENSORS_FOLDER"]
 
 STATUS_FILE = "rule_evaluation.json"
@@ -66,9 +68,8 @@ class DebuggerSetup:
 
     def start_rule_jobs(self, training_job_name: str, max_run: int, executor: str) -> None:
         """One rule job per rule, reading the training job's tensors as they land."""
-        tensors = job_dir_for(training_job_name) / TENSORS_FOLDER
         for rule in self.rules:
-            _start_rule_job(self.rule_job_names[rule.name], rule, training_job_name, tensors, max_run, executor)
+            submit(RuleJob(rule, training_job_name, max_run, executor), self.rule_job_names[rule.name])
 
 
 def prepare_debugger(rules: list[RuleConfig] | None, hook_config: DebuggerHookConfig | None,
@@ -104,23 +105,29 @@ def prepare_debugger(rules: list[RuleConfig] | None, hook_config: DebuggerHookCo
     return DebuggerSetup(config, rules, jobs)
 
 
-def _start_rule_job(name: str, rule: RuleConfig, training_job_name: str, tensors: Path, max_run: int,
-                    executor: str) -> None:
-    job_dir = job_dir_for(name)
-    config = {"RuleConfiguration": rule.to_json(), "TrainingJobName": training_job_name, "TensorsPath": str(tensors)}
-    spec = JobSpec(name=name, job_type="Rule", program=python_command(["python", "-m", "jupyter_ext.debugger.rule_job"]),
-                   environment=base_environment(name, job_dir, None), max_run=max_run, executor=executor,
-                   record={"details": {"RuleConfigurationName": rule.name, "TrainingJobName": training_job_name},
-                           "inputs": {"tensors": str(tensors)}})
+class RuleJob(JobKind):
+    """A rule job: one rule reading a training job's tensors as they land."""
 
-    def build(directory: Path) -> None:
-        (directory / "config").mkdir()
-        if rule.source:
-            (directory / "code").mkdir()
-            shutil.copy2(rule.source, directory / "code" / Path(rule.source).name)
-        (directory / RULE_CONFIG_FILE).write_text(json.dumps(config, indent=1))
+    def __init__(self, rule: RuleConfig, training_job_name: str, max_run: int, executor: str) -> None:
+        self.rule, self.training_job_name = rule, training_job_name
+        self.max_run, self.executor = max_run, executor
+        self.tensors = job_dir_for(training_job_name) / TENSORS_FOLDER
 
-    create_job(spec, build)
+    def job_spec(self, name: str, job_dir: Path) -> JobSpec:
+        return JobSpec(name=name, job_type="Rule", program=python_command(["python", "-m", "jupyter_ext.debugger.rule_job"]),
+                       environment=base_environment(name, job_dir, None), max_run=self.max_run, executor=self.executor,
+                       record={"details": {"RuleConfigurationName": self.rule.name,
+                                           "TrainingJobName": self.training_job_name},
+                               "inputs": {"tensors": str(self.tensors)}})
+
+    def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
+        (job_dir / "config").mkdir()
+        if self.rule.source:
+            (job_dir / "code").mkdir()
+            shutil.copy2(self.rule.source, job_dir / "code" / Path(self.rule.source).name)
+        config = {"RuleConfiguration": self.rule.to_json(), "TrainingJobName": self.training_job_name,
+                  "TensorsPath": str(self.tensors)}
+        (job_dir / RULE_CONFIG_FILE).write_text(json.dumps(config, indent=1))
 
 
 def _evaluation(rule_name: str, job_name: str) -> RuleEvaluationStatus:
@@ -164,10 +171,40 @@ def wait_for_rule_evaluations(training_job_name: str, timeout: float = 300.0) ->
 
 
 def _add_rule_statuses(description: JobDescription) -> None:
-    jobs = description.details.get("RuleEvaluationJobs") if description.job_type == "Training" else None
+    jobs = description.details.get("RuleEvaluationJobs")
     if jobs:
         description.details["DebugRuleEvaluationStatuses"] = [
             _evaluation(rule, job).to_dict() for rule, job in jobs.items()]
 
 
-add_details_source(_add_rule_statuses)
+def _check(options: Mapping[str, Any]) -> None:
+    prepare_debugger(options.get("rules"), options.get("debugger_hook_config"))
+
+
+def _on_spec(job: Submission) -> None:
+    setup = prepare_debugger(job.options.get("rules"), job.options.get("debugger_hook_config"), job.name)
+    if setup is None:
+        return
+    job.state["debugger"] = setup
+    output_path = job.kind.output_path or default_output_path()
+    job.spec.environment.update(setup.environment(job.job_dir))
+    job.spec.uploads.append(setup.upload(output_path, job.name))
+    job.spec.record["details"] = setup.details(output_path, job.name)
+
+
+def _on_folder(job: Submission) -> None:
+    if "debugger" in job.state:
+        job.state["debugger"].write_config(job.job_dir, job.kind.output_path or default_output_path(), job.name)
+
+
+def _on_created(job: Submission) -> None:
+    if "debugger" in job.state:
+        job.state["debugger"].start_rule_jobs(job.name, job.spec.max_run, job.spec.executor)
+
+
+# Training jobs take `rules=` and `debugger_hook_config=` (SageMaker's names) without
+# knowing of the debugger: this extension runs their rule jobs and reports on them.
+DEBUGGER_EXTENSION = JobExtension(
+    options=("rules", "debugger_hook_config"), job_types=("Training",), check=_check,
+    on_spec=_on_spec, on_folder=_on_folder, on_created=_on_created, on_describe=_add_rule_statuses,
+)

@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConflictError, NotFoundError, ValidationError
+from ..jobs import JobExtension, Submission
 from ..store import get_store, local_path
 from . import records
 
-__all__ = ["track_job", "lineage", "check_experiment_config", "EXPERIMENT_CONFIG_KEYS"]
+__all__ = ["TRACKING_EXTENSION", "track_job", "lineage", "check_experiment_config", "EXPERIMENT_CONFIG_KEYS"]
 
 EXPERIMENT_CONFIG_KEYS = ("ExperimentName", "TrialName", "TrialComponentDisplayName", "RunName")
 
@@ -56,6 +57,21 @@ def track_job(job_name: str, config: Mapping[str, str] | None, hyperparameters: 
     for name, uri in inputs.items():
         records.add_artifact(store, run, name, str(uri), None, is_output=False)
     return run
+
+
+def _track(job: Submission) -> None:
+    details = job.kind.run_details(job.spec)
+    if details is not None:
+        parameters, source = details
+        track_job(job.name, job.options.get("experiment_config"), parameters, job.spec.record.get("inputs", {}), source)
+
+
+# Every job of a kind that has run details is recorded as a run when it starts, in the
+# experiment its `experiment_config` names (or in none).
+TRACKING_EXTENSION = JobExtension(
+    options=("experiment_config",), check=lambda options: check_experiment_config(options.get("experiment_config")),
+    on_created=_track,
+)
 
 
 def lineage(artifact: str) -> dict[str, Any]:

@@ -1,20 +1,30 @@
-"""The job spine: specs, the runner, executors, and handles on jobs in the store."""
+"""The job spine: `submit` (one template for every job kind), the runner, executors,
+job extensions, the process seam, and handles on jobs in the store."""
 
 from __future__ import annotations
 
-from .executors import Executor, LocalExecutor, executor_names, get_executor, register_executor
-from .handle import Job, add_details_source, describe_job, list_jobs, list_jobs_page, stop_job
+from .display import watch
+from .executors import EXECUTORS, Executor, LocalExecutor, executor_names, get_executor, register_executor
+from .extensions import JOB_EXTENSIONS, JobExtension, Submission, check_job_options
+from .handle import Job, describe_job, list_jobs, list_jobs_page, stop_job
 from .launch import create_job, job_dir_for, unique_job_name, validate_job_name
+from .liveness import never_started
 from .metrics import log_metric
 from .spec import JobSpec, Upload
+from .submit import JobKind, submit
 
 __all__ = [
+    "EXECUTORS",
     "Executor",
+    "JOB_EXTENSIONS",
     "Job",
+    "JobExtension",
+    "JobKind",
     "JobSpec",
     "LocalExecutor",
+    "Submission",
     "Upload",
-    "add_details_source",
+    "check_job_options",
     "create_job",
     "describe_job",
     "executor_names",
@@ -23,8 +33,11 @@ __all__ = [
     "list_jobs",
     "list_jobs_page",
     "log_metric",
+    "never_started",
     "register_executor",
     "stop_job",
+    "submit",
     "unique_job_name",
     "validate_job_name",
+    "watch",
 ]

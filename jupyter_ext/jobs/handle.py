@@ -22,23 +22,17 @@ from ..models import (
 from ..store import get_store
 from . import records
 from .executors import get_executor
+from .extensions import extensions
 from .liveness import reconcile
 from .logs import LOG_FILE, read_lines, read_log, tail_log
+from .spec import JobSpec
 
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["Job", "list_jobs", "list_jobs_page", "describe_job", "stop_job", "add_details_source", "MAX_PAGE"]
+__all__ = ["Job", "list_jobs", "list_jobs_page", "describe_job", "stop_job", "MAX_PAGE"]
 
 MAX_PAGE = 1000
-_DETAIL_SOURCES: list[Callable[[JobDescription], None]] = []
-
-
-def add_details_source(source: Callable[[JobDescription], None]) -> None:
-    """Let a capability add live, kind-specific facts to `details` on every DescribeJob
-    (e.g. the debugger's rule statuses); `source` edits the description in place."""
-    if source not in _DETAIL_SOURCES:
-        _DETAIL_SOURCES.append(source)
 
 
 def _check_choice(what: str, value: str | None, choices: tuple[str, ...]) -> None:
@@ -97,12 +91,14 @@ def list_jobs_page(request: ListJobsRequest) -> ListJobsResponse:
 
 
 def describe_job(name: str) -> JobDescription:
-    """Everything about job `name`; NotFoundError if there is none."""
+    """Everything about job `name`, with what job extensions add (e.g. the debugger's
+    rule statuses); NotFoundError if there is none."""
     store = get_store()
     reconcile(store, name)
     description = records.describe(store, name)
-    for source in _DETAIL_SOURCES:
-        source(description)
+    for extension in extensions(description.job_type):
+        if extension.on_describe is not None:
+            extension.on_describe(description)
     return description
 
 
@@ -144,9 +140,18 @@ class Job:
         return self.describe().status
 
     @property
+    def job_dir(self) -> Path:
+        """The job's folder (laid out like SageMaker's /opt/ml)."""
+        return Path(records.get_row(get_store(), self.name)["job_dir"])
+
+    @property
     def log_path(self) -> Path:
         """The job's log file."""
-        return Path(records.get_row(get_store(), self.name)["job_dir"]) / LOG_FILE
+        return self.job_dir / LOG_FILE
+
+    def spec(self) -> JobSpec:
+        """The spec the job was created with (its program, environment, record)."""
+        return JobSpec.from_json(records.get_row(get_store(), self.name)["spec"])
 
     def stop(self, grace_seconds: float | None = None) -> None:
         """Stop the job (see `stop_job`)."""

@@ -16,6 +16,7 @@ from ..errors import ValidationError
 from ..store import get_store, home
 from . import records
 from .executors import get_executor
+from .faults import fault_point
 from .spec import JobSpec
 
 __all__ = ["JOB_NAME_PATTERN", "validate_job_name", "unique_job_name", "job_dir_for", "create_job"]
@@ -43,7 +44,7 @@ def unique_job_name(base: str, max_length: int = 63) -> str:
     while True:
         stamp = time.strftime("%Y-%m-%d-%H-%M-%S", time.gmtime(now)) + f"-{int(now % 1 * 1000):03d}"
         name = f"{cleaned}-{stamp}"
-        if not store.query("SELECT 1 FROM jobs WHERE name = ?", (name,)):
+        if not records.job_exists(store, name):
             return name
         now += 0.001
 
@@ -54,17 +55,25 @@ def job_dir_for(name: str) -> Path:
 
 
 def create_job(spec: JobSpec, build: Callable[[Path], None]) -> None:
-    """Record `spec`, let `build(job_dir)` fill the job folder, then start the runner."""
+    """Record `spec`, let `build(job_dir)` fill the job folder, then start the runner.
+
+    The record names this process as the job's launcher: if it dies before the runner
+    starts, any process reading the job sees that at once and ends the job with a reason
+    (see `liveness`); nothing is left Pending.
+    """
     store = get_store()
     executor = get_executor(spec.executor)
     job_dir = job_dir_for(spec.name)
     # A job launched from inside another job's program is that job's child.
     records.insert_job(store, spec, str(job_dir), parent=os.environ.get("JUPYTER_EXT_JOB_NAME"))
     try:
+        fault_point("job-recorded", spec.name)
         shutil.rmtree(job_dir, ignore_errors=True)  # what a deleted job of this name left
         job_dir.mkdir(parents=True)
         build(job_dir)
+        fault_point("folder-built", spec.name)
         (job_dir / "spec.json").write_text(spec.to_json())
+        fault_point("before-launch", spec.name)
         executor.launch(spec.name, job_dir)
     except BaseException:
         shutil.rmtree(job_dir, ignore_errors=True)

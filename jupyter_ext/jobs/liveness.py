@@ -1,66 +1,59 @@
 """The dead-runner check: a job whose runner vanished is ended, never left InProgress.
 
-Asked on every read of job state (describe, list, wait), so any process notices.
+Asked on every read of job state (describe, list, wait), so any process notices. A job
+whose runner never started is ended as soon as the process that launched it is gone
+(it can never start then), else after LAUNCH_GRACE_SECONDS.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 import time
+from sqlite3 import Row
 
-import psutil
-
-from ..models import ACTIVE_STATUSES
 from ..store import MetadataStore
 from . import records
 from .executors import get_executor
+from .process import is_alive, kill_group
 
-__all__ = ["reconcile", "LAUNCH_GRACE_SECONDS"]
+__all__ = ["reconcile", "LAUNCH_GRACE_SECONDS", "never_started"]
 
-# A Pending job with no runner yet is given this long to get one.
+# A Pending job with no runner yet, whose launcher lives, is given this long to get one.
 LAUNCH_GRACE_SECONDS = 60.0
 
 
 def reconcile(store: MetadataStore, name: str | None = None) -> None:
-    """End every active job (or just `name`) whose runner is gone."""
-    sql = (
-        "SELECT name, status, executor, runner_pid, runner_started, program_pid, created_at, heartbeat_at"
-        f" FROM jobs WHERE status IN ({', '.join('?' for _ in ACTIVE_STATUSES)})"
-    )
-    params: list[object] = list(ACTIVE_STATUSES)
-    if name is not None:
-        sql += " AND name = ?"
-        params.append(name)
-    for row in store.query(sql, params):
+    """End every active job (or just `name`) whose runner is gone or can no longer start."""
+    for row in records.active_rows(store, name):
         if row["runner_pid"] is None:
-            if time.time() - row["created_at"] < LAUNCH_GRACE_SECONDS:
-                continue
-        elif get_executor(row["executor"]).runner_alive(row):
-            continue
-        _end_orphan(store, row)
+            reason = _launch_failure(row)
+            if reason is not None:
+                _end(store, row, reason)
+        elif not get_executor(row["executor"]).runner_alive(row):
+            kill_group(row["program_pid"], row["runner_started"])
+            _end(store, row, (
+                f"The job's runner (pid {row['runner_pid']}) exited without finishing the job "
+                "(killed, or the machine restarted); see runner.log in the job folder."))
 
 
-def _end_orphan(store: MetadataStore, row) -> None:
-    _kill_program(row["program_pid"], row["runner_started"])
-    if row["runner_pid"] is None:
-        reason = "The job's runner never started; see runner.log in the job folder."
-    else:
-        reason = (
-            f"The job's runner (pid {row['runner_pid']}) exited without finishing the job "
-            "(killed, or the machine restarted); see runner.log in the job folder."
-        )
+def _launch_failure(row: Row) -> str | None:
+    """Why a job without a runner will never get one (None while it still may)."""
+    launcher = row["launcher_pid"]
+    if launcher is not None and not is_alive(launcher, row["launcher_started"]):
+        return (f"The process that launched the job (pid {launcher}) ended before the job's runner "
+                "started, so the job never ran. Submit it again.")
+    if time.time() - row["created_at"] >= LAUNCH_GRACE_SECONDS:
+        return "The job's runner never started; see runner.log in the job folder."
+    return None
+
+
+def _end(store: MetadataStore, row: Row, reason: str) -> None:
+    # Conditional on the status read: a runner that claims the job meanwhile wins.
     final = "Stopped" if row["status"] == "Stopping" else "Failed"
-    records.set_status(store, row["name"], final, secondary=final, message=reason, failure_reason=reason)
+    records.set_status(store, row["name"], final, only_from=(row["status"],),
+                       secondary=final, message=reason, failure_reason=reason)
 
 
-def _kill_program(pid: int | None, runner_started: float | None) -> None:
-    """Kill what is left of the program's process group (it outlived its runner)."""
-    if pid is None:
-        return
-    try:
-        if runner_started is not None and psutil.Process(pid).create_time() < runner_started:
-            return  # a reused pid, not our program
-        os.killpg(pid, signal.SIGKILL)
-    except (psutil.Error, ProcessLookupError, PermissionError):
-        pass
+def never_started(status: str, started_at: object) -> bool:
+    """Whether a job ended without its program ever running (its launcher died, or it was
+    stopped while Pending): such a job has no results, and resuming runs it again."""
+    return status in ("Completed", "Failed", "Stopped") and started_at is None

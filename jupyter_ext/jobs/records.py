@@ -23,6 +23,7 @@ from ..models import (
     timestamp,
 )
 from ..store import MetadataStore
+from .process import this_process
 from .spec import JobSpec
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "change_token",
     "metric_points",
     "final_metrics",
+    "job_exists",
+    "active_rows",
 ]
 
 _SUMMARY_COLUMNS = (
@@ -47,17 +50,18 @@ _SUMMARY_COLUMNS = (
 
 
 def insert_job(store: MetadataStore, spec: JobSpec, job_dir: str, parent: str | None = None) -> None:
-    """Record a new Pending job (`parent`: the job whose program launched it);
-    ConflictError if the name is taken."""
+    """Record a new Pending job (`parent`: the job whose program launched it), launched
+    by the calling process; ConflictError if the name is taken."""
     now = time.time()
+    launcher = this_process()
     try:
         with store.transaction() as db:
             db.execute(
                 "INSERT INTO jobs (name, job_type, status, secondary_status, created_at,"
-                " last_modified, executor, job_dir, spec, stop_grace, parent)"
-                " VALUES (?, ?, 'Pending', 'Starting', ?, ?, ?, ?, ?, ?, ?)",
+                " last_modified, executor, job_dir, spec, stop_grace, parent, launcher_pid, launcher_started)"
+                " VALUES (?, ?, 'Pending', 'Starting', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (spec.name, spec.job_type, now, now, spec.executor, job_dir, spec.to_json(),
-                 spec.stop_grace, parent),
+                 spec.stop_grace, parent, launcher.pid, launcher.started),
             )
             _open_transition(db, spec.name, "Starting", "Preparing the job", now)
     except sqlite3.IntegrityError:
@@ -281,3 +285,21 @@ def metric_points(store: MetadataStore, name: str, metric_name: str | None = Non
         MetricPoint(r[0], r[1], r[2], timestamp(r[3]))
         for r in store.query(sql + " ORDER BY id", params)
     ]
+
+
+def job_exists(store: MetadataStore, name: str) -> bool:
+    """Whether a job called `name` is recorded."""
+    return bool(store.query("SELECT 1 FROM jobs WHERE name = ?", (name,)))
+
+
+def active_rows(store: MetadataStore, name: str | None = None) -> list[sqlite3.Row]:
+    """What the dead-runner check needs of every active job (or just `name`)."""
+    sql = (
+        "SELECT name, status, executor, runner_pid, runner_started, program_pid, created_at, heartbeat_at,"
+        f" launcher_pid, launcher_started FROM jobs WHERE status IN ({', '.join('?' for _ in ACTIVE_STATUSES)})"
+    )
+    params: list[object] = list(ACTIVE_STATUSES)
+    if name is not None:
+        sql += " AND name = ?"
+        params.append(name)
+    return store.query(sql, params)

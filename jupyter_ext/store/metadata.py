@@ -246,9 +246,17 @@ def _monitoring_schedules(db: sqlite3.Connection) -> None:
     """)
 
 
+def _launchers(db: sqlite3.Connection) -> None:
+    # The process that created a job: if it dies before the runner starts, the job ends at once.
+    _run_script(db, """
+        ALTER TABLE jobs ADD COLUMN launcher_pid INTEGER;
+        ALTER TABLE jobs ADD COLUMN launcher_started REAL
+    """)
+
+
 # Migrations are code: entry i brings a database from version i to i + 1.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _lifecycle, _endpoints,
-                                                          _monitoring_schedules]
+                                                          _monitoring_schedules, _launchers]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,4 +1,4 @@
-"""The runner: `python -m jupyter_ext.jobs.runner JOB_NAME` supervises one job.
+"""The runner: `python -m jupyter_ext.jobs.run_job JOB_NAME` supervises one job.
 
 One lifecycle for every job kind: start (InProgress, heartbeat), install requirements,
 run the program with its output captured line by line, extract metrics, honour stop and
@@ -24,8 +24,9 @@ from ..store import get_store
 from . import records
 from .failure import failure_reason
 from .logs import LOG_FILE, LogWriter
-from .metrics import METRICS_FILE, PushedMetrics, RegexMetrics, _Steps
+from .metrics import METRICS_FILE, PushedMetrics, RegexMetrics, MetricSteps
 from .packaging import empty_uploads, upload_artifacts
+from .process import terminate_group, this_process
 from .requirements import install_requirements
 from .spec import JobSpec
 
@@ -58,7 +59,7 @@ class Runner:
         self.stop_requested = threading.Event()
         self.finished = threading.Event()
         self.tail: deque[tuple[str, str]] = deque(maxlen=200)
-        steps = _Steps()
+        steps = MetricSteps()
         self.regex_metrics = RegexMetrics(self.spec.metric_definitions, steps)
         self.pushed_metrics = PushedMetrics(self.job_dir / METRICS_FILE, steps)
         self._points: list[tuple[str, float, int, float]] = []
@@ -79,9 +80,12 @@ class Runner:
         self._finish(outcome)
 
     def _start(self) -> bool:
+        # The runner names itself as it claims the job, so the pid is known even when the
+        # process that launched it died before it could record it.
+        me = this_process()
         started = records.set_status(
             self.store, self.name, "InProgress", only_from=("Pending",),
-            started_at=time.time(), heartbeat_at=time.time(),
+            started_at=time.time(), heartbeat_at=time.time(), runner_pid=me.pid, runner_started=me.started,
         )
         if not started:  # stopped before it began
             records.set_status(self.store, self.name, "Stopped", only_from=("Stopping",),
@@ -164,19 +168,8 @@ class Runner:
     def _terminate(self, process: subprocess.Popen[bytes]) -> None:
         grace = records.get_row(self.store, self.name)["stop_grace"] or self.spec.stop_grace
         self.log.write("runner", f"Sending SIGTERM to the program; SIGKILL follows in {grace:g} s")
-        self._signal_group(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            self.log.write("runner", "The program did not exit after SIGTERM; sending SIGKILL")
-        self._signal_group(process.pid, signal.SIGKILL)  # also reaps children it left behind
-
-    @staticmethod
-    def _signal_group(pgid: int, signum: int) -> None:
-        try:
-            os.killpg(pgid, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
+        if not terminate_group(process.pid, grace, process):
+            self.log.write("runner", "The program did not exit after SIGTERM; sent SIGKILL")
 
     def _outcome(self, code: int, ended_by: str | None) -> Outcome:
         if ended_by == "stop":
@@ -218,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the runner process."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        sys.exit("usage: python -m jupyter_ext.jobs.runner JOB_NAME")
+        sys.exit("usage: python -m jupyter_ext.jobs.run_job JOB_NAME")
     Runner(args[0]).run()
 
 

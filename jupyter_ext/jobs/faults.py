@@ -1,0 +1,30 @@
+"""Fault points: a test kills a process at a chosen step of the spine, on purpose.
+
+`JUPYTER_EXT_FAULT=<point>:<job name pattern>` makes the process that reaches `point`
+for a job whose name matches the pattern (fnmatch) kill itself with SIGKILL there, as a
+crash would. Unset, a fault point costs one environment lookup.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import signal
+
+__all__ = ["FAULT_VARIABLE", "FAULT_POINTS", "fault_point"]
+
+FAULT_VARIABLE = "JUPYTER_EXT_FAULT"
+# Where a launching process can die: after the job is recorded, after its folder is
+# filled, just before its runner is started, and after the runner started but before
+# its pid is recorded.
+FAULT_POINTS = ("job-recorded", "folder-built", "before-launch", "runner-spawned")
+
+
+def fault_point(point: str, job_name: str) -> None:
+    """Die here (SIGKILL) if JUPYTER_EXT_FAULT names `point` and matches `job_name`."""
+    wanted = os.environ.get(FAULT_VARIABLE)
+    if not wanted:
+        return
+    name, _, pattern = wanted.partition(":")
+    if name == point and fnmatch.fnmatchcase(job_name, pattern or "*"):
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,131 @@
+"""Processes: the one seam through which jupyter_ext starts, checks and stops processes.
+
+Job runners, endpoint servers, the detached Livy gateway, lifecycle scripts and Spark
+drivers are all started, looked at and stopped through these few functions, so what
+"alive" and "stopped" mean is decided in one place:
+- a process is named by its pid and its start time (`ProcessRef`), so a pid the system
+  reused for another program is never mistaken for ours;
+- stopping signals the whole process group (what the program started dies with it):
+  SIGTERM, a grace period to save work, then SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+__all__ = ["ProcessRef", "spawn_detached", "start_time", "this_process", "is_alive", "signal_group",
+           "terminate_group", "kill_group"]
+
+# psutil's create_time and the time recorded for the same process can differ by rounding.
+_START_TOLERANCE_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class ProcessRef:
+    """A process as the store records it: its pid and when it started (None if unknown)."""
+
+    pid: int
+    started: float | None
+
+
+def start_time(pid: int) -> float | None:
+    """When process `pid` started (seconds since the epoch); None if it is gone."""
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def this_process() -> ProcessRef:
+    """The calling process."""
+    return ProcessRef(os.getpid(), start_time(os.getpid()))
+
+
+def is_alive(pid: int | None, started: float | None = None) -> bool:
+    """Whether `pid` runs (not a zombie) and, when `started` is given, is the process
+    created then rather than a later one that got the same pid."""
+    if pid is None:
+        return False
+    try:
+        process = psutil.Process(pid)
+        if started is not None and abs(process.create_time() - started) > _START_TOLERANCE_SECONDS:
+            return False
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def spawn_detached(
+    argv: Sequence[str], *, cwd: Path | str, env: Mapping[str, str], log_path: Path | str,
+    **popen: Any,
+) -> tuple[ProcessRef, subprocess.Popen[bytes]]:
+    """Start `argv` in a session of its own, so it outlives the caller (a kernel, a CLI).
+
+    stdout and stderr go to `log_path` (appended). The child is reaped by a thread when it
+    ends, so no zombie lingers while the caller lives. Returns its reference and handle.
+    """
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            cwd=cwd, env=dict(env), start_new_session=True, close_fds=True, **popen,
+        )
+    threading.Thread(target=process.wait, daemon=True).start()
+    return ProcessRef(process.pid, start_time(process.pid)), process
+
+
+def signal_group(pgid: int, signum: int) -> bool:
+    """Send `signum` to process group `pgid`; False if there is no such group any more."""
+    try:
+        os.killpg(pgid, signum)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def _ended(pid: int, process: subprocess.Popen[Any] | None) -> bool:
+    if process is not None:
+        return process.poll() is not None
+    return not is_alive(pid)
+
+
+def terminate_group(pgid: int, grace: float, process: subprocess.Popen[Any] | None = None) -> bool:
+    """Stop a process group: SIGTERM, up to `grace` seconds for its leader to exit, then
+    SIGKILL to the group (which also ends children the leader left behind).
+
+    Pass `process` when the caller started it (it is then reaped); True if the leader
+    exited within the grace period.
+    """
+    if not signal_group(pgid, signal.SIGTERM):
+        return True
+    deadline = time.monotonic() + grace
+    while not _ended(pgid, process) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    graceful = _ended(pgid, process)
+    signal_group(pgid, signal.SIGKILL)
+    if process is not None:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+    return graceful
+
+
+def kill_group(pgid: int | None, not_before: float | None = None) -> None:
+    """SIGKILL what is left of group `pgid`, unless its leader started before `not_before`
+    (then the pid was reused by a process that is not ours)."""
+    if pgid is None:
+        return
+    started = start_time(pgid)
+    if started is not None and not_before is not None and started < not_before:
+        return
+    signal_group(pgid, signal.SIGKILL)

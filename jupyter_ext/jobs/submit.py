@@ -1,0 +1,84 @@
+"""`submit`: the one way a job gets into the store and starts.
+
+A job kind (training, processing, tuning, AutoML, transform, a monitoring run, a rule
+job) says only what differs: the spec to run and how to fill the job folder. `submit`
+does the rest, the same way for every kind:
+
+    name -> spec -> extensions' on_spec -> record + folder (+ on_folder) -> runner
+         -> extensions' on_created -> Job
+
+Then the caller shows the job with `watch(job, wait, logs)`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .extensions import Submission, check_job_options, extensions
+from .handle import Job
+from .launch import create_job, job_dir_for, unique_job_name, validate_job_name
+from .spec import JobSpec
+
+__all__ = ["JobKind", "submit"]
+
+
+class JobKind(ABC):
+    """A kind of job, as `submit` needs it.
+
+    `base_job_name` starts a generated name; `max_name_length` caps names (SageMaker's
+    limit is 63; tuning and AutoML jobs keep room for their children's suffixes);
+    `output_path` is where the job's artifacts go, if it has one.
+    """
+
+    base_job_name: str = "job"
+    max_name_length: int = 63
+    output_path: str | None = None
+
+    @abstractmethod
+    def job_spec(self, name: str, job_dir: Path) -> JobSpec:
+        """The spec of the job called `name`, whose folder will be `job_dir`."""
+
+    @abstractmethod
+    def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
+        """Put what the program needs into the (new, empty) job folder."""
+
+    def run_details(self, spec: JobSpec) -> tuple[Mapping[str, Any], str | None] | None:
+        """What experiment tracking records of such a job: (parameters, source); None
+        when jobs of this kind are not tracked as runs (the default)."""
+        return None
+
+
+def submit(kind: JobKind, job_name: str | None = None, options: Mapping[str, Any] | None = None) -> Job:
+    """Create and start a job of `kind`; returns its handle at once.
+
+    `job_name` is checked (ValidationError) or, when None, made unique from
+    `kind.base_job_name`. `options` are the keyword options the launching object was
+    given for job extensions (`experiment_config`, `rules`, ...). If any step fails the
+    job's record and folder are removed and the error is raised.
+    """
+    options = dict(options or {})
+    name = (validate_job_name(job_name, kind.max_name_length) if job_name
+            else unique_job_name(kind.base_job_name, kind.max_name_length))
+    job_dir = job_dir_for(name)
+    spec = kind.job_spec(name, job_dir)
+    check_job_options(spec.job_type, options)
+    active = extensions(spec.job_type)
+    submission = Submission(kind, name, job_dir, spec, options)
+    for extension in active:
+        if extension.on_spec is not None:
+            extension.on_spec(submission)
+
+    def fill(folder: Path) -> None:
+        kind.fill_folder(folder, spec)
+        for extension in active:
+            if extension.on_folder is not None:
+                extension.on_folder(submission)
+
+    create_job(spec, fill)
+    for extension in active:
+        if extension.on_created is not None:
+            extension.on_created(submission)
+    return Job(name)
