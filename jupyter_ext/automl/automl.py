@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
-from ..experiments.tracking import track_job
-from ..jobs import Job, JobSpec, create_job, describe_job, unique_job_name, validate_job_name
+from ..jobs import Job, JobKind, JobSpec, describe_job, submit, watch
 from ..jobs.contract import base_environment
-from ..jobs.display import watch
-from ..jobs.launch import job_dir_for
 from .pipelines import ALGORITHMS
 from .problem import analyse, read_table
 from .validation import CROSS_VALIDATION_MAX_ROWS, folds_for
@@ -29,7 +27,7 @@ from .validation import CROSS_VALIDATION_MAX_ROWS, folds_for
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["AutoML", "MODES"]
+__all__ = ["AutoML", "AutoMLJob", "MODES"]
 
 MODES = ("AUTO", "HYPERPARAMETER_TUNING", "ENSEMBLING")
 # AUTO chooses ENSEMBLING below this much data in memory, as SageMaker does below 100 MB.
@@ -48,6 +46,47 @@ def _folds(frame: pandas.DataFrame, problem: Any) -> int:
     if folds and problem.problem_type != "Regression" and labels.value_counts().min() < folds:
         return 0
     return folds
+
+
+class AutoMLJob(JobKind):
+    """An AutoML job: the table, what was inferred of it, and the search to run."""
+
+    max_name_length = 40  # room for the tuning job's and its candidates' suffixes
+
+    def __init__(self, automl: AutoML, inputs: Any, frame: pandas.DataFrame, problem: Any, mode: str,
+                 folds: int) -> None:
+        self.automl, self.inputs, self.frame, self.problem = automl, inputs, frame, problem
+        self.mode, self.folds, self.base_job_name = mode, folds, automl.base_job_name
+
+    def job_spec(self, name: str, job_dir: Path) -> JobSpec:
+        automl, problem = self.automl, self.problem
+        details = {"problem_type": problem.problem_type, "objective": problem.objective,
+                   "target": problem.target, "max_candidates": automl.max_candidates, "mode": self.mode}
+        return JobSpec(name=name, job_type="AutoML",
+                       program=[sys.executable, "-m", "jupyter_ext.automl.program", "automl.json"],
+                       environment=base_environment(name, job_dir, None),
+                       max_run=automl.total_job_runtime_in_seconds + 60,
+                       record={"inputs": {"data": str(self.inputs) if not hasattr(self.inputs, "columns")
+                                          else "<DataFrame>"}, "details": details})
+
+    def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
+        automl, problem = self.automl, self.problem
+        (job_dir / "data").mkdir()
+        self.frame.to_pickle(job_dir / "data" / "data.pkl")
+        (job_dir / "data" / "problem.json").write_text(json.dumps({
+            "target": problem.target, "problem_type": problem.problem_type, "reason": problem.reason,
+            "objective": problem.objective, "columns": problem.columns, "dropped": problem.dropped,
+            "validation_fraction": automl.validation_fraction, "cross_validation_folds": self.folds,
+            "seed": automl.random_seed}, indent=1))
+        (job_dir / "code").mkdir()
+        (job_dir / "code" / "candidate_entry.py").write_text(CANDIDATE_ENTRY)
+        config = {"name": spec.name, "algorithms": automl.algorithms, "max_candidates": automl.max_candidates,
+                  "max_parallel_jobs": automl.max_parallel_jobs, "total_runtime": automl.total_job_runtime_in_seconds,
+                  "max_run_per_job": automl.max_runtime_per_training_job_in_seconds, "mode": self.mode}
+        (job_dir / "automl.json").write_text(json.dumps(config, indent=1))
+
+    def run_details(self, spec: JobSpec) -> tuple[Mapping[str, Any], str | None]:
+        return spec.record["details"], "automl"
 
 
 class AutoML:
@@ -100,35 +139,7 @@ class AutoML:
         folds = _folds(frame, problem)
         print(f"Validation: {folds}-fold cross-validation (at most {CROSS_VALIDATION_MAX_ROWS} rows)." if folds else
               f"Validation: a {self.validation_fraction:.0%} holdout split.", flush=True)
-        name = validate_job_name(job_name, 40) if job_name else unique_job_name(self.base_job_name, 40)
-        job_dir = job_dir_for(name)
-        config = {"name": name, "algorithms": self.algorithms, "max_candidates": self.max_candidates,
-                  "max_parallel_jobs": self.max_parallel_jobs, "total_runtime": self.total_job_runtime_in_seconds,
-                  "max_run_per_job": self.max_runtime_per_training_job_in_seconds, "mode": mode}
-        details = {"problem_type": problem.problem_type, "objective": problem.objective,
-                   "target": problem.target, "max_candidates": self.max_candidates, "mode": mode}
-        spec = JobSpec(name=name, job_type="AutoML",
-                       program=[sys.executable, "-m", "jupyter_ext.automl.program", "automl.json"],
-                       environment=base_environment(name, job_dir, None),
-                       max_run=self.total_job_runtime_in_seconds + 60,
-                       record={"inputs": {"data": str(inputs) if not hasattr(inputs, "columns") else "<DataFrame>"},
-                               "details": details})
-
-        def build(folder: Path) -> None:
-            (folder / "data").mkdir()
-            frame.to_pickle(folder / "data" / "data.pkl")
-            (folder / "data" / "problem.json").write_text(json.dumps({
-                "target": problem.target, "problem_type": problem.problem_type, "reason": problem.reason,
-                "objective": problem.objective, "columns": problem.columns, "dropped": problem.dropped,
-                "validation_fraction": self.validation_fraction, "cross_validation_folds": folds,
-                "seed": self.random_seed}, indent=1))
-            (folder / "code").mkdir()
-            (folder / "code" / "candidate_entry.py").write_text(CANDIDATE_ENTRY)
-            (folder / "automl.json").write_text(json.dumps(config, indent=1))
-
-        create_job(spec, build)
-        track_job(name, None, details, spec.record["inputs"], "automl")
-        self.latest_auto_ml_job = Job(name)
+        self.latest_auto_ml_job = submit(AutoMLJob(self, inputs, frame, problem, mode, folds), job_name)
         watch(self.latest_auto_ml_job, wait, logs)
 
     def _mode(self, frame: pandas.DataFrame) -> str:
@@ -143,13 +154,20 @@ class AutoML:
 
     @classmethod
     def attach(cls, auto_ml_job_name: str) -> AutoML:
-        """An AutoML for an existing AutoML job."""
+        """An AutoML for an existing AutoML job, with the job's settings (so `fit()` on new
+        data runs a like job)."""
         description = describe_job(auto_ml_job_name)
         if description.job_type != "AutoML":
             raise ValidationError(f"{auto_ml_job_name} is a {description.job_type} job, not an AutoML job.")
-        automl = cls(description.details["target"])
-        automl.objective = description.details["objective"]
-        automl.problem_type = description.details["problem_type"]
+        folder, details = Path(description.job_dir), description.details
+        config = json.loads((folder / "automl.json").read_text())
+        problem = json.loads((folder / "data" / "problem.json").read_text())
+        automl = cls(details["target"], details["problem_type"], {"MetricName": details["objective"]},
+                     max_candidates=config["max_candidates"], mode=config["mode"],
+                     max_runtime_per_training_job_in_seconds=config["max_run_per_job"],
+                     total_job_runtime_in_seconds=config["total_runtime"],
+                     validation_fraction=problem["validation_fraction"], max_parallel_jobs=config["max_parallel_jobs"],
+                     random_seed=problem["seed"], algorithms=config["algorithms"])
         automl.latest_auto_ml_job = Job(auto_ml_job_name)
         return automl
 

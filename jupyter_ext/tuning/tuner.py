@@ -18,18 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError, ValidationError
-from ..experiments.tracking import check_experiment_config, track_job
-from ..jobs import Job, JobSpec, create_job, describe_job, unique_job_name, validate_job_name
+from ..experiments.tracking import check_experiment_config
+from ..jobs import Job, JobKind, JobSpec, describe_job, submit, watch
 from ..jobs.contract import base_environment, copy_code
-from ..jobs.display import watch
-from ..jobs.launch import job_dir_for
 from ..training import Estimator, Inputs, channel_uris
 from .analytics import HyperparameterTuningJobAnalytics
 from .parameters import ParameterRange, range_from_dict, validate_ranges
 from .strategies import get_strategy, grid_size
 from .trials import read_trials
 
-__all__ = ["HyperparameterTuner", "WarmStartConfig", "WarmStartTypes", "TuningJobCompletionCriteriaConfig"]
+__all__ = ["HyperparameterTuner", "TuningJob", "WarmStartConfig", "WarmStartTypes", "TuningJobCompletionCriteriaConfig"]
 
 DEFAULT_MAX_RUNTIME = 7 * 24 * 60 * 60
 # A tuning job's name leaves room for "-NNN", its training jobs' suffix, within 63.
@@ -180,10 +178,12 @@ class HyperparameterTuner:
         watch(self.latest_tuning_job, wait, logs)
 
     def _launch(self, inputs: dict[str, Any], job_name: str | None, resume_from: str | None) -> None:
-        name = (validate_job_name(job_name, MAX_TUNING_NAME) if job_name
-                else unique_job_name(self.base_tuning_job_name, MAX_TUNING_NAME))
-        job_dir = job_dir_for(name)
-        config = {
+        options = {"experiment_config": getattr(self, "_experiment_config", None)}
+        self.latest_tuning_job = submit(TuningJob(self, inputs, resume_from), job_name, options)
+
+    def config(self, name: str, job_dir: Path, inputs: dict[str, Any], resume_from: str | None) -> dict[str, Any]:
+        """The tuning job's tuning.json: what its program reads."""
+        return {
             "name": name, "strategy": self.strategy, "strategy_config": self.strategy_config,
             "objective_type": self.objective_type, "max_jobs": self.max_jobs,
             "max_parallel_jobs": self.max_parallel_jobs, "early_stopping_type": self.early_stopping_type,
@@ -191,36 +191,8 @@ class HyperparameterTuner:
             "warm_start_type": self.warm_start_config.warm_start_type if self.warm_start_config else None,
             "warm_start_parents": sorted(self.warm_start_config.parents) if self.warm_start_config else [],
             "resume_from": resume_from, "inputs": inputs,
-            "definitions": [self._definition_config(d, job_dir) for d in self.definitions],
+            "definitions": [_definition_config(d, job_dir) for d in self.definitions],
         }
-        spec = JobSpec(name=name, job_type="Tuning",
-                       program=[sys.executable, "-m", "jupyter_ext.tuning.program", "tuning.json"],
-                       environment=base_environment(name, job_dir, None), max_run=self.max_runtime,
-                       record={"inputs": {k: v["s3_data"] for k, v in inputs.items()},
-                               "details": {k: config[k] for k in ("strategy", "objective_type", "max_jobs",
-                                                                  "max_parallel_jobs", "early_stopping_type")}})
-        create_job(spec, lambda folder: self._build(folder, config))
-        track_job(name, getattr(self, "_experiment_config", None), spec.record["details"],
-                  spec.record["inputs"], "tuning")
-        self.latest_tuning_job = Job(name)
-
-    @staticmethod
-    def _definition_config(definition: _Definition, job_dir: Path) -> dict[str, Any]:
-        estimator = definition.estimator.to_config()
-        estimator["metric_definitions"] = _merge(estimator["metric_definitions"], definition.metric_definitions)
-        code = job_dir / "code" / definition.name
-        if estimator["source_dir"]:
-            estimator["source_dir"] = str(code)
-        else:
-            estimator["entry_path"] = str(code / Path(estimator["entry_path"]).name)
-        return {"name": definition.name, "estimator": estimator, "objective_metric_name": definition.objective,
-                "ranges": {k: v.to_dict() for k, v in definition.ranges.items()}}
-
-    def _build(self, folder: Path, config: dict[str, Any]) -> None:
-        for definition in self.definitions:
-            estimator = definition.estimator
-            copy_code(estimator.source_dir, estimator._entry_path, [], folder / "code" / definition.name)
-        (folder / "tuning.json").write_text(json.dumps(config, indent=1))
 
     @classmethod
     def attach(cls, tuning_job_name: str) -> HyperparameterTuner:
@@ -285,6 +257,47 @@ class HyperparameterTuner:
     def best_estimator(self) -> Estimator:
         """An Estimator attached to the best training job."""
         return Estimator.attach(self.best_training_job())
+
+
+class TuningJob(JobKind):
+    """A tuning job of a HyperparameterTuner (a resumed one names the job it continues)."""
+
+    max_name_length = MAX_TUNING_NAME
+
+    def __init__(self, tuner: HyperparameterTuner, inputs: dict[str, Any], resume_from: str | None) -> None:
+        self.tuner, self.inputs, self.resume_from = tuner, inputs, resume_from
+        self.base_job_name = tuner.base_tuning_job_name
+        self.config: dict[str, Any] = {}
+
+    def job_spec(self, name: str, job_dir: Path) -> JobSpec:
+        self.config = config = self.tuner.config(name, job_dir, self.inputs, self.resume_from)
+        return JobSpec(name=name, job_type="Tuning",
+                       program=[sys.executable, "-m", "jupyter_ext.tuning.program", "tuning.json"],
+                       environment=base_environment(name, job_dir, None), max_run=self.tuner.max_runtime,
+                       record={"inputs": {k: v["s3_data"] for k, v in self.inputs.items()},
+                               "details": {k: config[k] for k in ("strategy", "objective_type", "max_jobs",
+                                                                  "max_parallel_jobs", "early_stopping_type")}})
+
+    def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
+        for definition in self.tuner.definitions:
+            estimator = definition.estimator
+            copy_code(estimator.source_dir, estimator.entry_path, [], job_dir / "code" / definition.name)
+        (job_dir / "tuning.json").write_text(json.dumps(self.config, indent=1))
+
+    def run_details(self, spec: JobSpec) -> tuple[Mapping[str, Any], str | None]:
+        return spec.record["details"], "tuning"
+
+
+def _definition_config(definition: _Definition, job_dir: Path) -> dict[str, Any]:
+    estimator = definition.estimator.to_config()
+    estimator["metric_definitions"] = _merge(estimator["metric_definitions"], definition.metric_definitions)
+    code = job_dir / "code" / definition.name
+    if estimator["source_dir"]:
+        estimator["source_dir"] = str(code)
+    else:
+        estimator["entry_path"] = str(code / Path(estimator["entry_path"]).name)
+    return {"name": definition.name, "estimator": estimator, "objective_metric_name": definition.objective,
+            "ranges": {k: v.to_dict() for k, v in definition.ranges.items()}}
 
 
 def _merge(first: list[dict[str, str]], second: list[dict[str, str]]) -> list[dict[str, str]]:
