@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..jobs import Job, JobSpec, Upload, create_job, unique_job_name, validate_job_name
+from ..jobs import Job, JobKind, JobSpec, Upload, submit, watch
 from ..jobs.contract import base_environment
-from ..jobs.display import watch
-from ..jobs.launch import job_dir_for
 from ..store import default_output_path, join_uri, local_path
 from .model import Model
 
-__all__ = ["Transformer", "STRATEGIES"]
+__all__ = ["Transformer", "TransformJob", "STRATEGIES"]
 
 STRATEGIES = {"MultiRecord": "MULTI_RECORD", "SingleRecord": "SINGLE_RECORD"}
 
@@ -73,30 +72,12 @@ class Transformer:
         _choice("compression_type", compression_type, (None, "None"))
         _choice("split_type", split_type, ("Line", None, "None"))
         _choice("join_source", join_source, ("Input", None, "None"))
-        name = validate_job_name(job_name) if job_name else unique_job_name(self.base_transform_job_name)
-        output_path = self.output_path or join_uri(default_output_path(), name)
-        if local_path(output_path) is not None:
-            output_path = str(local_path(output_path))
-        config = {"data": str(source), "containers": self.model.containers(), "content_type": content_type,
-                  "accept": self.accept or content_type, "split_type": split_type if split_type != "None" else None,
-                  "strategy": self.strategy, "max_payload": self.max_payload,
-                  "assemble_with": self.assemble_with if self.assemble_with != "None" else None,
-                  "join_source": join_source if join_source != "None" else None,
-                  "max_concurrent_transforms": self.max_concurrent_transforms}
-        job_dir = job_dir_for(name)
-        env = base_environment(name, job_dir, {
-            **self.env, "SAGEMAKER_BATCH": "True", "SAGEMAKER_MAX_PAYLOAD_IN_MB": str(self.max_payload),
-            "SAGEMAKER_BATCH_STRATEGY": STRATEGIES[self.strategy],
-            "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS": str(self.max_concurrent_transforms)})
-        spec = JobSpec(name=name, job_type="Transform",
-                       program=[sys.executable, "-m", "jupyter_ext.serving.batch", "transform.json"],
-                       environment=env, uploads=[Upload("output/transform", output_path, role="output_data")],
-                       record={"inputs": {"data": str(source)}, "outputs": {"output_path": output_path},
-                               "details": {k: v for k, v in config.items() if k != "containers"}
-                               | {"model_name": self.model.name}})
-        create_job(spec, lambda folder: (folder / "transform.json").write_text(json.dumps(config, indent=1)))
-        self.output_path = output_path
-        self.latest_transform_job = Job(name)
+        settings = {"data": str(source), "content_type": content_type, "accept": self.accept or content_type,
+                    "split_type": split_type if split_type != "None" else None,
+                    "join_source": join_source if join_source != "None" else None}
+        kind = TransformJob(self, settings)
+        self.latest_transform_job = submit(kind, job_name)
+        self.output_path = kind.output_path
         watch(self.latest_transform_job, wait, logs)
 
     def wait(self) -> None:
@@ -104,3 +85,40 @@ class Transformer:
         if self.latest_transform_job is None:
             raise ValidationError("No transform job yet: call transform() first.")
         self.latest_transform_job.wait()
+
+
+class TransformJob(JobKind):
+    """A batch transform job of a Transformer over one input (`settings`: data, content
+    types, split and join); its `output_path` is known once its spec is built."""
+
+    def __init__(self, transformer: Transformer, settings: dict[str, Any]) -> None:
+        self.transformer, self.settings = transformer, settings
+        self.base_job_name, self.output_path = transformer.base_transform_job_name, transformer.output_path
+        self.config: dict[str, Any] = {}
+
+    def job_spec(self, name: str, job_dir: Path) -> JobSpec:
+        t = self.transformer
+        output_path = self.output_path or join_uri(default_output_path(), name)
+        if local_path(output_path) is not None:
+            output_path = str(local_path(output_path))
+        self.output_path = output_path
+        given = self.settings
+        self.config = config = {
+            "data": given["data"], "containers": t.model.containers(), "content_type": given["content_type"],
+            "accept": given["accept"], "split_type": given["split_type"], "strategy": t.strategy,
+            "max_payload": t.max_payload, "assemble_with": t.assemble_with if t.assemble_with != "None" else None,
+            "join_source": given["join_source"], "max_concurrent_transforms": t.max_concurrent_transforms}
+        env = base_environment(name, job_dir, {
+            **t.env, "SAGEMAKER_BATCH": "True", "SAGEMAKER_MAX_PAYLOAD_IN_MB": str(t.max_payload),
+            "SAGEMAKER_BATCH_STRATEGY": STRATEGIES[t.strategy],
+            "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS": str(t.max_concurrent_transforms)})
+        return JobSpec(name=name, job_type="Transform",
+                       program=[sys.executable, "-m", "jupyter_ext.serving.batch", "transform.json"],
+                       environment=env, uploads=[Upload("output/transform", output_path, role="output_data")],
+                       record={"inputs": {"data": self.settings["data"]}, "outputs": {"output_path": output_path},
+                               "details": {k: v for k, v in config.items() if k != "containers"}
+                               | {"model_name": t.model.name}})
+
+    def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
+        (job_dir / "transform.json").write_text(json.dumps(self.config, indent=1))
+
