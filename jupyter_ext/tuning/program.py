@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError
-from ..jobs import Job, describe_job, log_metric, stop_job
+from ..jobs import Job, describe_job, log_metric, never_started, stop_job
 from ..models import TERMINAL_STATUSES
 from ..training import Estimator
 from .parameters import range_from_dict
@@ -53,6 +53,11 @@ class Running:
     early_stopped: bool = False
     best: float | None = None
     launched_at: float = field(default_factory=time.monotonic)
+
+
+def _never_ran(job: str) -> bool:
+    description = describe_job(job)
+    return never_started(description.status, description.started_at)
 
 
 class Tuning:
@@ -127,9 +132,10 @@ class Tuning:
         previous = self.config.get("resume_from")
         if previous:
             for record in read_trials(previous):
-                self._add_known(record, count=True)
+                if not _never_ran(record.job):  # its launcher died first: run it again
+                    self._add_known(record, count=True)
             done = {r.job for r in self.finished}
-            self.adopting = [c for c in describe_job(previous).children if c not in done]
+            self.adopting = [c for c in describe_job(previous).children if c not in done and not _never_ran(c)]
             self.adopted_definitions = launched_definitions(previous)
             self.launched += len(self.adopting)
 
