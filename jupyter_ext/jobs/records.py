@@ -43,6 +43,8 @@ __all__ = [
     "job_outcomes",
     "job_producing",
     "metric_statistics",
+    "job_exists",
+    "active_jobs",
 ]
 
 _SUMMARY_COLUMNS = (
@@ -333,6 +335,23 @@ def metric_statistics(store: MetadataStore, names: Sequence[str]) -> dict[str, d
         ):
             statistics.setdefault(row[0], {})[row[1]] = tuple(row[2:8])
     return statistics
+
+
+def job_exists(store: MetadataStore, name: str) -> bool:
+    """Whether a job named `name` is recorded."""
+    return bool(store.query("SELECT 1 FROM jobs WHERE name = ?", (name,)))
+
+
+def active_jobs(store: MetadataStore, name: str | None = None) -> list[sqlite3.Row]:
+    """The rows (name, status, executor, runner_pid, runner_started, program_pid,
+    created_at, heartbeat_at) of every active job, or of `name` if it is active."""
+    sql = ("SELECT name, status, executor, runner_pid, runner_started, program_pid, created_at, heartbeat_at"
+           f" FROM jobs WHERE status IN ({', '.join('?' for _ in ACTIVE_STATUSES)})")
+    params: list[Any] = list(ACTIVE_STATUSES)
+    if name is not None:
+        sql += " AND name = ?"
+        params.append(name)
+    return store.query(sql, params)
 
 
 def _jobs_tables(db: sqlite3.Connection) -> None:
