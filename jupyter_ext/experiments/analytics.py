@@ -7,11 +7,11 @@ one column per parameter, "<metric> - Min/Max/Avg/StdDev/Last/Count" per metric,
 
 from __future__ import annotations
 
-import json
 import math
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+from ..jobs import records as job_records
 from ..store import get_store
 from . import records
 
@@ -29,21 +29,13 @@ def metric_stats(runs: list[Any]) -> dict[str, dict[str, dict[str, float]]]:
     names = [r["name"] for r in runs]
     jobs = {r["job_name"]: r["name"] for r in runs if r["job_name"]}
     stats: dict[str, dict[str, dict[str, float]]] = {name: {} for name in names}
-    queries = [("run_metrics", "run", names, lambda key: key), ("metrics", "job_name", list(jobs), jobs.get)]
-    for table, column, keys, owner in queries:
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for row in store.query(
-                f"SELECT {column}, name, MIN(value), MAX(value), AVG(value), AVG(value * value), COUNT(*),"
-                f" (SELECT value FROM {table} AS last WHERE last.{column} = m.{column} AND last.name = m.name"
-                f" ORDER BY id DESC LIMIT 1) FROM {table} AS m WHERE {column} IN ({marks}) GROUP BY {column}, name",
-                chunk,
-            ):
-                count = row[6]
-                variance = max(0.0, row[5] - row[4] ** 2) * count / (count - 1) if count > 1 else 0.0
-                stats[owner(row[0])][row[1]] = dict(zip(STATS, (row[2], row[3], row[4], math.sqrt(variance),
-                                                                row[7], count)))
+    sources = [(records.run_metric_statistics(store, names), lambda key: key),
+               (job_records.metric_statistics(store, list(jobs)), jobs.get)]
+    for statistics, owner in sources:
+        for key, metrics in statistics.items():
+            for metric, (low, high, mean, mean_square, count, last) in metrics.items():
+                variance = max(0.0, mean_square - mean ** 2) * count / (count - 1) if count > 1 else 0.0
+                stats[owner(key)][metric] = dict(zip(STATS, (low, high, mean, math.sqrt(variance), last, count)))
     return stats
 
 
@@ -69,13 +61,16 @@ class ExperimentAnalytics:
         self.sort_by, self.sort_order = sort_by, sort_order
         self.metric_names, self.parameter_names = metric_names, parameter_names
 
-    def _runs(self) -> list[Any]:
-        sql = ("SELECT runs.*, jobs.status AS job_status, jobs.started_at AS job_start, jobs.ended_at AS job_end,"
-               " jobs.model_data, jobs.output_data FROM runs LEFT JOIN jobs ON jobs.name = runs.job_name")
-        if self.experiment_name is not None:
-            return get_store().query(sql + " WHERE runs.experiment = ? ORDER BY runs.created_at",
-                                     (self.experiment_name,))
-        return get_store().query(sql + " ORDER BY runs.created_at")
+    def _runs(self) -> list[dict[str, Any]]:
+        """The runs, each with its job's status, start, end and artifacts (None without a job)."""
+        store = get_store()
+        runs = [dict(row) for row in records.run_rows(store, self.experiment_name)]
+        jobs = job_records.job_outcomes(store, [r["job_name"] for r in runs if r["job_name"]])
+        for run in runs:
+            job = jobs.get(run["job_name"], {})
+            run.update(job_status=job.get("status"), job_start=job.get("started_at"), job_end=job.get("ended_at"),
+                       model_data=job.get("model_data"), output_data=job.get("output_data"))
+        return runs
 
     def _row(self, run: Any, params: dict[str, Any], stats: dict[str, dict[str, float]],
              artifacts: list[Any]) -> dict[str, Any]:
@@ -101,14 +96,8 @@ class ExperimentAnalytics:
 
         runs = self._runs()
         store = get_store()
-        params: dict[str, dict[str, Any]] = {r["name"]: {} for r in runs}
-        artifacts: dict[str, list[Any]] = {r["name"]: [] for r in runs}
-        for row in store.query("SELECT run, name, value FROM run_parameters"):
-            if row[0] in params:
-                params[row[0]][row[1]] = json.loads(row[2])
-        for row in store.query("SELECT * FROM run_artifacts"):
-            if row["run"] in artifacts:
-                artifacts[row["run"]].append(row)
+        names = [r["name"] for r in runs]
+        params, artifacts = records.run_parameters(store, names), records.run_artifacts(store, names)
         stats = metric_stats(runs)
         rows = [self._row(r, params[r["name"]], stats[r["name"]], artifacts[r["name"]]) for r in runs]
         rows = [r for r in rows if _matches(r, (self.search_expression or {}).get("Filters", []))]

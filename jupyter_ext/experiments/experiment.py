@@ -6,7 +6,7 @@ import json
 import shutil
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConflictError, ValidationError
+from ..errors import ValidationError
 from ..models import ExperimentSummary, timestamp
 from ..store import get_store, home
 from . import records
@@ -20,9 +20,7 @@ __all__ = ["Experiment", "ExperimentSummary", "list_experiments"]
 
 def list_experiments() -> list[ExperimentSummary]:
     """Every experiment with its run count, newest first."""
-    rows = get_store().query(
-        "SELECT e.name, e.description, e.tags, e.created_at, COUNT(r.name) FROM experiments e"
-        " LEFT JOIN runs r ON r.experiment = e.name GROUP BY e.name ORDER BY e.created_at DESC")
+    rows = records.experiment_summaries(get_store())
     return [ExperimentSummary(r[0], r[1], json.loads(r[2]), r[4], timestamp(r[3])) for r in rows]
 
 
@@ -53,8 +51,7 @@ class Experiment:
 
     def runs(self) -> list[str]:
         """The names of the experiment's runs, oldest first."""
-        return [r[0] for r in get_store().query(
-            "SELECT name FROM runs WHERE experiment = ? ORDER BY created_at", (self.name,))]
+        return records.run_names(get_store(), self.name)
 
     def analytics(self, **kwargs: Any) -> ExperimentAnalytics:
         """ExperimentAnalytics of this experiment."""
@@ -79,14 +76,7 @@ class Experiment:
     def rename(self, new_name: str) -> None:
         """Rename the experiment (its runs follow)."""
         records.check_name("experiment", new_name)
-        with get_store().transaction() as db:
-            if db.execute("SELECT 1 FROM experiments WHERE name = ?", (new_name,)).fetchone():
-                raise ConflictError(f"An experiment named {new_name!r} exists already.")
-            db.execute("INSERT INTO experiments (name, description, tags, created_at)"
-                       " SELECT ?, description, tags, created_at FROM experiments WHERE name = ?",
-                       (new_name, self.name))
-            db.execute("UPDATE runs SET experiment = ? WHERE experiment = ?", (new_name, self.name))
-            db.execute("DELETE FROM experiments WHERE name = ?", (self.name,))
+        records.rename_experiment(get_store(), self.name, new_name)
         self.name = new_name
 
     def delete(self) -> dict[str, int]:
@@ -95,12 +85,8 @@ class Experiment:
         logs and their model artifacts are kept. Returns what was deleted, by kind."""
         store = get_store()
         runs = self.runs()
-        marks = ", ".join("?" for _ in runs) or "NULL"
-        counts = {"runs": len(runs)}
-        for table in ("run_parameters", "run_metrics", "run_artifacts"):
-            counts[table] = store.query(f"SELECT COUNT(*) FROM {table} WHERE run IN ({marks})", runs)[0][0]
-        with store.transaction() as db:
-            db.execute("DELETE FROM experiments WHERE name = ?", (self.name,))
+        counts = {"runs": len(runs), **records.logged_counts(store, runs)}
+        records.delete_experiment(store, self.name)
         for run in runs:
             shutil.rmtree(home() / "artifacts" / "experiments" / run, ignore_errors=True)
         return counts

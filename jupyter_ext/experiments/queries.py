@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-import json
 import math
 
+from ..jobs import records as job_records
 from ..models import LeaderboardResponse, LeaderboardRow, MetricPoint, RunArtifact, RunDescription, timestamp
 from ..store import get_store
 from . import records
 from .analytics import metric_stats
 from .experiment import Experiment
 
-__all__ = ["describe_run", "run_metric_points", "leaderboard"]
+__all__ = ["describe_run", "run_metric_points", "metric_series", "leaderboard"]
 
 
 def describe_run(name: str) -> RunDescription:
     """Everything about run `name` (NotFoundError if none)."""
     store = get_store()
     run = records.run_row(store, name)
-    params = {r[0]: json.loads(r[1]) for r in store.query("SELECT name, value FROM run_parameters WHERE run = ?", (name,))}
+    params = records.parameters_of_run(store, name)
     artifacts = [RunArtifact(r["name"], r["value"], r["media_type"], bool(r["is_output"]))
-                 for r in store.query("SELECT * FROM run_artifacts WHERE run = ?", (name,))]
+                 for r in records.artifacts_of_run(store, name)]
     status, start, end = run["status"], run["start_time"], run["end_time"]
-    if run["job_name"]:
-        job = store.query("SELECT status, started_at, ended_at, model_data FROM jobs WHERE name = ?", (run["job_name"],))
-        if job:
-            status, start, end = job[0]["status"], job[0]["started_at"], job[0]["ended_at"]
-            if job[0]["model_data"]:
-                artifacts.append(RunArtifact("model_data", job[0]["model_data"], "application/x-tar", True))
+    job = job_records.job_outcomes(store, [run["job_name"]]).get(run["job_name"]) if run["job_name"] else None
+    if job:
+        status, start, end = job["status"], job["started_at"], job["ended_at"]
+        if job["model_data"]:
+            artifacts.append(RunArtifact("model_data", job["model_data"], "application/x-tar", True))
     return RunDescription(name, run["experiment"], run["trial"], run["display_name"], status, timestamp(start),
                           timestamp(end), run["failure_reason"], run["source"], run["job_name"], params,
                           metric_stats([run])[name], artifacts)
@@ -37,15 +36,21 @@ def run_metric_points(name: str, metric: str | None = None) -> list[MetricPoint]
     """A run's metric series (its job's, for a run a job made)."""
     store = get_store()
     run = records.run_row(store, name)
-    table, key = ("metrics", run["job_name"]) if run["job_name"] else ("run_metrics", name)
-    column = "job_name" if run["job_name"] else "run"
-    sql = f"SELECT name, value, step, timestamp FROM {table} WHERE {column} = ?"
-    params = [key]
-    if metric:
-        sql += " AND name = ?"
-        params.append(metric)
-    return [MetricPoint(r[0], r[1], r[2] if r[2] is not None else i, timestamp(r[3]))
-            for i, r in enumerate(store.query(sql + " ORDER BY id", params))]
+    if run["job_name"]:
+        return job_records.metric_points(store, run["job_name"], metric or None)
+    return records.run_metric_points(store, name, metric)
+
+
+def metric_series(run: str, metric: str) -> list[tuple[int, float]]:
+    """(step, value) of each point of `metric` run `run` logged (its job's points when the
+    run logged none itself); a point without a step gets its position. Empty for an
+    unknown run."""
+    store = get_store()
+    points = records.run_metric_values(store, run, metric)
+    if not points:
+        job = records.run_job_name(store, run)
+        points = [(p.step, p.value) for p in job_records.metric_points(store, job, metric)] if job else []
+    return [(step or i, value) for i, (step, value) in enumerate(points)]
 
 
 def leaderboard(experiment: str, metric: str | None, stat: str = "Last", ascending: bool = False) -> LeaderboardResponse:

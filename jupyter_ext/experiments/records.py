@@ -1,17 +1,25 @@
-"""The experiments tables: names, validation, and the few writes every part shares."""
+"""The experiments tables (experiments, runs, and what runs log): their schema, name
+validation, and every read and write of them. What a job-made run shows of its job comes
+from the jobs records, never from the jobs tables here."""
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import time
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..errors import ConflictError, NotFoundError, ValidationError
-from ..store import MetadataStore
+from ..models import MetricPoint, timestamp
+from ..store import MetadataStore, execute_statements, register_migrations
 
 __all__ = ["MAX_NAME", "check_name", "ensure_experiment", "ensure_run", "set_parameters",
-           "add_artifact", "experiment_row", "run_row", "run_name_for"]
+           "add_artifact", "experiment_row", "run_row", "run_name_for", "experiment_summaries", "run_names",
+           "rename_experiment", "logged_counts", "delete_experiment", "end_run", "add_run_metrics", "job_run",
+           "run_rows", "run_parameters", "run_artifacts", "parameters_of_run", "artifacts_of_run",
+           "run_metric_statistics", "run_metric_points", "run_metric_values", "run_job_name"]
 
 MAX_NAME = 120
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -111,3 +119,197 @@ def run_row(store: MetadataStore, name: str) -> Any:
     if not rows:
         raise NotFoundError(f"No run named {name!r}.")
     return rows[0]
+
+
+def experiment_summaries(store: MetadataStore) -> list[sqlite3.Row]:
+    """(name, description, tags JSON, created_at, run count) of every experiment, newest first."""
+    return store.query(
+        "SELECT e.name, e.description, e.tags, e.created_at, COUNT(r.name) FROM experiments e"
+        " LEFT JOIN runs r ON r.experiment = e.name GROUP BY e.name ORDER BY e.created_at DESC")
+
+
+def run_names(store: MetadataStore, experiment: str) -> list[str]:
+    """The names of the experiment's runs, oldest first."""
+    return [r[0] for r in store.query("SELECT name FROM runs WHERE experiment = ? ORDER BY created_at",
+                                      (experiment,))]
+
+
+def rename_experiment(store: MetadataStore, name: str, new_name: str) -> None:
+    """Rename experiment `name` (its runs follow); ConflictError if `new_name` is taken."""
+    with store.transaction() as db:
+        if db.execute("SELECT 1 FROM experiments WHERE name = ?", (new_name,)).fetchone():
+            raise ConflictError(f"An experiment named {new_name!r} exists already.")
+        db.execute("INSERT INTO experiments (name, description, tags, created_at)"
+                   " SELECT ?, description, tags, created_at FROM experiments WHERE name = ?", (new_name, name))
+        db.execute("UPDATE runs SET experiment = ? WHERE experiment = ?", (new_name, name))
+        db.execute("DELETE FROM experiments WHERE name = ?", (name,))
+
+
+def logged_counts(store: MetadataStore, runs: Sequence[str]) -> dict[str, int]:
+    """How many parameters, metric points and artifacts `runs` logged, by table."""
+    marks = ", ".join("?" for _ in runs) or "NULL"
+    return {table: store.query(f"SELECT COUNT(*) FROM {table} WHERE run IN ({marks})", list(runs))[0][0]
+            for table in ("run_parameters", "run_metrics", "run_artifacts")}
+
+
+def delete_experiment(store: MetadataStore, name: str) -> None:
+    """Delete the experiment; its runs and what they logged go with it (ON DELETE CASCADE)."""
+    with store.transaction() as db:
+        db.execute("DELETE FROM experiments WHERE name = ?", (name,))
+
+
+def end_run(store: MetadataStore, name: str, status: str, failure_reason: str | None) -> None:
+    """Record that run `name` ended now with `status` (and why, if it failed)."""
+    with store.transaction() as db:
+        db.execute("UPDATE runs SET status = ?, end_time = ?, failure_reason = ? WHERE name = ?",
+                   (status, time.time(), failure_reason, name))
+
+
+def add_run_metrics(store: MetadataStore, points: Iterable[tuple[str, str, float, int | None, float]]) -> None:
+    """Append (run, metric name, value, step, timestamp) points."""
+    with store.transaction() as db:
+        db.executemany("INSERT INTO run_metrics (run, name, value, step, timestamp) VALUES (?, ?, ?, ?, ?)",
+                       list(points))
+
+
+def job_run(store: MetadataStore, job_name: str) -> sqlite3.Row | None:
+    """The run (name, experiment, display_name, source) job `job_name` made, or None."""
+    rows = store.query("SELECT name, experiment, display_name, source FROM runs WHERE job_name = ?", (job_name,))
+    return rows[0] if rows else None
+
+
+def run_job_name(store: MetadataStore, run: str) -> str | None:
+    """The job that made run `run`, or None (no such run, or a run of notebook code)."""
+    rows = store.query("SELECT job_name FROM runs WHERE name = ?", (run,))
+    return rows[0][0] if rows else None
+
+
+def run_rows(store: MetadataStore, experiment: str | None = None) -> list[sqlite3.Row]:
+    """The runs (of `experiment`, or all), oldest first."""
+    if experiment is not None:
+        return store.query("SELECT * FROM runs WHERE experiment = ? ORDER BY created_at", (experiment,))
+    return store.query("SELECT * FROM runs ORDER BY created_at")
+
+
+def _chunks(names: Sequence[str]) -> Iterable[tuple[list[str], str]]:
+    # Under SQLite's limit of bound parameters.
+    for start in range(0, len(names), 500):
+        chunk = list(names[start:start + 500])
+        yield chunk, ", ".join("?" for _ in chunk)
+
+
+def run_parameters(store: MetadataStore, runs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """{run: {parameter: value}} of `runs` (every run named gets an entry), each run's
+    parameters in the order they were first logged."""
+    parameters: dict[str, dict[str, Any]] = {run: {} for run in runs}
+    for chunk, marks in _chunks(runs):
+        for row in store.query(f"SELECT run, name, value FROM run_parameters WHERE run IN ({marks})"
+                               " ORDER BY rowid", chunk):
+            parameters[row[0]][row[1]] = json.loads(row[2])
+    return parameters
+
+
+def run_artifacts(store: MetadataStore, runs: Sequence[str]) -> dict[str, list[sqlite3.Row]]:
+    """{run: [artifact rows (name, value, media_type, is_output)]} of `runs`, in the order
+    they were logged."""
+    artifacts: dict[str, list[sqlite3.Row]] = {run: [] for run in runs}
+    for chunk, marks in _chunks(runs):
+        for row in store.query(f"SELECT * FROM run_artifacts WHERE run IN ({marks}) ORDER BY rowid", chunk):
+            artifacts[row["run"]].append(row)
+    return artifacts
+
+
+def parameters_of_run(store: MetadataStore, run: str) -> dict[str, Any]:
+    """Run `run`'s parameters, by name."""
+    return {r[0]: json.loads(r[1]) for r in store.query(
+        "SELECT name, value FROM run_parameters WHERE run = ? ORDER BY name", (run,))}
+
+
+def artifacts_of_run(store: MetadataStore, run: str) -> list[sqlite3.Row]:
+    """Run `run`'s artifact rows, by name (inputs before outputs of one name)."""
+    return store.query("SELECT * FROM run_artifacts WHERE run = ? ORDER BY name, is_output", (run,))
+
+
+def run_metric_statistics(store: MetadataStore, runs: Sequence[str]) -> dict[str, dict[str, tuple[float, ...]]]:
+    """{run: {metric: (min, max, mean, mean of squares, count, last value)}} of what `runs` logged."""
+    statistics: dict[str, dict[str, tuple[float, ...]]] = {}
+    for chunk, marks in _chunks(runs):
+        for row in store.query(
+            "SELECT run, name, MIN(value), MAX(value), AVG(value), AVG(value * value), COUNT(*),"
+            " (SELECT value FROM run_metrics AS last WHERE last.run = m.run AND last.name = m.name"
+            f" ORDER BY id DESC LIMIT 1) FROM run_metrics AS m WHERE run IN ({marks}) GROUP BY run, name",
+            chunk,
+        ):
+            statistics.setdefault(row[0], {})[row[1]] = tuple(row[2:8])
+    return statistics
+
+
+def run_metric_points(store: MetadataStore, run: str, metric: str | None = None) -> list[MetricPoint]:
+    """What run `run` logged itself, in order; a point logged without a step gets its position."""
+    sql, params = "SELECT name, value, step, timestamp FROM run_metrics WHERE run = ?", [run]
+    if metric:
+        sql += " AND name = ?"
+        params.append(metric)
+    return [MetricPoint(r[0], r[1], r[2] if r[2] is not None else i, timestamp(r[3]))
+            for i, r in enumerate(store.query(sql + " ORDER BY id", params))]
+
+
+def run_metric_values(store: MetadataStore, run: str, metric: str) -> list[tuple[int | None, float]]:
+    """(step, value) of each point of `metric` run `run` logged itself, in order."""
+    return [(r[0], r[1]) for r in store.query(
+        "SELECT step, value FROM run_metrics WHERE run = ? AND name = ? ORDER BY id", (run, metric))]
+
+
+def _experiments_tables(db: sqlite3.Connection) -> None:
+    # Runs (trial components) in trials (run groups) in experiments. A run made by a job
+    # names it; its metrics then stay in the jobs' metrics table.
+    execute_statements(db, """
+        CREATE TABLE experiments (
+            name TEXT PRIMARY KEY,
+            description TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE runs (
+            name TEXT PRIMARY KEY,
+            experiment TEXT REFERENCES experiments (name) ON DELETE CASCADE,
+            trial TEXT,
+            display_name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_time REAL,
+            end_time REAL,
+            failure_reason TEXT,
+            source TEXT,
+            job_name TEXT,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX runs_by_experiment ON runs (experiment, created_at);
+        CREATE INDEX runs_by_job ON runs (job_name);
+        CREATE TABLE run_parameters (
+            run TEXT NOT NULL REFERENCES runs (name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run, name)
+        );
+        CREATE TABLE run_metrics (
+            id INTEGER PRIMARY KEY,
+            run TEXT NOT NULL REFERENCES runs (name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value REAL NOT NULL,
+            step INTEGER,
+            timestamp REAL NOT NULL
+        );
+        CREATE INDEX run_metrics_by_run ON run_metrics (run, name, id);
+        CREATE TABLE run_artifacts (
+            run TEXT NOT NULL REFERENCES runs (name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            media_type TEXT,
+            is_output INTEGER NOT NULL,
+            PRIMARY KEY (run, name, is_output)
+        )
+    """)
+
+
+# Migrations are code: entry i brings the experiments tables from version i to i + 1.
+register_migrations("experiments", [_experiments_tables])

@@ -86,9 +86,7 @@ class Run:
             if not self._job_bound:  # a job's run ends with the job
                 status = "Completed" if error is None else "Failed"
                 reason = None if error is None else f"{kind.__name__}: {error}"[:MAX_REASON]
-                with get_store().transaction() as db:
-                    db.execute("UPDATE runs SET status = ?, end_time = ?, failure_reason = ? WHERE name = ?",
-                               (status, time.time(), reason, self.name))
+                records.end_run(get_store(), self.name, status, reason)
 
     def _check(self) -> None:
         if not self._active:
@@ -127,9 +125,7 @@ class Run:
     def flush(self) -> None:
         """Write buffered metric points to the store."""
         if self._buffer:
-            with get_store().transaction() as db:
-                db.executemany("INSERT INTO run_metrics (run, name, value, step, timestamp) VALUES (?, ?, ?, ?, ?)",
-                               self._buffer)
+            records.add_run_metrics(get_store(), self._buffer)
             self._buffer = []
         self._flushed_at = time.monotonic()
 
@@ -182,11 +178,11 @@ def load_run() -> Run:
     job = os.environ.get("JUPYTER_EXT_JOB_NAME")
     if not job:
         raise RuntimeError("load_run() works inside a job; in a notebook, use `with Run(...)`.")
-    rows = get_store().query("SELECT name, experiment, display_name FROM runs WHERE job_name = ?", (job,))
-    if not rows or rows[0]["experiment"] is None:
+    row = records.job_run(get_store(), job)
+    if row is None or row["experiment"] is None:
         raise RuntimeError(f"Job {job} has no experiment: pass experiment_config={{'ExperimentName': ...}}.")
     run = Run.__new__(Run)
-    run.experiment_name, run.name, run.display_name = rows[0]["experiment"], rows[0]["name"], rows[0]["display_name"]
+    run.experiment_name, run.name, run.display_name = row["experiment"], row["name"], row["display_name"]
     run.run_name, run.trial_name, run.tags, run._experiment_description = run.name, None, {}, ""
     run._active, run._job_bound, run._buffer, run._flushed_at, run._steps = False, True, [], time.monotonic(), {}
     return run

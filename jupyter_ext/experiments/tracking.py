@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..jobs import JobExtension, Submission
+from ..jobs import records as job_records
 from ..store import get_store, local_path
 from . import records
 
@@ -79,17 +80,10 @@ def lineage(artifact: str) -> dict[str, Any]:
     {"artifact", "job", "job_type", "inputs", "experiment", "run", "source"}."""
     store = get_store()
     path = local_path(artifact)
-    candidates = {artifact, str(path)} if path is not None else {artifact}
-    marks = ", ".join("?" for _ in candidates)
-    rows = store.query(f"SELECT name, job_type, spec FROM jobs WHERE model_data IN ({marks}) OR output_data IN ({marks})",
-                       [*candidates, *candidates])
-    if not rows:
+    job = job_records.job_producing(store, [artifact, str(path)] if path is not None else [artifact])
+    if job is None:
         raise NotFoundError(f"No job produced {artifact}.")
-    import json
-
-    job = rows[0]
-    record = json.loads(job["spec"]).get("record", {})
-    run = store.query("SELECT name, experiment, source FROM runs WHERE job_name = ?", (job["name"],))
-    return {"artifact": artifact, "job": job["name"], "job_type": job["job_type"],
-            "inputs": record.get("inputs", {}), "experiment": run[0]["experiment"] if run else None,
-            "run": run[0]["name"] if run else None, "source": run[0]["source"] if run else None}
+    run = records.job_run(store, job["name"])
+    return {"artifact": artifact, "job": job["name"], "job_type": job["job_type"], "inputs": job["inputs"],
+            "experiment": run["experiment"] if run else None, "run": run["name"] if run else None,
+            "source": run["source"] if run else None}

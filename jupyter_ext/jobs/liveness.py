@@ -23,7 +23,7 @@ LAUNCH_GRACE_SECONDS = 60.0
 
 def reconcile(store: MetadataStore, name: str | None = None) -> None:
     """End every active job (or just `name`) whose runner is gone or can no longer start."""
-    for row in records.active_rows(store, name):
+    for row in records.active_jobs(store, name):
         if row["runner_pid"] is None:
             reason = _launch_failure(row)
             if reason is not None:

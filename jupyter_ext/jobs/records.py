@@ -22,7 +22,7 @@ from ..models import (
     StatusTransition,
     timestamp,
 )
-from ..store import MetadataStore
+from ..store import MetadataStore, execute_statements, register_migrations
 from .process import this_process
 from .spec import JobSpec
 
@@ -40,8 +40,12 @@ __all__ = [
     "change_token",
     "metric_points",
     "final_metrics",
+    "child_statuses",
+    "job_outcomes",
+    "job_producing",
+    "metric_statistics",
     "job_exists",
-    "active_rows",
+    "active_jobs",
 ]
 
 _SUMMARY_COLUMNS = (
@@ -287,19 +291,134 @@ def metric_points(store: MetadataStore, name: str, metric_name: str | None = Non
     ]
 
 
+def child_statuses(store: MetadataStore, parent: str) -> list[str]:
+    """The status of every job `parent`'s program launched (a tuning job's trials)."""
+    return [row[0] for row in store.query("SELECT status FROM jobs WHERE parent = ?", (parent,))]
+
+
+def job_outcomes(store: MetadataStore, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """For each named job that exists: its status, started_at, ended_at (epoch seconds),
+    model_data and output_data, keyed by job name."""
+    outcomes: dict[str, dict[str, Any]] = {}
+    unique = list(dict.fromkeys(names))
+    for start in range(0, len(unique), 500):  # under SQLite's limit of bound parameters
+        chunk = unique[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in store.query("SELECT name, status, started_at, ended_at, model_data, output_data FROM jobs"
+                               f" WHERE name IN ({marks})", chunk):
+            outcomes[row["name"]] = {key: row[key] for key in row.keys() if key != "name"}
+    return outcomes
+
+
+def job_producing(store: MetadataStore, artifacts: Iterable[str]) -> dict[str, Any] | None:
+    """The job whose model_data or output_data is one of `artifacts` (spellings of one
+    URI): {"name", "job_type", "inputs"}, or None if no job produced it."""
+    candidates = list(dict.fromkeys(artifacts))
+    marks = ", ".join("?" for _ in candidates)
+    rows = store.query(f"SELECT name, job_type, spec FROM jobs WHERE model_data IN ({marks})"
+                       f" OR output_data IN ({marks})", [*candidates, *candidates])
+    if not rows:
+        return None
+    record = json.loads(rows[0]["spec"]).get("record", {})
+    return {"name": rows[0]["name"], "job_type": rows[0]["job_type"], "inputs": record.get("inputs", {})}
+
+
+def metric_statistics(store: MetadataStore, names: Sequence[str]) -> dict[str, dict[str, tuple[float, ...]]]:
+    """{job: {metric: (min, max, mean, mean of squares, count, last value)}} of the named jobs."""
+    statistics: dict[str, dict[str, tuple[float, ...]]] = {}
+    for start in range(0, len(names), 500):  # under SQLite's limit of bound parameters
+        chunk = list(names[start:start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        for row in store.query(
+            "SELECT job_name, name, MIN(value), MAX(value), AVG(value), AVG(value * value), COUNT(*),"
+            " (SELECT value FROM metrics AS last WHERE last.job_name = m.job_name AND last.name = m.name"
+            f" ORDER BY id DESC LIMIT 1) FROM metrics AS m WHERE job_name IN ({marks}) GROUP BY job_name, name",
+            chunk,
+        ):
+            statistics.setdefault(row[0], {})[row[1]] = tuple(row[2:8])
+    return statistics
+
+
 def job_exists(store: MetadataStore, name: str) -> bool:
-    """Whether a job called `name` is recorded."""
+    """Whether a job named `name` is recorded."""
     return bool(store.query("SELECT 1 FROM jobs WHERE name = ?", (name,)))
 
 
-def active_rows(store: MetadataStore, name: str | None = None) -> list[sqlite3.Row]:
-    """What the dead-runner check needs of every active job (or just `name`)."""
-    sql = (
-        "SELECT name, status, executor, runner_pid, runner_started, program_pid, created_at, heartbeat_at,"
-        f" launcher_pid, launcher_started FROM jobs WHERE status IN ({', '.join('?' for _ in ACTIVE_STATUSES)})"
-    )
-    params: list[object] = list(ACTIVE_STATUSES)
+def active_jobs(store: MetadataStore, name: str | None = None) -> list[sqlite3.Row]:
+    """What the dead-runner check needs (name, status, executor, runner_pid, runner_started,
+    program_pid, created_at, heartbeat_at, launcher_pid, launcher_started) of every active
+    job, or of `name` if it is active."""
+    sql = ("SELECT name, status, executor, runner_pid, runner_started, program_pid, created_at, heartbeat_at,"
+           f" launcher_pid, launcher_started FROM jobs WHERE status IN ({', '.join('?' for _ in ACTIVE_STATUSES)})")
+    params: list[Any] = list(ACTIVE_STATUSES)
     if name is not None:
         sql += " AND name = ?"
         params.append(name)
     return store.query(sql, params)
+
+
+def _jobs_tables(db: sqlite3.Connection) -> None:
+    execute_statements(db, """
+        CREATE TABLE jobs (
+            name TEXT PRIMARY KEY,
+            job_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            secondary_status TEXT,
+            failure_reason TEXT,
+            created_at REAL NOT NULL,
+            started_at REAL,
+            ended_at REAL,
+            last_modified REAL NOT NULL,
+            heartbeat_at REAL,
+            executor TEXT NOT NULL,
+            runner_pid INTEGER,
+            runner_started REAL,
+            program_pid INTEGER,
+            exit_code INTEGER,
+            stop_grace REAL,
+            job_dir TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            model_data TEXT,
+            output_data TEXT
+        );
+        CREATE INDEX jobs_by_created ON jobs (created_at DESC, name);
+        CREATE INDEX jobs_by_status ON jobs (status);
+        CREATE INDEX jobs_by_modified ON jobs (last_modified);
+        CREATE TABLE job_transitions (
+            job_name TEXT NOT NULL REFERENCES jobs (name) ON DELETE CASCADE,
+            status TEXT NOT NULL,
+            start_time REAL NOT NULL,
+            end_time REAL,
+            message TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX transitions_by_job ON job_transitions (job_name);
+        CREATE TABLE metrics (
+            id INTEGER PRIMARY KEY,
+            job_name TEXT NOT NULL REFERENCES jobs (name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value REAL NOT NULL,
+            step INTEGER NOT NULL,
+            timestamp REAL NOT NULL
+        );
+        CREATE INDEX metrics_by_job ON metrics (job_name, name, id)
+    """)
+
+
+def _job_parents(db: sqlite3.Connection) -> None:
+    # A job launched by another job's program (a tuning job's trials) names its parent.
+    execute_statements(db, """
+        ALTER TABLE jobs ADD COLUMN parent TEXT;
+        CREATE INDEX jobs_by_parent ON jobs (parent)
+    """)
+
+
+def _job_launchers(db: sqlite3.Connection) -> None:
+    # The process that created a job: if it dies before the runner starts, the job ends at once.
+    execute_statements(db, """
+        ALTER TABLE jobs ADD COLUMN launcher_pid INTEGER;
+        ALTER TABLE jobs ADD COLUMN launcher_started REAL
+    """)
+
+
+# Migrations are code: entry i brings the jobs tables from version i to i + 1.
+register_migrations("jobs", [_jobs_tables, _job_parents, _job_launchers])

@@ -8,10 +8,8 @@ characters and runs for at most the time limit (300 s unless configured).
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import LifecycleConfig, timestamp
 from ..store import get_store, home
+from . import records
 
 __all__ = [
     "HOOKS",
@@ -74,14 +73,9 @@ def _default_folder() -> Path:
     return home() / "lifecycle"
 
 
-def _read_settings() -> dict[str, Any]:
-    rows = get_store().query("SELECT key, value FROM lifecycle_settings")
-    return {row["key"]: json.loads(row["value"]) for row in rows}
-
-
 def lifecycle_settings() -> LifecycleSettings:
     """The current settings (defaults where nothing was configured)."""
-    values = _read_settings()
+    values = records.read_settings(get_store())
     folder = Path(values["folder"]) if values.get("folder") else _default_folder()
     return LifecycleSettings(folder, values.get("config_name"), int(values.get("time_limit", DEFAULT_TIME_LIMIT)),
                              dict(values.get("environment", {})))
@@ -132,9 +126,7 @@ def configure_lifecycle(folder: str | os.PathLike[str] | None = None, config_nam
         updates["time_limit"] = _check_time_limit(time_limit)
     if environment is not None:
         updates["environment"] = _check_environment(environment)
-    with get_store().transaction() as db:
-        db.executemany("INSERT OR REPLACE INTO lifecycle_settings (key, value) VALUES (?, ?)",
-                       [(key, json.dumps(value)) for key, value in updates.items()])
+    records.write_settings(get_store(), updates)
     return lifecycle_settings()
 
 
@@ -200,30 +192,23 @@ def create_lifecycle_config(name: str, on_create: str | None = None, on_start: s
     for hook, content in (("on-create", on_create), ("on-start", on_start)):
         if content is not None:
             _check_content(content, f"The {hook} script of {name}")
-    now = time.time()
-    with get_store().transaction() as db:
-        exists = db.execute("SELECT 1 FROM lifecycle_configs WHERE name = ?", (name,)).fetchone()
-        if exists and not overwrite:
-            raise ConflictError(f"Lifecycle configuration {name} exists already; delete it first or pass overwrite.")
-        db.execute("INSERT OR REPLACE INTO lifecycle_configs (name, on_create, on_start, created_at, last_modified)"
-                   " VALUES (?, ?, ?, COALESCE((SELECT created_at FROM lifecycle_configs WHERE name = ?), ?), ?)",
-                   (name, on_create, on_start, name, now, now))
+    records.save_config(get_store(), name, on_create, on_start, overwrite)
     return describe_lifecycle_config(name)
 
 
 def describe_lifecycle_config(name: str) -> LifecycleConfig:
     """The named configuration; NotFoundError lists the ones there are."""
-    rows = get_store().query("SELECT * FROM lifecycle_configs WHERE name = ?", (name,))
-    if not rows:
+    row = records.config_row(get_store(), name)
+    if row is None:
         known = ", ".join(c.name for c in list_lifecycle_configs()) or "none yet"
         raise NotFoundError(f"No lifecycle configuration named {name!r} (there are: {known}); "
                             "create it with create_lifecycle_config or `jupyter-ext lifecycle create-config`.")
-    return _config_record(rows[0])
+    return _config_record(row)
 
 
 def list_lifecycle_configs() -> list[LifecycleConfig]:
     """Every named configuration, by name."""
-    return [_config_record(row) for row in get_store().query("SELECT * FROM lifecycle_configs ORDER BY name")]
+    return [_config_record(row) for row in records.config_rows(get_store())]
 
 
 def delete_lifecycle_config(name: str) -> None:
@@ -232,5 +217,4 @@ def delete_lifecycle_config(name: str) -> None:
     if lifecycle_settings().config_name == name:
         raise ConflictError(f"Lifecycle configuration {name} is in use; choose another source first "
                             "(configure_lifecycle(folder=...) or `jupyter-ext lifecycle configure --default-folder`).")
-    with get_store().transaction() as db:
-        db.execute("DELETE FROM lifecycle_configs WHERE name = ?", (name,))
+    records.delete_config(get_store(), name)

@@ -12,11 +12,12 @@ from typing import Any
 
 import psutil
 
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import NotFoundError, ValidationError
 from ..jobs.executors import process_alive
 from ..jobs.logs import read_log, read_lines, tail_log
 from ..models import LifecycleRun, LifecycleStatus, LogChunk, LogLine, timestamp
 from ..store import get_store, home
+from . import records
 from .configs import HOOKS, check_hook, lifecycle_settings, resolve_script
 
 # The failure reason of a run cut short because the process supervising it exited.
@@ -57,29 +58,15 @@ def _reap(rows: list[Any]) -> bool:
     gone = [row["id"] for row in rows if row["status"] == "InProgress"
             and not process_alive(row["supervisor_pid"], row["supervisor_started"])]
     if gone:
-        with get_store().transaction() as db:
-            db.executemany("UPDATE lifecycle_runs SET status = 'Failed', ended_at = ?, failure_reason = ?"
-                           " WHERE id = ? AND status = 'InProgress'", [(time.time(), _GONE, i) for i in gone])
+        records.fail_runs(get_store(), gone, _GONE)
     return bool(gone)
 
 
 def insert_run(hook: str, source: str, trigger: str) -> LifecycleRun:
     """Record a new InProgress run of `hook`; ConflictError while another run of it goes on."""
     store = get_store()
-    _reap(store.query("SELECT * FROM lifecycle_runs WHERE hook = ? AND status = 'InProgress'", (hook,)))
-    pid, started = _supervisor()
-    with store.transaction() as db:
-        busy = db.execute("SELECT id FROM lifecycle_runs WHERE hook = ? AND status = 'InProgress'",
-                          (hook,)).fetchone()
-        if busy:
-            raise ConflictError(f"The {hook} script is running already (run {busy['id']}); wait for it to end.")
-        cursor = db.execute(
-            "INSERT INTO lifecycle_runs (hook, source, trigger, status, started_at, log_path, supervisor_pid,"
-            " supervisor_started) VALUES (?, ?, ?, 'InProgress', ?, '', ?, ?)",
-            (hook, source, trigger, time.time(), pid, started))
-        run_id = int(cursor.lastrowid or 0)
-        log_path = home() / "lifecycle-runs" / f"{run_id}-{hook}.log"
-        db.execute("UPDATE lifecycle_runs SET log_path = ? WHERE id = ?", (str(log_path), run_id))
+    _reap(records.in_progress_runs(store, hook))
+    run_id, log_path = records.insert_run(store, hook, source, trigger, _supervisor(), home() / "lifecycle-runs")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     return describe_lifecycle_run(run_id)
 
@@ -87,18 +74,15 @@ def insert_run(hook: str, source: str, trigger: str) -> LifecycleRun:
 def finish_run(run_id: int, status: str, exit_code: int | None, failure_reason: str | None,
                ended_at: float | None = None) -> LifecycleRun:
     """Record how run `run_id` ended (at `ended_at`, default now)."""
-    with get_store().transaction() as db:
-        db.execute("UPDATE lifecycle_runs SET status = ?, exit_code = ?, failure_reason = ?, ended_at = ?"
-                   " WHERE id = ?", (status, exit_code, failure_reason, ended_at or time.time(), run_id))
+    records.finish_run(get_store(), run_id, status, exit_code, failure_reason, ended_at or time.time())
     return describe_lifecycle_run(run_id)
 
 
-def _select(where: str = "", params: tuple[Any, ...] = (), limit: int = 20) -> list[LifecycleRun]:
+def _select(hook: str | None = None, run_id: int | None = None, limit: int = 20) -> list[LifecycleRun]:
     store = get_store()
-    sql = f"SELECT * FROM lifecycle_runs {where} ORDER BY id DESC LIMIT ?"
-    rows = store.query(sql, (*params, limit))
+    rows = records.select_runs(store, hook=hook, run_id=run_id, limit=limit)
     if _reap(rows):
-        rows = store.query(sql, (*params, limit))
+        rows = records.select_runs(store, hook=hook, run_id=run_id, limit=limit)
     return [_record(row) for row in rows]
 
 
@@ -108,7 +92,7 @@ def list_lifecycle_runs(hook: str | None = None, limit: int = 20) -> list[Lifecy
         check_hook(hook)
     if limit < 1:
         raise ValidationError(f"limit must be 1 or more; got {limit}.")
-    return _select("WHERE hook = ?", (hook,), limit) if hook else _select(limit=limit)
+    return _select(hook=hook, limit=limit) if hook else _select(limit=limit)
 
 
 def describe_lifecycle_run(run: int | str) -> LifecycleRun:
@@ -118,11 +102,11 @@ def describe_lifecycle_run(run: int | str) -> LifecycleRun:
         if run not in HOOKS:
             raise ValidationError(f"{run!r} is neither a run id nor a hook; give a number or one of: "
                                   f"{', '.join(HOOKS)}.")
-        found = _select("WHERE hook = ?", (run,), 1)
+        found = _select(hook=run, limit=1)
         if not found:
             raise NotFoundError(f"The {run} script has not run in this home yet.")
         return found[0]
-    found = _select("WHERE id = ?", (int(run),), 1)
+    found = _select(run_id=int(run), limit=1)
     if not found:
         raise NotFoundError(f"No lifecycle run {run}; `jupyter-ext lifecycle status` lists the last runs.")
     return found[0]

@@ -4,6 +4,7 @@ status (InProgress, Completed, CompletedWithViolations, Failed), violations and 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from datetime import datetime
@@ -16,11 +17,13 @@ from ..jobs.contract import base_environment
 from ..jobs.display import watch
 from ..jobs.launch import job_dir_for
 from ..models import MonitoringExecutionSummary, MonitoringViolation, timestamp
-from ..store import get_store
+from ..store import get_store, join_uri
+from . import records
 from .files import CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, Constraints, ConstraintViolations, Statistics
 from .report import REPORT_HTML
 
-__all__ = ["launch_analysis", "record_execution", "execution_summary", "MonitoringExecution", "list_executions"]
+__all__ = ["launch_analysis", "record_execution", "start_scheduled_run", "short_name", "execution_summary",
+           "MonitoringExecution", "list_executions"]
 
 CONFIG_FILE = "analysis.json"
 
@@ -49,9 +52,32 @@ def launch_analysis(config: dict[str, Any], base_name: str, job_name: str | None
 def record_execution(job_name: str, schedule: str | None, endpoint: str, monitoring_type: str,
                      scheduled_time: datetime, output_path: str) -> None:
     """Remember a monitoring run of `endpoint` (and of `schedule`, if any)."""
-    with get_store().transaction() as db:
-        db.execute("INSERT INTO monitoring_executions VALUES (?, ?, ?, ?, ?, ?)",
-                   (job_name, schedule, endpoint, monitoring_type, scheduled_time.timestamp(), output_path))
+    records.insert_execution(get_store(), job_name, schedule, endpoint, monitoring_type, scheduled_time.timestamp(),
+                             output_path)
+
+
+def short_name(name: str, length: int) -> str:
+    """`name` without a generated timestamp suffix, cut to `length` at a dash if it can be."""
+    name = re.sub(r"(-\d{4}(-\d{2}){5}-\d{3})+$", "", name)
+    if len(name) <= length:
+        return name
+    cut = name[:length]
+    return cut[:cut.rfind("-")] if cut.rfind("-") > length // 2 else cut
+
+
+def start_scheduled_run(schedule: str | None, endpoint: str, monitoring_type: str, config: dict[str, Any],
+                        tick: datetime, start: datetime | None, wait: bool = False, logs: bool = False) -> str:
+    """Start one monitoring run of `endpoint` over [start, tick); returns its job name."""
+    name = unique_job_name(f"{short_name(schedule or endpoint, 24)}-run")
+    output = join_uri(config["output_path"], endpoint, schedule or "on-demand", name)
+    kind = "monitoring" if monitoring_type == "DataQuality" else "model_quality_monitoring"
+    analysis = {**config, "kind": kind, "endpoint": endpoint, "output_path": output,
+                "start_time": start.isoformat() if start else None, "end_time": tick.isoformat()}
+    record_execution(name, schedule, endpoint, monitoring_type, tick, output)
+    launch_analysis(analysis, name, job_name=name, wait=wait, logs=logs,
+                    details={"MonitoringScheduleName": schedule, "EndpointName": endpoint,
+                             "MonitoringType": monitoring_type, "ScheduledTime": tick.isoformat()})
+    return name
 
 
 def _violations(output: Path) -> list[MonitoringViolation]:
@@ -85,14 +111,7 @@ def execution_summary(row: Any) -> MonitoringExecutionSummary:
 def list_executions(endpoint: str | None = None, schedule: str | None = None,
                     limit: int = 20) -> list[MonitoringExecutionSummary]:
     """Monitoring runs, newest first, of an endpoint and/or schedule."""
-    where, params = [], []
-    if endpoint:
-        where.append("endpoint_name = ?"); params.append(endpoint)  # noqa: E702
-    if schedule:
-        where.append("schedule_name = ?"); params.append(schedule)  # noqa: E702
-    sql = "SELECT * FROM monitoring_executions" + (f" WHERE {' AND '.join(where)}" if where else "")
-    rows = get_store().query(sql + " ORDER BY scheduled_time DESC, job_name DESC LIMIT ?", (*params, limit))
-    return [execution_summary(row) for row in rows]
+    return [execution_summary(row) for row in records.execution_rows(get_store(), endpoint, schedule, limit)]
 
 
 class MonitoringExecution:
@@ -107,10 +126,10 @@ class MonitoringExecution:
 
     def describe(self) -> MonitoringExecutionSummary:
         """Status, violations, report path."""
-        rows = get_store().query("SELECT * FROM monitoring_executions WHERE job_name = ?", (self.job_name,))
-        if not rows:
+        row = records.execution_row(get_store(), self.job_name)
+        if row is None:
             raise NotFoundError(f"No monitoring run {self.job_name!r}.")
-        return execution_summary(rows[0])
+        return execution_summary(row)
 
     def wait(self, timeout: float = 3600.0) -> MonitoringExecutionSummary:
         """Block until the run ends; returns its summary (a failed run does not raise)."""

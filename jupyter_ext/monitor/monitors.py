@@ -3,7 +3,6 @@ Processing jobs, endpoint captures and the store."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,7 +11,9 @@ from typing import Any
 from ..errors import ValidationError
 from ..jobs import unique_job_name, validate_job_name
 from ..store import default_output_path, get_store, home, join_uri, local_path
-from .executions import BaseliningJob, MonitoringExecution, launch_analysis, list_executions, record_execution
+from . import records
+from .executions import BaseliningJob, MonitoringExecution, launch_analysis, list_executions, start_scheduled_run
+from .executions import short_name as _short  # schedule names are cut as run names are
 from .files import CONSTRAINTS_FILE, STATISTICS_FILE, Constraints, Statistics
 from .formats import CronExpressionGenerator, check_dataset_format
 from .schedules import create_schedule, delete_schedule, describe_schedule, set_schedule_status
@@ -64,32 +65,8 @@ def _baseline_file(given: Any, latest: BaseliningJob | None, name: str) -> str:
     return _local(path, name)
 
 
-def _short(name: str, length: int) -> str:
-    """`name` without a generated timestamp suffix, cut to `length` at a dash if it can be."""
-    name = re.sub(r"(-\d{4}(-\d{2}){5}-\d{3})+$", "", name)
-    if len(name) <= length:
-        return name
-    cut = name[:length]
-    return cut[:cut.rfind("-")] if cut.rfind("-") > length // 2 else cut
-
-
-def start_scheduled_run(schedule: str | None, endpoint: str, monitoring_type: str, config: dict[str, Any],
-                        tick: datetime, start: datetime | None, wait: bool = False, logs: bool = False) -> str:
-    """Start one monitoring run of `endpoint` over [start, tick); returns its job name."""
-    name = unique_job_name(f"{_short(schedule or endpoint, 24)}-run")
-    output = join_uri(config["output_path"], endpoint, schedule or "on-demand", name)
-    kind = "monitoring" if monitoring_type == "DataQuality" else "model_quality_monitoring"
-    analysis = {**config, "kind": kind, "endpoint": endpoint, "output_path": output,
-                "start_time": start.isoformat() if start else None, "end_time": tick.isoformat()}
-    record_execution(name, schedule, endpoint, monitoring_type, tick, output)
-    launch_analysis(analysis, name, job_name=name, wait=wait, logs=logs,
-                    details={"MonitoringScheduleName": schedule, "EndpointName": endpoint,
-                             "MonitoringType": monitoring_type, "ScheduledTime": tick.isoformat()})
-    return name
-
-
 def _execution(job_name: str) -> MonitoringExecution:
-    row = get_store().query("SELECT output_path FROM monitoring_executions WHERE job_name = ?", (job_name,))[0]
+    row = records.execution_row(get_store(), job_name)
     return MonitoringExecution(job_name, row["output_path"])
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import datetime, timezone
 from typing import Any
 
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import NotFoundError, ValidationError
 from ..jobs import validate_job_name
 from ..models import MonitoringScheduleSummary
 from ..store import get_store
-from .executions import list_executions
+from . import records
+from .executions import list_executions, start_scheduled_run
 from .formats import latest_tick, previous_tick, schedule_ticks
 
 __all__ = ["create_schedule", "describe_schedule", "list_schedules", "set_schedule_status", "delete_schedule",
@@ -33,21 +33,16 @@ def create_schedule(name: str, endpoint: str, monitoring_type: str, expression: 
     schedule_ticks(expression)
     if monitoring_type not in TYPES:
         raise ValidationError(f"monitoring_type {monitoring_type!r}; choose one of: {', '.join(TYPES)}.")
-    now = time.time()
     first = None if expression == "NOW" else latest_tick(expression, datetime.now(timezone.utc)).timestamp()
-    with get_store().transaction() as db:
-        if db.execute("SELECT 1 FROM monitoring_schedules WHERE name = ?", (name,)).fetchone():
-            raise ConflictError(f"Monitoring schedule {name!r} exists already; delete it first or pick another name.")
-        db.execute("INSERT INTO monitoring_schedules VALUES (?, ?, ?, ?, 'Scheduled', ?, ?, ?, ?)",
-                   (name, endpoint, monitoring_type, expression, json.dumps(config), now, now, first))
+    records.insert_schedule(get_store(), name, endpoint, monitoring_type, expression, config, first)
 
 
 def _row(name: str) -> Any:
-    rows = get_store().query("SELECT * FROM monitoring_schedules WHERE name = ?", (name,))
-    if not rows:
-        known = [r["name"] for r in get_store().query("SELECT name FROM monitoring_schedules ORDER BY name")]
+    row = records.schedule_row(get_store(), name)
+    if row is None:
+        known = records.schedule_names(get_store())
         raise NotFoundError(f"Monitoring schedule {name!r} not found; schedules: {', '.join(known) or 'none'}.")
-    return rows[0]
+    return row
 
 
 def schedule_summary(row: Any) -> MonitoringScheduleSummary:
@@ -67,25 +62,19 @@ def describe_schedule(name: str) -> dict[str, Any]:
 
 def list_schedules(endpoint: str | None = None) -> list[MonitoringScheduleSummary]:
     """Schedules (of one endpoint, or all), by name."""
-    sql, params = "SELECT * FROM monitoring_schedules", ()
-    if endpoint:
-        sql, params = sql + " WHERE endpoint_name = ?", (endpoint,)
-    return [schedule_summary(row) for row in get_store().query(sql + " ORDER BY name", params)]
+    return [schedule_summary(row) for row in records.schedule_rows(get_store(), endpoint)]
 
 
 def set_schedule_status(name: str, status: str) -> None:
     """Stop ("Stopped") or start again ("Scheduled") a schedule."""
     _row(name)
-    with get_store().transaction() as db:
-        db.execute("UPDATE monitoring_schedules SET status = ?, last_modified = ? WHERE name = ?",
-                   (status, time.time(), name))
+    records.set_status(get_store(), name, status)
 
 
 def delete_schedule(name: str) -> None:
     """Delete a schedule (its past runs stay listed)."""
     _row(name)
-    with get_store().transaction() as db:
-        db.execute("DELETE FROM monitoring_schedules WHERE name = ?", (name,))
+    records.delete_schedule(get_store(), name)
 
 
 def _claim(row: Any, now: datetime) -> tuple[datetime, datetime | None] | None:
@@ -100,19 +89,15 @@ def _claim(row: Any, now: datetime) -> tuple[datetime, datetime | None] | None:
         if last is not None and tick.timestamp() <= last:
             return None
         start = previous_tick(expression, tick)
-    with get_store().transaction() as db:
-        claimed = db.execute("UPDATE monitoring_schedules SET last_scheduled_time = ? WHERE name = ? AND status = "
-                             "'Scheduled' AND last_scheduled_time IS ?", (tick.timestamp(), row["name"], last)).rowcount
+    claimed = records.claim_tick(get_store(), row["name"], tick.timestamp(), last)
     return (tick, start) if claimed else None
 
 
 def run_due_schedules(now: datetime | None = None) -> list[str]:
     """Start a run for every Scheduled schedule with a tick due at `now`; the job names started."""
-    from .monitors import start_scheduled_run
-
     now = now or datetime.now(timezone.utc)
     started = []
-    for row in get_store().query("SELECT * FROM monitoring_schedules WHERE status = 'Scheduled' ORDER BY name"):
+    for row in records.due_schedule_rows(get_store()):
         if not _endpoint_exists(row["endpoint_name"]):
             set_schedule_status(row["name"], "Stopped")  # its endpoint was deleted: nothing to monitor
             continue

@@ -25,6 +25,7 @@ from ..jobs.executors import process_alive
 from ..jobs.launch import JOB_NAME_PATTERN
 from ..models import EndpointDescription, VariantDescription, timestamp
 from ..store import get_store, home
+from . import records
 from .capture import DataCaptureConfig
 from .model import ProductionVariant, check_weight
 
@@ -46,18 +47,15 @@ def endpoint_dir_for(name: str) -> Path:
 
 
 def _row(name: str) -> Any:
-    rows = get_store().query("SELECT * FROM endpoints WHERE name = ?", (name,))
-    if not rows:
-        known = [r["name"] for r in get_store().query("SELECT name FROM endpoints ORDER BY created_at DESC LIMIT 20")]
+    row = records.endpoint_row(get_store(), name)
+    if row is None:
+        known = records.endpoint_names(get_store())
         raise NotFoundError(f"Endpoint {name!r} not found. Endpoints: {', '.join(known) or 'none'}.")
-    return _reconcile(rows[0])
+    return _reconcile(row)
 
 
 def _set(name: str, **fields: Any) -> None:
-    fields["last_modified"] = time.time()
-    with get_store().transaction() as db:
-        db.execute(f"UPDATE endpoints SET {', '.join(f'{k} = ?' for k in fields)} WHERE name = ?",
-                   [*fields.values(), name])
+    records.set_endpoint_fields(get_store(), name, **fields)
 
 
 def _reconcile(row: Any) -> Any:
@@ -71,13 +69,12 @@ def _reconcile(row: Any) -> Any:
     reason = (f"The endpoint's server process (pid {row['pid']}) exited (killed, or the machine restarted); "
               f"see {Path(row['endpoint_dir']) / 'endpoint.log'}. Delete the endpoint and deploy again.")
     _set(row["name"], status="Failed", failure_reason=reason)
-    return get_store().query("SELECT * FROM endpoints WHERE name = ?", (row["name"],))[0]
+    return records.endpoint_row(get_store(), row["name"])
 
 
 def _describe(row: Any) -> EndpointDescription:
     config = json.loads(row["config"])
-    stats = {r["variant"]: r for r in get_store().query(
-        "SELECT * FROM endpoint_variant_stats WHERE endpoint = ?", (row["name"],))}
+    stats = records.variant_stats(get_store(), row["name"])
     total = sum(v["weight"] for v in config["variants"])
     variants = []
     for v in config["variants"]:
@@ -104,8 +101,7 @@ def describe_endpoint(name: str) -> EndpointDescription:
 
 def list_endpoints() -> list[EndpointDescription]:
     """Every endpoint, newest first."""
-    rows = get_store().query("SELECT * FROM endpoints ORDER BY created_at DESC, name")
-    return [_describe(_reconcile(row)) for row in rows]
+    return [_describe(_reconcile(row)) for row in records.endpoint_rows(get_store())]
 
 
 def _unique_name(base: str) -> str:
@@ -113,7 +109,7 @@ def _unique_name(base: str) -> str:
     now = time.time()
     while True:
         name = f"{cleaned}-{time.strftime('%Y-%m-%d-%H-%M-%S', time.gmtime(now))}-{int(now % 1 * 1000):03d}"
-        if not get_store().query("SELECT 1 FROM endpoints WHERE name = ?", (name,)):
+        if not records.endpoint_exists(get_store(), name):
             return name
         now += 0.001
 
@@ -157,13 +153,8 @@ def create_endpoint(endpoint_name: str | None, production_variants: Sequence[Pro
     capture = data_capture_config.to_config(str(home() / "data-capture")) if data_capture_config else None
     _check_port(host, port)
     folder = endpoint_dir_for(name)
-    now = time.time()
     config = {"variants": variants, "data_capture": capture, "requested_port": port}
-    with get_store().transaction() as db:
-        if db.execute("SELECT 1 FROM endpoints WHERE name = ?", (name,)).fetchone():
-            raise ConflictError(f"Endpoint {name} already exists; delete it first or choose another name.")
-        db.execute("INSERT INTO endpoints (name, status, host, port, endpoint_dir, config, created_at, last_modified)"
-                   " VALUES (?, 'Creating', ?, ?, ?, ?, ?, ?)", (name, host, port, str(folder), json.dumps(config), now, now))
+    records.insert_endpoint(get_store(), name, host, port, str(folder), config)
     _launch(name, folder)
     if wait:
         _wait_until(name, lambda row: row["status"] != "Creating", START_TIMEOUT, "to start")
@@ -207,17 +198,7 @@ def _wait_until(name: str, done: Any, timeout: float, what: str) -> None:
 
 
 def _update(name: str, change: Any, wait: bool) -> None:
-    with get_store().transaction() as db:
-        row = db.execute("SELECT * FROM endpoints WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"Endpoint {name!r} not found.")
-        if row["status"] != "InService":
-            raise ConflictError(f"Endpoint {name} is {row['status']}; it can be updated only when InService.")
-        config = json.loads(row["config"])
-        change(config)
-        version = row["config_version"] + 1
-        db.execute("UPDATE endpoints SET config = ?, config_version = ?, status = 'Updating', failure_reason = NULL, last_modified = ?"
-                   " WHERE name = ?", (json.dumps(config), version, time.time(), name))
+    version = records.change_endpoint_config(get_store(), name, change)
     if wait:
         _wait_until(name, lambda r: r["applied_version"] >= version and r["status"] == "InService", START_TIMEOUT,
                     "to update")
@@ -284,5 +265,4 @@ def delete_endpoint(endpoint_name: str, timeout: float = 30.0) -> None:
             psutil.Process(pid).wait(5)
         except (psutil.Error, ProcessLookupError):
             pass
-    with get_store().transaction() as db:
-        db.execute("DELETE FROM endpoints WHERE name = ?", (endpoint_name,))
+    records.delete_endpoint_row(get_store(), endpoint_name)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import get_store
+from . import records
 from .app import EndpointApp, Routing
 from .capture import CaptureWriter
 from .handlers import ContainerChain, load_chain
@@ -43,14 +44,10 @@ class EndpointServer:
         self.loads = 0
 
     def _read(self) -> Any:
-        rows = self.store.query("SELECT * FROM endpoints WHERE name = ?", (self.name,))
-        return rows[0] if rows else None
+        return records.endpoint_row(self.store, self.name)
 
     def _set(self, **fields: Any) -> None:
-        fields["last_modified"] = time.time()
-        with self.store.transaction() as db:
-            db.execute(f"UPDATE endpoints SET {', '.join(f'{k} = ?' for k in fields)} WHERE name = ?",
-                       [*fields.values(), self.name])
+        records.set_endpoint_fields(self.store, self.name, **fields)
 
     def routing(self, variants: list[dict[str, Any]]) -> Routing:
         """Load the variants' models (reusing unchanged ones) and build their routing table."""
@@ -149,14 +146,8 @@ class EndpointServer:
         print(f"Endpoint configuration {version} applied", flush=True)
 
     def _write_stats(self) -> None:
-        now = time.time()
-        rows = [(self.name, variant, *stats.snapshot().values(), now) for variant, stats in self.app.stats.items()]
-        with self.store.transaction() as db:
-            if db.execute("SELECT 1 FROM endpoints WHERE name = ?", (self.name,)).fetchone():
-                db.executemany(
-                    "INSERT OR REPLACE INTO endpoint_variant_stats (endpoint, variant, invocations, errors_4xx,"
-                    " errors_5xx, latency_avg_ms, latency_p50_ms, latency_p99_ms, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        records.write_variant_stats(self.store, self.name, [(variant, *stats.snapshot().values())
+                                                             for variant, stats in self.app.stats.items()])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ from .artifacts import (
     local_path,
     register_artifact_store,
 )
-from .metadata import SCHEMA_VERSION, MetadataStore, get_store, home
+from .metadata import SCHEMA_VERSION, MetadataStore, execute_statements, get_store, home, register_migrations
 
 __all__ = [
     "ArtifactStore",
@@ -22,9 +22,11 @@ __all__ = [
     "SCHEMA_VERSION",
     "artifact_store_for",
     "default_output_path",
+    "execute_statements",
     "get_store",
     "home",
     "join_uri",
     "local_path",
     "register_artifact_store",
+    "register_migrations",
 ]

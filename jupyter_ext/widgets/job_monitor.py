@@ -10,7 +10,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from ..errors import JupyterExtError, UnexpectedStatusError
-from ..jobs import Job, describe_job
+from ..jobs import Job, describe_job, records
 from ..store import get_store
 from ..jobs.display import keeps_running, summary_line
 from ..models import TERMINAL_STATUSES, JobDescription
@@ -105,8 +105,7 @@ class JobMonitor(widgets.VBox):
 def _children_table(description: JobDescription, rows: int = 12) -> str:
     """Progress and the latest child jobs (a tuning job's training jobs) with their metrics."""
     total = description.details.get("max_jobs")
-    statuses = get_store().query("SELECT status FROM jobs WHERE parent = ?", (description.name,))
-    done = sum(row[0] in TERMINAL_STATUSES for row in statuses)
+    done = sum(status in TERMINAL_STATUSES for status in records.child_statuses(get_store(), description.name))
     lines = []
     for name in description.children[-rows:]:  # refreshed every second: read only what is shown
         child = describe_job(name)

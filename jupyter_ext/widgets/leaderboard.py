@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..experiments import Experiment
-from ..store import get_store
+from ..experiments.queries import metric_series
 
 __all__ = ["Leaderboard", "line_chart", "scatter_chart"]
 
@@ -78,17 +78,7 @@ class Leaderboard(widgets.VBox):
         self.parameter_chart.value = scatter_chart(pairs)
 
     def _series(self, runs: list[str]) -> dict[str, list[tuple[int, float]]]:
-        store = get_store()
-        series = {}
-        for run in runs:
-            rows = store.query("SELECT step, value FROM run_metrics WHERE run = ? AND name = ? ORDER BY id",
-                               (run, self.metric))
-            if not rows:
-                job = store.query("SELECT job_name FROM runs WHERE name = ?", (run,))
-                rows = store.query("SELECT step, value FROM metrics WHERE job_name = ? AND name = ? ORDER BY id",
-                                   (job[0][0], self.metric)) if job and job[0][0] else []
-            series[run] = [(r[0] or i, r[1]) for i, r in enumerate(rows)]
-        return series
+        return {run: metric_series(run, self.metric) for run in runs}
 
     def __repr__(self) -> str:
         return self.frame.to_string(index=False)
