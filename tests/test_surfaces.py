@@ -52,9 +52,9 @@ def test_no_magic_imports_widgets(module: Path) -> None:
         if isinstance(node, ast.Import):
             imported += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            base = "jupyter_ext" + "." * (node.level > 0) + (node.module or "") if node.level else node.module or ""
-            if node.level == 2:  # from ..X import Y, in jupyter_ext/magics/
-                base = f"jupyter_ext.{node.module}" if node.module else "jupyter_ext"
+            # jupyter_ext/magics/x.py: `from .y` is jupyter_ext.magics.y, `from ..y` is jupyter_ext.y
+            package = ["jupyter_ext", "magics"][:max(0, 3 - node.level)] if node.level else []
+            base = ".".join([*package, *([node.module] if node.module else [])])
             imported += [base, *(f"{base}.{alias.name}" for alias in node.names)]
     assert not [name for name in imported if name.startswith("jupyter_ext.widgets")]
 
