@@ -3,7 +3,7 @@
     from jupyter_ext import Estimator
     Estimator(entry_point="train.py", hyperparameters={"lr": 0.01}).fit({"train": "data/"})
 
-`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle, %livy, %monitor).
+`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle, %livy, %monitor, ...).
 Names are imported on first use, so job runners start fast.
 """
 
@@ -68,16 +68,15 @@ def __getattr__(name: str) -> Any:
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext jupyter_ext`: register the magics."""
-    from .magics import JobMagics
     from .magics.debugger import DebuggerMagics
+    from .magics.jobs import JobMagics
+    from .magics.lifecycle import LifecycleMagics
+    from .magics.monitor import MonitorMagics
+    from .magics.serving import ServingMagics
     from .magics.spark import LivyMagics
 
-    ipython.register_magics(JobMagics)
-    ipython.register_magics(importlib.import_module(".magics.lifecycle", __name__).LifecycleMagics)
-    ipython.register_magics(DebuggerMagics)
-    from .magics.serving import ServingMagics; ipython.register_magics(ServingMagics)  # noqa: E702
-    ipython.register_magics(LivyMagics)
-    from .magics.monitor import MonitorMagics; ipython.register_magics(MonitorMagics)  # noqa: E702
+    for magics in (JobMagics, LifecycleMagics, DebuggerMagics, ServingMagics, LivyMagics, MonitorMagics):
+        ipython.register_magics(magics)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

@@ -1,34 +1,31 @@
 """How a launched job shows itself to the person who launched it.
 
-Watchers are callables `watch(job, wait, logs)` registered by name: "text" (built in)
-prints the log and a summary (papermill, consoles, scripts); others come from the
-`jupyter_ext.watchers` entry-point group, e.g. "widget", the job monitor in JupyterLab. `JUPYTER_EXT_DISPLAY=text|widget` overrides the automatic choice.
+Watchers are callables `watch(job, wait, logs)` in the `watchers` registry, keyed by
+display: "text" (built in) prints the log and a summary (papermill, consoles, scripts);
+others come from the `jupyter_ext.watchers` entry-point group, e.g. "widget", the job
+monitor in JupyterLab. `JUPYTER_EXT_DISPLAY=text|widget` overrides the automatic choice.
 """
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import entry_points
 import os
 import sys
 from collections.abc import Callable
 from typing import Union
 
-from ..errors import ValidationError
 from ..models import JobDescription
+from ..plugins import Registry
 from .handle import Job
 
-__all__ = ["Watcher", "register_watcher", "watch", "text_watch", "summary_line", "keeps_running",
+__all__ = ["Watcher", "register_watcher", "watch", "watchers", "text_watch", "summary_line", "keeps_running",
            "display_choice", "in_widget_frontend"]
 
 Watcher = Callable[[Job, bool, bool], Union[JobDescription, None]]
 
-_watchers: dict[str, Watcher | str] = {}
-
 
 def register_watcher(name: str, watcher: Watcher | str) -> None:
     """Register a watcher (or a "module:function" string imported on first use)."""
-    _watchers[name] = watcher
+    watchers.register(name, watcher)
 
 
 def summary_line(description: JobDescription) -> str:
@@ -81,16 +78,9 @@ def display_choice() -> str:
 
 def watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
     """Show `job` with the chosen watcher; block until it ends if `wait`."""
-    choice = display_choice()
-    if choice == "text":
-        return text_watch(job, wait, logs)
-    if choice not in _watchers:
-        for entry in entry_points(group="jupyter_ext.watchers"):
-            _watchers.setdefault(entry.name, entry.load())
-    watcher = _watchers.get(choice)
-    if watcher is None:
-        raise ValidationError(f"JUPYTER_EXT_DISPLAY={choice!r}; choose one of: text, {', '.join(_watchers)}.")
-    if isinstance(watcher, str):
-        module, _, function = watcher.partition(":")
-        watcher = _watchers[choice] = getattr(importlib.import_module(module), function)
-    return watcher(job, wait, logs)
+    return watchers.get(display_choice())(job, wait, logs)
+
+
+watchers: Registry[Watcher] = Registry(
+    "display", "jupyter_ext.watchers", {"text": text_watch},
+    unknown="JUPYTER_EXT_DISPLAY={name!r}; choose one of: {names}.")

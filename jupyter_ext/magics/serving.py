@@ -3,21 +3,56 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
-from IPython.utils.process import arg_split
 
-from ..errors import ValidationError
-from ..serving.display import endpoints_table
+from ..commands.endpoints import ENDPOINTS, endpoints_table
+from ..models import EndpointDescription
 from ..serving import (
-    DataCaptureConfig, Model, ModelError, Predictor, delete_endpoint, describe_endpoint, get_deserializer,
-    get_serializer, invoke_endpoint, list_endpoints,
+    DataCaptureConfig, Model, ModelError, Predictor, describe_endpoint, get_deserializer, get_serializer,
+    invoke_endpoint,
 )
+from .dispatch import run_magic, run_table
 
 __all__ = ["ServingMagics"]
+
+
+def _deploy(args: argparse.Namespace) -> Predictor:
+    model = args.shell.user_ns.get(args.model)
+    if not isinstance(model, Model):
+        model = Model(args.model, entry_point=args.entry_point, source_dir=args.source_dir)
+    capture = DataCaptureConfig(True, args.sampling, args.capture) if args.capture else None
+    predictor = model.deploy(args.name, serializer=get_serializer(args.serializer),
+                             deserializer=get_deserializer(args.deserializer), data_capture_config=capture,
+                             port=args.port)
+    print(f"Endpoint {predictor.endpoint_name}: InService at {describe_endpoint(predictor.endpoint_name).url}")
+    if args.out:
+        args.shell.user_ns[args.out] = predictor
+    return predictor
+
+
+def _invoke(args: argparse.Namespace) -> None:
+    response = invoke_endpoint(args.endpoint, " ".join(args.data), args.content_type, args.accept,
+                               args.target_variant, args.inference_id)
+    if response.status_code >= 400:
+        raise ModelError(args.endpoint, response.status_code, response.body)
+    print(f"[{response.invoked_variant}, {response.latency_ms:.1f} ms] {response.body}")
+
+
+def _print_list(endpoints: list[EndpointDescription], args: argparse.Namespace) -> Any:
+    if args.json:
+        return [e.to_dict() for e in endpoints]
+    print(endpoints_table(endpoints))
+    return None
+
+
+def _print_records(records: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    for record in records:
+        print(json.dumps(record, indent=1))
 
 
 @magics_class
@@ -41,18 +76,7 @@ class ServingMagics(Magics):
 
         Example: %deploy model.tar.gz --name churn --serializer csv --capture captured/ --out predictor
         """
-        args = self.deploy.parser.parse_args(arg_split(line, posix=True))
-        model = self.shell.user_ns.get(args.model)
-        if not isinstance(model, Model):
-            model = Model(args.model, entry_point=args.entry_point, source_dir=args.source_dir)
-        capture = DataCaptureConfig(True, args.sampling, args.capture) if args.capture else None
-        predictor = model.deploy(args.name, serializer=get_serializer(args.serializer),
-                                 deserializer=get_deserializer(args.deserializer), data_capture_config=capture,
-                                 port=args.port)
-        print(f"Endpoint {predictor.endpoint_name}: InService at {describe_endpoint(predictor.endpoint_name).url}")
-        if args.out:
-            self.shell.user_ns[args.out] = predictor
-        return predictor
+        return run_magic(self.deploy, line, _deploy, self.shell)
 
     @magic_arguments()
     @argument("endpoint", help="the endpoint's name")
@@ -67,33 +91,12 @@ class ServingMagics(Magics):
 
         Example: %invoke churn 5.1,3.5,1.4,0.2 --content-type text/csv --target-variant B
         """
-        args = self.invoke.parser.parse_args(arg_split(line, posix=True))
-        response = invoke_endpoint(args.endpoint, " ".join(args.data), args.content_type, args.accept,
-                                   args.target_variant, args.inference_id)
-        if response.status_code >= 400:
-            raise ModelError(args.endpoint, response.status_code, response.body)
-        print(f"[{response.invoked_variant}, {response.latency_ms:.1f} ms] {response.body}")
+        return run_magic(self.invoke, line, _invoke, self.shell)
 
-    @magic_arguments()
-    @argument("action", nargs="?", default="list", help="list (default), describe or delete")
-    @argument("names", nargs="*", help="endpoint names (describe, delete)")
-    @argument("--all", action="store_true", help="with delete: every endpoint")
     @line_magic
     def endpoints(self, line: str) -> Any:
-        """List, describe or delete endpoints.
+        """List (the default), describe or delete endpoints, as `jupyter-ext endpoints` does.
 
         Example: %endpoints  |  %endpoints describe churn  |  %endpoints delete churn  |  %endpoints delete --all
         """
-        args = self.endpoints.parser.parse_args(arg_split(line, posix=True))
-        if args.action == "list":
-            print(endpoints_table(list_endpoints()))
-        elif args.action == "describe":
-            for name in args.names:
-                print(json.dumps(describe_endpoint(name).to_dict(), indent=1))
-        elif args.action == "delete":
-            names = [e.name for e in list_endpoints()] if args.all else args.names
-            for name in names:
-                delete_endpoint(name)
-                print(f"Deleted endpoint {name}")
-        else:
-            raise ValidationError(f"%endpoints {args.action}: use list, describe NAME or delete NAME.")
+        return run_table(ENDPOINTS, line, self.shell, render={"list": _print_list, "describe": _print_records})

@@ -5,7 +5,9 @@
     %spark add -s demo -l python -u {livy_url}     (sparkmagic's own %spark)
     %livy status | stop | configure [--url URL]
 
-Named `%livy` so it never clashes with sparkmagic's `%spark`/`%%spark`/`%%sql`.
+The verbs and options are `jupyter-ext livy`'s (jupyter_ext.commands.livy); in a kernel,
+serve, stop, status and configure act on a gateway served from the kernel. Named `%livy`
+so it never clashes with sparkmagic's `%spark`/`%%spark`/`%%sql`.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ import sys
 from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments
 
+from ..commands.livy import LIVY, gateway_options, install_kernel, print_overview, serve_detached
 from ..errors import ValidationError
-from . import parse_argstring, parse_pairs
+from .dispatch import run_table
 
 __all__ = ["LivyMagics"]
 
@@ -44,27 +46,25 @@ class LivyMagics(Magics):
 
     gateway: Any = None
 
-    @magic_arguments()
-    @argument("action", choices=["serve", "stop", "status", "configure"])
-    @argument("--port", type=int, default=0, help="gateway port (0: any free port)")
-    @argument("--master", default="local[*]", help="spark.master of sessions and batches")
-    @argument("--conf", action="append", default=[], help="a Spark setting KEY=VALUE")
-    @argument("--url", help="Livy URL for configure (default: this kernel's gateway, or the configured one)")
     @line_magic
     def livy(self, line: str) -> None:
         """Serve Livy from this kernel (`serve`, `stop`), show it (`status`), or point
         sparkmagic at a Livy URL (`configure`). `serve` sets `livy_url` in the notebook,
-        configures sparkmagic for unattended runs and makes it PySparkProcessor's default."""
-        args = parse_argstring(self.livy, line)
-        getattr(self, f"_{args.action}")(args)
+        configures sparkmagic for unattended runs and makes it PySparkProcessor's default;
+        `serve --detach` starts a gateway that outlives the kernel, as `jupyter-ext livy
+        serve --detach` does. `%livy VERB -h` lists a verb's options."""
+        handlers = {"serve": self._serve, "stop": self._stop, "status": self._status, "configure": self._configure}
+        return run_table(LIVY, line, self.shell, handlers=handlers)
 
     def _serve(self, args: Any) -> None:
         from ..spark import LivyGateway
 
+        if args.detach:
+            serve_detached(args)
+            return
         if self.gateway is not None:
             raise ValidationError(f"A gateway already serves {self.gateway.url}; `%livy stop` it first.")
-        conf = parse_pairs(args.conf, "--conf")
-        self.gateway = LivyGateway(port=args.port, master=args.master, conf=conf).start()
+        self.gateway = LivyGateway(**gateway_options(args)).start()
         self._saved_config = _read_config()
         atexit.register(self._restore_config)  # the gateway dies with the kernel: so does its config
         self._configure_for(self.gateway.url)
@@ -86,10 +86,14 @@ class LivyMagics(Magics):
             path.write_text(saved)
         _reload_sparkmagic_config()
 
-    def _configure_for(self, url: str) -> None:
+    def _configure_for(self, url: str, args: Any = None) -> None:
         from ..spark import configure_sparkmagic
 
-        configure_sparkmagic(url)
+        if args is None:
+            configure_sparkmagic(url)
+        else:
+            configure_sparkmagic(url, args.config, headless=not args.interactive,
+                                 username=args.username, password=args.password)
         _reload_sparkmagic_config()
         os.environ["JUPYTER_EXT_LIVY_URL"] = url
         self.shell.user_ns["livy_url"] = url
@@ -105,22 +109,12 @@ class LivyMagics(Magics):
         print(f"Stopped the Livy gateway at {gateway.url} and its sessions; sparkmagic's config is as before")
 
     def _status(self, args: Any) -> None:
-        from ..spark._overview import describe_livy
-
-        overview = describe_livy(self.gateway.url if self.gateway else args.url)
-        if not overview.reachable:
-            print(f"Livy at {overview.url}: unreachable ({overview.message})")
-            return
-        print(f"Livy {overview.version} at {overview.url}: {len(overview.sessions)} session(s), "
-              f"{len(overview.batches)} batch(es)")
-        for session in overview.sessions:
-            print(f"  session {session.id} {session.name or ''} {session.kind} {session.state}")
-        for batch in overview.batches:
-            print(f"  batch {batch.id} {batch.name or ''} {batch.state}")
+        print_overview(args.url or (self.gateway.url if self.gateway else None))
 
     def _configure(self, args: Any) -> None:
         from ..spark import default_livy_url
 
         url = args.url or (self.gateway.url if self.gateway else default_livy_url())
-        self._configure_for(url)
+        self._configure_for(url, args)
         print(f"sparkmagic now uses Livy at {url}")
+        install_kernel(args)

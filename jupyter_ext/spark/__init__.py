@@ -28,6 +28,8 @@ _EXPORTS = {
     "running_gateway": "_service",
     "start_detached": "_service",
     "stop_detached": "_service",
+    "write_state": "_service",
+    "describe_livy": "_overview",
 }
 
 __all__ = list(_EXPORTS)

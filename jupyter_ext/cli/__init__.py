@@ -1,0 +1,62 @@
+"""`jupyter-ext`: the command line over the same API.
+
+    jupyter-ext jobs list|describe|logs|stop ...
+    jupyter-ext lifecycle run|status|logs|configure|create-config|delete-config|list-configs ...
+    jupyter-ext debugger rules|tensors|builtin-rules ...
+    jupyter-ext endpoints list|describe|delete ...
+    jupyter-ext monitor baseline|schedule|run|report|list|executions|describe|stop|start|delete ...
+    jupyter-ext livy serve|status|stop|configure ...
+
+Each group is one capability's verb table (jupyter_ext.commands), the same table its
+magic is built from; `jupyter-ext GROUP VERB --help` lists a verb's options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from ..errors import JupyterExtError
+from .debugger import add_debugger_commands
+from .endpoints import add_endpoints_commands
+from .jobs import add_jobs_commands
+from .lifecycle import add_lifecycle_commands
+from .livy import add_livy_commands
+from .monitor import add_monitor_commands
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `jupyter-ext`."""
+    parser = argparse.ArgumentParser(prog="jupyter-ext", description="jupyter_ext from the command line")
+    groups = parser.add_subparsers(dest="group", required=True)
+    for add in (add_jobs_commands, add_lifecycle_commands, add_debugger_commands, add_endpoints_commands,
+                add_monitor_commands, add_livy_commands):
+        add(groups)
+    return parser
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    sys.exit(128 + signum)  # unwinds, so what a command started (a lifecycle script's processes) is stopped
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (1 on a jupyter_ext error)."""
+    args = build_parser().parse_args(argv)
+    if argv is None:  # a process of its own: a closed terminal or a cancelled CI job must not leave work running
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _exit_on_signal)
+    try:
+        args.run(args)
+    except JupyterExtError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader went away, as `jupyter-ext jobs list | head` does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
