@@ -11,7 +11,8 @@ from .launch import create_job, job_dir_for, unique_job_name, validate_job_name
 from .liveness import never_started
 from .metrics import log_metric
 from .spec import JobSpec, Upload
-from .submit import JobKind, submit
+from .kind import JobKind
+from .submit import submit
 
 __all__ = [
     "EXECUTORS",

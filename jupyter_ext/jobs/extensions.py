@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..plugins import Registry
 
+from .kind import JobKind
+from .spec import JobSpec
+
 if TYPE_CHECKING:
     from ..models import JobDescription
-    from .spec import JobSpec
-    from .submit import JobKind
 
 __all__ = ["Submission", "JobExtension", "JOB_EXTENSIONS", "extensions", "check_job_options"]
 
