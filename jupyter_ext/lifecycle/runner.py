@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ from typing import IO
 
 from ..errors import JupyterExtError, NotFoundError, ValidationError
 from ..jobs.logs import LogWriter
+from ..jobs.process import terminate_group
 from ..models import LifecycleRun
 from ..store import home
 from .configs import LifecycleSettings, Script, check_hook, lifecycle_settings, resolve_script
@@ -128,16 +128,7 @@ def _capture(pipe: IO[bytes], log: LogWriter, tail: deque[str]) -> None:
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    for signum in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, signum)
-        except (ProcessLookupError, PermissionError):
-            pass
-        if signum == signal.SIGTERM:
-            try:
-                process.wait(timeout=_TERM_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                pass
+    terminate_group(process.pid, _TERM_GRACE_SECONDS, process)
     process.wait()
 
 

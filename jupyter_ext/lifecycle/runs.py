@@ -4,17 +4,14 @@ so none stays InProgress forever."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
-import psutil
-
 from ..errors import NotFoundError, ValidationError
-from ..jobs.executors import process_alive
 from ..jobs.logs import read_log, read_lines, tail_log
+from ..jobs.process import is_alive, this_process
 from ..models import LifecycleRun, LifecycleStatus, LogChunk, LogLine, timestamp
 from ..store import get_store, home
 from . import records
@@ -46,17 +43,14 @@ def _record(row: Any) -> LifecycleRun:
 
 
 def _supervisor() -> tuple[int, float | None]:
-    pid = os.getpid()
-    try:
-        return pid, psutil.Process(pid).create_time()
-    except psutil.Error:
-        return pid, None
+    me = this_process()
+    return me.pid, me.started
 
 
 def _reap(rows: list[Any]) -> bool:
     """Mark InProgress rows whose supervisor is gone Failed; True if any was."""
     gone = [row["id"] for row in rows if row["status"] == "InProgress"
-            and not process_alive(row["supervisor_pid"], row["supervisor_started"])]
+            and not is_alive(row["supervisor_pid"], row["supervisor_started"])]
     if gone:
         records.fail_runs(get_store(), gone, _GONE)
     return bool(gone)
