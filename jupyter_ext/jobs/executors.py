@@ -80,8 +80,6 @@ class LocalExecutor(Executor):
                 pass
 
 
-process_alive = is_alive  # the name other modules import today
-
 EXECUTORS: Registry[type[Executor]] = Registry(
     "executor", "jupyter_ext.executors", {"local": LocalExecutor},
     unknown="Unknown executor '{name}'; choose one of: {names}.",

@@ -28,6 +28,8 @@ __all__ = ["ProcessRef", "spawn_detached", "start_time", "this_process", "is_ali
 
 # psutil's create_time and the time recorded for the same process can differ by rounding.
 _START_TOLERANCE_SECONDS = 1.0
+# How long a SIGKILLed process may take to be gone (and its ports freed).
+_KILL_WAIT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def _ended(pid: int, process: subprocess.Popen[Any] | None) -> bool:
 
 def terminate_group(pgid: int, grace: float, process: subprocess.Popen[Any] | None = None) -> bool:
     """Stop a process group: SIGTERM, up to `grace` seconds for its leader to exit, then
-    SIGKILL to the group (which also ends children the leader left behind).
+    SIGKILL to the group (which also ends children the leader left behind), and a few
+    seconds for the leader to be gone.
 
     Pass `process` when the caller started it (it is then reaped); True if the leader
     exited within the grace period.
@@ -112,11 +115,9 @@ def terminate_group(pgid: int, grace: float, process: subprocess.Popen[Any] | No
         time.sleep(0.05)
     graceful = _ended(pgid, process)
     signal_group(pgid, signal.SIGKILL)
-    if process is not None:
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+    deadline = time.monotonic() + _KILL_WAIT_SECONDS
+    while not _ended(pgid, process) and time.monotonic() < deadline:
+        time.sleep(0.02)
     return graceful
 
 

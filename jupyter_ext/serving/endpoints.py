@@ -7,22 +7,17 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..jobs.contract import THREAD_VARIABLES
-from ..jobs.executors import process_alive
 from ..jobs.launch import JOB_NAME_PATTERN
+from ..jobs.process import is_alive, spawn_detached, terminate_group
 from ..models import EndpointDescription, VariantDescription, timestamp
 from ..store import get_store, home
 from . import records
@@ -64,7 +59,7 @@ def _reconcile(row: Any) -> Any:
         return row
     if row["pid"] is None and time.time() - row["created_at"] < _LAUNCH_GRACE:
         return row
-    if row["pid"] is not None and process_alive(row["pid"], row["pid_started"]):
+    if row["pid"] is not None and is_alive(row["pid"], row["pid_started"]):
         return row
     reason = (f"The endpoint's server process (pid {row['pid']}) exited (killed, or the machine restarted); "
               f"see {Path(row['endpoint_dir']) / 'endpoint.log'}. Delete the endpoint and deploy again.")
@@ -164,16 +159,9 @@ def create_endpoint(endpoint_name: str | None, production_variants: Sequence[Pro
 def _launch(name: str, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     env = {**{v: "1" for v in THREAD_VARIABLES}, **os.environ, "JUPYTER_EXT_HOME": str(home()), "PYTHONUNBUFFERED": "1"}
-    with open(folder / "endpoint.log", "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "jupyter_ext.serving.server", name],
-                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
-                                   env=env, start_new_session=True, close_fds=True)
-    threading.Thread(target=process.wait, daemon=True).start()  # no zombie while we live
-    try:
-        started = psutil.Process(process.pid).create_time()
-    except psutil.Error:
-        started = None
-    _set(name, pid=process.pid, pid_started=started)
+    server, _ = spawn_detached([sys.executable, "-m", "jupyter_ext.serving.server", name], cwd=folder, env=env,
+                               log_path=folder / "endpoint.log")
+    _set(name, pid=server.pid, pid_started=server.started)
 
 
 def _log_tail(row: Any, lines: int = 8) -> str:
@@ -255,14 +243,6 @@ def delete_endpoint(endpoint_name: str, timeout: float = 30.0) -> None:
     row = _row(endpoint_name)
     _set(endpoint_name, status="Deleting")
     pid = row["pid"]
-    if pid is not None and process_alive(pid, row["pid_started"]):
-        try:
-            process = psutil.Process(pid)
-            os.kill(pid, signal.SIGTERM)
-            process.wait(timeout)
-        except psutil.TimeoutExpired:
-            os.killpg(pid, signal.SIGKILL)
-            psutil.Process(pid).wait(5)
-        except (psutil.Error, ProcessLookupError):
-            pass
+    if pid is not None and is_alive(pid, row["pid_started"]):
+        terminate_group(pid, timeout)
     records.delete_endpoint_row(get_store(), endpoint_name)
