@@ -18,7 +18,7 @@ from jupyter_ext.jobs import describe_job, list_jobs
 from jupyter_ext.monitor import (
     Constraints, DatasetFormat, DefaultModelMonitor, Statistics, validate_constraints, validate_statistics,
 )
-from jupyter_ext.monitor.analyzer import run_analysis
+from jupyter_ext.monitor.run_analysis import run_analysis
 from jupyter_ext.monitor.drift import categorical_distance, chi_squared_p_value, numeric_distance
 from jupyter_ext.monitor.sketch import RankMap
 from monitor_data import frame, write_captures

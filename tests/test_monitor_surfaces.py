@@ -11,8 +11,8 @@ import pytest
 from jupyter_ext.cli import main
 from jupyter_ext.errors import JupyterExtError
 from jupyter_ext.monitor import CronExpressionGenerator
-from jupyter_ext.monitor.analyzer import run_analysis
-from jupyter_ext.monitor.formats import latest_tick, previous_tick, schedule_ticks
+from jupyter_ext.monitor.run_analysis import run_analysis
+from jupyter_ext.monitor.schedule_expressions import latest_tick, previous_tick, schedule_ticks
 from monitor_data import frame, write_captures
 
 

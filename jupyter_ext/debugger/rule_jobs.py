@@ -108,7 +108,7 @@ def _start_rule_job(name: str, rule: RuleConfig, training_job_name: str, tensors
                     executor: str) -> None:
     job_dir = job_dir_for(name)
     config = {"RuleConfiguration": rule.to_json(), "TrainingJobName": training_job_name, "TensorsPath": str(tensors)}
-    spec = JobSpec(name=name, job_type="Rule", program=python_command(["python", "-m", "jupyter_ext.debugger.rule_job"]),
+    spec = JobSpec(name=name, job_type="Rule", program=python_command(["python", "-m", "jupyter_ext.debugger.run_rule"]),
                    environment=base_environment(name, job_dir, None), max_run=max_run, executor=executor,
                    record={"details": {"RuleConfigurationName": rule.name, "TrainingJobName": training_job_name},
                            "inputs": {"tensors": str(tensors)}})

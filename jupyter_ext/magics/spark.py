@@ -105,7 +105,7 @@ class LivyMagics(Magics):
         print(f"Stopped the Livy gateway at {gateway.url} and its sessions; sparkmagic's config is as before")
 
     def _status(self, args: Any) -> None:
-        from ..spark._overview import describe_livy
+        from ..spark.overview import describe_livy
 
         overview = describe_livy(self.gateway.url if self.gateway else args.url)
         if not overview.reachable:

@@ -17,7 +17,7 @@ from ..jobs.display import watch
 from ..jobs.launch import job_dir_for
 from ..models import MonitoringExecutionSummary, MonitoringViolation, timestamp
 from ..store import get_store
-from .files import CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, Constraints, ConstraintViolations, Statistics
+from .analysis_files import CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, Constraints, ConstraintViolations, Statistics
 from .report import REPORT_HTML
 
 __all__ = ["launch_analysis", "record_execution", "execution_summary", "MonitoringExecution", "list_executions"]
@@ -27,17 +27,17 @@ CONFIG_FILE = "analysis.json"
 
 def launch_analysis(config: dict[str, Any], base_name: str, job_name: str | None = None, wait: bool = True,
                     logs: bool = True, details: dict[str, Any] | None = None) -> Job:
-    """Start `config` (see analyzer.py) as a Processing job; with `wait`, block until it ends
+    """Start `config` (see run_analysis.py) as a Processing job; with `wait`, block until it ends
     (raising unless it Completed)."""
     name = validate_job_name(job_name) if job_name else unique_job_name(base_name)
     job_dir = job_dir_for(name)
     inputs = {k: str(config[k]) for k in ("dataset", "capture_root", "baseline_statistics", "baseline_constraints",
                                           "ground_truth") if config.get(k)}
     spec = JobSpec(name=name, job_type="Processing",
-                   program=[sys.executable, "-m", "jupyter_ext.monitor.analyzer", CONFIG_FILE],
+                   program=[sys.executable, "-m", "jupyter_ext.monitor.run_analysis", CONFIG_FILE],
                    environment=base_environment(name, job_dir, None),
                    record={"inputs": inputs, "outputs": {"output_path": str(config["output_path"])},
-                           "arguments": ["jupyter_ext.monitor.analyzer", config["kind"]],
+                           "arguments": ["jupyter_ext.monitor.run_analysis", config["kind"]],
                            "details": {"AnalysisKind": config["kind"], **(details or {})}})
     create_job(spec, lambda folder: (folder / CONFIG_FILE).write_text(json.dumps(config, indent=1)))
     job = Job(name)

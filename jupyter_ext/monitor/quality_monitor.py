@@ -9,7 +9,8 @@ from ..jobs import unique_job_name, validate_job_name
 from ..jobs.display import watch
 from ..store import default_output_path, join_uri
 from .executions import BaseliningJob, MonitoringExecution, launch_analysis
-from .monitors import DefaultModelMonitor, _dataset, _local
+from .datasets import dataset_and_format, require_local_path
+from .monitors import DefaultModelMonitor
 from .quality import PROBLEM_TYPES
 
 __all__ = ["ModelQualityMonitor"]
@@ -43,9 +44,9 @@ class ModelQualityMonitor(DefaultModelMonitor):
                          **_sagemaker_only: Any) -> BaseliningJob:
         """Metrics of the dataset's predictions against its labels → statistics.json, and
         constraints.json with a threshold per metric at its baseline value."""
-        dataset, dataset_format = _dataset(baseline_dataset, dataset_format)
+        dataset, dataset_format = dataset_and_format(baseline_dataset, dataset_format)
         name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
-        output = _local(output_s3_uri or join_uri(self.output_path or default_output_path(), name, "baseline"),
+        output = require_local_path(output_s3_uri or join_uri(self.output_path or default_output_path(), name, "baseline"),
                         "output_s3_uri")
         self._quality = {"problem_type": _problem(problem_type), "inference_attribute": inference_attribute,
                          "probability_attribute": probability_attribute,
@@ -68,7 +69,7 @@ class ModelQualityMonitor(DefaultModelMonitor):
         """Schedule model-quality runs of `endpoint_input` against `ground_truth_input`."""
         if not ground_truth_input:
             raise ValidationError("ground_truth_input is needed: the folder where ground-truth records land.")
-        self._quality = {**self._quality, "ground_truth": _local(ground_truth_input, "ground_truth_input"),
+        self._quality = {**self._quality, "ground_truth": require_local_path(ground_truth_input, "ground_truth_input"),
                          "problem_type": _problem(problem_type or self._quality.get("problem_type"))}
         if probability_attribute is not None:
             self._quality["probability_attribute"] = probability_attribute

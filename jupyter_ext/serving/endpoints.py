@@ -174,7 +174,7 @@ def _launch(name: str, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     env = {**{v: "1" for v in THREAD_VARIABLES}, **os.environ, "JUPYTER_EXT_HOME": str(home()), "PYTHONUNBUFFERED": "1"}
     with open(folder / "endpoint.log", "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "jupyter_ext.serving.server", name],
+        process = subprocess.Popen([sys.executable, "-m", "jupyter_ext.serving.run_endpoint", name],
                                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
                                    env=env, start_new_session=True, close_fds=True)
     threading.Thread(target=process.wait, daemon=True).start()  # no zombie while we live

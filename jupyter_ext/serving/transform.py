@@ -89,7 +89,7 @@ class Transformer:
             "SAGEMAKER_BATCH_STRATEGY": STRATEGIES[self.strategy],
             "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS": str(self.max_concurrent_transforms)})
         spec = JobSpec(name=name, job_type="Transform",
-                       program=[sys.executable, "-m", "jupyter_ext.serving.batch", "transform.json"],
+                       program=[sys.executable, "-m", "jupyter_ext.serving.run_transform", "transform.json"],
                        environment=env, uploads=[Upload("output/transform", output_path, role="output_data")],
                        record={"inputs": {"data": str(source)}, "outputs": {"output_path": output_path},
                                "details": {k: v for k, v in config.items() if k != "containers"}

@@ -43,8 +43,8 @@ def _serve_args(args: argparse.Namespace) -> list[str]:
 
 
 def _serve(args: argparse.Namespace) -> None:
-    from ._gateway import LivyGateway
-    from ._service import start_detached, write_state
+    from .gateway import LivyGateway
+    from .service import start_detached, write_state
 
     if args.detach:
         state = start_detached(_serve_args(args))
@@ -58,21 +58,21 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _status(args: argparse.Namespace) -> None:
-    from ._service import running_gateway
+    from .service import running_gateway
 
     state = running_gateway()
     print(json.dumps(state) if state else "No detached Livy gateway is running.")
 
 
 def _stop(args: argparse.Namespace) -> None:
-    from ._service import stop_detached
+    from .service import stop_detached
 
     print(f"Stopped the Livy gateway (pid {stop_detached()}).")
 
 
 def _configure(args: argparse.Namespace) -> None:
-    from ._client import default_livy_url
-    from ._sparkmagic import configure_sparkmagic, install_pyspark_kernel
+    from .client import default_livy_url
+    from .sparkmagic import configure_sparkmagic, install_pyspark_kernel
 
     url = args.url or default_livy_url()
     path = configure_sparkmagic(url, args.config, headless=not args.interactive,

@@ -194,7 +194,7 @@ class HyperparameterTuner:
             "definitions": [self._definition_config(d, job_dir) for d in self.definitions],
         }
         spec = JobSpec(name=name, job_type="Tuning",
-                       program=[sys.executable, "-m", "jupyter_ext.tuning.program", "tuning.json"],
+                       program=[sys.executable, "-m", "jupyter_ext.tuning.run_tuning", "tuning.json"],
                        environment=base_environment(name, job_dir, None), max_run=self.max_runtime,
                        record={"inputs": {k: v["s3_data"] for k, v in inputs.items()},
                                "details": {k: config[k] for k in ("strategy", "objective_type", "max_jobs",

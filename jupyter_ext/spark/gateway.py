@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError, ValidationError
-from ._batches import Batch
-from ._sessions import FINAL_STATES, InteractiveSession, LivyApp, LivyError
+from .batches import Batch
+from .sessions import FINAL_STATES, InteractiveSession, LivyApp, LivyError
 
 __all__ = ["LivyGateway", "GatewaySettings", "duration_seconds"]
 
@@ -218,7 +218,7 @@ class LivyGateway:
     def _serve(self, sockets: list[Any], ready: threading.Event | None) -> None:
         from tornado.httpserver import HTTPServer
 
-        from ._http import make_app
+        from .livy_routes import make_app
 
         self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self._loop)

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from tornado import web
 
 from .. import __version__
-from ._requests import (COMPLETION_FIELDS, STATEMENT_FIELDS, check_batch_request, check_fields, check_kind,
+from .livy_requests import (COMPLETION_FIELDS, STATEMENT_FIELDS, check_batch_request, check_fields, check_kind,
                         check_session_request, parse_body)
-from ._sessions import LivyError, page
+from .sessions import LivyError, page
 
 if TYPE_CHECKING:
-    from ._gateway import LivyGateway
+    from .gateway import LivyGateway
 
 __all__ = ["make_app", "LIVY_VERSION"]
 
