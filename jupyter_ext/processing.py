@@ -21,7 +21,8 @@ from .jobs.display import watch
 from .jobs.launch import job_dir_for
 from .jobs.spec import DEFAULT_MAX_RUN
 from .store import artifact_store_for, default_output_path, join_uri, local_path
-from .training import _absolute, _looked_for, resolve_executor
+from .store.artifacts import absolute_uri as _absolute, looked_for as _looked_for
+from .training import resolve_executor
 
 __all__ = ["ProcessingInput", "ProcessingOutput", "Processor", "ScriptProcessor", "NotebookProcessor"]
 

@@ -24,6 +24,7 @@ __all__ = [
     "validate_metric_definitions",
     "RegexMetrics",
     "PushedMetrics",
+    "MetricSteps",
     "log_metric",
 ]
 
@@ -65,13 +66,14 @@ def validate_metric_definitions(definitions: Iterable[dict[str, str]] | None) ->
     return checked
 
 
-class _Steps:
+class MetricSteps:
     """Step numbers for values that come without one: 0, 1, 2, ... per metric."""
 
     def __init__(self) -> None:
         self._next: dict[str, int] = {}
 
     def take(self, name: str, step: int | None) -> int:
+        """`step`, or the next one for `name` when None; later steps of `name` come after it."""
         if step is None:
             step = self._next.get(name, 0)
         self._next[name] = max(self._next.get(name, 0), step + 1)
@@ -81,9 +83,9 @@ class _Steps:
 class RegexMetrics:
     """Applies metric definitions to log lines (search; value = first group as a float)."""
 
-    def __init__(self, definitions: list[dict[str, str]], steps: _Steps | None = None) -> None:
+    def __init__(self, definitions: list[dict[str, str]], steps: MetricSteps | None = None) -> None:
         self._patterns = [(d["Name"], re.compile(d["Regex"])) for d in definitions]
-        self.steps = steps or _Steps()
+        self.steps = steps or MetricSteps()
 
     def scan(self, line: str, when: float) -> list[tuple[str, float, int, float]]:
         """The (name, value, step, timestamp) points one line yields."""
@@ -102,7 +104,7 @@ class RegexMetrics:
 class PushedMetrics:
     """Reads the values a program appended to its metrics file since the last read."""
 
-    def __init__(self, path: Path, steps: _Steps) -> None:
+    def __init__(self, path: Path, steps: MetricSteps) -> None:
         self.path = path
         self.steps = steps
         self._offset = 0

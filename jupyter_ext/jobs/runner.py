@@ -24,7 +24,7 @@ from ..store import get_store
 from . import records
 from .failure import failure_reason
 from .logs import LOG_FILE, LogWriter
-from .metrics import METRICS_FILE, PushedMetrics, RegexMetrics, _Steps
+from .metrics import METRICS_FILE, MetricSteps as _Steps, PushedMetrics, RegexMetrics
 from .packaging import empty_uploads, upload_artifacts
 from .requirements import install_requirements
 from .spec import JobSpec

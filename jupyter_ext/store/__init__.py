@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from .artifacts import (
     ArtifactStore,
+    ARTIFACT_STORES,
     FsspecArtifactStore,
     LocalArtifactStore,
+    absolute_uri,
     artifact_store_for,
     default_output_path,
     join_uri,
     local_path,
+    looked_for,
     register_artifact_store,
 )
 from .metadata import SCHEMA_VERSION, MetadataStore, get_store, home
 
 __all__ = [
+    "ARTIFACT_STORES",
     "ArtifactStore",
     "FsspecArtifactStore",
     "LocalArtifactStore",
     "MetadataStore",
     "SCHEMA_VERSION",
+    "absolute_uri",
     "artifact_store_for",
     "default_output_path",
     "get_store",
     "home",
     "join_uri",
     "local_path",
+    "looked_for",
     "register_artifact_store",
 ]
