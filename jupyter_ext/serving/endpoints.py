@@ -26,7 +26,7 @@ from ..jobs.launch import JOB_NAME_PATTERN
 from ..models import EndpointDescription, VariantDescription, timestamp
 from ..store import get_store, home
 from .capture import DataCaptureConfig
-from .model import ProductionVariant, check_weight
+from .variants import ProductionVariant, check_weight
 
 __all__ = [
     "create_endpoint", "describe_endpoint", "list_endpoints", "delete_endpoint", "update_endpoint",

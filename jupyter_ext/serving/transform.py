@@ -18,7 +18,7 @@ from ..jobs.contract import base_environment
 from ..jobs.display import watch
 from ..jobs.launch import job_dir_for
 from ..store import default_output_path, join_uri, local_path
-from .model import Model
+from .variants import Servable
 
 __all__ = ["Transformer", "STRATEGIES"]
 
@@ -39,12 +39,12 @@ class Transformer:
     input's content type, so CSV in gives CSV out.
     """
 
-    def __init__(self, model: Model, instance_count: int = 1, instance_type: str = "local",
+    def __init__(self, model: Servable, instance_count: int = 1, instance_type: str = "local",
                  strategy: str = "MultiRecord", assemble_with: str | None = "Line", output_path: str | None = None,
                  accept: str | None = None, max_concurrent_transforms: int = 1, max_payload: int = 6,
                  env: dict[str, str] | None = None, base_transform_job_name: str | None = None,
                  **_sagemaker_only: Any) -> None:
-        if not isinstance(model, Model):
+        if not isinstance(model, Servable):
             raise ValidationError(f"Transformer needs a Model (or PipelineModel); got {type(model).__name__}.")
         _choice("strategy", strategy, tuple(STRATEGIES))
         _choice("assemble_with", assemble_with, ("Line", None, "None"))
