@@ -26,7 +26,7 @@ from pathlib import Path
 
 OURS = """
 import sys
-from jupyter_ext.monitor.analyzer import run_analysis
+from jupyter_ext.monitor.run_analysis import run_analysis
 run_analysis({"kind": "baseline", "dataset": sys.argv[1], "dataset_format": {"csv": {"header": True}},
               "output_path": sys.argv[2]})
 """

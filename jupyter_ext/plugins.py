@@ -36,12 +36,13 @@ class Registry(Generic[T]):
     `what` names the kind in errors ("executor"); `group` is the entry-point group
     third-party packages register under ("jupyter_ext.executors"); `builtins` maps names
     to plugins or "module:attribute" strings; `unknown` is the error for a missing name
-    (fields: what, name, names). Registering a name again replaces it.
+    (fields: what, name, names). Registering a name again replaces it. Names are listed
+    sorted, or with `sort_names=False` in the order registered (built-ins as given first).
     """
 
     def __init__(self, what: str, group: str, builtins: Mapping[str, Union[T, str]] | None = None,
-                 unknown: str = "Unknown {what} {name!r}; choose one of: {names}.") -> None:
-        self.what, self.group, self.unknown = what, group, unknown
+                 unknown: str = "Unknown {what} {name!r}; choose one of: {names}.", sort_names: bool = True) -> None:
+        self.what, self.group, self.unknown, self.sort_names = what, group, unknown, sort_names
         self._plugins: dict[str, Union[T, str]] = dict(builtins or {})
         self._entry_points_loaded = False
         self._lock = threading.Lock()
@@ -60,9 +61,9 @@ class Registry(Generic[T]):
                 self._plugins.setdefault(entry.name, entry.value)
 
     def names(self) -> list[str]:
-        """Every available name, sorted."""
+        """Every available name, sorted (or in registration order: see the class)."""
         self._load_entry_points()
-        return sorted(self._plugins)
+        return sorted(self._plugins) if self.sort_names else list(self._plugins)
 
     def __contains__(self, name: object) -> bool:
         self._load_entry_points()
@@ -82,6 +83,6 @@ class Registry(Generic[T]):
         return plugin  # type: ignore[return-value]
 
     def items(self) -> Iterator[tuple[str, T]]:
-        """(name, plugin) for every plugin, in name order (imports the lazy ones)."""
+        """(name, plugin) for every plugin, in `names()` order (imports the lazy ones)."""
         for name in self.names():
             yield name, self.get(name)

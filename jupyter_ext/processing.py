@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ValidationError
-from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, submit, watch
+from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, resolve_executor, submit, watch
 from .jobs.contract import base_environment, link_input, map_container_path, python_command
 from .jobs.spec import DEFAULT_MAX_RUN
-from .store import artifact_store_for, default_output_path, join_uri, local_path
-from .training import _absolute, _looked_for, resolve_executor
+from .store import absolute_uri, artifact_store_for, default_output_path, join_uri, local_path, looked_for
 
 __all__ = ["ProcessingInput", "ProcessingOutput", "Processor", "ProcessingJob", "ScriptProcessor", "NotebookProcessor"]
 
@@ -67,7 +66,7 @@ def _check_inputs(inputs: Sequence[ProcessingInput]) -> list[ProcessingInput]:
         destination = _container_path(item.destination or f"{PROCESSING_ROOT}input/{name}", "Input destination")
         if not artifact_store_for(item.source).exists(item.source):
             raise ValidationError(
-                f"Processing input '{name}': {item.source} does not exist{_looked_for(item.source)}. "
+                f"Processing input '{name}': {item.source} does not exist{looked_for(item.source)}. "
                 "Check the path (relative paths start from the notebook's folder)."
             )
         checked.append(ProcessingInput(item.source, destination, name))
@@ -190,7 +189,7 @@ class ProcessingJob(JobKind):
             name=name, job_type="Processing", program=program, working_dir=".",
             environment=base_environment(name, job_dir, processor.env), max_run=processor.max_runtime_in_seconds,
             uploads=self.uploads, executor=processor.executor,
-            record={"inputs": {i.input_name: _absolute(i.source) for i in self.inputs}, "outputs": destinations,
+            record={"inputs": {i.input_name: absolute_uri(i.source) for i in self.inputs}, "outputs": destinations,
                     "arguments": list(self.command), **self.extra},
         )
 

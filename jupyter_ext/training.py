@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import Any, Union
 
 from .errors import ValidationError
-from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, submit, watch
+from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, resolve_executor, submit, watch
 from .jobs.contract import (
     TRAINING_FOLDERS, base_environment, copy_code, decode_hyperparameter,
     encode_hyperparameters, hyperparameter_args, link_input, python_command, training_environment,
 )
 from .jobs.metrics import validate_metric_definitions
 from .jobs.spec import DEFAULT_MAX_RUN
-from .store import artifact_store_for, default_output_path, join_uri, local_path
+from .store import absolute_uri, artifact_store_for, default_output_path, join_uri, local_path, looked_for
 
-__all__ = ["Estimator", "TrainingInput", "TrainingJob", "resolve_executor", "channel_uris"]
+__all__ = ["Estimator", "TrainingInput", "TrainingJob", "channel_uris"]
 
 _CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
 
@@ -45,28 +45,10 @@ class TrainingInput:
 Inputs = Union[str, TrainingInput, Mapping[str, Union[str, TrainingInput]], None]
 
 
-def resolve_executor(instance_type: str) -> str:
-    """The executor for an instance type: "local", "local_cpu" and SageMaker's "ml.*" run here."""
-    if instance_type in ("local", "local_cpu") or instance_type.startswith("ml."):
-        return "local"
-    return instance_type
-
-
-def _absolute(uri: str) -> str:
-    """A local path made absolute; other URIs as they are."""
-    path = local_path(uri)
-    return str(path) if path is not None and "://" not in uri else uri
-
-
-def _looked_for(uri: str) -> str:
-    path = local_path(uri)
-    return f" (looked for {path})" if path is not None and str(path) != uri else ""
-
-
 def channel_uris(inputs: Inputs) -> dict[str, dict[str, Any]]:
     """Check `inputs` (paths must exist) and return them JSON-ready, for another process
     (local paths made absolute, since that process runs elsewhere)."""
-    return {name: {**vars(channel), "s3_data": _absolute(channel.s3_data)} for name, channel in _channels(inputs).items()}
+    return {name: {**vars(channel), "s3_data": absolute_uri(channel.s3_data)} for name, channel in _channels(inputs).items()}
 
 
 def _channels(inputs: Inputs) -> dict[str, TrainingInput]:
@@ -86,7 +68,7 @@ def _channels(inputs: Inputs) -> dict[str, TrainingInput]:
         store = artifact_store_for(channel.s3_data)
         if not store.exists(channel.s3_data):
             raise ValidationError(
-                f"Input '{name}': {channel.s3_data} does not exist{_looked_for(channel.s3_data)}. "
+                f"Input '{name}': {channel.s3_data} does not exist{looked_for(channel.s3_data)}. "
                 "Check the path (relative paths start from the notebook's folder)."
             )
         channels[name] = channel
@@ -298,7 +280,7 @@ class TrainingJob(JobKind):
             executor=est.executor,
             record={"hyperparameters": decoded, "entry_point": est.entry_point,
                     "source_dir": str(est.source_dir) if est.source_dir else None,
-                    "inputs": {c: _absolute(t.s3_data) for c, t in self.channels.items()},
+                    "inputs": {c: absolute_uri(t.s3_data) for c, t in self.channels.items()},
                     "outputs": {"model_data": join_uri(artifacts, "model.tar.gz")},
                     "instance_type": est.instance_type, "estimator": est.to_config()},
         )

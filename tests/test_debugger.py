@@ -18,7 +18,7 @@ from jupyter_ext.debugger import (
     CollectionConfig, DebuggerHookConfig, Hook, ReductionConfig, Rule, SaveConfig, SaveConfigMode,
     StepState, TensorUnavailableForStep, create_trial, modes,
 )
-from jupyter_ext.debugger._format import masked_crc32c
+from jupyter_ext.debugger.event_files import masked_crc32c
 from jupyter_ext.errors import ValidationError
 
 torch.set_num_threads(1)

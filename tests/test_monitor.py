@@ -18,7 +18,7 @@ from jupyter_ext.jobs import describe_job, list_jobs
 from jupyter_ext.monitor import (
     Constraints, DatasetFormat, DefaultModelMonitor, Statistics, validate_constraints, validate_statistics,
 )
-from jupyter_ext.monitor.analyzer import run_analysis
+from jupyter_ext.monitor.run_analysis import run_analysis
 from jupyter_ext.monitor.drift import categorical_distance, chi_squared_p_value, numeric_distance
 from jupyter_ext.monitor.sketch import RankMap
 from monitor_data import frame, write_captures
@@ -269,7 +269,7 @@ def test_model_quality_metrics_as_sagemaker_reports_them() -> None:
 
 
 def test_a_type_that_changes_late_in_a_file_is_read_again_as_text(tmp_path: Path, monkeypatch) -> None:
-    from jupyter_ext.monitor import reading
+    from jupyter_ext.monitor import dataset_chunks as reading
 
     monkeypatch.setattr(reading, "BLOCK_BYTES", 4096)  # many blocks: types come from the first one
     lines = ["a,b"] + [f"{i},{i / 2}" for i in range(3000)]

@@ -11,8 +11,8 @@ import pytest
 from jupyter_ext.cli import main
 from jupyter_ext.errors import JupyterExtError
 from jupyter_ext.monitor import CronExpressionGenerator
-from jupyter_ext.monitor.analyzer import run_analysis
-from jupyter_ext.monitor.formats import latest_tick, previous_tick, schedule_ticks
+from jupyter_ext.monitor.run_analysis import run_analysis
+from jupyter_ext.monitor.schedule_expressions import latest_tick, previous_tick, schedule_ticks
 from monitor_data import frame, write_captures
 
 
@@ -79,7 +79,7 @@ def test_the_thread_ticker_stops_cleanly() -> None:
 
 
 def test_schedule_names_drop_an_endpoints_generated_timestamp() -> None:
-    from jupyter_ext.monitor.monitors import _short
+    from jupyter_ext.monitor.executions import short_name as _short
 
     assert _short("model-df8181f3-2026-11-29-23-36-10-822", 20) == "model-df8181f3"
     assert _short("a-very-long-endpoint-name", 20) == "a-very-long"

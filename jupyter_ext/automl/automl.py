@@ -35,7 +35,7 @@ ENSEMBLING_LIMIT_BYTES = 100 * 1024 * 1024
 DEFAULT_CANDIDATES = 20
 DEFAULT_TOTAL_RUNTIME = 6 * 60 * 60
 DEFAULT_JOB_RUNTIME = 60 * 60
-CANDIDATE_ENTRY = "from jupyter_ext.automl.candidate import main\n\nmain()\n"
+CANDIDATE_ENTRY = "from jupyter_ext.automl.run_candidate import main\n\nmain()\n"
 
 
 def _folds(frame: pandas.DataFrame, problem: Any) -> int:
@@ -63,7 +63,7 @@ class AutoMLJob(JobKind):
         details = {"problem_type": problem.problem_type, "objective": problem.objective,
                    "target": problem.target, "max_candidates": automl.max_candidates, "mode": self.mode}
         return JobSpec(name=name, job_type="AutoML",
-                       program=[sys.executable, "-m", "jupyter_ext.automl.program", "automl.json"],
+                       program=[sys.executable, "-m", "jupyter_ext.automl.run_automl", "automl.json"],
                        environment=base_environment(name, job_dir, None),
                        max_run=automl.total_job_runtime_in_seconds + 60,
                        record={"inputs": {"data": str(self.inputs) if not hasattr(self.inputs, "columns")

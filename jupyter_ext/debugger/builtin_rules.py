@@ -10,65 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError
 from .config import ModeKeys
-from .exceptions import StepUnavailable, TensorUnavailableForStep
-from .rules import Rule, matching_tensors, mode_of, register_rule
+from .rules import Rule, matching_tensors, mode_of
+from .selection import SelectingRule, loss_names, mean_loss, parse_bool, parse_names
 from .trial import Trial
 
-__all__ = ["register_all"]
-
-
-def _float(value: Any) -> float | None:
-    return None if value in (None, "", "None") else float(value)
-
-
-def _bool(value: Any) -> bool:
-    return str(value).strip().lower() == "true"
-
-
-def _names(value: Any) -> list[str]:
-    if value in (None, "", "None"):
-        return []
-    return [v for v in (value if isinstance(value, list) else str(value).split(",")) if v]
-
-
-class _Selecting(Rule):
-    """A rule over tensors chosen by `collection_names` and/or `tensor_regex`."""
-
-    needs_selection = True
-
-    def __init__(self, base_trial: Trial, collection_names: Any = None, tensor_regex: Any = None,
-                 action_str: str = "", other_trials: list[Trial] | None = None) -> None:
-        super().__init__(base_trial, action_str, other_trials)
-        self.collection_names, self.tensor_regex = _names(collection_names), _names(tensor_regex)
-        self.matched_any = False
-        if self.needs_selection and not (self.collection_names or self.tensor_regex):
-            raise ValidationError(f"{type(self).__name__} needs collection_names or tensor_regex.")
-
-    def tensors(self, step: int) -> list[str]:
-        """The chosen tensors saved at `step`."""
-        chosen = matching_tensors(self.base_trial, step, self.collection_names, self.tensor_regex)
-        self.matched_any = self.matched_any or bool(chosen)
-        return chosen
-
-    @property
-    def nothing_matched(self) -> str | None:
-        """A warning when no saved tensor was ever chosen (a regex or collection that matches nothing)."""
-        if self.matched_any:
-            return None
-        return (f"no saved tensor matched collection_names {self.collection_names} or tensor_regex "
-                f"{self.tensor_regex}, so nothing was checked; `%debugger tensors JOB` lists the saved ones.")
-
-    def values(self, step: int) -> dict[str, np.ndarray]:
-        """Full values of the chosen tensors at `step` (reduction-only tensors left out)."""
-        out = {}
-        for name in self.tensors(step):
-            try:
-                out[name] = self.base_trial.tensor(name).value(step)
-            except TensorUnavailableForStep:
-                continue
-        return out
+__all__ = ["VanishingGradient", "ExplodingTensor", "LossNotDecreasing", "Overfit", "Overtraining", "DeadRelu",
+           "SaturatedActivation"]
 
 
 class VanishingGradient(Rule):
@@ -89,7 +37,7 @@ class VanishingGradient(Rule):
         return False
 
 
-class ExplodingTensor(_Selecting):
+class ExplodingTensor(SelectingRule):
     """Fires on any NaN (and ±inf unless `only_nan`) in the chosen tensors (default: all)."""
 
     needs_selection = False
@@ -97,7 +45,7 @@ class ExplodingTensor(_Selecting):
     def __init__(self, base_trial: Trial, collection_names: Any = None, tensor_regex: Any = None, only_nan: Any = False,
                  action_str: str = "", other_trials: Any = None) -> None:
         super().__init__(base_trial, collection_names, tensor_regex, action_str, other_trials)
-        self.only_nan = _bool(only_nan)
+        self.only_nan = parse_bool(only_nan)
         if not (self.collection_names or self.tensor_regex):
             self.tensor_regex = [".*"]
 
@@ -110,20 +58,6 @@ class ExplodingTensor(_Selecting):
         return False
 
 
-def _loss_names(trial: Trial, step: int, regex: list[str], use_losses: bool) -> list[str]:
-    return matching_tensors(trial, step, ["losses"] if use_losses else [], regex)
-
-
-def _mean_loss(trial: Trial, step: int, names: list[str]) -> float | None:
-    values = []
-    for name in names:
-        try:
-            values.append(float(np.mean(trial.tensor(name).value(step))))
-        except (TensorUnavailableForStep, StepUnavailable):
-            continue
-    return float(np.mean(values)) if values else None
-
-
 class LossNotDecreasing(Rule):
     """Every `num_steps` mode steps, fires if the loss did not fall by `diff_percent` % since
     the newest saved step at least `num_steps` earlier (same mode). `mode` defaults to the step's."""
@@ -134,8 +68,8 @@ class LossNotDecreasing(Rule):
                  use_losses_collection: Any = True, num_steps: Any = 10, diff_percent: Any = 0.1,
                  increase_threshold_percent: Any = 5, mode: Any = None, action_str: str = "", other_trials: Any = None) -> None:
         super().__init__(base_trial, action_str, other_trials)
-        self.regex, self.use_losses = _names(tensor_regex), _bool(use_losses_collection)
-        self.collection_names = _names(collection_names)
+        self.regex, self.use_losses = parse_names(tensor_regex), parse_bool(use_losses_collection)
+        self.collection_names = parse_names(collection_names)
         self.num_steps, self.diff_percent = int(num_steps), float(diff_percent)
         self.increase_threshold_percent = float(increase_threshold_percent)
         self.mode = ModeKeys[str(mode).upper()] if mode not in (None, "", "None") else None
@@ -146,9 +80,9 @@ class LossNotDecreasing(Rule):
         mode = mode_of(self.base_trial, step)
         if self.mode is not None and mode != self.mode:
             return False
-        names = _loss_names(self.base_trial, step, self.regex, self.use_losses)
+        names = loss_names(self.base_trial, step, self.regex, self.use_losses)
         names += matching_tensors(self.base_trial, step, self.collection_names, None)
-        loss = _mean_loss(self.base_trial, step, sorted(set(names)))
+        loss = mean_loss(self.base_trial, step, sorted(set(names)))
         if loss is None:
             return False
         mode_step = self.base_trial.mode_step(step)
@@ -174,14 +108,14 @@ class Overfit(Rule):
     def __init__(self, base_trial: Trial, tensor_regex: Any = None, start_step: Any = 0, patience: Any = 1,
                  ratio_threshold: Any = 0.1, action_str: str = "", other_trials: Any = None) -> None:
         super().__init__(base_trial, action_str, other_trials)
-        self.regex, self.start_step = _names(tensor_regex), int(start_step)
+        self.regex, self.start_step = parse_names(tensor_regex), int(start_step)
         self.patience, self.ratio_threshold = int(patience), float(ratio_threshold)
         self.train_loss: float | None = None
         self.count = 0
 
     def invoke_at_step(self, step: int) -> bool:
-        names = _loss_names(self.base_trial, step, self.regex, not self.regex)
-        loss = _mean_loss(self.base_trial, step, names)
+        names = loss_names(self.base_trial, step, self.regex, not self.regex)
+        loss = mean_loss(self.base_trial, step, names)
         mode = mode_of(self.base_trial, step)
         if loss is None or step < self.start_step:
             return False
@@ -210,7 +144,7 @@ class Overtraining(Rule):
 
     def invoke_at_step(self, step: int) -> bool:
         mode = mode_of(self.base_trial, step)
-        loss = _mean_loss(self.base_trial, step, _loss_names(self.base_trial, step, [], True))
+        loss = mean_loss(self.base_trial, step, loss_names(self.base_trial, step, [], True))
         if loss is None or mode not in self.patience:
             return False
         if mode not in self.best or loss < self.best[mode] - self.delta:
@@ -228,7 +162,7 @@ def _unit_active_percent(value: np.ndarray, active: np.ndarray) -> np.ndarray:
     return 100.0 * active.reshape(active.shape[0], -1).mean(axis=0)
 
 
-class DeadRelu(_Selecting):
+class DeadRelu(SelectingRule):
     """Fires when more than `threshold_layer` % of a layer's units are active (> 0) in fewer
     than `threshold_inactivity` % of the samples."""
 
@@ -248,7 +182,7 @@ class DeadRelu(_Selecting):
         return False
 
 
-class SaturatedActivation(_Selecting):
+class SaturatedActivation(SelectingRule):
     """Fires when more than `threshold_layer` % of a tanh/sigmoid layer's units get inputs
     inside the non-saturated range in fewer than `threshold_inactivity` % of the samples."""
 
@@ -270,13 +204,3 @@ class SaturatedActivation(_Selecting):
                 self.details = f"{100 * np.mean(saturated):.0f}% of the units of {name} are saturated"
                 return True
         return False
-
-
-def register_all() -> None:
-    """Register every built-in rule under its SageMaker name."""
-    from . import builtin_tensor_rules
-
-    for cls in (VanishingGradient, ExplodingTensor, LossNotDecreasing, Overfit, Overtraining, DeadRelu,
-                SaturatedActivation, *builtin_tensor_rules.RULES):
-        register_rule(cls.__name__, cls)
-

@@ -8,13 +8,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
-from .builtin_rules import _Selecting, _bool, _float, _loss_names, _mean_loss, _names
 from .config import ModeKeys
 from .exceptions import TensorUnavailableForStep
 from .rules import Rule, mode_of
+from .selection import SelectingRule, loss_names, mean_loss, parse_bool, parse_float, parse_names
 from .trial import Trial
 
-__all__ = ["RULES"]
+__all__ = ["PoorWeightInitialization", "WeightUpdateRatio", "AllZero", "ClassImbalance", "UnchangedTensor",
+           "TensorVariance", "StalledTrainingRule"]
 
 
 class PoorWeightInitialization(Rule):
@@ -28,7 +29,7 @@ class PoorWeightInitialization(Rule):
                  distribution_range: Any = 0.001, patience: Any = 5, steps: Any = 10,
                  action_str: str = "", other_trials: Any = None) -> None:
         super().__init__(base_trial, action_str, other_trials)
-        self.regex, self.threshold = _names(activation_inputs_regex), float(threshold)
+        self.regex, self.threshold = parse_names(activation_inputs_regex), float(threshold)
         self.distribution_range, self.patience, self.steps = float(distribution_range), int(patience), int(steps)
         self.flat = 0
         self.last_loss: float | None = None
@@ -49,7 +50,7 @@ class PoorWeightInitialization(Rule):
             if high - low < self.distribution_range:
                 self.details = f"{name} spans only {high - low:.3g} between its 5th and 95th percentiles"
                 return True
-        loss = _mean_loss(trial, step, _loss_names(trial, step, [], True))
+        loss = mean_loss(trial, step, loss_names(trial, step, [], True))
         if loss is not None and self.last_loss is not None:
             self.flat = self.flat + 1 if abs(loss - self.last_loss) < 1e-12 else 0
         self.last_loss = loss if loss is not None else self.last_loss
@@ -67,7 +68,7 @@ class WeightUpdateRatio(Rule):
     def __init__(self, base_trial: Trial, num_steps: Any = None, large_threshold: Any = 10.0, small_threshold: Any = 0.00000001,
                  epsilon: Any = 0.000000001, action_str: str = "", other_trials: Any = None) -> None:
         super().__init__(base_trial, action_str, other_trials)
-        self.num_steps = int(num_steps) if _float(num_steps) is not None else None
+        self.num_steps = int(num_steps) if parse_float(num_steps) is not None else None
         self.large, self.small, self.epsilon = float(large_threshold), float(small_threshold), float(epsilon)
         self.seen: list[int] = []
 
@@ -94,7 +95,7 @@ class WeightUpdateRatio(Rule):
         return False
 
 
-class AllZero(_Selecting):
+class AllZero(SelectingRule):
     """Fires when at least `threshold` % of a chosen tensor's values are zero."""
 
     def __init__(self, base_trial: Trial, collection_names: Any = None, tensor_regex: Any = None, threshold: Any = 100,
@@ -121,7 +122,7 @@ class ClassImbalance(Rule):
                  predictions_regex: Any = ".*predictions", action_str: str = "", other_trials: Any = None) -> None:
         super().__init__(base_trial, action_str, other_trials)
         self.threshold_imbalance, self.threshold_misprediction = float(threshold_imbalance), float(threshold_misprediction)
-        self.samples, self.argmax = int(samples), _bool(argmax)
+        self.samples, self.argmax = int(samples), parse_bool(argmax)
         self.labels_regex, self.predictions_regex = str(labels_regex), str(predictions_regex)
         self.labels: list[np.ndarray] = []
         self.predictions: list[np.ndarray] = []
@@ -159,13 +160,13 @@ class ClassImbalance(Rule):
         return False
 
 
-class UnchangedTensor(_Selecting):
+class UnchangedTensor(SelectingRule):
     """Fires when a chosen tensor is `np.allclose` across its last `num_steps` saved steps."""
 
     def __init__(self, base_trial: Trial, collection_names: Any = None, tensor_regex: Any = None, num_steps: Any = 3,
                  rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: Any = False, action_str: str = "", other_trials: Any = None) -> None:
         super().__init__(base_trial, collection_names, tensor_regex, action_str, other_trials)
-        self.num_steps, self.rtol, self.atol, self.equal_nan = int(num_steps), float(rtol), float(atol), _bool(equal_nan)
+        self.num_steps, self.rtol, self.atol, self.equal_nan = int(num_steps), float(rtol), float(atol), parse_bool(equal_nan)
 
     def invoke_at_step(self, step: int) -> bool:
         for name in self.tensors(step):
@@ -183,13 +184,13 @@ class UnchangedTensor(_Selecting):
         return False
 
 
-class TensorVariance(_Selecting):
+class TensorVariance(SelectingRule):
     """Fires when a chosen tensor's variance is above `max_threshold` or below `min_threshold`."""
 
     def __init__(self, base_trial: Trial, collection_names: Any = None, tensor_regex: Any = None, max_threshold: Any = None,
                  min_threshold: Any = None, action_str: str = "", other_trials: Any = None) -> None:
         super().__init__(base_trial, collection_names, tensor_regex, action_str, other_trials)
-        self.max_threshold, self.min_threshold = _float(max_threshold), _float(min_threshold)
+        self.max_threshold, self.min_threshold = parse_float(max_threshold), parse_float(min_threshold)
         if self.max_threshold is None and self.min_threshold is None:
             raise ValidationError("TensorVariance needs max_threshold and/or min_threshold.")
 
@@ -209,7 +210,7 @@ class StalledTrainingRule(Rule):
 
     def __init__(self, base_trial: Trial, threshold: Any = 1800, stop_training_on_fire: Any = False,
                  training_job_name_prefix: Any = None, action_str: str = "", other_trials: Any = None) -> None:
-        if _bool(stop_training_on_fire) and training_job_name_prefix:
+        if parse_bool(stop_training_on_fire) and training_job_name_prefix:
             action_str = action_str or f'[{{"name": "stoptraining", "training_job_prefix": "{training_job_name_prefix}"}}]'
         super().__init__(base_trial, action_str, other_trials)
         self.threshold = float(threshold)
@@ -223,7 +224,3 @@ class StalledTrainingRule(Rule):
         stalled = now - self.last_step_time
         self.details = f"no new step for {stalled:.0f} s"
         return stalled > self.threshold
-
-
-RULES = (PoorWeightInitialization, WeightUpdateRatio, AllZero, ClassImbalance, UnchangedTensor, TensorVariance,
-         StalledTrainingRule)

@@ -114,7 +114,7 @@ class RuleJob(JobKind):
         self.tensors = job_dir_for(training_job_name) / TENSORS_FOLDER
 
     def job_spec(self, name: str, job_dir: Path) -> JobSpec:
-        return JobSpec(name=name, job_type="Rule", program=python_command(["python", "-m", "jupyter_ext.debugger.rule_job"]),
+        return JobSpec(name=name, job_type="Rule", program=python_command(["python", "-m", "jupyter_ext.debugger.run_rule"]),
                        environment=base_environment(name, job_dir, None), max_run=self.max_run, executor=self.executor,
                        record={"details": {"RuleConfigurationName": self.rule.name,
                                            "TrainingJobName": self.training_job_name},

@@ -5,7 +5,6 @@ configurations an Estimator starts as rule jobs beside its training job.
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from ..plugins import Registry
 from .actions import ActionList, Actions
 from .config import ModeKeys
 from .exceptions import (
@@ -22,11 +22,22 @@ from .exceptions import (
 from .trial import Trial, no_refresh
 
 __all__ = ["Rule", "RuleConfig", "invoke_rule", "register_rule", "rule_names", "get_rule_class",
-           "MAX_RULES", "ENTRY_POINT_GROUP"]
+           "MAX_RULES", "ENTRY_POINT_GROUP", "RULES"]
 
 MAX_RULES = 20
 ENTRY_POINT_GROUP = "jupyter_ext.debugger_rules"
-_REGISTRY: dict[str, type[Rule]] = {}
+_BUILTIN_RULES = {
+    "builtin_rules": ("VanishingGradient", "ExplodingTensor", "LossNotDecreasing", "Overfit", "Overtraining",
+                      "DeadRelu", "SaturatedActivation"),
+    "builtin_tensor_rules": ("PoorWeightInitialization", "WeightUpdateRatio", "AllZero", "ClassImbalance",
+                             "UnchangedTensor", "TensorVariance", "StalledTrainingRule"),
+}
+# "module:Class" strings: the built-ins subclass Rule, so this module names them without importing them.
+RULES: Registry[type[Rule]] = Registry(
+    "rule", ENTRY_POINT_GROUP,
+    {name: f"{__package__}.{module}:{name}" for module, names in _BUILTIN_RULES.items() for name in names},
+    unknown="Unknown {what} {name!r}; built-in rules: {names}.")
+"""The debugger rules by name: SageMaker's built-ins, then the entry points of ENTRY_POINT_GROUP."""
 
 
 @dataclass
@@ -133,32 +144,18 @@ def _check_parameters(cls: type[Rule], parameters: Mapping[str, Any]) -> None:
 
 
 def register_rule(name: str, cls: type[Rule]) -> None:
-    """Add a rule class to the registry under `name`."""
-    _REGISTRY[name] = cls
-
-
-def _load_registry() -> None:
-    if _REGISTRY:
-        return
-    from . import builtin_rules  # registers the built-ins
-
-    builtin_rules.register_all()
-    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-        register_rule(entry.name, entry.load())
+    """Add a rule class to the registry under `name` (replacing any rule of that name)."""
+    RULES.register(name, cls)
 
 
 def rule_names() -> list[str]:
     """Every registered rule name."""
-    _load_registry()
-    return sorted(_REGISTRY)
+    return RULES.names()
 
 
 def get_rule_class(name: str) -> type[Rule]:
     """The rule class registered as `name`; ValidationError listing the valid names."""
-    _load_registry()
-    if name not in _REGISTRY:
-        raise ValidationError(f"Unknown rule {name!r}; built-in rules: {', '.join(sorted(_REGISTRY))}.")
-    return _REGISTRY[name]
+    return RULES.get(name)
 
 
 def invoke_rule(rule: Rule, start_step: int = 0, end_step: int | None = None, raise_eval_cond: bool = False,

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ._format import decode_event, unframe
+from .event_files import decode_event, unframe
 from .config import ModeKeys
 from .exceptions import (
     MissingCollectionFiles, StepNotYetAvailable, StepUnavailable, TensorUnavailable, TensorUnavailableForStep,

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._format import TensorRecord, encode_event, frame
+from .event_files import TensorRecord, encode_event, frame
 from .config import ModeKeys
 
 __all__ = ["StepBuffer", "EventWriter", "reduce", "END_MARKER", "event_file_name", "index_file_name"]

@@ -4,7 +4,9 @@ job extensions, the process seam, and handles on jobs in the store."""
 from __future__ import annotations
 
 from .display import watch
-from .executors import EXECUTORS, Executor, LocalExecutor, executor_names, get_executor, register_executor
+from .executors import (
+    EXECUTORS, Executor, LocalExecutor, executor_names, get_executor, register_executor, resolve_executor,
+)
 from .extensions import JOB_EXTENSIONS, JobExtension, Submission, check_job_options
 from .handle import Job, describe_job, list_jobs, list_jobs_page, stop_job
 from .launch import create_job, job_dir_for, unique_job_name, validate_job_name
@@ -36,6 +38,7 @@ __all__ = [
     "log_metric",
     "never_started",
     "register_executor",
+    "resolve_executor",
     "stop_job",
     "submit",
     "unique_job_name",

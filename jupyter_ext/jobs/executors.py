@@ -22,7 +22,7 @@ from .faults import fault_point
 from .process import is_alive, spawn_detached
 
 __all__ = ["HEARTBEAT_TIMEOUT", "Executor", "LocalExecutor", "EXECUTORS", "register_executor", "get_executor",
-           "executor_names", "RUNNER_MODULE"]
+           "executor_names", "resolve_executor", "RUNNER_MODULE"]
 
 
 # Runners beat every 2 s; an executor that cannot see the runner's process calls it
@@ -56,6 +56,14 @@ class Executor(ABC):
     def request_stop(self, job: Mapping[str, Any]) -> None:
         """Tell a live runner to stop `job` (the store already says Stopping; runners also
         notice that at their next heartbeat)."""
+
+
+def resolve_executor(instance_type: str) -> str:
+    """The executor for an instance type: "local", "local_cpu" and SageMaker's "ml.*" run here;
+    any other name is an executor's own ("ray", ...)."""
+    if instance_type in ("local", "local_cpu") or instance_type.startswith("ml."):
+        return "local"
+    return instance_type
 
 
 class LocalExecutor(Executor):

@@ -27,7 +27,7 @@ from ..jobs.process import terminate_group
 from ..models import LifecycleRun
 from ..store import home
 from .configs import LifecycleSettings, Script, check_hook, lifecycle_settings, resolve_script
-from .runs import EXITED as _EXITED, finish_run, insert_run, latest_lifecycle_run
+from .runs import EXITED, finish_run, insert_run, latest_lifecycle_run
 
 __all__ = ["run_lifecycle_hook", "start_lifecycle_hook", "run_at_server_start", "start_at_server_start"]
 
@@ -47,7 +47,7 @@ def _stop_running_scripts() -> None:
         _exiting.update(_running)
     for run_id, process in running:
         _kill_group(process)
-        finish_run(run_id, "Failed", process.returncode, _EXITED)
+        finish_run(run_id, "Failed", process.returncode, EXITED)
 
 
 @dataclass
@@ -169,7 +169,7 @@ def _finish(run: LifecycleRun, ending: tuple[int, float], timed_out: bool, tail:
             log: LogWriter) -> LifecycleRun:
     code, ended_at = ending
     if run.run_id in _exiting:
-        reason: str | None = _EXITED
+        reason: str | None = EXITED
     elif timed_out:
         reason = (f"The {run.hook} script ran longer than the time limit and was stopped with "
                               "its child processes; raise the limit with `jupyter-ext lifecycle configure "
@@ -232,7 +232,7 @@ def on_create_pending() -> bool:
     """Whether on-create still has to run here: it never ran, or its run was cut short
     because the process supervising it exited (a server that failed to start)."""
     latest = latest_lifecycle_run("on-create")
-    return latest is None or latest.failure_reason == _EXITED
+    return latest is None or latest.failure_reason == EXITED
 
 
 def run_at_server_start(workspace: str | os.PathLike[str], log: logging.Logger) -> list[LifecycleRun]:

@@ -1,4 +1,4 @@
-"""What every record shares: `_Record.to_dict()`, store times, job statuses."""
+"""What every record shares: `Record.to_dict()`, store times, job statuses."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-class _Record:
+class Record:
+    """The base of every request and response record: a dataclass with `to_dict()`."""
+
     __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:

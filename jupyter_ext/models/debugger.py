@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .base import _Record
+from .base import Record
 
 
 @dataclass(slots=True)
-class RuleEvaluationStatus(_Record):
+class RuleEvaluationStatus(Record):
     """One debugger rule of a training job (SageMaker's DebugRuleEvaluationStatuses entry).
 
     `rule_evaluation_status`: InProgress, NoIssuesFound, IssuesFound, Error or Stopped;
@@ -25,7 +25,7 @@ class RuleEvaluationStatus(_Record):
 
 
 @dataclass(slots=True)
-class ListRuleEvaluationsResponse(_Record):
+class ListRuleEvaluationsResponse(Record):
     """The debugger rules of one training job and how each evaluation stands."""
 
     training_job_name: str

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .base import _Record
+from .base import Record
 
 
 @dataclass(slots=True)
-class VariantDescription(_Record):
+class VariantDescription(Record):
     """One production variant of an endpoint: its model(s), weight and traffic so far.
 
     `traffic_share` is weight / sum of weights. Latencies are in milliseconds over the
@@ -32,7 +32,7 @@ class VariantDescription(_Record):
 
 
 @dataclass(slots=True)
-class EndpointDescription(_Record):
+class EndpointDescription(Record):
     """DescribeEndpoint: status (Creating, InService, Updating, Failed, Deleting), where it
     listens (`url`, on 127.0.0.1 by default), its variants and data capture settings."""
 
@@ -51,14 +51,14 @@ class EndpointDescription(_Record):
 
 
 @dataclass(slots=True)
-class ListEndpointsResponse(_Record):
+class ListEndpointsResponse(Record):
     """Every endpoint, newest first."""
 
     endpoints: list[EndpointDescription]
 
 
 @dataclass(slots=True)
-class InvokeEndpointRequest(_Record):
+class InvokeEndpointRequest(Record):
     """Body of POST .../endpoints/{name}/invocations: a test request sent to the endpoint.
 
     `body` is the payload as text; `target_variant` picks a variant instead of the weights.
@@ -72,7 +72,7 @@ class InvokeEndpointRequest(_Record):
 
 
 @dataclass(slots=True)
-class InvokeEndpointResponse(_Record):
+class InvokeEndpointResponse(Record):
     """What the endpoint answered: its HTTP status, body (text), content type, the variant
     that served it and the round-trip time in milliseconds."""
 
@@ -85,7 +85,7 @@ class InvokeEndpointResponse(_Record):
 
 
 @dataclass(slots=True)
-class MonitoringViolation(_Record):
+class MonitoringViolation(Record):
     """One line of a run's constraint_violations.json."""
 
     feature_name: str
@@ -94,7 +94,7 @@ class MonitoringViolation(_Record):
 
 
 @dataclass(slots=True)
-class MonitoringExecutionSummary(_Record):
+class MonitoringExecutionSummary(Record):
     """One monitoring run (a Processing job): InProgress, Completed, CompletedWithViolations
     or Failed; `report_path` is its report.html once written."""
 
@@ -109,7 +109,7 @@ class MonitoringExecutionSummary(_Record):
 
 
 @dataclass(slots=True)
-class MonitoringScheduleSummary(_Record):
+class MonitoringScheduleSummary(Record):
     """A monitoring schedule on an endpoint: type DataQuality or ModelQuality, status
     Scheduled or Stopped, and its latest run."""
 
@@ -121,7 +121,7 @@ class MonitoringScheduleSummary(_Record):
 
 
 @dataclass(slots=True)
-class EndpointMonitoring(_Record):
+class EndpointMonitoring(Record):
     """GET endpoints/{name}/monitoring: the endpoint's schedules and its latest runs (newest first, at most 20)."""
 
     endpoint_name: str

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .base import _Record
+from .base import Record
 
 
 @dataclass(slots=True)
-class ExperimentSummary(_Record):
+class ExperimentSummary(Record):
     """One experiment and how many runs it has."""
 
     name: str
@@ -21,14 +21,14 @@ class ExperimentSummary(_Record):
 
 
 @dataclass(slots=True)
-class ListExperimentsResponse(_Record):
+class ListExperimentsResponse(Record):
     """Every experiment, newest first."""
 
     experiments: list[ExperimentSummary]
 
 
 @dataclass(slots=True)
-class LeaderboardRequest(_Record):
+class LeaderboardRequest(Record):
     """Query parameters of GET .../experiments/{name}/leaderboard: the metric (default: the
     first one logged), its statistic (Last, Min, Max, Avg, StdDev, Count), the order."""
 
@@ -38,7 +38,7 @@ class LeaderboardRequest(_Record):
 
 
 @dataclass(slots=True)
-class LeaderboardRow(_Record):
+class LeaderboardRow(Record):
     """One ranked run."""
 
     rank: int
@@ -50,7 +50,7 @@ class LeaderboardRow(_Record):
 
 
 @dataclass(slots=True)
-class LeaderboardResponse(_Record):
+class LeaderboardResponse(Record):
     """An experiment's runs ranked by one metric; `metrics` lists every metric logged."""
 
     experiment: str
@@ -61,7 +61,7 @@ class LeaderboardResponse(_Record):
 
 
 @dataclass(slots=True)
-class RunArtifact(_Record):
+class RunArtifact(Record):
     """An input or output artifact of a run."""
 
     name: str
@@ -71,7 +71,7 @@ class RunArtifact(_Record):
 
 
 @dataclass(slots=True)
-class RunDescription(_Record):
+class RunDescription(Record):
     """Everything about one run (trial component); `metrics` holds each metric's statistics."""
 
     name: str

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .base import _Record
+from .base import Record
 
 
 @dataclass(slots=True)
-class PrimaryMetric(_Record):
+class PrimaryMetric(Record):
     """A job's headline metric: the first metric definition's (or first logged) last value."""
 
     name: str
@@ -18,7 +18,7 @@ class PrimaryMetric(_Record):
 
 
 @dataclass(slots=True)
-class JobSummary(_Record):
+class JobSummary(Record):
     """One row of ListJobs. `primary_metric` is filled for REST pages only."""
 
     name: str
@@ -34,7 +34,7 @@ class JobSummary(_Record):
 
 
 @dataclass(slots=True)
-class ListJobsRequest(_Record):
+class ListJobsRequest(Record):
     """ListJobs filters (query parameters of GET /jupyter-ext/api/jobs).
 
     `cursor` is the `next_cursor` of the previous page; `limit` is 1 to 1000.
@@ -48,7 +48,7 @@ class ListJobsRequest(_Record):
 
 
 @dataclass(slots=True)
-class ListJobsResponse(_Record):
+class ListJobsResponse(Record):
     """A page of jobs, newest first; `next_cursor` is null on the last page."""
 
     jobs: list[JobSummary]
@@ -56,7 +56,7 @@ class ListJobsResponse(_Record):
 
 
 @dataclass(slots=True)
-class StatusTransition(_Record):
+class StatusTransition(Record):
     """A secondary-status step (SageMaker's SecondaryStatusTransitions)."""
 
     status: str
@@ -66,7 +66,7 @@ class StatusTransition(_Record):
 
 
 @dataclass(slots=True)
-class JobDescription(_Record):
+class JobDescription(Record):
     """DescribeJob: everything known about one job."""
 
     name: str
@@ -106,7 +106,7 @@ class JobDescription(_Record):
 
 
 @dataclass(slots=True)
-class MetricPoint(_Record):
+class MetricPoint(Record):
     """One value of a metric's time series."""
 
     name: str
@@ -116,7 +116,7 @@ class MetricPoint(_Record):
 
 
 @dataclass(slots=True)
-class LogLine(_Record):
+class LogLine(Record):
     """One captured line: `stream` is stdout, stderr or runner (our own messages)."""
 
     timestamp: datetime
@@ -125,7 +125,7 @@ class LogLine(_Record):
 
 
 @dataclass(slots=True)
-class LogChunk(_Record):
+class LogChunk(Record):
     """A slice of a job's log: whole lines from byte `offset` up to `next_offset`.
 
     Ask again from `next_offset` to follow the log; `size` is the file's size in bytes.
@@ -138,7 +138,7 @@ class LogChunk(_Record):
 
 
 @dataclass(slots=True)
-class GetLogRequest(_Record):
+class GetLogRequest(Record):
     """Which part of a log (query parameters of GET .../jobs/{name}/log), one of:
     bytes from `offset` (at most `max_bytes`); the last `tail_lines` lines; or
     `max_lines` lines from line `start_line` (0-based). Default: from byte 0."""
@@ -151,28 +151,28 @@ class GetLogRequest(_Record):
 
 
 @dataclass(slots=True)
-class ListMetricsRequest(_Record):
+class ListMetricsRequest(Record):
     """Query parameters of GET .../jobs/{name}/metrics: one metric's series, or all."""
 
     name: str | None = None
 
 
 @dataclass(slots=True)
-class ListMetricsResponse(_Record):
+class ListMetricsResponse(Record):
     """A job's metric time series, in the order the values were recorded."""
 
     metrics: list[MetricPoint]
 
 
 @dataclass(slots=True)
-class StopJobRequest(_Record):
+class StopJobRequest(Record):
     """Body of POST /jupyter-ext/api/jobs/{name}/stop (all optional)."""
 
     grace_seconds: float | None = None
 
 
 @dataclass(slots=True)
-class ErrorResponse(_Record):
+class ErrorResponse(Record):
     """What every failed REST call returns, with status 400, 403, 404, 409 or 500."""
 
     message: str

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .base import _Record
+from .base import Record
 
 
 @dataclass(slots=True)
-class LifecycleRun(_Record):
+class LifecycleRun(Record):
     """One run of a lifecycle script: `hook` is on-create or on-start; `status` is
     InProgress, Completed or Failed (a script over the time limit fails, killed with its
     children). `source` says where the script came from (a file or `config:NAME`);
@@ -30,7 +30,7 @@ class LifecycleRun(_Record):
 
 
 @dataclass(slots=True)
-class LifecycleStatus(_Record):
+class LifecycleStatus(Record):
     """Where the scripts come from, the time limit (seconds), the environment they get,
     whether on-create has run in this home, and the last runs, newest first. `failed` is
     true when the latest run of either hook failed (the sidebar's badge)."""
@@ -45,21 +45,21 @@ class LifecycleStatus(_Record):
 
 
 @dataclass(slots=True)
-class LifecycleStatusRequest(_Record):
+class LifecycleStatusRequest(Record):
     """Query parameters of GET /jupyter-ext/api/lifecycle: how many of the last runs (1 to 1000)."""
 
     limit: int = 10
 
 
 @dataclass(slots=True)
-class StartLifecycleRunRequest(_Record):
+class StartLifecycleRunRequest(Record):
     """Body of POST /jupyter-ext/api/lifecycle/runs: which hook to run now (in the background)."""
 
     hook: str = "on-start"
 
 
 @dataclass(slots=True)
-class LifecycleConfig(_Record):
+class LifecycleConfig(Record):
     """A named lifecycle configuration in the store (SageMaker's
     NotebookInstanceLifecycleConfig): the on-create and on-start script contents."""
 

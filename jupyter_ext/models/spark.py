@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import _Record
+from .base import Record
 
 
 @dataclass(slots=True)
-class LivySessionSummary(_Record):
+class LivySessionSummary(Record):
     """One interactive Spark session of the Livy server (Livy's id, kind and state)."""
 
     id: int
@@ -20,7 +20,7 @@ class LivySessionSummary(_Record):
 
 
 @dataclass(slots=True)
-class LivyBatchSummary(_Record):
+class LivyBatchSummary(Record):
     """One Spark batch of the Livy server (`success`, `dead` or `killed` when over)."""
 
     id: int
@@ -30,7 +30,7 @@ class LivyBatchSummary(_Record):
 
 
 @dataclass(slots=True)
-class LivyOverview(_Record):
+class LivyOverview(Record):
     """The configured Livy server: whether it answers, its sessions and batches.
 
     `message` says why it is unreachable; `gateway_pid` is set when the embedded gateway
@@ -47,14 +47,14 @@ class LivyOverview(_Record):
 
 
 @dataclass(slots=True)
-class LivyLogRequest(_Record):
+class LivyLogRequest(Record):
     """Query of GET /jupyter-ext/api/spark/sessions/{id}/log: the last `size` lines."""
 
     size: int = 200
 
 
 @dataclass(slots=True)
-class LivyLog(_Record):
+class LivyLog(Record):
     """Lines of a Livy session's log; `total` counts every line, `start` is the first shown."""
 
     id: int

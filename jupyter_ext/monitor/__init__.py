@@ -15,8 +15,9 @@ chi-squared. Every baseline and run is a Processing job in the store.
 from __future__ import annotations
 
 from .executions import BaseliningJob, MonitoringExecution, list_executions
-from .files import Constraints, ConstraintViolations, Statistics, validate_constraints, validate_statistics
-from .formats import CronExpressionGenerator, DatasetFormat
+from .analysis_files import Constraints, ConstraintViolations, Statistics, validate_constraints, validate_statistics
+from .datasets import DatasetFormat
+from .schedule_expressions import CronExpressionGenerator
 from .monitors import DefaultModelMonitor
 from .quality_monitor import ModelQualityMonitor
 from .schedules import (

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from .reading import Chunk, ReadReport, csv_fields, rows_to_chunk
+from .dataset_chunks import Chunk, ReadReport, csv_fields, rows_to_chunk
 
-__all__ = ["capture_files", "read_captured", "CHUNK_RECORDS"]
+__all__ = ["capture_files", "read_captured", "payload_rows", "CHUNK_RECORDS"]
 
 CHUNK_RECORDS = 20_000
 
@@ -38,8 +38,9 @@ def capture_files(root: Path, endpoint: str, start: datetime | None, end: dateti
     return files
 
 
-def _payload(side: dict[str, Any] | None) -> list[list[Any]]:
-    """The rows of one captured payload (CSV lines, or JSON values)."""
+def payload_rows(side: dict[str, Any] | None) -> list[list[Any]]:
+    """The rows of one captured payload (`endpointInput`, `endpointOutput` or `groundTruthData`):
+    CSV lines, or JSON values (a JSON object's `instances` or `predictions`)."""
     if not side:
         return []
     text = side.get("data", "")
@@ -57,7 +58,7 @@ def _payload(side: dict[str, Any] | None) -> list[list[Any]]:
 
 def _rows(record: dict[str, Any], names: list[str], output_first: bool) -> list[dict[str, Any]]:
     data = record.get("captureData", {})
-    inputs, outputs = _payload(data.get("endpointInput")), _payload(data.get("endpointOutput"))
+    inputs, outputs = payload_rows(data.get("endpointInput")), payload_rows(data.get("endpointOutput"))
     if outputs and len(outputs) != len(inputs) and inputs:
         outputs = [outputs[0]] * len(inputs) if len(outputs) == 1 else outputs[:len(inputs)]
     rows = []

@@ -7,46 +7,48 @@ import json
 import re
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import NotFoundError
-from ..jobs import Job, JobSpec, create_job, describe_job, unique_job_name, validate_job_name
+from ..jobs import Job, JobKind, JobSpec, describe_job, submit, unique_job_name, watch
 from ..jobs.contract import base_environment
-from ..jobs.display import watch
-from ..jobs.launch import job_dir_for
 from ..models import MonitoringExecutionSummary, MonitoringViolation, timestamp
 from ..store import get_store, join_uri
 from . import records
-from .files import CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, Constraints, ConstraintViolations, Statistics
+from .analysis_files import CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, Constraints, ConstraintViolations, Statistics
 from .report import REPORT_HTML
 
-__all__ = ["launch_analysis", "record_execution", "start_scheduled_run", "short_name", "execution_summary",
+__all__ = ["AnalysisJob", "record_execution", "start_scheduled_run", "short_name", "execution_summary",
            "MonitoringExecution", "list_executions"]
 
 CONFIG_FILE = "analysis.json"
 
 
-def launch_analysis(config: dict[str, Any], base_name: str, job_name: str | None = None, wait: bool = True,
-                    logs: bool = True, details: dict[str, Any] | None = None) -> Job:
-    """Start `config` (see analyzer.py) as a Processing job; with `wait`, block until it ends
-    (raising unless it Completed)."""
-    name = validate_job_name(job_name) if job_name else unique_job_name(base_name)
-    job_dir = job_dir_for(name)
-    inputs = {k: str(config[k]) for k in ("dataset", "capture_root", "baseline_statistics", "baseline_constraints",
-                                          "ground_truth") if config.get(k)}
-    spec = JobSpec(name=name, job_type="Processing",
-                   program=[sys.executable, "-m", "jupyter_ext.monitor.analyzer", CONFIG_FILE],
-                   environment=base_environment(name, job_dir, None),
-                   record={"inputs": inputs, "outputs": {"output_path": str(config["output_path"])},
-                           "arguments": ["jupyter_ext.monitor.analyzer", config["kind"]],
-                           "details": {"AnalysisKind": config["kind"], **(details or {})}})
-    create_job(spec, lambda folder: (folder / CONFIG_FILE).write_text(json.dumps(config, indent=1)))
-    job = Job(name)
-    if wait or logs:
-        watch(job, wait, logs)
-    return job
+class AnalysisJob(JobKind):
+    """A baselining or monitoring run (a Processing job of the analysis program): `config`
+    gives the analysis for the job's name (outputs are often kept under it)."""
+
+    def __init__(self, base_job_name: str, config: Callable[[str], dict[str, Any]],
+                 details: dict[str, Any] | None = None) -> None:
+        self.base_job_name, self.make_config, self.details = base_job_name, config, details or {}
+        self.config: dict[str, Any] = {}
+
+    def job_spec(self, name: str, job_dir: Path) -> JobSpec:
+        self.config = config = self.make_config(name)
+        inputs = {k: str(config[k]) for k in ("dataset", "capture_root", "baseline_statistics",
+                                              "baseline_constraints", "ground_truth") if config.get(k)}
+        return JobSpec(name=name, job_type="Processing",
+                       program=[sys.executable, "-m", "jupyter_ext.monitor.run_analysis", CONFIG_FILE],
+                       environment=base_environment(name, job_dir, None),
+                       record={"inputs": inputs, "outputs": {"output_path": str(config["output_path"])},
+                               "arguments": ["jupyter_ext.monitor.run_analysis", config["kind"]],
+                               "details": {"AnalysisKind": config["kind"], **self.details}})
+
+    def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
+        (job_dir / CONFIG_FILE).write_text(json.dumps(self.config, indent=1))
 
 
 def record_execution(job_name: str, schedule: str | None, endpoint: str, monitoring_type: str,
@@ -74,9 +76,11 @@ def start_scheduled_run(schedule: str | None, endpoint: str, monitoring_type: st
     analysis = {**config, "kind": kind, "endpoint": endpoint, "output_path": output,
                 "start_time": start.isoformat() if start else None, "end_time": tick.isoformat()}
     record_execution(name, schedule, endpoint, monitoring_type, tick, output)
-    launch_analysis(analysis, name, job_name=name, wait=wait, logs=logs,
-                    details={"MonitoringScheduleName": schedule, "EndpointName": endpoint,
-                             "MonitoringType": monitoring_type, "ScheduledTime": tick.isoformat()})
+    details = {"MonitoringScheduleName": schedule, "EndpointName": endpoint, "MonitoringType": monitoring_type,
+               "ScheduledTime": tick.isoformat()}
+    job = submit(AnalysisJob(name, lambda _: analysis, details), name)
+    if wait or logs:
+        watch(job, wait, logs)
     return name
 
 

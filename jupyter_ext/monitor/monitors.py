@@ -3,29 +3,22 @@ Processing jobs, endpoint captures and the store."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..jobs import unique_job_name, validate_job_name
-from ..store import default_output_path, get_store, home, join_uri, local_path
+from ..jobs import submit, unique_job_name, watch
+from ..store import default_output_path, get_store, join_uri
 from . import records
-from .executions import BaseliningJob, MonitoringExecution, launch_analysis, list_executions, start_scheduled_run
-from .executions import short_name as _short  # schedule names are cut as run names are
-from .files import CONSTRAINTS_FILE, STATISTICS_FILE, Constraints, Statistics
-from .formats import CronExpressionGenerator, check_dataset_format
+from .analysis_files import CONSTRAINTS_FILE, STATISTICS_FILE, Constraints, Statistics
+from .datasets import dataset_and_format, require_local_path
+from .executions import AnalysisJob, BaseliningJob, MonitoringExecution, list_executions, start_scheduled_run
+from .executions import short_name
+from .schedule_expressions import CronExpressionGenerator
 from .schedules import create_schedule, delete_schedule, describe_schedule, set_schedule_status
 
 __all__ = ["DefaultModelMonitor", "start_scheduled_run", "endpoint_capture_root"]
-
-
-def _local(uri: str, what: str) -> str:
-    path = local_path(str(uri))
-    if path is None:
-        raise ValidationError(f"{what} {uri!r}: Model Monitor reads and writes local folders or file:// URIs here.")
-    return str(path)
 
 
 def endpoint_capture_root(endpoint: Any) -> tuple[str, str]:
@@ -42,27 +35,13 @@ def endpoint_capture_root(endpoint: Any) -> tuple[str, str]:
     return name, capture["destination"]
 
 
-def _dataset(baseline_dataset: Any, dataset_format: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
-    """A dataset path and format; a pandas DataFrame is written to CSV (with a header) first."""
-    if hasattr(baseline_dataset, "to_csv"):
-        folder = home() / "monitor" / "datasets"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{uuid.uuid4()}.csv"
-        baseline_dataset.to_csv(path, index=False)
-        return str(path), {"csv": {"header": True, "output_columns_position": "START"}}
-    path = _local(str(baseline_dataset), "baseline_dataset")
-    if not Path(path).exists():
-        raise ValidationError(f"baseline_dataset {baseline_dataset} does not exist (looked for {path}).")
-    return path, check_dataset_format(dataset_format)
-
-
 def _baseline_file(given: Any, latest: BaseliningJob | None, name: str) -> str:
     if given is None:
         if latest is None:
             raise ValidationError(f"No {name}: run suggest_baseline() first or pass {name.split('.')[0]}=...")
         return str(Path(latest.output_path) / name)
     path = getattr(given, "file_path", None) or str(given)
-    return _local(path, name)
+    return require_local_path(path, name)
 
 
 def _execution(job_name: str) -> MonitoringExecution:
@@ -94,16 +73,21 @@ class DefaultModelMonitor:
                          job_name: str | None = None, **_sagemaker_only: Any) -> BaseliningJob:
         """Profile `baseline_dataset` (a path, a folder of files or a DataFrame) in a
         Processing job writing statistics.json and constraints.json to `output_s3_uri`."""
-        dataset, dataset_format = _dataset(baseline_dataset, dataset_format)
-        name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
-        output = _local(output_s3_uri or join_uri(self.output_path or default_output_path(), name, "baseline"),
-                        "output_s3_uri")
-        config = {"kind": "baseline", "dataset": dataset, "dataset_format": dataset_format, "output_path": output}
-        self.latest_baselining_job = BaseliningJob(launch_analysis(config, name, job_name=name, wait=False,
-                                                                   logs=False), output)
-        if wait or logs:
-            from ..jobs.display import watch
+        dataset, dataset_format = dataset_and_format(baseline_dataset, dataset_format)
+        analysis = {"kind": "baseline", "dataset": dataset, "dataset_format": dataset_format}
+        return self._start_baselining(analysis, output_s3_uri, job_name, wait, logs)
 
+    def _start_baselining(self, analysis: dict[str, Any], output_s3_uri: str | None, job_name: str | None,
+                          wait: bool, logs: bool) -> BaseliningJob:
+        """Run `analysis` as a baselining job writing to `output_s3_uri` (by default a
+        `baseline` folder under the job's name in the output path)."""
+        def config(name: str) -> dict[str, Any]:
+            output = output_s3_uri or join_uri(self.output_path or default_output_path(), name, "baseline")
+            return {**analysis, "output_path": require_local_path(output, "output_s3_uri")}
+
+        kind = AnalysisJob(self.base_job_name, config)
+        self.latest_baselining_job = BaseliningJob(submit(kind, job_name), kind.config["output_path"])
+        if wait or logs:
             watch(self.latest_baselining_job.job, wait, logs)
         return self.latest_baselining_job
 
@@ -122,7 +106,7 @@ class DefaultModelMonitor:
     def _config(self, endpoint_input: Any, output_s3_uri: str | None, statistics: Any, constraints: Any,
                 **extra: Any) -> tuple[str, dict[str, Any]]:
         endpoint, capture_root = endpoint_capture_root(endpoint_input)
-        output = _local(output_s3_uri or join_uri(self.output_path or default_output_path(), "monitoring"),
+        output = require_local_path(output_s3_uri or join_uri(self.output_path or default_output_path(), "monitoring"),
                         "output_s3_uri")
         config = {"capture_root": capture_root, "output_path": output,
                   "baseline_constraints": _baseline_file(constraints, self.latest_baselining_job, CONSTRAINTS_FILE),
@@ -141,7 +125,7 @@ class DefaultModelMonitor:
         `output_s3_uri/<endpoint>/<schedule>/<run>/`. Returns the schedule name."""
         endpoint, config = self._config(endpoint_input, output_s3_uri, statistics, constraints,
                                         output_columns_position=output_columns_position, **self._extra_config())
-        name = monitor_schedule_name or unique_job_name(f"{_short(endpoint, 20)}-{self.monitoring_type.lower()}")
+        name = monitor_schedule_name or unique_job_name(f"{short_name(endpoint, 20)}-{self.monitoring_type.lower()}")
         create_schedule(name, endpoint, self.monitoring_type,
                         schedule_cron_expression or CronExpressionGenerator.hourly(), config)
         self.monitoring_schedule_name, self._schedule_config, self._endpoint = name, config, endpoint

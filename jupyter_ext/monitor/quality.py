@@ -12,7 +12,7 @@ from typing import Any
 import numpy
 
 from ..errors import ValidationError
-from .files import CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, read_json_file
+from .analysis_files import CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, read_json_file
 
 __all__ = ["PROBLEM_TYPES", "compute_metrics", "suggest_quality_constraints", "quality_violations", "run"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from .captured import _payload, capture_files
+from .captured import capture_files, payload_rows
 
 __all__ = ["baseline_columns", "merged_captures", "read_ground_truth"]
 
@@ -51,7 +51,7 @@ def read_ground_truth(root: Path) -> dict[str, list[Any]]:
             if not line.strip():
                 continue
             record = json.loads(line)
-            rows = _payload(record.get("groundTruthData"))
+            rows = payload_rows(record.get("groundTruthData"))
             labels[record["eventMetadata"]["eventId"]] = [row[0] for row in rows]
     return labels
 
@@ -71,7 +71,7 @@ def merged_captures(config: dict[str, Any]) -> tuple[list[Any], list[Any], list[
             key = metadata.get("inferenceId") or metadata["eventId"]
             if key not in truth:
                 continue
-            predicted = [row[0] for row in _payload(record["captureData"].get("endpointOutput"))]
+            predicted = [row[0] for row in payload_rows(record["captureData"].get("endpointOutput"))]
             for label, value in zip(truth[key], predicted):
                 labels.append(label)
                 outputs.append(value)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ValidationError
-from ..jobs import unique_job_name, validate_job_name
-from ..jobs.display import watch
-from ..store import default_output_path, join_uri
-from .executions import BaseliningJob, MonitoringExecution, launch_analysis
-from .monitors import DefaultModelMonitor, _dataset, _local
+from .executions import BaseliningJob, MonitoringExecution
+from .datasets import dataset_and_format, require_local_path
+from .monitors import DefaultModelMonitor
 from .quality import PROBLEM_TYPES
 
 __all__ = ["ModelQualityMonitor"]
@@ -43,20 +41,13 @@ class ModelQualityMonitor(DefaultModelMonitor):
                          **_sagemaker_only: Any) -> BaseliningJob:
         """Metrics of the dataset's predictions against its labels → statistics.json, and
         constraints.json with a threshold per metric at its baseline value."""
-        dataset, dataset_format = _dataset(baseline_dataset, dataset_format)
-        name = validate_job_name(job_name) if job_name else unique_job_name(self.base_job_name)
-        output = _local(output_s3_uri or join_uri(self.output_path or default_output_path(), name, "baseline"),
-                        "output_s3_uri")
+        dataset, dataset_format = dataset_and_format(baseline_dataset, dataset_format)
         self._quality = {"problem_type": _problem(problem_type), "inference_attribute": inference_attribute,
                          "probability_attribute": probability_attribute,
                          "probability_threshold_attribute": probability_threshold_attribute}
-        config = {"kind": "model_quality_baseline", "dataset": dataset, "dataset_format": dataset_format,
-                  "output_path": output, "ground_truth_attribute": ground_truth_attribute, **self._quality}
-        self.latest_baselining_job = BaseliningJob(launch_analysis(config, name, job_name=name, wait=False,
-                                                                   logs=False), output)
-        if wait or logs:
-            watch(self.latest_baselining_job.job, wait, logs)
-        return self.latest_baselining_job
+        analysis = {"kind": "model_quality_baseline", "dataset": dataset, "dataset_format": dataset_format,
+                    "ground_truth_attribute": ground_truth_attribute, **self._quality}
+        return self._start_baselining(analysis, output_s3_uri, job_name, wait, logs)
 
     def create_monitoring_schedule(self, endpoint_input: Any, ground_truth_input: str | None = None,  # type: ignore[override]
                                    problem_type: str | None = None, output_s3_uri: str | None = None,
@@ -68,7 +59,7 @@ class ModelQualityMonitor(DefaultModelMonitor):
         """Schedule model-quality runs of `endpoint_input` against `ground_truth_input`."""
         if not ground_truth_input:
             raise ValidationError("ground_truth_input is needed: the folder where ground-truth records land.")
-        self._quality = {**self._quality, "ground_truth": _local(ground_truth_input, "ground_truth_input"),
+        self._quality = {**self._quality, "ground_truth": require_local_path(ground_truth_input, "ground_truth_input"),
                          "problem_type": _problem(problem_type or self._quality.get("problem_type"))}
         if probability_attribute is not None:
             self._quality["probability_attribute"] = probability_attribute

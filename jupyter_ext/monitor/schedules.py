@@ -19,7 +19,7 @@ from ..models import MonitoringScheduleSummary
 from ..store import get_store
 from . import records
 from .executions import list_executions, start_scheduled_run
-from .formats import latest_tick, previous_tick, schedule_ticks
+from .schedule_expressions import latest_tick, previous_tick, schedule_ticks
 
 __all__ = ["create_schedule", "describe_schedule", "list_schedules", "set_schedule_status", "delete_schedule",
            "run_due_schedules", "MonitoringTicker", "schedule_summary"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..errors import ValidationError
 from ..models import LivyLog, LivyLogRequest, LivyOverview
-from ..spark._overview import delete_livy_session, describe_livy, livy_session_log
+from ..spark.overview import delete_livy_session, describe_livy, livy_session_log
 from .base import ApiHandler, api
 
 __all__ = ["ROUTES"]

@@ -17,7 +17,7 @@ from .endpoints import (
     create_endpoint, delete_endpoint, describe_endpoint, list_endpoints, update_endpoint,
     update_endpoint_weights_and_capacities,
 )
-from .model import Model, PipelineModel, ProductionVariant
+from .model import Model, PipelineModel
 from .predictor import ModelError, Predictor, invoke_endpoint
 from .serializers import (
     BytesDeserializer, CSVDeserializer, CSVSerializer, Deserializer, IdentitySerializer, JSONDeserializer,
@@ -25,6 +25,7 @@ from .serializers import (
     PandasDeserializer, Serializer, StringDeserializer, get_deserializer, get_serializer,
 )
 from .transform import Transformer
+from .variants import ProductionVariant
 
 __all__ = [
     "BytesDeserializer", "CSVDeserializer", "CSVSerializer", "DataCaptureConfig", "Deserializer",

@@ -22,7 +22,7 @@ from ..models import EndpointDescription, VariantDescription, timestamp
 from ..store import get_store, home
 from . import records
 from .capture import DataCaptureConfig
-from .model import ProductionVariant, check_weight
+from .variants import ProductionVariant, check_weight
 
 __all__ = [
     "create_endpoint", "describe_endpoint", "list_endpoints", "delete_endpoint", "update_endpoint",
@@ -159,7 +159,7 @@ def create_endpoint(endpoint_name: str | None, production_variants: Sequence[Pro
 def _launch(name: str, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     env = {**{v: "1" for v in THREAD_VARIABLES}, **os.environ, "JUPYTER_EXT_HOME": str(home()), "PYTHONUNBUFFERED": "1"}
-    server, _ = spawn_detached([sys.executable, "-m", "jupyter_ext.serving.server", name], cwd=folder, env=env,
+    server, _ = spawn_detached([sys.executable, "-m", "jupyter_ext.serving.run_endpoint", name], cwd=folder, env=env,
                                log_path=folder / "endpoint.log")
     _set(name, pid=server.pid, pid_started=server.started)
 

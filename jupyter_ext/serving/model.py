@@ -1,5 +1,5 @@
-"""Models to serve: `Model` (a model artifact plus optional inference code), the serial
-`PipelineModel`, and `ProductionVariant` (a model under a name with a traffic weight).
+"""Models to serve: `Model` (a model artifact plus optional inference code) and the serial
+`PipelineModel`; `deploy()` starts an endpoint, `transformer()` a batch transform.
 
 A model is described by plain JSON ("containers"), so the endpoint process and batch
 transform jobs load it the same way.
@@ -7,33 +7,21 @@ transform jobs load it the same way.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import ValidationError
 from ..store import local_path
+from .capture import DataCaptureConfig
+from .endpoints import create_endpoint
+from .predictor import Predictor
+from .serializers import Deserializer, Serializer
+from .transform import Transformer
+from .variants import ProductionVariant
 
-if TYPE_CHECKING:
-    from .capture import DataCaptureConfig
-    from .predictor import Predictor
-    from .serializers import Deserializer, Serializer
-
-__all__ = ["Model", "PipelineModel", "ProductionVariant", "VARIANT_NAME_PATTERN", "check_variant_name"]
-
-VARIANT_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
-
-
-def check_variant_name(name: str) -> str:
-    """`name` if it is a valid variant name (SageMaker's rule, ≤ 63 chars), else ValidationError."""
-    if not isinstance(name, str) or not VARIANT_NAME_PATTERN.match(name) or len(name) > 63:
-        raise ValidationError(f"Variant name {name!r} is not valid: use 1 to 63 letters, digits and hyphens, "
-                              "starting and ending with a letter or digit.")
-    return name
-
+__all__ = ["Model", "PipelineModel"]
 
 def _model_path(model_data: str) -> str:
     path = local_path(str(model_data))
@@ -76,17 +64,12 @@ class Model:
         The endpoint is a detached process on 127.0.0.1 (`port`, default a free one) that
         outlives this kernel; delete it with `predictor.delete_endpoint()`.
         """
-        from .endpoints import create_endpoint
-        from .predictor import Predictor
-
         name = create_endpoint(endpoint_name, [ProductionVariant(self, variant_name, 1.0, initial_instance_count)],
                                data_capture_config, port=port, wait=wait, base_name=self.name)
         return Predictor(name, serializer=serializer, deserializer=deserializer)
 
-    def transformer(self, instance_count: int = 1, **kwargs: Any) -> Any:
+    def transformer(self, instance_count: int = 1, **kwargs: Any) -> Transformer:
         """A batch `Transformer` for this model (see `Transformer` for the arguments)."""
-        from .transform import Transformer
-
         return Transformer(self, instance_count=instance_count, **kwargs)
 
     def __repr__(self) -> str:
@@ -109,38 +92,6 @@ class PipelineModel(Model):
     def containers(self) -> list[dict[str, Any]]:
         """One container per model, in order."""
         return [c for model in self.models for c in model.containers()]
-
-
-@dataclass
-class ProductionVariant:
-    """A model served under `variant_name` with a traffic weight (SageMaker's ProductionVariant).
-
-    A variant's share of requests is its weight divided by the sum of weights.
-    """
-
-    model: Model
-    variant_name: str = "AllTraffic"
-    initial_weight: float = 1.0
-    initial_instance_count: int = 1
-
-    def to_config(self) -> dict[str, Any]:
-        """Checked JSON form kept in the endpoint's configuration."""
-        if not isinstance(self.model, Model):
-            raise ValidationError(f"Variant {self.variant_name}: model must be a Model; got {type(self.model).__name__}.")
-        check_variant_name(self.variant_name)
-        check_weight(self.variant_name, self.initial_weight)
-        if not isinstance(self.initial_instance_count, int) or self.initial_instance_count < 1:
-            raise ValidationError(f"Variant {self.variant_name}: initial_instance_count must be a whole number >= 1.")
-        return {"variant_name": self.variant_name, "model_name": self.model.name,
-                "containers": self.model.containers(), "weight": float(self.initial_weight),
-                "instance_count": self.initial_instance_count}
-
-
-def check_weight(variant: str, weight: Any) -> float:
-    """`weight` as a float if it is a number >= 0, else ValidationError."""
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
-        raise ValidationError(f"Variant {variant}: weight must be a number >= 0; got {weight!r}.")
-    return float(weight)
 
 
 def _locate_entry_point(entry_point: str | None, source_dir: str | None) -> tuple[str | None, str | None]:

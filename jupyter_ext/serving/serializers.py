@@ -10,13 +10,14 @@ import json
 from abc import ABC, abstractmethod
 from typing import Any
 
-from ..errors import ValidationError
+from ..plugins import Registry
 from .payloads import CSV, JSON, JSONLINES, NPY
 
 __all__ = [
     "Serializer", "Deserializer", "CSVSerializer", "JSONSerializer", "JSONLinesSerializer", "NumpySerializer",
     "IdentitySerializer", "CSVDeserializer", "JSONDeserializer", "JSONLinesDeserializer", "NumpyDeserializer",
     "PandasDeserializer", "StringDeserializer", "BytesDeserializer", "get_serializer", "get_deserializer",
+    "SERIALIZERS", "DESERIALIZERS",
 ]
 
 
@@ -191,25 +192,29 @@ class BytesDeserializer(Deserializer):
         return body
 
 
-_SERIALIZERS: dict[str, type[Serializer]] = {
+SERIALIZERS: Registry[type[Serializer]] = Registry("serializer", "jupyter_ext.serializers", {
     "csv": CSVSerializer, "json": JSONSerializer, "jsonlines": JSONLinesSerializer, "npy": NumpySerializer,
     "identity": IdentitySerializer,
-}
-_DESERIALIZERS: dict[str, type[Deserializer]] = {
+}, sort_names=False)
+"""Serializer classes by (lower-case) name: the built-ins, then the `jupyter_ext.serializers` entry points."""
+
+DESERIALIZERS: Registry[type[Deserializer]] = Registry("deserializer", "jupyter_ext.deserializers", {
     "csv": CSVDeserializer, "json": JSONDeserializer, "jsonlines": JSONLinesDeserializer, "npy": NumpyDeserializer,
     "pandas": PandasDeserializer, "string": StringDeserializer, "bytes": BytesDeserializer,
-}
+}, sort_names=False)
+"""Deserializer classes by (lower-case) name: the built-ins, then the `jupyter_ext.deserializers` entry points."""
+
+
+def _lookup(registry: Registry[Any], name: str) -> Any:
+    # Names match in any case; an unknown one is quoted as the user wrote it.
+    return registry.get(name.lower() if name.lower() in registry else name)
 
 
 def get_serializer(name: str) -> Serializer:
-    """The serializer called `name`; ValidationError lists the valid names."""
-    if name.lower() not in _SERIALIZERS:
-        raise ValidationError(f"Unknown serializer {name!r}; choose one of: {', '.join(_SERIALIZERS)}.")
-    return _SERIALIZERS[name.lower()]()
+    """The serializer called `name` (any case); ValidationError lists the valid names."""
+    return _lookup(SERIALIZERS, name)()
 
 
 def get_deserializer(name: str) -> Deserializer:
-    """The deserializer called `name`; ValidationError lists the valid names."""
-    if name.lower() not in _DESERIALIZERS:
-        raise ValidationError(f"Unknown deserializer {name!r}; choose one of: {', '.join(_DESERIALIZERS)}.")
-    return _DESERIALIZERS[name.lower()]()
+    """The deserializer called `name` (any case); ValidationError lists the valid names."""
+    return _lookup(DESERIALIZERS, name)()

@@ -17,7 +17,7 @@ from ..errors import ValidationError
 from ..jobs import Job, JobKind, JobSpec, Upload, submit, watch
 from ..jobs.contract import base_environment
 from ..store import default_output_path, join_uri, local_path
-from .model import Model
+from .variants import Servable
 
 __all__ = ["Transformer", "TransformJob", "STRATEGIES"]
 
@@ -38,12 +38,12 @@ class Transformer:
     input's content type, so CSV in gives CSV out.
     """
 
-    def __init__(self, model: Model, instance_count: int = 1, instance_type: str = "local",
+    def __init__(self, model: Servable, instance_count: int = 1, instance_type: str = "local",
                  strategy: str = "MultiRecord", assemble_with: str | None = "Line", output_path: str | None = None,
                  accept: str | None = None, max_concurrent_transforms: int = 1, max_payload: int = 6,
                  env: dict[str, str] | None = None, base_transform_job_name: str | None = None,
                  **_sagemaker_only: Any) -> None:
-        if not isinstance(model, Model):
+        if not isinstance(model, Servable):
             raise ValidationError(f"Transformer needs a Model (or PipelineModel); got {type(model).__name__}.")
         _choice("strategy", strategy, tuple(STRATEGIES))
         _choice("assemble_with", assemble_with, ("Line", None, "None"))
@@ -113,7 +113,7 @@ class TransformJob(JobKind):
             "SAGEMAKER_BATCH_STRATEGY": STRATEGIES[t.strategy],
             "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS": str(t.max_concurrent_transforms)})
         return JobSpec(name=name, job_type="Transform",
-                       program=[sys.executable, "-m", "jupyter_ext.serving.batch", "transform.json"],
+                       program=[sys.executable, "-m", "jupyter_ext.serving.run_transform", "transform.json"],
                        environment=env, uploads=[Upload("output/transform", output_path, role="output_data")],
                        record={"inputs": {"data": self.settings["data"]}, "outputs": {"output_path": output_path},
                                "details": {k: v for k, v in config.items() if k != "containers"}

@@ -16,30 +16,30 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "LivyGateway": "_gateway",
-    "GatewaySettings": "_gateway",
-    "LivyClient": "_client",
-    "LivyRequestError": "_client",
-    "default_livy_url": "_client",
-    "PySparkProcessor": "_processor",
-    "configure_sparkmagic": "_sparkmagic",
-    "install_pyspark_kernel": "_sparkmagic",
-    "sparkmagic_config_path": "_sparkmagic",
-    "running_gateway": "_service",
-    "start_detached": "_service",
-    "stop_detached": "_service",
-    "write_state": "_service",
-    "describe_livy": "_overview",
+    "LivyGateway": "gateway",
+    "GatewaySettings": "gateway",
+    "LivyClient": "client",
+    "LivyRequestError": "client",
+    "default_livy_url": "client",
+    "PySparkProcessor": "processor",
+    "configure_sparkmagic": "sparkmagic",
+    "install_pyspark_kernel": "sparkmagic",
+    "sparkmagic_config_path": "sparkmagic",
+    "running_gateway": "service",
+    "start_detached": "service",
+    "stop_detached": "service",
+    "write_state": "service",
+    "describe_livy": "overview",
 }
 
 __all__ = list(_EXPORTS)
 
 if TYPE_CHECKING:
-    from ._client import LivyClient, LivyRequestError, default_livy_url
-    from ._gateway import GatewaySettings, LivyGateway
-    from ._processor import PySparkProcessor
-    from ._service import running_gateway, start_detached, stop_detached
-    from ._sparkmagic import configure_sparkmagic, install_pyspark_kernel, sparkmagic_config_path
+    from .client import LivyClient, LivyRequestError, default_livy_url
+    from .gateway import GatewaySettings, LivyGateway
+    from .processor import PySparkProcessor
+    from .service import running_gateway, start_detached, stop_detached
+    from .sparkmagic import configure_sparkmagic, install_pyspark_kernel, sparkmagic_config_path
 
 
 def __getattr__(name: str) -> Any:

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from .artifacts import (
     ArtifactStore,
+    ARTIFACT_STORES,
     FsspecArtifactStore,
     LocalArtifactStore,
+    absolute_uri,
     artifact_store_for,
     default_output_path,
     join_uri,
     local_path,
+    looked_for,
     register_artifact_store,
 )
 from .metadata import SCHEMA_VERSION, MetadataStore, execute_statements, get_store, home, register_migrations
 
 __all__ = [
+    "ARTIFACT_STORES",
     "ArtifactStore",
     "FsspecArtifactStore",
     "LocalArtifactStore",
     "MetadataStore",
     "SCHEMA_VERSION",
+    "absolute_uri",
     "artifact_store_for",
     "default_output_path",
     "execute_statements",
@@ -27,6 +32,7 @@ __all__ = [
     "home",
     "join_uri",
     "local_path",
+    "looked_for",
     "register_artifact_store",
     "register_migrations",
 ]

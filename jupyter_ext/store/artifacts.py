@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from ..errors import ValidationError
+from ..plugins import Registry
 from .metadata import home
 
 __all__ = [
@@ -24,7 +25,10 @@ __all__ = [
     "artifact_store_for",
     "default_output_path",
     "local_path",
+    "absolute_uri",
+    "looked_for",
     "join_uri",
+    "ARTIFACT_STORES",
 ]
 
 
@@ -52,6 +56,20 @@ def local_path(uri: str) -> Path | None:
     if parsed.scheme == "" or len(parsed.scheme) == 1:  # a plain or Windows-drive path
         return Path(uri).expanduser().resolve()
     return None
+
+
+def absolute_uri(uri: str) -> str:
+    """`uri` with a plain local path made absolute (for a process that runs elsewhere);
+    `file://` and other URIs as they are."""
+    path = local_path(uri)
+    return str(path) if path is not None and "://" not in uri else uri
+
+
+def looked_for(uri: str) -> str:
+    """" (looked for PATH)" when `uri` names a local path other than its own text, else "":
+    the tail of a "does not exist" error, so a user sees where a relative path led."""
+    path = local_path(uri)
+    return f" (looked for {path})" if path is not None and str(path) != uri else ""
 
 
 def join_uri(base: str, *parts: str) -> str:
@@ -118,22 +136,24 @@ class FsspecArtifactStore(ArtifactStore):
         return bool(self.fs.exists(uri))
 
 
-_registry: dict[str, Callable[[str], ArtifactStore]] = {
-    "": lambda scheme: LocalArtifactStore(),
-    "file": lambda scheme: LocalArtifactStore(),
-}
+def _local_store(scheme: str) -> ArtifactStore:
+    return LocalArtifactStore()
+
+
+ARTIFACT_STORES: Registry[Callable[[str], ArtifactStore]] = Registry(
+    "artifact store", "jupyter_ext.artifact_stores", {"": _local_store, "file": _local_store})
+"""Artifact store factories by URI scheme: `factory(scheme)` gives the store (fsspec for schemes not here)."""
 
 
 def register_artifact_store(scheme: str, factory: Callable[[str], ArtifactStore]) -> None:
     """Use `factory(scheme)` for URIs of `scheme` (replaces any earlier one)."""
-    _registry[scheme] = factory
+    ARTIFACT_STORES.register(scheme, factory)
 
 
 def artifact_store_for(uri: str) -> ArtifactStore:
     """The artifact store that handles `uri`."""
     scheme = "" if local_path(uri) is not None and "://" not in uri else urlparse(uri).scheme
-    factory = _registry.get(scheme)
-    return factory(scheme) if factory else FsspecArtifactStore(scheme)
+    return ARTIFACT_STORES.get(scheme)(scheme) if scheme in ARTIFACT_STORES else FsspecArtifactStore(scheme)
 
 
 def default_output_path() -> str:

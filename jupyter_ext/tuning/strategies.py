@@ -9,10 +9,10 @@ process with strategy_config={"sampler": "gp"}), Grid, Hyperband. More come from
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Any
 
 from ..errors import ValidationError
+from ..plugins import Registry
 from .parameters import CategoricalParameter, IntegerParameter, ParameterRange
 
 __all__ = ["STRATEGIES", "get_strategy", "distributions", "decode", "encode", "grid_size", "early_stopping_pruner",
@@ -167,17 +167,15 @@ def _hyperband(ranges: dict, seed: int | None, config: dict, static: dict) -> tu
 
 
 Strategy = Callable[[dict, "int | None", dict, dict], "tuple[Any, Any]"]
-STRATEGIES: dict[str, Strategy] = {"Random": _random, "Bayesian": _bayesian, "Grid": _grid, "Hyperband": _hyperband}
+STRATEGIES: Registry[Strategy] = Registry(
+    "strategy", "jupyter_ext.tuning_strategies",
+    {"Random": _random, "Bayesian": _bayesian, "Grid": _grid, "Hyperband": _hyperband}, sort_names=False)
+"""The search strategies by name: the built-ins, then the `jupyter_ext.tuning_strategies` entry points."""
 
 
 def get_strategy(name: str) -> Strategy:
     """The strategy called `name`; ValidationError lists the valid ones."""
-    if name not in STRATEGIES:
-        for entry in entry_points(group="jupyter_ext.tuning_strategies"):
-            STRATEGIES.setdefault(entry.name, entry.load())
-    if name not in STRATEGIES:
-        raise ValidationError(f"Unknown strategy {name!r}; choose one of: {', '.join(STRATEGIES)}.")
-    return STRATEGIES[name]
+    return STRATEGIES.get(name)
 
 
 def early_stopping_pruner() -> Any:

@@ -272,7 +272,7 @@ class TuningJob(JobKind):
     def job_spec(self, name: str, job_dir: Path) -> JobSpec:
         self.config = config = self.tuner.config(name, job_dir, self.inputs, self.resume_from)
         return JobSpec(name=name, job_type="Tuning",
-                       program=[sys.executable, "-m", "jupyter_ext.tuning.program", "tuning.json"],
+                       program=[sys.executable, "-m", "jupyter_ext.tuning.run_tuning", "tuning.json"],
                        environment=base_environment(name, job_dir, None), max_run=self.tuner.max_runtime,
                        record={"inputs": {k: v["s3_data"] for k, v in self.inputs.items()},
                                "details": {k: config[k] for k in ("strategy", "objective_type", "max_jobs",

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from ..monitor import MonitoringExecution, Statistics
 from ..monitor.constraints import drift_distances
-from ..monitor.files import Constraints
+from ..monitor.analysis_files import Constraints
 from ..monitor.report import compared_histograms
 
 __all__ = ["DriftReport"]
@@ -50,7 +50,7 @@ class DriftReport(widgets.VBox):
         if not isinstance(constraints, Constraints):
             constraints = Constraints.from_file_path(constraints)
         rules = constraints.body_dict
-        from ..monitor.files import read_json_file
+        from ..monitor.analysis_files import read_json_file
 
         self.violations = read_json_file(folder, "constraint_violations.json").get("violations", [])
         self.distances = drift_distances(self.baseline, rules, self.current)

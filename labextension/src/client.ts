@@ -28,9 +28,6 @@ import {
   StopJobRequest
 } from './models';
 
-/** The statuses a job can still leave. */
-export const ACTIVE_STATUSES = ['Pending', 'InProgress', 'Stopping'];
-
 function query(request: object): string {
   const parts = Object.entries(request)
     .filter(([, value]) => value !== null && value !== undefined && value !== '')

@@ -7,12 +7,14 @@ import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { bySeries, metricChart } from './chart';
-import { ACTIVE_STATUSES, describeJob, elapsed, listMetrics, listRuleEvaluations, readLog, stopJob } from './client';
+import { describeJob, elapsed, listMetrics, listRuleEvaluations, readLog, stopJob } from './client';
 import { button, el, section, table } from './dom';
-import { JobDescription, LogLine, RuleEvaluationStatus } from './models';
+import { ACTIVE_STATUSES, JobDescription, JobStatus, LogLine, RuleEvaluationStatus } from './models';
 import { DEBUGGER_DETAILS, RULES_DETAIL, ruleActive, ruleList, tensorsPath } from './rules';
 
 const MAX_LOG_LINES = 2000;
+/** The statuses in which the Stop button stops a job. */
+const STOPPABLE: readonly string[] = [JobStatus.Pending, JobStatus.InProgress];
 
 function localTime(iso: string | null): string {
   return iso ? new Date(iso).toLocaleTimeString() : '';
@@ -125,7 +127,7 @@ export class JobDetail extends Widget {
     this._badge.textContent = job.status;
     this._badge.className = `jp-JupyterExt-badge jp-JupyterExt-status-${job.status}`;
     this.node.dataset.status = job.status;
-    this._stop.disabled = !['Pending', 'InProgress'].includes(job.status);
+    this._stop.disabled = !STOPPABLE.includes(job.status);
     const rows: [string, string][] = [
       ['Type', job.job_type],
       ['Secondary status', job.secondary_status ?? ''],

@@ -6,13 +6,21 @@
 import { Widget } from '@lumino/widgets';
 
 import { formatValue } from './chart';
-import { ACTIVE_STATUSES, elapsed, listJobs } from './client';
+import { elapsed, listJobs } from './client';
 import { button, el } from './dom';
-import { JobSummary, ListJobsRequest } from './models';
+import { ACTIVE_STATUSES, JobStatus, JobSummary, ListJobsRequest } from './models';
 
 const TYPES = ['', 'Training', 'Processing', 'Tuning', 'AutoML'];
 const TYPE_LABELS: Record<string, string> = { Training: 'train', Processing: 'process', Tuning: 'tune', AutoML: 'automl' };
-const STATUSES = ['', 'Pending', 'InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
+const STATUSES = [
+  '',
+  JobStatus.Pending,
+  JobStatus.InProgress,
+  JobStatus.Completed,
+  JobStatus.Failed,
+  JobStatus.Stopping,
+  JobStatus.Stopped
+];
 
 function select(label: string, all: string, options: string[], onChange: () => void): HTMLSelectElement {
   const element = el('select', 'jp-mod-styled jp-JupyterExt-filter');

@@ -4,7 +4,7 @@
  */
 import { elapsed, lifecycleStatus, readLifecycleLog, startLifecycleRun } from './client';
 import { badge, button, el, localDateTime, section, table } from './dom';
-import { LifecycleRun, LifecycleStatus } from './models';
+import { JobStatus, LifecycleRun, LifecycleStatus } from './models';
 import { IPanelView } from './view';
 
 const RUNS_SHOWN = 20;
@@ -35,7 +35,7 @@ function latestRuns(status: LifecycleStatus): LifecycleRun[] {
  */
 export function latestRunFailed(status: LifecycleStatus): boolean {
   const latest = latestRuns(status);
-  const listed = latest.some(run => run.status === 'Failed');
+  const listed = latest.some(run => run.status === JobStatus.Failed);
   return latest.length === Object.keys(status.scripts).length ? listed : listed || status.failed;
 }
 
@@ -63,7 +63,7 @@ export class LifecycleView implements IPanelView {
 
   /** Whether a run is in progress (or the status is not known yet): worth asking again. */
   get running(): boolean {
-    return this._status === null ? this._loading : this._status.runs.some(run => run.status === 'InProgress');
+    return this._status === null ? this._loading : this._status.runs.some(run => run.status === JobStatus.InProgress);
   }
 
   /** Fetch the status and the open run's log; never throws. */
@@ -92,13 +92,13 @@ export class LifecycleView implements IPanelView {
 
   private _render(status: LifecycleStatus): void {
     const failed = latestRunFailed(status);
-    const failedRun = latestRuns(status).find(run => run.status === 'Failed');
+    const failedRun = latestRuns(status).find(run => run.status === JobStatus.Failed);
     this._alert.hidden = !failed;
     this._alert.textContent = !failed ? '' : failedRun
       ? `The latest ${failedRun.hook} run failed: ${failedRun.failure_reason ?? `exit code ${failedRun.exit_code}`}`
       : 'A lifecycle script cannot run: see the server log.';
     this._message.textContent = status.runs.length ? '' : 'No lifecycle runs yet in this home.';
-    this._runButton.disabled = status.runs.some(run => run.hook === 'on-start' && run.status === 'InProgress');
+    this._runButton.disabled = status.runs.some(run => run.hook === 'on-start' && run.status === JobStatus.InProgress);
     this._rows.replaceChildren(...status.runs.map(run => this._row(run)));
     const scripts = Object.entries(status.scripts).map(([hook, path]): [string, string] => [hook, path ?? 'none']);
     this._settings.replaceChildren(

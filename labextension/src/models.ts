@@ -484,3 +484,22 @@ export interface EndpointMonitoring {
   schedules: MonitoringScheduleSummary[];
   executions: MonitoringExecutionSummary[];
 }
+
+/** `jupyter_ext.models.JOB_TYPES`. */
+export const JOB_TYPES: readonly string[] = ['Training', 'Processing', 'Tuning', 'AutoML', 'Rule', 'Transform'];
+
+/** `jupyter_ext.models.ACTIVE_STATUSES`. */
+export const ACTIVE_STATUSES: readonly string[] = ['Pending', 'InProgress', 'Stopping'];
+
+/** `jupyter_ext.models.TERMINAL_STATUSES`. */
+export const TERMINAL_STATUSES: readonly string[] = ['Completed', 'Failed', 'Stopped'];
+
+/** Every job status by name (ACTIVE_STATUSES and TERMINAL_STATUSES), to compare with. */
+export const JobStatus = {
+  Pending: 'Pending',
+  InProgress: 'InProgress',
+  Stopping: 'Stopping',
+  Completed: 'Completed',
+  Failed: 'Failed',
+  Stopped: 'Stopped'
+} as const;

@@ -3,7 +3,7 @@
  * status, the step that triggered it and the rule's message.
  */
 import { badge, el } from './dom';
-import { RuleEvaluationStatus } from './models';
+import { JobStatus, RuleEvaluationStatus } from './models';
 
 /** The detail key under which a job with rules lists their statuses. */
 export const RULES_DETAIL = 'DebugRuleEvaluationStatuses';
@@ -19,7 +19,7 @@ export function tensorsPath(details: Record<string, unknown>): string | null {
 
 /** Whether an evaluation can still change. */
 export function ruleActive(rule: RuleEvaluationStatus): boolean {
-  return rule.rule_evaluation_status === 'InProgress';
+  return rule.rule_evaluation_status === JobStatus.InProgress;
 }
 
 /** One entry per rule: name, status and the triggering step, then the rule's message. */

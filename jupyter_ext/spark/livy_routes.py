@@ -1,4 +1,4 @@
-"""Livy's REST routes over a `LivyGateway`, as a tornado application.
+"""Livy's REST routes over a `LivyApps`, as a tornado application.
 
 Errors come out in Livy's two shapes (`{"msg": ...}` or a bare JSON string); every
 response is JSON. A POST that created something never answers 5xx (sparkmagic retries
@@ -11,17 +11,15 @@ import asyncio
 import base64
 import hmac
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tornado import web
 
 from .. import __version__
-from ._requests import (COMPLETION_FIELDS, STATEMENT_FIELDS, check_batch_request, check_fields, check_kind,
+from .apps import LivyApps
+from .livy_requests import (COMPLETION_FIELDS, STATEMENT_FIELDS, check_batch_request, check_fields, check_kind,
                         check_session_request, parse_body)
-from ._sessions import LivyError, page
-
-if TYPE_CHECKING:
-    from ._gateway import LivyGateway
+from .sessions import LivyError, page
 
 __all__ = ["make_app", "LIVY_VERSION"]
 
@@ -31,9 +29,9 @@ LIVY_VERSION = "0.8.0-incubating"
 class LivyHandler(web.RequestHandler):
     """Auth, CSRF, JSON out and Livy's error shapes for every route."""
 
-    gateway: LivyGateway
+    gateway: LivyApps
 
-    def initialize(self, gateway: LivyGateway) -> None:
+    def initialize(self, gateway: LivyApps) -> None:
         self.gateway = gateway
 
     def set_default_headers(self) -> None:
@@ -245,7 +243,7 @@ class NotFoundHandler(LivyHandler):
         raise LivyError(404, {"msg": f"No route for {self.request.method} {self.request.path}."})
 
 
-def make_app(gateway: LivyGateway) -> web.Application:
+def make_app(gateway: LivyApps) -> web.Application:
     """The tornado application serving Livy's routes for `gateway`."""
     key, number = r"([^/]+)", r"(\d+)"
     routes = [

@@ -1,4 +1,4 @@
-"""The AutoML job's program: `python -m jupyter_ext.automl.program automl.json`.
+"""The AutoML job's program: `python -m jupyter_ext.automl.run_automl automl.json`.
 
 It profiles the data (`data_profile.json` and the Data Exploration notebook, before any
 training, so a doomed job can be stopped early), tunes the candidate pipelines with one

@@ -1,51 +1,16 @@
-"""Dataset formats and schedule expressions, in SageMaker's words.
-
-`DatasetFormat.csv(header=True)` / `.json(lines=True)` / `.sagemaker_capture_json()` give the
-dicts SageMaker's SDK gives; `CronExpressionGenerator.hourly()` / `.daily(hour)` /
-`.daily_every_x_hours(h)` / `.now()` give its schedule expressions, which `next_ticks`
-turns into run times.
+"""Schedule expressions in SageMaker's words: `CronExpressionGenerator.hourly()` /
+`.daily(hour)` / `.daily_every_x_hours(h)` / `.now()` give them, and `latest_tick` /
+`previous_tick` turn them into run times (UTC).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from ..errors import ValidationError
 
-__all__ = ["DatasetFormat", "CronExpressionGenerator", "schedule_ticks", "latest_tick", "check_dataset_format"]
-
-
-class DatasetFormat:
-    """The format of a baseline dataset (SageMaker's `DatasetFormat`)."""
-
-    @staticmethod
-    def csv(header: bool = True, output_columns_position: str = "START") -> dict[str, Any]:
-        """CSV, with or without a header line; where the model's output columns sit in captured rows."""
-        if output_columns_position not in ("START", "END"):
-            raise ValidationError(f"output_columns_position {output_columns_position!r}; choose START or END.")
-        return {"csv": {"header": bool(header), "output_columns_position": output_columns_position}}
-
-    @staticmethod
-    def json(lines: bool = True) -> dict[str, Any]:
-        """JSON: one object per line (`lines=True`) or one list of objects."""
-        return {"json": {"lines": bool(lines)}}
-
-    @staticmethod
-    def sagemaker_capture_json() -> dict[str, Any]:
-        """An endpoint's captured JSONL records."""
-        return {"sagemakerCaptureJson": {"captureIndexNames": ["endpointInput", "endpointOutput"]}}
-
-
-def check_dataset_format(dataset_format: dict[str, Any] | None) -> dict[str, Any]:
-    """The format, checked (default: CSV with a header)."""
-    dataset_format = dataset_format or DatasetFormat.csv(header=True)
-    if not isinstance(dataset_format, dict) or len(dataset_format) != 1 or \
-            next(iter(dataset_format)) not in ("csv", "json", "sagemakerCaptureJson"):
-        raise ValidationError(f"dataset_format {dataset_format!r}: use DatasetFormat.csv(header=True), "
-                              "DatasetFormat.json(lines=True) or DatasetFormat.sagemaker_capture_json().")
-    return dataset_format
+__all__ = ["CronExpressionGenerator", "schedule_ticks", "latest_tick", "previous_tick"]
 
 
 class CronExpressionGenerator:

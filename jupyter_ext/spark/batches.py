@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ._sessions import FINAL_STATES, LivyApp, read_lines, spark_environment, stop_process
+from .sessions import FINAL_STATES, LivyApp, read_lines, spark_environment, stop_process
 
 __all__ = ["Batch"]
 

@@ -1,7 +1,7 @@
 """The driver process of one interactive Livy session: a classic pyspark SparkSession
 and a Python REPL with Livy's semantics (Livy's `fake_shell.py`).
 
-Run by the gateway as `python -m jupyter_ext.spark._driver '<settings json>'`. Requests
+Run by the gateway as `python -m jupyter_ext.spark.run_driver '<settings json>'`. Requests
 arrive as JSON lines on stdin; replies leave as JSON lines on the file descriptor that
 was stdout at start. Everything else the process writes (the JVM's log included) goes to
 stderr, which the gateway keeps as the session log.

@@ -1,4 +1,4 @@
-"""The tuning job's program: `python -m jupyter_ext.tuning.program tuning.json`.
+"""The tuning job's program: `python -m jupyter_ext.tuning.run_tuning tuning.json`.
 
 It asks Optuna for hyperparameters, launches training jobs through the public API (each
 one a child of this job), reports their objective values as they arrive, stops the ones

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from ._sessions import LivyError
+from .sessions import LivyError
 
 __all__ = ["parse_body", "check_session_request", "check_batch_request", "check_fields", "SESSION_KINDS"]
 

@@ -1,4 +1,4 @@
-"""The batch transform program: `python -m jupyter_ext.serving.batch transform.json`,
+"""The batch transform program: `python -m jupyter_ext.serving.run_transform transform.json`,
 run as a Transform job in its job folder. Outputs go to `output/transform/`, which the
 runner copies to the transformer's output_path."""
 

@@ -38,7 +38,7 @@ def default_livy_url() -> str:
     --detach`, else `http://127.0.0.1:8998`."""
     if os.environ.get("JUPYTER_EXT_LIVY_URL"):
         return os.environ["JUPYTER_EXT_LIVY_URL"]
-    from ._service import running_gateway
+    from .service import running_gateway
 
     found = running_gateway()
     return found["url"] if found else DEFAULT_URL

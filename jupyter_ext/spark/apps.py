@@ -1,38 +1,26 @@
-"""The embedded Livy gateway: sessions and batches on this machine behind Livy's REST API.
-
-    gateway = LivyGateway(port=0).start()     # background thread; gateway.url
-    ...
-    gateway.stop()                            # stops every session and batch
-
-`serve_forever()` runs it in the foreground (`jupyter-ext livy serve`).
+"""The sessions and batches a Livy gateway runs: their ids and names, their settings, and
+their lifetimes (heartbeat, idle timeout, ttl, state retention). The HTTP side is gateway.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import os
-import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConflictError, ValidationError
-from ._batches import Batch
-from ._sessions import FINAL_STATES, InteractiveSession, LivyApp, LivyError
+from ..errors import ValidationError
+from .batches import Batch
+from .sessions import FINAL_STATES, InteractiveSession, LivyApp, LivyError
 
-__all__ = ["LivyGateway", "GatewaySettings", "duration_seconds"]
+__all__ = ["LivyApps", "GatewaySettings", "duration_seconds", "MAX_STARTING", "STATE_RETAIN_SECONDS"]
 
 MAX_STARTING = 100
 STATE_RETAIN_SECONDS = 600.0
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def duration_seconds(text: str | None) -> float | None:
@@ -86,8 +74,9 @@ class GatewaySettings:
         return [Path(os.path.normpath(os.path.abspath(folder))) for folder in chosen]
 
 
-class LivyGateway:
-    """A Livy-compatible server: state (sessions, batches, watchdog) and its HTTP lifecycle."""
+class LivyApps:
+    """The gateway's state: its settings, sessions and batches (under `lock`), and the watchdog
+    that collects expired ones. `stop_apps()` stops every session and batch."""
 
     def __init__(self, settings: GatewaySettings | None = None, **options: Any) -> None:
         self.settings = settings or GatewaySettings(**options)
@@ -100,16 +89,6 @@ class LivyGateway:
         self.lock = threading.RLock()
         self._next_id = {"session": 0, "batch": 0}
         self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self.port = self.settings.port
-        self.started_at = time.time()
-
-    @property
-    def url(self) -> str:
-        """The base URL clients use, e.g. `http://127.0.0.1:8998`."""
-        host = self.settings.host if self.settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-        return f"http://{host}:{self.port}"
 
     # --- sessions and batches -------------------------------------------------------
 
@@ -197,76 +176,13 @@ class LivyGateway:
                         apps.pop(app.id, None)
         return [s.id for s in expired]
 
-    def _watchdog(self) -> None:
+    def watchdog(self) -> None:
+        """Check lifetimes every `check_interval` seconds until the apps are stopped."""
         while not self._stopped.wait(self.settings.check_interval):
             self.check_lifetimes()
 
-    # --- the server ----------------------------------------------------------------
-
-    def _bind(self) -> list[Any]:
-        from tornado.netutil import bind_sockets
-
-        try:
-            sockets = bind_sockets(self.settings.port, self.settings.host)
-        except OSError as error:
-            raise ConflictError(f"The Livy gateway cannot listen on {self.settings.host}:{self.settings.port} "
-                                f"({error.strerror}): pick another port with --port (0 takes any free one), "
-                                "or stop what listens there (`jupyter-ext livy status`).") from None
-        self.port = sockets[0].getsockname()[1]
-        return sockets
-
-    def _serve(self, sockets: list[Any], ready: threading.Event | None) -> None:
-        from tornado.httpserver import HTTPServer
-
-        from ._http import make_app
-
-        self._loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(self._loop)
-        server = HTTPServer(make_app(self))
-        server.add_sockets(sockets)
-        threading.Thread(target=self._watchdog, name="livy-watchdog", daemon=True).start()
-        if ready is not None:
-            self._loop.call_soon(ready.set)
-        try:
-            self._loop.run_forever()
-        finally:
-            server.stop()
-            self._loop.close()
-
-    def start(self) -> LivyGateway:
-        """Serve in a background thread; returns self once the port is bound (`url`)."""
-        sockets, ready = self._bind(), threading.Event()
-        atexit.register(self.stop)  # no session outlives the process that served it
-        self._thread = threading.Thread(target=self._serve, args=(sockets, ready), name="livy-gateway", daemon=True)
-        self._thread.start()
-        ready.wait(30)
-        return self
-
-    def serve_forever(self, on_ready: Callable[[str], None] | None = None) -> None:
-        """Serve in this thread until SIGINT or SIGTERM, then stop every session and batch.
-        `on_ready(url)` is called once the port is bound."""
-        sockets = self._bind()
-        signal.signal(signal.SIGTERM, _interrupt)
-        print(f"Livy gateway on {self.url} (spark.master {self.settings.master})", flush=True)
-        if on_ready is not None:
-            on_ready(self.url)
-        try:
-            self._serve(sockets, None)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self._stop_apps()
-
-    def stop(self) -> None:
-        """Stop serving and stop every session and batch (safe to call twice)."""
-        atexit.unregister(self.stop)
-        if self._loop is not None and self._loop.is_running():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(30)
-        self._stop_apps()
-
-    def _stop_apps(self) -> None:
+    def stop_apps(self) -> None:
+        """Stop every session and batch, in parallel (each waits up to 30 s)."""
         self._stopped.set()
         with self.lock:
             apps = [*self.sessions.values(), *self.batches.values()]
@@ -275,9 +191,3 @@ class LivyGateway:
             thread.start()
         for thread in threads:
             thread.join(30)
-
-    def __enter__(self) -> LivyGateway:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

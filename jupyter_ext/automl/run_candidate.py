@@ -1,4 +1,4 @@
-"""A candidate's training program: `python -m jupyter_ext.automl.candidate --algorithm hgb
+"""A candidate's training program: `python -m jupyter_ext.automl.run_candidate --algorithm hgb
 --preprocessing dpp1 [--learning_rate ...]`, run as a training job.
 
 It reads the table and `problem.json` from the train channel, scores the pipeline as

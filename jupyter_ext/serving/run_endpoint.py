@@ -1,4 +1,4 @@
-"""The endpoint process: `python -m jupyter_ext.serving.server ENDPOINT_NAME`.
+"""The endpoint process: `python -m jupyter_ext.serving.run_endpoint ENDPOINT_NAME`.
 
 It binds its socket first (so the port is known and owned), loads every variant's
 models, says InService, and serves with uvicorn until SIGTERM. A control thread applies
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the endpoint process."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        sys.exit("usage: python -m jupyter_ext.serving.server ENDPOINT_NAME")
+        sys.exit("usage: python -m jupyter_ext.serving.run_endpoint ENDPOINT_NAME")
     return EndpointServer(args[0]).run()
 
 

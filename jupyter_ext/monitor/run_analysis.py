@@ -1,4 +1,4 @@
-"""The program of baselining and monitoring jobs: `python -m jupyter_ext.monitor.analyzer
+"""The program of baselining and monitoring jobs: `python -m jupyter_ext.monitor.run_analysis
 analysis.json` in the job folder.
 
 - "baseline": the dataset → statistics.json and constraints.json in `output_path`.
@@ -21,11 +21,11 @@ from typing import Any
 from ..errors import ValidationError
 from .captured import capture_files, read_captured
 from .constraints import drift_distances, find_violations, suggest_constraints
-from .files import (
+from .analysis_files import (
     CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, read_json_file, validate_constraints, validate_statistics,
 )
 from .profile import profile_chunks, statistics_document
-from .reading import ReadReport, TypeConflict, read_dataset
+from .dataset_chunks import ReadReport, TypeConflict, read_dataset
 
 __all__ = ["run_analysis", "main"]
 

@@ -1,4 +1,4 @@
-"""The program of a rule job: `python -m jupyter_ext.debugger.rule_job` in the job folder.
+"""The program of a rule job: `python -m jupyter_ext.debugger.run_rule` in the job folder.
 
 Follows the training job's tensors until it ends, evaluating the rule on each saved step;
 writes `rule_evaluation.json` (NoIssuesFound / IssuesFound / Error) and exits. A rule's

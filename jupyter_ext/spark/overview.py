@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..errors import JupyterExtError
 from ..models import LivyBatchSummary, LivyLog, LivyOverview, LivySessionSummary
-from ._client import LivyClient, default_livy_url
-from ._service import running_gateway
+from .client import LivyClient, default_livy_url
+from .service import running_gateway
 
 __all__ = ["describe_livy", "livy_session_log", "delete_livy_session"]
 

@@ -1,6 +1,6 @@
 """Livy's interactive sessions, each backed by one local driver process.
 
-A session runs `jupyter_ext.spark._driver` (its own SparkSession and JVM); batches are in
+A session runs `jupyter_ext.spark.run_driver` (its own SparkSession and JVM); batches are in
 `_batches.py`. States, statement records and logs follow Livy's REST
 API (see the Livy spec in the project's docs); the HTTP layer only renders them.
 """
@@ -170,7 +170,7 @@ class InteractiveSession(LivyApp):
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "jupyter_ext.spark._driver", json.dumps(self.settings)],
+                [sys.executable, "-m", "jupyter_ext.spark.run_driver", json.dumps(self.settings)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=spark_environment(),
                 start_new_session=True, text=True, bufsize=1)
         threading.Thread(target=self._read_replies, name=f"livy-session-{self.id}", daemon=True).start()

@@ -1,7 +1,7 @@
 """The program of a PySparkProcessor job: submit a Livy batch, stream its log, exit with
 its outcome (0 for `success`; 1 otherwise, with the reason in `output/failure`).
 
-    python -m jupyter_ext.spark.submit --livy-url URL --file app.py [--batch JSON] -- ARGS...
+    python -m jupyter_ext.spark.run_submit --livy-url URL --file app.py [--batch JSON] -- ARGS...
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from ._client import LivyClient
+from .client import LivyClient
 
 __all__ = ["main"]
 
@@ -25,7 +25,7 @@ _ERROR_LINE = re.compile(r"^\s*[\w.]*(Error|Exception)\b: ")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jupyter_ext.spark.submit", description=__doc__)
+    parser = argparse.ArgumentParser(prog="jupyter_ext.spark.run_submit", description=__doc__)
     parser.add_argument("--livy-url", required=True)
     parser.add_argument("--file", required=True, help="the application; local paths are made absolute")
     parser.add_argument("--batch", default="{}", help="more CreateBatchRequest fields, as JSON")

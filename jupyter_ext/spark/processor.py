@@ -1,7 +1,7 @@
 """`PySparkProcessor`: SageMaker's Spark processing job, run as a Livy batch.
 
 The job is a Processing job like any other (inputs, outputs, logs, status); its
-program, `python -m jupyter_ext.spark.submit`, submits `submit_app` as a Livy batch to
+program, `python -m jupyter_ext.spark.run_submit`, submits `submit_app` as a Livy batch to
 the configured Livy URL, streams the batch log into the job log and exits with the
 batch's final state.
 """
@@ -68,7 +68,7 @@ class PySparkProcessor(Processor):
     def __init__(self, livy_url: str | None = None, livy_auth: tuple[str, str] | None = None,
                  framework_version: str | None = None, poll_seconds: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from ._client import default_livy_url
+        from .client import default_livy_url
 
         self.livy_url = (livy_url or default_livy_url()).rstrip("/")
         if not self.livy_url.startswith(("http://", "https://")):
@@ -97,7 +97,7 @@ class PySparkProcessor(Processor):
                  "files": self._dependencies(submit_files, "submit_files"),
                  "conf": spark_conf(configuration)}
         container = f"{PROCESSING_ROOT}input/code/{app.name}"
-        command = ["python3", "-m", "jupyter_ext.spark.submit", "--livy-url", self.livy_url,
+        command = ["python3", "-m", "jupyter_ext.spark.run_submit", "--livy-url", self.livy_url,
                    "--poll", str(self.poll_seconds), "--batch", json.dumps({k: v for k, v in batch.items() if v}),
                    "--file", container, "--", *map(str, arguments or [])]
         env_auth = {"JUPYTER_EXT_LIVY_AUTH": ":".join(self.livy_auth)} if self.livy_auth else {}
