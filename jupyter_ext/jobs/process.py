@@ -69,19 +69,21 @@ def is_alive(pid: int | None, started: float | None = None) -> bool:
 
 def spawn_detached(
     argv: Sequence[str], *, cwd: Path | str, env: Mapping[str, str], log_path: Path | str,
-    **popen: Any,
+    stderr_path: Path | str | None = None, reap: bool = True,
 ) -> tuple[ProcessRef, subprocess.Popen[bytes]]:
     """Start `argv` in a session of its own, so it outlives the caller (a kernel, a CLI).
 
-    stdout and stderr go to `log_path` (appended). The child is reaped by a thread when it
-    ends, so no zombie lingers while the caller lives. Returns its reference and handle.
+    stdout and stderr go to `log_path` (appended), or stderr to `stderr_path` when given.
+    With `reap`, a thread waits for the child, so no zombie lingers while the caller lives
+    (pass False to wait on the returned handle yourself). Returns its reference and handle.
     """
-    with open(log_path, "ab") as log:
+    with open(log_path, "ab") as log, open(stderr_path or os.devnull, "ab") as errors:
         process = subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            cwd=cwd, env=dict(env), start_new_session=True, close_fds=True, **popen,
+            list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=errors if stderr_path else subprocess.STDOUT,
+            cwd=cwd, env=dict(env), start_new_session=True, close_fds=True,
         )
-    threading.Thread(target=process.wait, daemon=True).start()
+    if reap:
+        threading.Thread(target=process.wait, daemon=True).start()
     return ProcessRef(process.pid, start_time(process.pid)), process
 
 

@@ -5,11 +5,11 @@ Local-mode log as Livy shows it: `stdout: `, the stdout lines, `\nstderr: `, the
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from pathlib import Path
 from typing import Any
 
+from ..jobs.process import spawn_detached
 from .sessions import FINAL_STATES, LivyApp, read_lines, spark_environment, stop_process
 
 __all__ = ["Batch"]
@@ -48,10 +48,10 @@ class Batch(LivyApp):
         """Launch spark-submit; the state follows the process."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         out, err = self.log_path.with_suffix(".stdout"), self.log_path.with_suffix(".stderr")
-        with open(out, "wb") as stdout, open(err, "wb") as stderr:
-            self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=stdout,
-                                            stderr=stderr, env=spark_environment(), start_new_session=True,
-                                            cwd=self.folder)
+        out.unlink(missing_ok=True)
+        err.unlink(missing_ok=True)
+        _, self.process = spawn_detached(self.command(), cwd=self.folder, env=spark_environment(), log_path=out,
+                                         stderr_path=err, reap=False)
         self.set_state("running")
         threading.Thread(target=self._wait, name=f"livy-batch-{self.id}", daemon=True).start()
 

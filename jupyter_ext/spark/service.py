@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from ..errors import JupyterExtError, NotFoundError
+from ..jobs.process import is_alive, spawn_detached, terminate_group, this_process
 
 __all__ = ["state_file", "running_gateway", "start_detached", "stop_detached", "write_state"]
 
@@ -27,28 +24,21 @@ def state_file() -> Path:
     return home() / "livy" / "gateway.json"
 
 
-def _alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie left by a parent that did not reap it does not)."""
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except (psutil.NoSuchProcess, ValueError):
-        return False
-
-
 def running_gateway() -> dict[str, Any] | None:
     """`{"pid", "url"}` of the detached gateway if one is running, else None."""
     try:
         state = json.loads(state_file().read_text())
     except (OSError, ValueError):
         return None
-    return state if _alive(int(state.get("pid", 0))) else None
+    return state if is_alive(int(state.get("pid", 0)), state.get("started")) else None
 
 
 def write_state(url: str) -> None:
     """Record this process as the detached gateway serving `url`."""
     path = state_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"pid": os.getpid(), "url": url}))
+    me = this_process()
+    path.write_text(json.dumps({"pid": me.pid, "started": me.started, "url": url}))
 
 
 def start_detached(serve_args: Sequence[str], timeout: float = 60.0) -> dict[str, Any]:
@@ -60,10 +50,9 @@ def start_detached(serve_args: Sequence[str], timeout: float = 60.0) -> dict[str
     path = state_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
-    with open(path.parent / "gateway.log", "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "jupyter_ext.cli", "livy", "serve", *serve_args,
-                                    "--record-state"], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                   start_new_session=True)
+    _, process = spawn_detached([sys.executable, "-m", "jupyter_ext.cli", "livy", "serve", *serve_args,
+                                 "--record-state"], cwd=os.getcwd(), env=os.environ,
+                                log_path=path.parent / "gateway.log", reap=False)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = running_gateway()
@@ -81,9 +70,6 @@ def stop_detached(timeout: float = 60.0) -> int:
     if not found:
         raise NotFoundError("No detached Livy gateway is running (start one with `jupyter-ext livy serve --detach`).")
     pid = int(found["pid"])
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    terminate_group(pid, timeout)
     state_file().unlink(missing_ok=True)
     return pid

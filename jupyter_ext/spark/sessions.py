@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from ..jobs.process import terminate_group
 
 __all__ = ["LivyError", "LivyApp", "InteractiveSession", "spark_environment", "read_lines", "stop_process",
            "FINAL_STATES", "page"]
@@ -81,16 +82,7 @@ def read_lines(path: Path, tail_bytes: int | None = None) -> list[str]:
 
 def stop_process(process: subprocess.Popen[Any], grace: float = 10.0) -> None:
     """SIGTERM the process group, then SIGKILL after `grace` seconds."""
-    for signum, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(process.pid, signum)
-        except (ProcessLookupError, PermissionError):
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    terminate_group(process.pid, grace, process)
 
 
 _CONF_OF_FIELD = {"driverMemory": "spark.driver.memory", "driverCores": "spark.driver.cores",
