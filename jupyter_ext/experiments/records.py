@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import MetricPoint, timestamp
-from ..store import MetadataStore, execute_statements, register_migrations
+from ..store import MetadataStore, execute_statements, parameter_chunks, register_migrations
 
 __all__ = ["MAX_NAME", "check_name", "ensure_experiment", "ensure_run", "set_parameters",
            "add_artifact", "experiment_row", "run_row", "run_name_for", "experiment_summaries", "run_names",
@@ -191,18 +191,11 @@ def run_rows(store: MetadataStore, experiment: str | None = None) -> list[sqlite
     return store.query("SELECT * FROM runs ORDER BY created_at")
 
 
-def _chunks(names: Sequence[str]) -> Iterable[tuple[list[str], str]]:
-    # Under SQLite's limit of bound parameters.
-    for start in range(0, len(names), 500):
-        chunk = list(names[start:start + 500])
-        yield chunk, ", ".join("?" for _ in chunk)
-
-
 def run_parameters(store: MetadataStore, runs: Sequence[str]) -> dict[str, dict[str, Any]]:
     """{run: {parameter: value}} of `runs` (every run named gets an entry), each run's
     parameters in the order they were first logged."""
     parameters: dict[str, dict[str, Any]] = {run: {} for run in runs}
-    for chunk, marks in _chunks(runs):
+    for chunk, marks in parameter_chunks(runs):
         for row in store.query(f"SELECT run, name, value FROM run_parameters WHERE run IN ({marks})"
                                " ORDER BY rowid", chunk):
             parameters[row[0]][row[1]] = json.loads(row[2])
@@ -213,7 +206,7 @@ def run_artifacts(store: MetadataStore, runs: Sequence[str]) -> dict[str, list[s
     """{run: [artifact rows (name, value, media_type, is_output)]} of `runs`, in the order
     they were logged."""
     artifacts: dict[str, list[sqlite3.Row]] = {run: [] for run in runs}
-    for chunk, marks in _chunks(runs):
+    for chunk, marks in parameter_chunks(runs):
         for row in store.query(f"SELECT * FROM run_artifacts WHERE run IN ({marks}) ORDER BY rowid", chunk):
             artifacts[row["run"]].append(row)
     return artifacts
@@ -233,7 +226,7 @@ def artifacts_of_run(store: MetadataStore, run: str) -> list[sqlite3.Row]:
 def run_metric_statistics(store: MetadataStore, runs: Sequence[str]) -> dict[str, dict[str, tuple[float, ...]]]:
     """{run: {metric: (min, max, mean, mean of squares, count, last value)}} of what `runs` logged."""
     statistics: dict[str, dict[str, tuple[float, ...]]] = {}
-    for chunk, marks in _chunks(runs):
+    for chunk, marks in parameter_chunks(runs):
         for row in store.query(
             "SELECT run, name, MIN(value), MAX(value), AVG(value), AVG(value * value), COUNT(*),"
             " (SELECT value FROM run_metrics AS last WHERE last.run = m.run AND last.name = m.name"

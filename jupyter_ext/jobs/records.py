@@ -22,7 +22,7 @@ from ..models import (
     StatusTransition,
     timestamp,
 )
-from ..store import MetadataStore, execute_statements, register_migrations
+from ..store import MetadataStore, execute_statements, parameter_chunks, register_migrations
 from .process import this_process
 from .spec import JobSpec
 
@@ -301,9 +301,7 @@ def job_outcomes(store: MetadataStore, names: Sequence[str]) -> dict[str, dict[s
     model_data and output_data, keyed by job name."""
     outcomes: dict[str, dict[str, Any]] = {}
     unique = list(dict.fromkeys(names))
-    for start in range(0, len(unique), 500):  # under SQLite's limit of bound parameters
-        chunk = unique[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in parameter_chunks(unique):
         for row in store.query("SELECT name, status, started_at, ended_at, model_data, output_data FROM jobs"
                                f" WHERE name IN ({marks})", chunk):
             outcomes[row["name"]] = {key: row[key] for key in row.keys() if key != "name"}
@@ -326,9 +324,7 @@ def job_producing(store: MetadataStore, artifacts: Iterable[str]) -> dict[str, A
 def metric_statistics(store: MetadataStore, names: Sequence[str]) -> dict[str, dict[str, tuple[float, ...]]]:
     """{job: {metric: (min, max, mean, mean of squares, count, last value)}} of the named jobs."""
     statistics: dict[str, dict[str, tuple[float, ...]]] = {}
-    for start in range(0, len(names), 500):  # under SQLite's limit of bound parameters
-        chunk = list(names[start:start + 500])
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in parameter_chunks(names):
         for row in store.query(
             "SELECT job_name, name, MIN(value), MAX(value), AVG(value), AVG(value * value), COUNT(*),"
             " (SELECT value FROM metrics AS last WHERE last.job_name = m.job_name AND last.name = m.name"

@@ -15,7 +15,9 @@ from .artifacts import (
     looked_for,
     register_artifact_store,
 )
-from .metadata import SCHEMA_VERSION, MetadataStore, execute_statements, get_store, home, register_migrations
+from .metadata import (
+    SCHEMA_VERSION, MetadataStore, execute_statements, get_store, home, parameter_chunks, register_migrations,
+)
 
 __all__ = [
     "ARTIFACT_STORES",
@@ -23,6 +25,7 @@ __all__ = [
     "FsspecArtifactStore",
     "LocalArtifactStore",
     "MetadataStore",
+    "parameter_chunks",
     "SCHEMA_VERSION",
     "absolute_uri",
     "artifact_store_for",

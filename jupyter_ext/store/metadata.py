@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MetadataStore", "home", "get_store", "register_migrations", "execute_statements", "SCHEMA_VERSION"]
+__all__ = ["MetadataStore", "home", "get_store", "register_migrations", "execute_statements", "parameter_chunks",
+           "SCHEMA_VERSION"]
 
 BUSY_TIMEOUT_SECONDS = 60.0
 
@@ -86,6 +87,14 @@ def _qualified(migration: Migration) -> str:
 def _legacy_chain_versions(user_version: int) -> dict[str, int]:
     """The chains' versions in a store the single list brought to `user_version` (1-6)."""
     return dict(_LEGACY_STEPS[:user_version])
+
+
+def parameter_chunks(values: Sequence[Any], size: int = 500) -> Iterator[tuple[list[Any], str]]:
+    """`values` in chunks small enough for SQLite's limit of bound parameters, each with
+    its `?, ?, ...` placeholders for an `IN (...)` clause."""
+    for start in range(0, len(values), size):
+        chunk = list(values[start:start + size])
+        yield chunk, ", ".join("?" for _ in chunk)
 
 
 class MetadataStore:
