@@ -12,6 +12,7 @@ __all__ = [
     "ValidationError",
     "NotFoundError",
     "ConflictError",
+    "NameTakenError",
     "UnexpectedStatusError",
 ]
 
@@ -30,6 +31,10 @@ class NotFoundError(JupyterExtError, LookupError):
 
 class ConflictError(JupyterExtError):
     """The request clashes with the current state: a duplicate name, stopping a finished job."""
+
+
+class NameTakenError(ConflictError):
+    """A name (of a job, ...) is in use already."""
 
 
 class UnexpectedStatusError(JupyterExtError):

@@ -62,7 +62,7 @@ def _channels(inputs: Inputs) -> dict[str, TrainingInput]:
         raise ValidationError(f"inputs must be a path, a TrainingInput or a dict of them; got {inputs!r}.")
     channels = {}
     for name, value in inputs.items():
-        if not isinstance(name, str) or not _CHANNEL_NAME.match(name):
+        if not isinstance(name, str) or not _CHANNEL_NAME.fullmatch(name):
             raise ValidationError(f"Channel name {name!r} is not valid: use letters, digits, '.', '-', '_'.")
         channel = value if isinstance(value, TrainingInput) else TrainingInput(str(value))
         store = artifact_store_for(channel.s3_data)

@@ -31,7 +31,7 @@ def check_name(what: str, name: str) -> str:
         raise ValidationError(f"The {what} name must be a non-empty string; got {name!r}.")
     if len(name) > MAX_NAME:
         raise ValidationError(f"The {what} name is {len(name)} characters; the limit is {MAX_NAME}: {name[:40]}...")
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise ValidationError(f"The {what} name {name!r} may hold only letters, digits, '.', '_' and '-', "
                               "and must start with a letter or digit.")
     return name

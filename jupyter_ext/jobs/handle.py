@@ -117,7 +117,10 @@ def stop_job(name: str, grace_seconds: float | None = None, reason: str | None =
         if status != "Stopping":
             raise ConflictError(f"Job {name} is {status}; only a Pending or InProgress job can be stopped.")
     row = records.get_row(store, name)
-    get_executor(row["executor"]).request_stop(row)
+    # A runner that has not claimed the job yet may not have its SIGTERM handler either (a
+    # signal would kill it, not stop the job): it sees Stopping as it claims the job.
+    if row["started_at"] is not None:
+        get_executor(row["executor"]).request_stop(row)
 
 
 class Job:

@@ -27,7 +27,7 @@ _TIMESTAMP_LENGTH = len("-2026-11-21-10-00-00-123")
 
 def validate_job_name(name: str, max_length: int = 63) -> str:
     """`name` if it is a valid job name (SageMaker's rule), else ValidationError."""
-    if not isinstance(name, str) or not JOB_NAME_PATTERN.match(name) or len(name) > max_length:
+    if not isinstance(name, str) or not JOB_NAME_PATTERN.fullmatch(name) or len(name) > max_length:
         raise ValidationError(
             f"Job name {name!r} is not valid: use 1 to {max_length} letters, digits and hyphens, "
             "starting and ending with a letter or digit."

@@ -23,9 +23,11 @@ from typing import Any
 
 import psutil
 
-__all__ = ["ProcessRef", "spawn_detached", "start_time", "this_process", "is_alive", "signal_group",
+__all__ = ["RUNNER_PID_VARIABLE", "orphaned", "ProcessRef", "spawn_detached", "start_time", "this_process", "is_alive", "signal_group",
            "terminate_group", "kill_group"]
 
+# The runner tells the program it supervises its pid, so the program can tell when it is orphaned.
+RUNNER_PID_VARIABLE = "JUPYTER_EXT_RUNNER_PID"
 # psutil's create_time and the time recorded for the same process can differ by rounding.
 _START_TOLERANCE_SECONDS = 1.0
 # How long a SIGKILLed process may take to be gone (and its ports freed).
@@ -132,3 +134,11 @@ def kill_group(pgid: int | None, not_before: float | None = None) -> None:
     if started is not None and not_before is not None and started < not_before:
         return
     signal_group(pgid, signal.SIGKILL)
+
+
+def orphaned() -> bool:
+    """Whether this job program outlived the runner that supervises it (its parent is
+    another process now). An orphan must not act on other jobs: its runner's death is
+    being handled, and the jobs it launched are resumed, not stopped."""
+    runner = os.environ.get(RUNNER_PID_VARIABLE)
+    return runner is not None and os.getppid() != int(runner)

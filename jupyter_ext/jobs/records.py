@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..errors import ConflictError, NotFoundError
+from ..errors import ConflictError, NameTakenError, NotFoundError
 from ..models import (
     ACTIVE_STATUSES,
     JobDescription,
@@ -69,7 +69,7 @@ def insert_job(store: MetadataStore, spec: JobSpec, job_dir: str, parent: str | 
             )
             _open_transition(db, spec.name, "Starting", "Preparing the job", now)
     except sqlite3.IntegrityError:
-        raise ConflictError(
+        raise NameTakenError(
             f"A job named '{spec.name}' exists already. Job names are unique: choose another "
             "name, or leave it out to get a unique one."
         ) from None

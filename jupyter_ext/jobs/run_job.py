@@ -26,7 +26,7 @@ from .failure import failure_reason
 from .logs import LOG_FILE, LogWriter
 from .metrics import METRICS_FILE, PushedMetrics, RegexMetrics, MetricSteps
 from .packaging import empty_uploads, upload_artifacts
-from .process import terminate_group, this_process
+from .process import RUNNER_PID_VARIABLE, terminate_group, this_process
 from .requirements import install_requirements
 from .spec import JobSpec
 
@@ -101,7 +101,7 @@ class Runner:
                 self.stop_requested.set()
 
     def _execute(self) -> Outcome:
-        env = {**os.environ, **self.spec.environment}
+        env = {**os.environ, **self.spec.environment, RUNNER_PID_VARIABLE: str(os.getpid())}
         if self.spec.requirements:
             records.set_secondary_status(self.store, self.name, "Downloading", "Installing requirements.txt")
             target = install_requirements(self.job_dir / self.spec.requirements, self.log)

@@ -16,12 +16,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..errors import NameTakenError
 from .extensions import Submission, check_job_options, extensions
 from .handle import Job
 from .kind import JobKind
 from .launch import create_job, job_dir_for, unique_job_name, validate_job_name
 
 __all__ = ["submit"]
+
+_NAME_ATTEMPTS = 20
 
 
 def submit(kind: JobKind, job_name: str | None = None, options: Mapping[str, Any] | None = None) -> Job:
@@ -33,8 +36,20 @@ def submit(kind: JobKind, job_name: str | None = None, options: Mapping[str, Any
     job's record and folder are removed and the error is raised.
     """
     options = dict(options or {})
-    name = (validate_job_name(job_name, kind.max_name_length) if job_name
-            else unique_job_name(kind.base_job_name, kind.max_name_length))
+    # A generated name is only taken once its record is in: another process may take the
+    # same one first, then the next is tried (the user's own name is never changed).
+    for attempt in range(_NAME_ATTEMPTS):
+        name = (validate_job_name(job_name, kind.max_name_length) if job_name
+                else unique_job_name(kind.base_job_name, kind.max_name_length))
+        try:
+            return _submit(kind, name, options)
+        except NameTakenError:
+            if job_name or attempt == _NAME_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _submit(kind: JobKind, name: str, options: dict[str, Any]) -> Job:
     job_dir = job_dir_for(name)
     spec = kind.job_spec(name, job_dir)
     check_job_options(spec.job_type, options)

@@ -92,7 +92,7 @@ def _check_environment(environment: Any) -> dict[str, str]:
     if not isinstance(environment, dict):
         raise ValidationError("environment must be a dict of NAME -> value.")
     for name, value in environment.items():
-        if not isinstance(name, str) or not _ENV_NAME.match(name) or not isinstance(value, str):
+        if not isinstance(name, str) or not _ENV_NAME.fullmatch(name) or not isinstance(value, str):
             raise ValidationError(f"Environment variable {name!r}={value!r} is not valid: names are letters, "
                                   "digits and underscores (not starting with a digit); values are strings.")
     return dict(environment)
@@ -184,7 +184,7 @@ def create_lifecycle_config(name: str, on_create: str | None = None, on_start: s
     Names follow SageMaker's rule (1-63 letters, digits, hyphens); each script holds 1 to
     16,384 characters. An existing name raises ConflictError unless `overwrite`.
     """
-    if not isinstance(name, str) or not _CONFIG_NAME.match(name):
+    if not isinstance(name, str) or not _CONFIG_NAME.fullmatch(name):
         raise ValidationError(f"Lifecycle configuration name {name!r} is not valid: use 1 to 63 letters, "
                               "digits and hyphens, starting and ending with a letter or digit.")
     if on_create is None and on_start is None:

@@ -56,7 +56,7 @@ def _field(text: str, top: int, what: str, expression: str) -> list[int]:
 
 
 def _parse(expression: str) -> tuple[list[int], list[int]]:
-    match = _CRON.match(expression or "")
+    match = _CRON.fullmatch(expression or "")
     if not match:
         raise ValidationError(f"Schedule {expression!r}: use CronExpressionGenerator.hourly(), .daily(hour), "
                               ".daily_every_x_hours(h) or .now() — cron(M H ? * * *) in UTC.")

@@ -141,7 +141,7 @@ def create_endpoint(endpoint_name: str | None, production_variants: Sequence[Pro
     that outlives the caller. ConflictError for a taken name or port; ValidationError if
     the models cannot be served (with the server's reason)."""
     name = endpoint_name or _unique_name(base_name)
-    if not JOB_NAME_PATTERN.match(name):
+    if not JOB_NAME_PATTERN.fullmatch(name):
         raise ValidationError(f"Endpoint name {name!r} is not valid: use 1 to 63 letters, digits and hyphens, "
                               "starting and ending with a letter or digit.")
     variants = _variants_config(production_variants)

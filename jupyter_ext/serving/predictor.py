@@ -35,7 +35,7 @@ def _headers(content_type: str, accept: str | None, target_variant: str | None,
     if target_variant is not None:
         headers["X-Amzn-SageMaker-Target-Variant"] = target_variant
     if inference_id is not None:
-        if not _PRINTABLE_ID.match(inference_id):
+        if not _PRINTABLE_ID.fullmatch(inference_id):
             raise ValidationError("inference_id must be 1 to 64 printable ASCII characters.")
         headers["X-Amzn-SageMaker-Inference-Id"] = inference_id
     if custom_attributes is not None:

@@ -31,7 +31,7 @@ VARIANT_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 
 def check_variant_name(name: str) -> str:
     """`name` if it is a valid variant name (SageMaker's rule, ≤ 63 chars), else ValidationError."""
-    if not isinstance(name, str) or not VARIANT_NAME_PATTERN.match(name) or len(name) > 63:
+    if not isinstance(name, str) or not VARIANT_NAME_PATTERN.fullmatch(name) or len(name) > 63:
         raise ValidationError(f"Variant name {name!r} is not valid: use 1 to 63 letters, digits and hyphens, "
                               "starting and ending with a letter or digit.")
     return name

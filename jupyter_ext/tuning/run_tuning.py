@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import ConflictError
 from ..jobs import Job, describe_job, log_metric, never_started, stop_job
+from ..jobs.process import orphaned
 from ..models import TERMINAL_STATUSES
 from ..training import Estimator
 from .parameters import range_from_dict
@@ -107,6 +108,8 @@ class Tuning:
                 young = any(time.monotonic() - r.launched_at < _FAST_POLL_WINDOW for r in self.running.values())
                 time.sleep(_FAST_POLL_SECONDS if young else _POLL_SECONDS)
         except Exception as error:  # leave no training job running behind a failed tuning job
+            if orphaned():  # the runner died (its pipe broke): resume() adopts the trials
+                return 1
             for name in [*self.running, *self.adopting]:
                 self._stop_child(name)
             return self._fail(f"The tuning job failed: {type(error).__name__}: {error}")
