@@ -89,3 +89,29 @@ def test_an_orphaned_tuning_program_leaves_its_running_trials_alone(script) -> N
         wait_until(lambda t=trial: describe_job(t).status in ("Completed", "Failed", "Stopped"), timeout=60,
                    what=f"{trial} to end")
     assert [describe_job(t).status for t in trials] == ["Completed", "Completed"]
+
+
+def test_a_catastrophic_metric_regex_cannot_stall_the_runner(script) -> None:
+    program = "print('a' * 61 + '!', flush=True)\nprint('loss: 0.5', flush=True)\n"
+    est = Estimator(str(script(program)), max_run=60, metric_definitions=[
+        {"Name": "stuck", "Regex": "(a|aa)+$"}, {"Name": "loss", "Regex": r"loss: ([0-9.]+)"}])
+    started = time.monotonic()
+    est.fit(logs=False)
+    description = est.latest_training_job.describe()
+    assert description.status == "Completed" and time.monotonic() - started < 30
+    assert description.final_metrics == {"loss": 0.5}
+    log = est.latest_training_job.log_path.read_text()
+    assert log.count("The regex of metric 'stuck' took over") == 1
+
+
+def test_train_cell_with_a_source_dir_runs_the_folder_as_it_is_now(ip, tmp_path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "helper.py").write_text("X = 1\n")
+    cell = "import os\nprint('helper there:', os.path.exists('helper.py'), flush=True)\n"
+    ip.run_cell_magic("train", f"--source-dir {source} --name with-helper", cell)
+    (source / "helper.py").unlink()
+    ip.run_cell_magic("train", f"--source-dir {source} --name without-helper", cell)
+    from jupyter_ext import Job
+    assert "helper there: True" in Job("with-helper").log_path.read_text()
+    assert "helper there: False" in Job("without-helper").log_path.read_text()

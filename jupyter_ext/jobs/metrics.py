@@ -13,8 +13,10 @@ import os
 import re
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import regex
 
 from ..errors import ValidationError
 
@@ -30,6 +32,8 @@ __all__ = [
 
 METRICS_FILE = "metrics.jsonl"
 MAX_METRIC_DEFINITIONS = 40
+# A metric regex gets this long on one log line; one that backtracks for longer is skipped.
+MATCH_TIMEOUT_SECONDS = 0.1
 
 
 def validate_metric_definitions(definitions: Iterable[dict[str, str]] | None) -> list[dict[str, str]]:
@@ -41,21 +45,21 @@ def validate_metric_definitions(definitions: Iterable[dict[str, str]] | None) ->
                 f"metric_definitions[{index}] must be a dict with exactly the keys 'Name' and "
                 f"'Regex', e.g. {{'Name': 'loss', 'Regex': 'loss: ([0-9.]+)'}}; got {definition!r}"
             )
-        name, regex = definition["Name"], definition["Regex"]
+        name, text = definition["Name"], definition["Regex"]
         if not isinstance(name, str) or not 1 <= len(name) <= 255:
             raise ValidationError(f"Metric name {name!r} must be a string of 1 to 255 characters.")
-        if not isinstance(regex, str) or not 1 <= len(regex) <= 500:
+        if not isinstance(text, str) or not 1 <= len(text) <= 500:
             raise ValidationError(f"The regex of metric '{name}' must be 1 to 500 characters.")
         try:
-            compiled = re.compile(regex)
+            compiled = re.compile(text)
         except re.error as error:
-            raise ValidationError(f"The regex of metric '{name}' is not valid: {error} in {regex!r}") from None
+            raise ValidationError(f"The regex of metric '{name}' is not valid: {error} in {text!r}") from None
         if compiled.groups < 1:
             raise ValidationError(
                 f"The regex of metric '{name}' has no capture group; put the number in "
-                f"parentheses, e.g. 'loss: ([0-9.]+)'. Got {regex!r}."
+                f"parentheses, e.g. 'loss: ([0-9.]+)'. Got {text!r}."
             )
-        checked.append({"Name": name, "Regex": regex})
+        checked.append({"Name": name, "Regex": text})
     if len(checked) > MAX_METRIC_DEFINITIONS:
         raise ValidationError(
             f"{len(checked)} metric definitions given; a job takes at most {MAX_METRIC_DEFINITIONS}."
@@ -81,24 +85,42 @@ class MetricSteps:
 
 
 class RegexMetrics:
-    """Applies metric definitions to log lines (search; value = first group as a float)."""
+    """Applies metric definitions to log lines (search; value = first group as a float).
 
-    def __init__(self, definitions: list[dict[str, str]], steps: MetricSteps | None = None) -> None:
-        self._patterns = [(d["Name"], re.compile(d["Regex"])) for d in definitions]
+    Each search is bounded (MATCH_TIMEOUT_SECONDS), so a pattern that backtracks without
+    end on some line cannot stall the runner's supervision; `on_timeout(name)` is told,
+    once per definition, and that line yields nothing for it.
+    """
+
+    def __init__(self, definitions: list[dict[str, str]], steps: MetricSteps | None = None,
+                 on_timeout: Callable[[str], None] | None = None) -> None:
+        self._patterns = [(d["Name"], regex.compile(d["Regex"])) for d in definitions]
         self.steps = steps or MetricSteps()
+        self._on_timeout = on_timeout
+        self._timed_out: set[str] = set()
 
     def scan(self, line: str, when: float) -> list[tuple[str, float, int, float]]:
         """The (name, value, step, timestamp) points one line yields."""
         points = []
         for name, pattern in self._patterns:
-            for match in pattern.finditer(line):
+            try:
+                matches = list(pattern.finditer(line, timeout=MATCH_TIMEOUT_SECONDS))
+            except TimeoutError:
+                self._timeout(name)
+                continue
+            for match in matches:
                 try:
                     value = float(match.group(1))
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, IndexError):
                     continue
                 if math.isfinite(value):
                     points.append((name, value, self.steps.take(name, None), when))
         return points
+
+    def _timeout(self, name: str) -> None:
+        if name not in self._timed_out and self._on_timeout is not None:
+            self._on_timeout(name)
+        self._timed_out.add(name)
 
 
 class PushedMetrics:

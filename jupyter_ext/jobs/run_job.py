@@ -24,7 +24,7 @@ from ..store import get_store
 from . import records
 from .failure import failure_reason
 from .logs import LOG_FILE, LogWriter
-from .metrics import METRICS_FILE, PushedMetrics, RegexMetrics, MetricSteps
+from .metrics import MATCH_TIMEOUT_SECONDS, METRICS_FILE, MetricSteps, PushedMetrics, RegexMetrics
 from .packaging import empty_uploads, upload_artifacts
 from .process import RUNNER_PID_VARIABLE, terminate_group, this_process
 from .requirements import install_requirements
@@ -60,10 +60,15 @@ class Runner:
         self.finished = threading.Event()
         self.tail: deque[tuple[str, str]] = deque(maxlen=200)
         steps = MetricSteps()
-        self.regex_metrics = RegexMetrics(self.spec.metric_definitions, steps)
+        self.regex_metrics = RegexMetrics(self.spec.metric_definitions, steps, self._metric_timed_out)
         self.pushed_metrics = PushedMetrics(self.job_dir / METRICS_FILE, steps)
         self._points: list[tuple[str, float, int, float]] = []
         self._points_lock = threading.Lock()
+
+    def _metric_timed_out(self, name: str) -> None:
+        self.log.write("runner", f"The regex of metric '{name}' took over {MATCH_TIMEOUT_SECONDS:g} s on a log "
+                                 "line (it backtracks without end); such lines give no value for it. Simplify it, "
+                                 "e.g. avoid nested repeats like (a+)+.")
 
     def run(self) -> None:
         """The whole lifecycle; never raises (a failure becomes the job's status)."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
@@ -71,10 +73,14 @@ def _train(args: argparse.Namespace, cell: str) -> None:
     # The cell's code is kept (by content), so an Estimator from --out can run it again.
     digest = hashlib.sha256(f"{args.source_dir}\0{cell}".encode()).hexdigest()[:16]
     folder = home() / "cells" / digest
-    folder.mkdir(parents=True, exist_ok=True)
+    # Made anew each time, so a file deleted from --source-dir is gone from the next run too.
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{digest}-", dir=folder.parent))
     if args.source_dir:
-        shutil.copytree(args.source_dir, folder, dirs_exist_ok=True)
-    (folder / "train.py").write_text(cell)
+        shutil.copytree(args.source_dir, fresh, dirs_exist_ok=True)
+    (fresh / "train.py").write_text(cell)
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.move(fresh, folder)
     extra = {"max_run": args.max_run} if args.max_run else {}
     estimator = Estimator(
         "train.py", source_dir=str(folder), hyperparameters=parse_pairs(args.hp, "--hp", decode=True),
