@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ValidationError
 from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, resolve_executor, submit, watch
-from .jobs.contract import base_environment, link_input, map_container_path, python_command
+from .jobs.contract import base_environment, copy_input, map_container_path, python_command
 from .jobs.spec import DEFAULT_MAX_RUN
 from .store import absolute_uri, artifact_store_for, default_output_path, join_uri, local_path, looked_for
 
@@ -152,7 +152,7 @@ class Processor:
             destination = Path(map_container_path(item.destination, job_dir))
             source = local_path(item.source)
             if source is not None:
-                link_input(source, destination)
+                copy_input(source, destination)
             else:
                 artifact_store_for(item.source).download(item.source, destination)
         for upload in uploads:

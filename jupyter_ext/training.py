@@ -20,7 +20,7 @@ from .errors import ValidationError
 from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, resolve_executor, submit, watch
 from .jobs.contract import (
     TRAINING_FOLDERS, base_environment, copy_code, decode_hyperparameter,
-    encode_hyperparameters, hyperparameter_args, link_input, python_command, training_environment,
+    encode_hyperparameters, hyperparameter_args, copy_input, python_command, training_environment,
 )
 from .jobs.metrics import validate_metric_definitions
 from .jobs.spec import DEFAULT_MAX_RUN
@@ -299,7 +299,7 @@ class TrainingJob(JobKind):
             source = local_path(channel.s3_data)
             destination = job_dir / "input" / "data" / name
             if source is not None:
-                link_input(source, destination)
+                copy_input(source, destination)
             else:
                 artifact_store_for(channel.s3_data).download(channel.s3_data, destination)
         (config / "inputdataconfig.json").write_text(json.dumps(_data_config(self.channels), indent=1))

@@ -115,3 +115,18 @@ def test_train_cell_with_a_source_dir_runs_the_folder_as_it_is_now(ip, tmp_path)
     from jupyter_ext import Job
     assert "helper there: True" in Job("with-helper").log_path.read_text()
     assert "helper there: False" in Job("without-helper").log_path.read_text()
+
+
+def test_a_job_that_writes_into_its_channel_leaves_the_users_files_as_they_were(script, tmp_path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.csv").write_text("1,2\n")
+    program = textwrap.dedent("""
+        import os
+        channel = os.environ["SM_CHANNEL_TRAINING"]
+        open(os.path.join(channel, "train.csv"), "w").write("overwritten\\n")
+        open(os.path.join(channel, "new.txt"), "w").write("new\\n")
+    """)
+    Estimator(str(script(program))).fit(str(data), logs=False)
+    assert sorted(p.name for p in data.iterdir()) == ["train.csv"]
+    assert (data / "train.csv").read_text() == "1,2\n"

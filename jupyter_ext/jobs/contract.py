@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,7 +27,7 @@ __all__ = [
     "base_environment",
     "training_environment",
     "map_container_path",
-    "link_input",
+    "copy_input",
     "copy_code",
     "python_command",
 ]
@@ -165,18 +166,26 @@ def map_container_path(path: str, job_dir: Path) -> str:
     return path
 
 
-def link_input(source: Path, destination: Path) -> None:
-    """Make `source` (a folder's entries, or a file) appear in the folder `destination`.
-
-    The folder itself is real and each entry a link, so nothing the job adds to it (a
-    nested input, a new file) lands in the user's own folder.
+def copy_input(source: Path, destination: Path) -> None:
+    """Give a job its own copy of `source` (a folder's entries, or a file) in the folder
+    `destination`, as SageMaker's File mode does: what the job writes there never reaches
+    the user's files. The copy is a reflink where the filesystem can share blocks.
     """
     destination.mkdir(parents=True, exist_ok=True)
     entries = sorted(source.iterdir()) if source.is_dir() else [source]
-    for entry in entries:
-        target = destination / entry.name
-        if not target.exists():
-            target.symlink_to(entry, target_is_directory=entry.is_dir())
+    fresh = [entry for entry in entries if not (destination / entry.name).exists()]
+    if not fresh:
+        return
+    cp = shutil.which("cp")
+    if cp is not None and sys.platform.startswith("linux"):
+        subprocess.run([cp, "-R", "-L", "-p", "--reflink=auto", "--", *map(str, fresh), str(destination)],
+                       check=True, capture_output=True)
+        return
+    for entry in fresh:
+        if entry.is_dir():
+            shutil.copytree(entry, destination / entry.name)
+        else:
+            shutil.copy2(entry, destination / entry.name)
 
 
 def copy_code(source_dir: Path | None, entry_point: Path, dependencies: list[Path], code_dir: Path) -> None:
