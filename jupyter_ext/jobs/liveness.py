@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from sqlite3 import Row
 
-from ..store import MetadataStore
+from ..store import MetadataStore, out_of_space
 from . import records
 from .executors import get_executor
 from .process import is_alive, kill_group
@@ -49,8 +49,13 @@ def _launch_failure(row: Row) -> str | None:
 def _end(store: MetadataStore, row: Row, reason: str) -> None:
     # Conditional on the status read: a runner that claims the job meanwhile wins.
     final = "Stopped" if row["status"] == "Stopping" else "Failed"
-    records.set_status(store, row["name"], final, only_from=(row["status"],),
-                       secondary=final, message=reason, failure_reason=reason)
+    try:
+        records.set_status(store, row["name"], final, only_from=(row["status"],),
+                           secondary=final, message=reason, failure_reason=reason)
+    except Exception as error:
+        if not out_of_space(error):
+            raise
+        # A read must work on a full disk too: the job is ended by a later read.
 
 
 def never_started(status: str, started_at: object) -> bool:

@@ -7,6 +7,7 @@ stderr or runner (our own messages). The file is plain text, so `tail -f` works 
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
@@ -45,18 +46,30 @@ class LogWriter:
     def __init__(self, path: Path) -> None:
         self._file: TextIO = open(path, "a", encoding="utf-8", buffering=1)
         self._lock = threading.Lock()
+        self.lost_lines = 0  # lines a full disk refused
 
     def write(self, stream: str, message: str) -> None:
-        """Append one line (newlines inside `message` start new lines)."""
+        """Append one line (newlines inside `message` start new lines). On a full disk the
+        line is lost and counted in `lost_lines`, never raised: the output must go on
+        being read, or the program writing it would block."""
         now = _format_time(time.time())
         text = "".join(f"{now} {stream} {part}\n" for part in message.split("\n"))
         with self._lock:
-            self._file.write(text)
+            try:
+                self._file.write(text)
+            except OSError as error:
+                if error.errno != errno.ENOSPC:
+                    raise
+                self.lost_lines += text.count("\n")
 
     def close(self) -> None:
-        """Flush and close the file."""
+        """Flush and close the file (what a full disk refuses is lost)."""
         with self._lock:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as error:
+                if error.errno != errno.ENOSPC:
+                    raise
 
 
 def _size(path: Path) -> int:

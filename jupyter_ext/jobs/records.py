@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..errors import ConflictError, NameTakenError, NotFoundError
+from ..errors import NameTakenError, NotFoundError
 from ..models import (
     ACTIVE_STATUSES,
     JobDescription,

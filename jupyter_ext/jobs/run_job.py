@@ -17,10 +17,11 @@ import traceback
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import IO
 
 from ..errors import JupyterExtError
-from ..store import get_store
+from ..store import get_store, out_of_space
 from . import records
 from .failure import failure_reason
 from .logs import LOG_FILE, LogWriter
@@ -33,6 +34,10 @@ from .spec import JobSpec
 __all__ = ["Runner", "main", "HEARTBEAT_SECONDS"]
 
 HEARTBEAT_SECONDS = 2.0
+# How long a runner keeps trying to record the final status while the disk is full.
+FINAL_WRITE_PATIENCE_SECONDS = 600.0
+# Metric points held back while the disk is full, at most.
+_MAX_HELD_POINTS = 100_000
 _POLL_SECONDS = 0.25
 
 
@@ -64,6 +69,7 @@ class Runner:
         self.pushed_metrics = PushedMetrics(self.job_dir / METRICS_FILE, steps)
         self._points: list[tuple[str, float, int, float]] = []
         self._points_lock = threading.Lock()
+        self.out_of_space: str | None = None  # the first write a full disk refused
 
     def _metric_timed_out(self, name: str) -> None:
         self.log.write("runner", f"The regex of metric '{name}' took over {MATCH_TIMEOUT_SECONDS:g} s on a log "
@@ -101,18 +107,18 @@ class Runner:
 
     def _heartbeat(self) -> None:
         while not self.finished.wait(HEARTBEAT_SECONDS):
-            records.set_fields(self.store, self.name, heartbeat_at=time.time())
+            self._record(records.set_fields, heartbeat_at=time.time())
             if records.get_row(self.store, self.name)["status"] == "Stopping":
                 self.stop_requested.set()
 
     def _execute(self) -> Outcome:
         env = {**os.environ, **self.spec.environment, RUNNER_PID_VARIABLE: str(os.getpid())}
         if self.spec.requirements:
-            records.set_secondary_status(self.store, self.name, "Downloading", "Installing requirements.txt")
+            self._record(records.set_secondary_status, "Downloading", "Installing requirements.txt")
             target = install_requirements(self.job_dir / self.spec.requirements, self.log)
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(target), env.get("PYTHONPATH")]))
         activity = self.spec.job_type  # Training, Processing, Tuning
-        records.set_secondary_status(self.store, self.name, activity, f"{activity} in progress")
+        self._record(records.set_secondary_status, activity, f"{activity} in progress")
         if self.stop_requested.is_set():
             return Outcome("Stopped", "Stopped", reason=records.stop_reason(self.store, self.name))
         return self._supervise(self._launch(env))
@@ -124,7 +130,7 @@ class Runner:
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             process_group=0,
         )
-        records.set_fields(self.store, self.name, program_pid=process.pid)
+        self._record(records.set_fields, program_pid=process.pid)
         return process
 
     def _supervise(self, process: subprocess.Popen[bytes]) -> Outcome:
@@ -167,8 +173,22 @@ class Runner:
 
     def _flush_metrics(self) -> None:
         with self._points_lock:
-            points, self._points = self._points, []
-        records.add_metrics(self.store, self.name, points + self.pushed_metrics.read())
+            points, self._points = self._points + self.pushed_metrics.read(), []
+        if not self._record(records.add_metrics, points):
+            with self._points_lock:  # kept for the next flush, once there is room again
+                self._points[:0] = points[-_MAX_HELD_POINTS:]
+
+    def _record(self, write: Callable[..., object], *args: object, **fields: object) -> bool:
+        """`write(store, name, *args, **fields)`; False if the disk is full (the job will end
+        Failed with that reason), so supervision goes on whatever the disk does."""
+        try:
+            write(self.store, self.name, *args, **fields)
+            return True
+        except Exception as error:
+            if not out_of_space(error):
+                raise
+            self.out_of_space = self.out_of_space or str(error)
+            return False
 
     def _terminate(self, process: subprocess.Popen[bytes]) -> None:
         grace = records.get_row(self.store, self.name)["stop_grace"] or self.spec.stop_grace
@@ -192,7 +212,7 @@ class Runner:
         success = outcome.status in ("Completed", "Stopped")
         fields: dict[str, object] = {}
         if self.spec.uploads:
-            records.set_secondary_status(self.store, self.name, "Uploading", "Uploading artifacts")
+            self._record(records.set_secondary_status, "Uploading", "Uploading artifacts")
             try:
                 for empty in empty_uploads(self.spec, self.job_dir):
                     self.log.write("runner", f"Note: {empty} is empty. Write outputs under the folders the job "
@@ -202,14 +222,27 @@ class Runner:
                 self.log.write("runner", traceback.format_exc().rstrip())
                 outcome = Outcome("Failed", "Failed", outcome.exit_code,
                                   f"Uploading artifacts failed: {error}")
+        if self.out_of_space or self.log.lost_lines:
+            outcome = self._no_space(outcome)
         self.log.write("runner", f"Job {outcome.status}" + (f": {outcome.reason}" if outcome.reason else ""))
         self.finished.set()
-        records.set_status(
-            self.store, self.name, outcome.status, secondary=outcome.secondary,
-            message=outcome.reason or outcome.status, failure_reason=outcome.reason,
-            exit_code=outcome.exit_code, **fields,
-        )
+        # The final status must land: on a full disk, try again until there is room.
+        deadline = time.monotonic() + FINAL_WRITE_PATIENCE_SECONDS
+        while True:
+            self._flush_metrics()  # what a full disk held back goes first
+            if self._record(records.set_status, outcome.status, secondary=outcome.secondary,
+                            message=outcome.reason or outcome.status, failure_reason=outcome.reason,
+                            exit_code=outcome.exit_code, **fields) or time.monotonic() > deadline:
+                break
+            time.sleep(1.0)
         self.log.close()
+
+    def _no_space(self, outcome: Outcome) -> Outcome:
+        lost = f"; {self.log.lost_lines} log lines were lost" if self.log.lost_lines else ""
+        reason = (f"No space left on device: the job's records could not all be written "
+                  f"({self.out_of_space or 'the log'}{lost}). Free disk space under {self.job_dir.parent} "
+                  "and run the job again.")
+        return Outcome("Failed", "Failed", outcome.exit_code, reason)
 
 
 def main(argv: list[str] | None = None) -> None:

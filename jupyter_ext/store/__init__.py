@@ -16,7 +16,8 @@ from .artifacts import (
     register_artifact_store,
 )
 from .metadata import (
-    SCHEMA_VERSION, MetadataStore, execute_statements, get_store, home, parameter_chunks, register_migrations,
+    SCHEMA_VERSION, MetadataStore, execute_statements, get_store, home, out_of_space, parameter_chunks,
+    register_migrations,
 )
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "FsspecArtifactStore",
     "LocalArtifactStore",
     "MetadataStore",
+    "out_of_space",
     "parameter_chunks",
     "SCHEMA_VERSION",
     "absolute_uri",

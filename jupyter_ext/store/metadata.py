@@ -11,6 +11,7 @@ queue up instead of failing with "database is locked", and no update is lost.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import threading
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["MetadataStore", "home", "get_store", "register_migrations", "execute_statements", "parameter_chunks",
-           "SCHEMA_VERSION"]
+           "out_of_space", "SCHEMA_VERSION"]
 
 BUSY_TIMEOUT_SECONDS = 60.0
 
@@ -87,6 +88,13 @@ def _qualified(migration: Migration) -> str:
 def _legacy_chain_versions(user_version: int) -> dict[str, int]:
     """The chains' versions in a store the single list brought to `user_version` (1-6)."""
     return dict(_LEGACY_STEPS[:user_version])
+
+
+def out_of_space(error: BaseException) -> bool:
+    """Whether `error` says the disk is full (SQLite's SQLITE_FULL, or ENOSPC from a write)."""
+    if isinstance(error, sqlite3.OperationalError):
+        return "disk is full" in str(error)
+    return isinstance(error, OSError) and error.errno == errno.ENOSPC
 
 
 def parameter_chunks(values: Sequence[Any], size: int = 500) -> Iterator[tuple[list[Any], str]]:

@@ -68,3 +68,55 @@ def test_resume_reruns_a_trial_whose_launcher_died_before_its_runner_started(scr
     frame = resumed.analytics().dataframe()
     assert len(frame) == 5 and f"{name}-003" not in set(frame["TrainingJobName"])
     assert [j.status for j in list_jobs(type="Training")].count("Completed") == 5
+
+
+FILLER = """
+import os, time
+try:
+    with open(os.environ["FILL"], "wb") as filler:
+        while True:
+            filler.write(b"x" * (1 << 20))
+            filler.flush()
+except OSError:
+    pass
+for step in range(60):
+    print(f"loss: {step}", flush=True)
+    time.sleep(0.05)
+time.sleep(120)
+"""
+
+
+@pytest.fixture
+def small_disk(tmp_path, monkeypatch):
+    """A 24 MB tmpfs holding the jupyter_ext home (skipped where it cannot be mounted)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    monkeypatch.setenv("JUPYTER_EXT_HOME", str(folder / "home"))
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_full_disk_fails_the_job_with_that_reason_and_reads_keep_working(script, small_disk) -> None:
+    import shutil
+
+    filler = small_disk / "filler"
+    est = Estimator(str(script(FILLER)), max_run=6, environment={"FILL": str(filler)},
+                    metric_definitions=[{"Name": "loss", "Regex": r"loss: (\d+)"}])
+    est.fit(wait=False, logs=False)
+    job = est.latest_training_job
+    wait_until(lambda: filler.exists() and shutil.disk_usage(small_disk).free < (1 << 20), timeout=60,
+               what="the disk to fill")
+    deadline = time.monotonic() + 8  # past max_run, all the while full
+    while time.monotonic() < deadline:
+        assert job.name in [j.name for j in list_jobs()]  # reads work on a full disk
+        assert describe_job(job.name).status in ("InProgress", "Stopping")
+        time.sleep(0.2)
+    filler.unlink()
+    description = wait_until(lambda: (d := describe_job(job.name)).status == "Failed" and d, timeout=30,
+                             what="the job to end once there is room")
+    assert description.failure_reason.startswith("No space left on device"), description.failure_reason
+    assert description.elapsed_seconds < 30  # max_run stopped the program though the disk was full
+    assert description.final_metrics == {"loss": 59.0}  # held back while full, then kept
