@@ -14,7 +14,7 @@ import pytest
 
 from conftest import wait_until
 from jupyter_ext import ContinuousParameter, Estimator, HyperparameterTuner, describe_job, list_jobs
-from jupyter_ext.jobs.faults import FAULT_POINTS, FAULT_VARIABLE
+from jupyter_ext.jobs.faults import FAULT_VARIABLE, LAUNCH_FAULT_POINTS, RUNNER_FAULT_POINTS
 
 LAUNCH = """
 from jupyter_ext import Estimator
@@ -31,7 +31,7 @@ def _launch_and_die(script, point: str, name: str) -> None:
     assert ended.returncode == -9, ended.stderr.decode()
 
 
-@pytest.mark.parametrize("point", FAULT_POINTS)
+@pytest.mark.parametrize("point", LAUNCH_FAULT_POINTS)
 @pytest.mark.parametrize("attempt", range(3))
 def test_a_launcher_killed_at_any_step_leaves_no_job_pending(script, point: str, attempt: int) -> None:
     name = f"fault-{point}-{attempt}"
@@ -47,6 +47,19 @@ def test_a_launcher_killed_at_any_step_leaves_no_job_pending(script, point: str,
         assert "ended before the job's runner started, so the job never ran" in description.failure_reason
     else:  # only a runner that was already started can run it, and then it runs whole
         assert point == "runner-spawned" and ran
+
+
+@pytest.mark.parametrize("point", RUNNER_FAULT_POINTS)
+def test_a_runner_killed_at_any_step_ends_its_job_with_that_reason(script, monkeypatch, point: str) -> None:
+    marker = script("").parent / "program-ended"
+    program = f"import time; time.sleep(1.5); open({str(marker)!r}, 'w').write('ran to the end')\n"
+    monkeypatch.setenv(FAULT_VARIABLE, f"{point}:runner-{point}")
+    Estimator(str(script(program))).fit(wait=False, logs=False, job_name=f"runner-{point}")
+    description = wait_until(lambda: (d := describe_job(f"runner-{point}")).status == "Failed" and d, timeout=30,
+                             what=f"the job to fail after its runner died at {point}")
+    assert "exited without finishing the job" in description.failure_reason
+    time.sleep(2.0)  # longer than the program would take: it was killed with its runner, not left running
+    assert marker.exists() == (point == "runner-finishing")
 
 
 def test_resume_reruns_a_trial_whose_launcher_died_before_its_runner_started(script, monkeypatch) -> None:

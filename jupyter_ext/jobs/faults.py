@@ -11,13 +11,16 @@ import fnmatch
 import os
 import signal
 
-__all__ = ["FAULT_VARIABLE", "FAULT_POINTS", "fault_point"]
+__all__ = ["FAULT_VARIABLE", "LAUNCH_FAULT_POINTS", "RUNNER_FAULT_POINTS", "fault_point"]
 
 FAULT_VARIABLE = "JUPYTER_EXT_FAULT"
 # Where a launching process can die: after the job is recorded, after its folder is
 # filled, just before its runner is started, and after the runner started but before
 # its pid is recorded.
-FAULT_POINTS = ("job-recorded", "folder-built", "before-launch", "runner-spawned")
+LAUNCH_FAULT_POINTS = ("job-recorded", "folder-built", "before-launch", "runner-spawned")
+# Where a runner can die: once it claimed the job, once the program runs, and just before
+# it records the job's end.
+RUNNER_FAULT_POINTS = ("runner-claimed", "program-started", "runner-finishing")
 
 
 def fault_point(point: str, job_name: str) -> None:

@@ -24,6 +24,7 @@ from ..errors import JupyterExtError
 from ..store import get_store, out_of_space
 from . import records
 from .failure import failure_reason
+from .faults import fault_point
 from .logs import LOG_FILE, LogWriter
 from .metrics import MATCH_TIMEOUT_SECONDS, METRICS_FILE, MetricSteps, PushedMetrics, RegexMetrics
 from .packaging import empty_uploads, upload_artifacts
@@ -103,6 +104,7 @@ class Runner:
                                secondary="Stopped", message="Stopped before it started")
             return False
         threading.Thread(target=self._heartbeat, daemon=True).start()
+        fault_point("runner-claimed", self.name)
         return True
 
     def _heartbeat(self) -> None:
@@ -131,6 +133,7 @@ class Runner:
             process_group=0,
         )
         self._record(records.set_fields, program_pid=process.pid)
+        fault_point("program-started", self.name)
         return process
 
     def _supervise(self, process: subprocess.Popen[bytes]) -> Outcome:
@@ -226,6 +229,7 @@ class Runner:
             outcome = self._no_space(outcome)
         self.log.write("runner", f"Job {outcome.status}" + (f": {outcome.reason}" if outcome.reason else ""))
         self.finished.set()
+        fault_point("runner-finishing", self.name)
         # The final status must land: on a full disk, try again until there is room.
         deadline = time.monotonic() + FINAL_WRITE_PATIENCE_SECONDS
         while True:
