@@ -63,7 +63,8 @@ def _message(body: bytes) -> str:
 
 class Predictor:
     """Sends requests to an endpoint: `predict(data)` serializes `data`, posts it to
-    /invocations and deserializes the answer. Defaults: JSON both ways.
+    /invocations and deserializes the answer. Defaults: JSON both ways. The endpoint's
+    invoke token is read from the store's folder and sent with each request.
 
     A 4xx/5xx answer raises ModelError with the endpoint's message.
     """
@@ -130,7 +131,8 @@ class Predictor:
 def invoke_endpoint(endpoint_name: str, body: bytes | str, content_type: str = "application/json",
                     accept: str | None = None, target_variant: str | None = None,
                     inference_id: str | None = None) -> InvokeEndpointResponse:
-    """Send one request and return what came back, errors included (they are answers too)."""
+    """Send one request (with the endpoint's invoke token) and return what came back, errors
+    included (they are answers too)."""
     import httpx
 
     url, token = _endpoint_url(endpoint_name)
