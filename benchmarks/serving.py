@@ -80,9 +80,9 @@ def _models(folder: Path) -> dict[str, Path]:
     return {"scikit-learn": folder / "model.joblib", "torch": folder / "model.pt"}
 
 
-def _client(port: int, until: float, latencies: list[float], failures: list[int]) -> None:
+def _client(port: int, until: float, latencies: list[float], failures: list[int], token: str) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "Authorization": f"Bearer {token}"}
     while time.perf_counter() < until:
         started = time.perf_counter()
         connection.request("POST", "/invocations", body=ROW, headers=headers)
@@ -94,9 +94,10 @@ def _client(port: int, until: float, latencies: list[float], failures: list[int]
     connection.close()
 
 
-def _load(port: int, seconds: float, clients: int, pid: int) -> tuple[float, float, float, int, float]:
+def _load(port: int, seconds: float, clients: int, pid: int, token: str) -> tuple[float, float, float, int, float]:
     """(requests/s, p50 ms, p99 ms, failures, server CPU ms per request) of `clients`
-    clients for `seconds`."""
+    clients for `seconds`, each request carrying the endpoint's invoke `token` (the
+    baseline ignores it)."""
     import psutil
 
     server = psutil.Process(pid)
@@ -104,7 +105,7 @@ def _load(port: int, seconds: float, clients: int, pid: int) -> tuple[float, flo
     latencies: list[float] = []
     failures: list[int] = []
     until = time.perf_counter() + seconds
-    threads = [threading.Thread(target=_client, args=(port, until, latencies, failures)) for _ in range(clients)]
+    threads = [threading.Thread(target=_client, args=(port, until, latencies, failures, token)) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -143,7 +144,7 @@ def _pin(pid: int, cpus: set[int]) -> None:
 
 
 def _bench(kind: str, path: Path, folder: Path, args: argparse.Namespace) -> dict[str, list[tuple]]:
-    from jupyter_ext.serving import DataCaptureConfig, Model, delete_endpoint, describe_endpoint
+    from jupyter_ext.serving import DataCaptureConfig, Model, delete_endpoint, describe_endpoint, endpoint_token
 
     model = Model(str(path))
     ours = describe_endpoint(model.deploy(f"bench-{kind.replace('-', '')}").endpoint_name)
@@ -152,18 +153,19 @@ def _bench(kind: str, path: Path, folder: Path, args: argparse.Namespace) -> dic
                                               data_capture_config=capture).endpoint_name)
     process, baseline = _baseline("torch" if kind == "torch" else "sklearn", path, folder)
     try:
-        servers = {"jupyter_ext": (ours.port, ours.pid), "baseline": (baseline, process.pid),
-                   "capture": (captured.port, captured.pid)}
+        servers = {"jupyter_ext": (ours.port, ours.pid, endpoint_token(ours.name)),
+                   "baseline": (baseline, process.pid, ""),
+                   "capture": (captured.port, captured.pid, endpoint_token(captured.name))}
         if PINNED:  # servers on core 0, the clients on the others: they no longer trade places
-            for _port, pid in servers.values():
+            for _port, pid, _token in servers.values():
                 _pin(pid, {0})
             _pin(os.getpid(), set(range(1, os.cpu_count() or 2)))
-        for port, pid in servers.values():
-            _load(port, 0.5, args.clients, pid)  # warm up
+        for port, pid, token in servers.values():
+            _load(port, 0.5, args.clients, pid, token)  # warm up
         rounds: dict[str, list[tuple]] = {name: [] for name in servers}
         for _ in range(args.rounds):
-            for name, (port, pid) in servers.items():
-                rounds[name].append(_load(port, args.seconds, args.clients, pid))
+            for name, (port, pid, token) in servers.items():
+                rounds[name].append(_load(port, args.seconds, args.clients, pid, token))
         return rounds
     finally:
         process.terminate()

@@ -21,13 +21,14 @@ def pack(folder: Path, *files: Path) -> Path:
     return archive
 
 
-def sklearn_model(folder: Path) -> tuple[Path, object]:
-    """A logistic regression on 3 numeric features, packed; and the fitted model."""
+def sklearn_model(folder: Path, width: int = 3) -> tuple[Path, object]:
+    """A logistic regression on `width` numeric features (3: FEATURES), packed; and the fitted model."""
     import joblib
     from sklearn.linear_model import LogisticRegression
 
     folder.mkdir(parents=True, exist_ok=True)
-    model = LogisticRegression().fit(FEATURES, LABELS)
+    features = FEATURES if width == 3 else numpy.random.RandomState(0).rand(200, width)
+    model = LogisticRegression().fit(features, (features[:, 0] + features[:, 1] > 1).astype(int))
     joblib.dump(model, folder / "model.joblib")
     return pack(folder, folder / "model.joblib"), model
 

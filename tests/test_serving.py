@@ -22,8 +22,8 @@ from jupyter_ext.errors import ConflictError, NotFoundError, ValidationError
 from jupyter_ext.serving import (
     CSVDeserializer, CSVSerializer, DataCaptureConfig, JSONLinesDeserializer, JSONLinesSerializer,
     JSONSerializer, Model, ModelError, NumpyDeserializer, NumpySerializer, PandasDeserializer, PipelineModel,
-    Predictor, ProductionVariant, create_endpoint, delete_endpoint, describe_endpoint, list_endpoints,
-    update_endpoint, update_endpoint_weights_and_capacities,
+    Predictor, ProductionVariant, create_endpoint, delete_endpoint, describe_endpoint, endpoint_token,
+    list_endpoints, update_endpoint, update_endpoint_weights_and_capacities,
 )
 from serving_models import CONSTANT, FEATURES, script, sklearn_model
 
@@ -90,7 +90,7 @@ def test_predict_through_each_serializer_with_capture(sklearn, tmp_path: Path) -
 
 
 def _load(url: str, stop: threading.Event, seen: list[tuple[int, str]], lock: threading.Lock) -> None:
-    with httpx.Client(base_url=url, timeout=10) as client:
+    with httpx.Client(base_url=url, timeout=10, headers={"Authorization": f"Bearer {endpoint_token('ab')}"}) as client:
         while not stop.is_set():
             try:
                 response = client.post("/invocations", content=b"[[0.9, 0.9, 0.1]]",
@@ -156,7 +156,8 @@ def test_bad_requests_get_4xx_and_a_failing_model_500(sklearn, tmp_path: Path) -
     url = describe_endpoint("bad").url + "/invocations"
 
     def post(body: bytes, content_type: str, **headers: str) -> httpx.Response:
-        return httpx.post(url, content=body, headers={"Content-Type": content_type, **headers})
+        return httpx.post(url, content=body, headers={"Content-Type": content_type, **headers,
+                                                      "Authorization": f"Bearer {endpoint_token('bad')}"})
 
     malformed = post(b"[[0.1, 0.2", "application/json")
     assert malformed.status_code == 400 and "JSON payload is malformed" in malformed.json()["Message"]

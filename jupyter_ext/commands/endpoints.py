@@ -1,4 +1,4 @@
-"""The endpoints verbs: `jupyter-ext endpoints list|describe|delete` and `%endpoints`."""
+"""The endpoints verbs: `jupyter-ext endpoints list|describe|token|delete` and `%endpoints`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..models import EndpointDescription
-from ..serving import delete_endpoint, describe_endpoint, list_endpoints
+from ..serving import delete_endpoint, describe_endpoint, endpoint_token, list_endpoints
 from . import Verb, VerbTable, arg
 from .text import text_table
 
@@ -34,6 +34,10 @@ def _describe(args: argparse.Namespace) -> list[dict[str, Any]]:
     return [describe_endpoint(name).to_dict() for name in args.names]
 
 
+def _token(args: argparse.Namespace) -> None:
+    print(endpoint_token(args.name))
+
+
 def _delete(args: argparse.Namespace) -> None:
     names = [e.name for e in list_endpoints()] if args.all else args.names
     if not names and not args.all:
@@ -43,12 +47,15 @@ def _delete(args: argparse.Namespace) -> None:
         print(f"Deleted endpoint {name}")
 
 
-ENDPOINTS = VerbTable("endpoints", "list, describe and delete model endpoints", (
+ENDPOINTS = VerbTable("endpoints", "list, describe and delete model endpoints; print their invoke tokens", (
     Verb("list", "endpoints, newest first, with their variants' traffic", _list, (
         arg("--json", action="store_true", help="JSON records"),
     )),
     Verb("describe", "everything about endpoints, as JSON", _describe, (
         arg("names", nargs="+", metavar="name", help="endpoint names"),
+    )),
+    Verb("token", "the endpoint's invoke token (send it as 'Authorization: Bearer <token>')", _token, (
+        arg("name", help="endpoint name"),
     )),
     Verb("delete", "stop endpoints and free their ports", _delete, (
         arg("names", nargs="*", metavar="name", help="endpoint names"),

@@ -7,14 +7,16 @@ transform, in SageMaker's words.
     predictor.delete_endpoint()
 
 An endpoint is a detached HTTP server (uvicorn) on 127.0.0.1, recorded in the store: it
-outlives the kernel, and any process can list, describe, invoke or delete it.
+outlives the kernel, and any process of the user can list, describe, invoke or delete it.
+Its /invocations needs the endpoint's token (`endpoint_token(name)`), which Predictor and
+invoke_endpoint send themselves; web pages are refused (see `access`).
 """
 
 from __future__ import annotations
 
 from .capture import DataCaptureConfig
 from .endpoints import (
-    create_endpoint, delete_endpoint, describe_endpoint, list_endpoints, update_endpoint,
+    create_endpoint, delete_endpoint, describe_endpoint, endpoint_token, list_endpoints, update_endpoint,
     update_endpoint_weights_and_capacities,
 )
 from .model import Model, PipelineModel
@@ -32,6 +34,6 @@ __all__ = [
     "IdentitySerializer", "JSONDeserializer", "JSONLinesDeserializer", "JSONLinesSerializer", "JSONSerializer",
     "Model", "ModelError", "NumpyDeserializer", "NumpySerializer", "PandasDeserializer", "PipelineModel",
     "Predictor", "ProductionVariant", "Serializer", "StringDeserializer", "Transformer", "create_endpoint",
-    "delete_endpoint", "describe_endpoint", "get_deserializer", "get_serializer", "invoke_endpoint",
+    "delete_endpoint", "describe_endpoint", "endpoint_token", "get_deserializer", "get_serializer", "invoke_endpoint",
     "list_endpoints", "update_endpoint", "update_endpoint_weights_and_capacities",
 ]

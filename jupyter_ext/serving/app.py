@@ -2,20 +2,25 @@
 `POST /invocations`, `GET /execution-parameters`) over weighted production variants.
 
 The routing table is swapped whole by the control thread, so a weight update or a new
-model takes effect between two requests and no request is dropped.
+model takes effect between two requests and no request is dropped. Requests are decoded
+and predicted on one inference thread, off the event loop: models run one request at a
+time as before, and `/ping` answers while a large payload is parsed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import json
 import random
 import time
 import traceback
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from .access import AccessPolicy
 from .capture import CaptureWriter
 from .handlers import ContainerChain
 from .payloads import PayloadError
@@ -80,9 +85,11 @@ def _error_body(code: str, message: str) -> bytes:
 class EndpointApp:
     """One endpoint's HTTP service (a raw ASGI app: nothing between the socket and the model)."""
 
-    def __init__(self, routing: Routing, capture: CaptureWriter | None, log: Any) -> None:
+    def __init__(self, routing: Routing, capture: CaptureWriter | None, log: Any, access: AccessPolicy) -> None:
         self.routing = routing
         self.capture = capture
+        self.access = access
+        self.inference = ThreadPoolExecutor(1, thread_name_prefix="inference")
         self.stats: dict[str, VariantStats] = {name: VariantStats() for name in routing.names}
         self.log = log
         self.execution_parameters = json.dumps({"MaxConcurrentTransforms": 1, "BatchStrategy": "MULTI_RECORD",
@@ -91,26 +98,30 @@ class EndpointApp:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        path, method = scope["path"], scope["method"]
-        if path == "/ping" and method == "GET":
+        path, method, headers = scope["path"], scope["method"], dict(scope["headers"])
+        refusal = self.access.refusal(path, headers)
+        if refusal is not None:
+            status, code, message = refusal
+            await self._send(send, status, _error_body(code, message), _JSON)
+        elif path == "/ping" and method == "GET":
             await self._send(send, 200, b"", "text/plain")
         elif path == "/invocations" and method == "POST":
-            await self._invocations(scope, receive, send)
+            await self._invocations(headers, receive, send)
         elif path == "/execution-parameters" and method == "GET":
             await self._send(send, 200, self.execution_parameters, "application/json")
         else:
             await self._send(send, 404, _error_body("NotFound", f"No route {method} {path}; use GET /ping or "
                                                     "POST /invocations."), "application/json")
 
-    async def _invocations(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def _invocations(self, headers: dict[bytes, bytes], receive: Any, send: Any) -> None:
         body = await self._body(receive)
-        headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").decode("latin-1") or None
         if body is None:
             status, answer, answer_type, variant = 413, _error_body(
                 "ValidationError", f"The payload is larger than {MAX_PAYLOAD_BYTES} bytes (6 MB)."), _JSON, None
         else:
-            status, answer, answer_type, variant = self._answer(body, content_type, headers)
+            status, answer, answer_type, variant = await asyncio.get_running_loop().run_in_executor(
+                self.inference, self._answer, body, content_type, headers)
         await self._send(send, status, answer, answer_type, variant)
         if status == 200 and self.capture is not None and self.capture.sampled():
             inference_id = headers.get(_INFERENCE_ID)
@@ -159,6 +170,8 @@ class EndpointApp:
     @staticmethod
     async def _send(send: Any, status: int, body: bytes, content_type: str, variant: str | None = None) -> None:
         headers = [(b"content-type", content_type.encode("latin-1")), (b"content-length", str(len(body)).encode())]
+        if status == 401:
+            headers.append((b"www-authenticate", b"Bearer"))
         if variant is not None:
             headers.append((b"x-amzn-invoked-production-variant", variant.encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sys
 import time
@@ -21,12 +22,13 @@ from ..jobs.process import is_alive, spawn_detached, terminate_group
 from ..models import EndpointDescription, VariantDescription, timestamp
 from ..store import get_store, home
 from . import records
+from .access import TOKEN_FILE, read_token, write_token
 from .capture import DataCaptureConfig
 from .variants import ProductionVariant, check_weight
 
 __all__ = [
     "create_endpoint", "describe_endpoint", "list_endpoints", "delete_endpoint", "update_endpoint",
-    "update_endpoint_weights_and_capacities", "endpoint_dir_for", "LIVE_STATUSES", "DEFAULT_HOST",
+    "update_endpoint_weights_and_capacities", "endpoint_token", "endpoint_dir_for", "LIVE_STATUSES", "DEFAULT_HOST",
 ]
 
 DEFAULT_HOST = "127.0.0.1"
@@ -87,6 +89,18 @@ def _describe(row: Any) -> EndpointDescription:
         pid=row["pid"], created_at=timestamp(row["created_at"]), last_modified=timestamp(row["last_modified"]),
         endpoint_dir=row["endpoint_dir"], log_path=str(Path(row["endpoint_dir"]) / "endpoint.log"),
         variants=variants, data_capture=config.get("data_capture"))
+
+
+def endpoint_token(name: str) -> str:
+    """The invoke token of endpoint `name`, to send as `Authorization: Bearer <token>` to its
+    /invocations (Predictor, invoke_endpoint and %invoke send it themselves). It is made when
+    the endpoint is created and readable by the user alone. NotFoundError if there is none."""
+    row = _row(name)
+    token = read_token(Path(row["endpoint_dir"]))
+    if token is None:
+        raise NotFoundError(f"Endpoint {name} has no invoke token (it was created before endpoints had one); "
+                            f"delete it with delete_endpoint({name!r}) and deploy again.")
+    return token
 
 
 def describe_endpoint(name: str) -> EndpointDescription:
@@ -157,7 +171,8 @@ def create_endpoint(endpoint_name: str | None, production_variants: Sequence[Pro
 
 
 def _launch(name: str, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder / "models", ignore_errors=True)  # what an endpoint of this name left
+    write_token(folder)
     env = {**{v: "1" for v in THREAD_VARIABLES}, **os.environ, "JUPYTER_EXT_HOME": str(home()), "PYTHONUNBUFFERED": "1"}
     server, _ = spawn_detached([sys.executable, "-m", "jupyter_ext.serving.run_endpoint", name], cwd=folder, env=env,
                                log_path=folder / "endpoint.log")
@@ -239,10 +254,14 @@ def update_endpoint(endpoint_name: str, production_variants: Sequence[Production
 
 def delete_endpoint(endpoint_name: str, timeout: float = 30.0) -> None:
     """Stop the endpoint's server (SIGTERM: captured data is written out; SIGKILL after
-    `timeout` s) and remove its record. Its port is free once this returns."""
+    `timeout` s), remove the models it unpacked, its token and its record. Its port is
+    free once this returns; its log stays in its folder."""
     row = _row(endpoint_name)
     _set(endpoint_name, status="Deleting")
     pid = row["pid"]
     if pid is not None and is_alive(pid, row["pid_started"]):
         terminate_group(pid, timeout)
+    folder = Path(row["endpoint_dir"])
+    shutil.rmtree(folder / "models", ignore_errors=True)
+    (folder / TOKEN_FILE).unlink(missing_ok=True)
     records.delete_endpoint_row(get_store(), endpoint_name)

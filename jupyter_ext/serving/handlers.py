@@ -11,35 +11,19 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import os
-import shutil
 import sys
-import tarfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from .archives import unpack
 from .payloads import JSON, PayloadError, base_type, decode, encode
 
 __all__ = ["Container", "ContainerChain", "load_chain", "unpack", "default_model_fn", "default_predict_fn"]
 
 _PICKLES = (".joblib", ".pkl", ".pickle")
 _TORCH = (".pt", ".pth", ".torchscript")
-
-
-def unpack(model_data: str, target: Path) -> Path:
-    """The folder holding the model's files: a folder as it is; a model.tar.gz unpacked
-    into `target`; a single file copied into `target`."""
-    source = Path(model_data)
-    if source.is_dir():
-        return source
-    target.mkdir(parents=True, exist_ok=True)
-    if tarfile.is_tarfile(source):
-        with tarfile.open(source) as tar:
-            tar.extractall(target, filter="data")
-    else:
-        shutil.copy2(source, target / source.name)
-    return target
 
 
 def default_model_fn(model_dir: Path) -> Any:
@@ -108,19 +92,27 @@ def _features(data: Any, model: Any) -> Any:
 def default_predict_fn(data: Any, model: Any) -> Any:
     """Run the model: torch modules in eval mode without grad on a float32 tensor;
     scikit-learn estimators' `predict` (a DataFrame with the training columns when the
-    model was fitted on one, as AutoML pipelines are)."""
+    model was fitted on one, as AutoML pipelines are). Records the model refuses (strings
+    where it wants numbers, missing values it cannot take, ragged rows) are PayloadErrors."""
     if _is_torch_module(model):
         import numpy
         import torch
 
         try:
             tensor = torch.as_tensor(numpy.asarray(_rows(data), dtype="float32"))
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:
             raise PayloadError(f"The payload is not numeric: {error}.") from None
         model.eval()
         with torch.no_grad():
             return model(tensor)
-    return model.predict(_features(data, model))
+    try:
+        return model.predict(_features(data, model))
+    except PayloadError:
+        raise
+    # scikit-learn checks its input and says what is wrong with these; a built-in model
+    # raising them was given records it cannot take, which is the request's fault (400).
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError) as error:
+        raise PayloadError(f"The model cannot take these records: {type(error).__name__}: {error}") from None
 
 
 def _with_context(function: Callable[..., Any], arity: int) -> Callable[..., Any]:

@@ -2,13 +2,16 @@
 `input_fn` / `output_fn`): CSV, JSON, JSON Lines and NumPy.
 
 A payload the endpoint cannot read raises `PayloadError` with the HTTP status it earns
-(400 malformed, 415 unsupported content type, 406 unsupported Accept).
+(400 malformed, 415 unsupported content type, 406 unsupported Accept). Malformed includes
+what Python would read but a model cannot take: NaN and infinities (JSON has none; in CSV
+leave a missing value empty), a byte order mark, a NUL byte, nesting too deep to read.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
 from typing import Any
 
 __all__ = ["PayloadError", "base_type", "decode", "encode", "CSV", "JSON", "JSONLINES", "NPY", "CONTENT_TYPES"]
@@ -33,19 +36,24 @@ def base_type(content_type: str | None) -> str:
     return _ALIASES.get(kind, kind)
 
 
-def _cell(text: str) -> Any:
+def _cell(text: str, line: int) -> Any:
     text = text.strip()
     if not text:
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return text.strip('"')
+    if not math.isfinite(value):
+        raise PayloadError(f"The CSV payload is malformed: {text!r} on line {line} is not a finite number; "
+                           "leave a missing value empty.")
+    return value
 
 
 def _csv_rows(body: bytes) -> list[list[Any]]:
     text = _text(body)
-    rows = [[_cell(c) for c in line.split(",")] for line in text.splitlines() if line.strip()]
+    rows = [[_cell(c, number) for c in line.split(",")]
+            for number, line in enumerate(text.splitlines(), 1) if line.strip()]
     if not rows:
         raise PayloadError("The CSV payload is empty: send one record per line, values separated by commas.")
     if len({len(r) for r in rows}) > 1:
@@ -55,15 +63,36 @@ def _csv_rows(body: bytes) -> list[list[Any]]:
 
 
 def _text(body: bytes) -> str:
+    if body.startswith(b"\xef\xbb\xbf"):
+        raise PayloadError("The payload starts with a UTF-8 byte order mark (BOM); send UTF-8 text without one "
+                           "(e.g. save the file as 'UTF-8', not 'UTF-8 with BOM').")
+    nul = body.find(b"\x00")
+    if nul >= 0:
+        raise PayloadError(f"The payload holds a NUL byte (at byte {nul}); text payloads cannot hold one.")
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         raise PayloadError("The payload is not UTF-8 text.") from None
 
 
+def _not_json(constant: str) -> Any:
+    raise PayloadError(f"{constant} is not a JSON value (and models cannot take it); send null for a missing value.")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise PayloadError(f"{text} is out of a float's range; send numbers within ±1.8e308.")
+    return value
+
+
 def _json(text: str, what: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    except PayloadError as error:
+        raise PayloadError(f"The {what} payload is malformed: {error}") from None
+    except RecursionError:
+        raise PayloadError(f"The {what} payload is nested too deeply to read.") from None
     except ValueError as error:
         raise PayloadError(f"The {what} payload is malformed: {error}.") from None
 

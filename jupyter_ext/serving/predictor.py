@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 from ..errors import JupyterExtError, ValidationError
 from ..models import InvokeEndpointResponse
+from .access import bearer_header, read_token
 from .endpoints import delete_endpoint, describe_endpoint, update_endpoint_weights_and_capacities
 from .serializers import Deserializer, JSONDeserializer, JSONSerializer, Serializer
 
@@ -43,12 +45,13 @@ def _headers(content_type: str, accept: str | None, target_variant: str | None,
     return headers
 
 
-def _endpoint_url(name: str) -> str:
+def _endpoint_url(name: str) -> tuple[str, dict[str, str]]:
+    """The endpoint's URL and the header carrying its invoke token; ValidationError unless it serves."""
     description = describe_endpoint(name)
     if description.status not in ("InService", "Updating") or description.url is None:
         reason = f": {description.failure_reason}" if description.failure_reason else ""
         raise ValidationError(f"Endpoint {name} is {description.status}, not InService{reason}")
-    return description.url
+    return description.url, bearer_header(read_token(Path(description.endpoint_dir)))
 
 
 def _message(body: bytes) -> str:
@@ -60,7 +63,8 @@ def _message(body: bytes) -> str:
 
 class Predictor:
     """Sends requests to an endpoint: `predict(data)` serializes `data`, posts it to
-    /invocations and deserializes the answer. Defaults: JSON both ways.
+    /invocations and deserializes the answer. Defaults: JSON both ways. The endpoint's
+    invoke token is read from the store's folder and sent with each request.
 
     A 4xx/5xx answer raises ModelError with the endpoint's message.
     """
@@ -77,7 +81,8 @@ class Predictor:
         if self._client is None:
             import httpx
 
-            self._client = httpx.Client(base_url=_endpoint_url(self.endpoint_name), timeout=60.0)
+            url, token = _endpoint_url(self.endpoint_name)
+            self._client = httpx.Client(base_url=url, headers=token, timeout=60.0)
         return self._client
 
     def predict(self, data: Any, target_variant: str | None = None, inference_id: str | None = None,
@@ -126,13 +131,15 @@ class Predictor:
 def invoke_endpoint(endpoint_name: str, body: bytes | str, content_type: str = "application/json",
                     accept: str | None = None, target_variant: str | None = None,
                     inference_id: str | None = None) -> InvokeEndpointResponse:
-    """Send one request and return what came back, errors included (they are answers too)."""
+    """Send one request (with the endpoint's invoke token) and return what came back, errors
+    included (they are answers too)."""
     import httpx
 
-    headers = _headers(content_type, accept, target_variant, inference_id, None)
+    url, token = _endpoint_url(endpoint_name)
+    headers = {**_headers(content_type, accept, target_variant, inference_id, None), **token}
     started = time.perf_counter()
     try:
-        response = httpx.post(_endpoint_url(endpoint_name) + "/invocations", headers=headers, timeout=60.0,
+        response = httpx.post(url + "/invocations", headers=headers, timeout=60.0,
                               content=body.encode() if isinstance(body, str) else body)
     except httpx.TransportError as error:
         raise ModelError(endpoint_name, 503, f"cannot reach the endpoint ({error})") from None

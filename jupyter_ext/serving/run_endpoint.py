@@ -20,6 +20,7 @@ from typing import Any
 
 from ..store import get_store
 from . import records
+from .access import AccessPolicy, read_token, write_token
 from .app import EndpointApp, Routing
 from .capture import CaptureWriter
 from .handlers import ContainerChain, load_chain
@@ -82,16 +83,20 @@ class EndpointServer:
             return 1
         capture_config = self.config.get("data_capture")
         capture = CaptureWriter(self.name, capture_config) if capture_config and capture_config["enable_capture"] else None
-        self.app = EndpointApp(routing, capture, sys.stderr)
+        port = sock.getsockname()[1]
+        # An endpoint without a token (its file removed) gets a new one rather than none.
+        token = read_token(self.folder) or write_token(self.folder)
+        self.app = EndpointApp(routing, capture, sys.stderr, AccessPolicy(self.name, self.row["host"], port, token))
         self.version = self.row["config_version"]
-        self._set(status="InService", port=sock.getsockname()[1], applied_version=self.version)
+        self._set(status="InService", port=port, applied_version=self.version)
         control = threading.Thread(target=self._control, name="endpoint-control", daemon=True)
         control.start()
-        print(f"Endpoint {self.name} InService at http://{self.row['host']}:{sock.getsockname()[1]}", flush=True)
+        print(f"Endpoint {self.name} InService at http://{self.row['host']}:{port}", flush=True)
         try:
             self._serve(sock)
         finally:
             self.stopped.set()
+            self.app.inference.shutdown(wait=True)
             control.join(timeout=10)
             if capture is not None:
                 capture.close()

@@ -5,6 +5,7 @@ runner copies to the transformer's output_path."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -82,7 +83,13 @@ def main(argv: list[str] | None = None) -> None:
     """Transform every file of the input (a file or a folder, recursively)."""
     args = sys.argv[1:] if argv is None else argv
     config = json.loads(Path(args[0]).read_text())
-    chain = load_chain(config["containers"], Path("models").resolve())
+    try:
+        _transform_all(config, load_chain(config["containers"], Path("models").resolve()))
+    finally:
+        shutil.rmtree("models", ignore_errors=True)  # the unpacked model is not an output of the job
+
+
+def _transform_all(config: dict[str, Any], chain: ContainerChain) -> None:
     source = Path(config["data"])
     files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
     total = 0
