@@ -3,7 +3,7 @@
     %livy serve [--port 0] [--master local[*]] [--conf KEY=VALUE]...
     %load_ext sparkmagic.magics
     %spark add -s demo -l python -u {livy_url}     (sparkmagic's own %spark)
-    %livy status | stop | configure [--url URL]
+    %livy status | stop | token | configure [--url URL]
 
 The verbs and options are `jupyter-ext livy`'s (jupyter_ext.commands.livy); in a kernel,
 serve, stop, status and configure act on a gateway served from the kernel. Named `%livy`
@@ -70,6 +70,9 @@ class LivyMagics(Magics):
         self._configure_for(self.gateway.url)
         print(f"Livy gateway on {self.gateway.url} (spark.master {args.master}); sparkmagic configured "
               "until `%livy stop` or the kernel's end")
+        # Not the token itself: notebook outputs get saved and shared; our clients find it.
+        print(f"Callers need its token: `%livy token` shows it; it is kept in {self.gateway.token_path}"
+              if self.gateway.token else "No token: the gateway accepts any caller (--no-auth).")
 
     def _restore_config(self) -> None:
         """sparkmagic's config as it was before `%livy serve` (removed if there was none)."""
