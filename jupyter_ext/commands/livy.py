@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from . import Verb, VerbTable, arg
@@ -44,20 +45,27 @@ def _serve_args(args: argparse.Namespace) -> list[str]:
 def token_line(auth: bool = True) -> str:
     """How callers authenticate: the token and where it is kept (or that there is none)."""
     from ..spark import gateway_token, token_file
+    from ..spark.tokens import NO_AUTH_WARNING
 
     if not auth:
-        return "No token: the gateway accepts any caller (--no-auth)."
+        return NO_AUTH_WARNING
     return f"Token: {gateway_token()} (kept in {token_file()}; `jupyter-ext livy token` prints it)"
 
 
-def serve_detached(args: argparse.Namespace) -> None:
-    """Start a gateway in its own process (see `livy status`, `livy stop`)."""
-    from ..spark import start_detached
+def serve_detached(args: argparse.Namespace, show_token: bool = True) -> None:
+    """Start a gateway in its own process (see `livy status`, `livy stop`); print its URL
+    and, with `show_token`, its token (a notebook says where it is instead)."""
+    from ..spark import start_detached, token_file
 
     parse_pairs(args.conf, "--conf")  # a bad --conf fails here, not in the background
     state = start_detached(_serve_args(args))
     print(f"Livy gateway on {state['url']} (pid {state['pid']})")
-    print(token_line(args.auth))
+    if not args.auth:
+        print(token_line(False), file=sys.stderr)
+    elif show_token:
+        print(token_line())
+    else:
+        print(f"Callers need its token: `%livy token` shows it; it is kept in {token_file()}")
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -67,8 +75,8 @@ def _serve(args: argparse.Namespace) -> None:
         serve_detached(args)
         return
     gateway = LivyGateway(**gateway_options(args))
-    if not args.record_state:  # a detached gateway's output is a log file: no token in it
-        print(token_line(args.auth), flush=True)
+    if args.auth and not args.record_state:  # a detached gateway's output is a log file: no token in it
+        print(token_line(), flush=True)
     gateway.serve_forever(on_ready=write_state if args.record_state else None)
 
 

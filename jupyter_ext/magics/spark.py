@@ -42,7 +42,7 @@ def _reload_sparkmagic_config() -> None:
 
 @magics_class
 class LivyMagics(Magics):
-    """`%livy serve|stop|status|configure`."""
+    """`%livy serve|stop|status|token|configure`."""
 
     gateway: Any = None
 
@@ -52,7 +52,8 @@ class LivyMagics(Magics):
         sparkmagic at a Livy URL (`configure`). `serve` sets `livy_url` in the notebook,
         configures sparkmagic for unattended runs and makes it PySparkProcessor's default;
         `serve --detach` starts a gateway that outlives the kernel, as `jupyter-ext livy
-        serve --detach` does. `%livy VERB -h` lists a verb's options."""
+        serve --detach` does. Callers need the gateway's token (`%livy token`); sparkmagic and
+        our clients send it themselves. `%livy VERB -h` lists a verb's options."""
         handlers = {"serve": self._serve, "stop": self._stop, "status": self._status, "configure": self._configure}
         return run_table(LIVY, line, self.shell, handlers=handlers)
 
@@ -60,7 +61,7 @@ class LivyMagics(Magics):
         from ..spark import LivyGateway
 
         if args.detach:
-            serve_detached(args)
+            serve_detached(args, show_token=False)  # notebook outputs get saved and shared
             return
         if self.gateway is not None:
             raise ValidationError(f"A gateway already serves {self.gateway.url}; `%livy stop` it first.")
@@ -72,7 +73,7 @@ class LivyMagics(Magics):
               "until `%livy stop` or the kernel's end")
         # Not the token itself: notebook outputs get saved and shared; our clients find it.
         print(f"Callers need its token: `%livy token` shows it; it is kept in {self.gateway.token_path}"
-              if self.gateway.token else "No token: the gateway accepts any caller (--no-auth).")
+              if self.gateway.token else "No token (--no-auth): see the warning above.")
 
     def _restore_config(self) -> None:
         """sparkmagic's config as it was before `%livy serve` (removed if there was none)."""

@@ -69,7 +69,7 @@ class GatewaySettings:
     work_dir: str | Path | None = None
 
     def folders(self) -> list[Path]:
-        """The allowed folders as absolute, normalised paths."""
+        """The allowed folders as real paths (symlinks resolved)."""
         if self.allowed_folders is None:
             from ..store.metadata import home
 

@@ -24,10 +24,7 @@ from ..errors import ConflictError
 from .apps import GatewaySettings, LivyApps, duration_seconds
 from .livy_guard import RequestGuard
 from .livy_routes import make_app
-from .tokens import forget_gateway, gateway_token, record_gateway, token_file
-
-NO_AUTH_WARNING = ("WARNING: the Livy gateway runs without a token (auth off): any process on this machine, "
-                   "and any web page your browser opens that guesses the port, may run code through it.")
+from .tokens import NO_AUTH_WARNING, forget_gateway, gateway_token, record_gateway, token_file
 
 __all__ = ["LivyGateway", "GatewaySettings", "duration_seconds"]
 

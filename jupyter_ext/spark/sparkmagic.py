@@ -72,8 +72,10 @@ def _credentials(url: str, username: str | None, password: str | None) -> dict[s
     if not username:
         token = token_for(url)
         username, password = (TOKEN_USERNAME, token) if token else (None, None)
+    # The plain password too: sparkmagic's %manage_spark widget reads it, not base64_password,
+    # and fails to load with Basic auth and an empty one. The file is this user's only.
     credentials: dict[str, Any] = {"url": url, "auth": "Basic_Access" if username else "None",
-                                   "username": username or "", "password": ""}
+                                   "username": username or "", "password": password or ""}
     if password:
         credentials["base64_password"] = base64.b64encode(password.encode()).decode()
     return credentials

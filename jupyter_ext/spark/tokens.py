@@ -22,9 +22,11 @@ import requests
 from ..jobs.process import is_alive, this_process
 
 __all__ = ["token_file", "gateway_token", "record_gateway", "forget_gateway", "token_for",
-           "livy_requests_session", "LOOPBACK_NAMES", "TOKEN_VARIABLE"]
+           "livy_requests_session", "LOOPBACK_NAMES", "TOKEN_VARIABLE", "NO_AUTH_WARNING"]
 
 TOKEN_VARIABLE = "JUPYTER_EXT_LIVY_TOKEN"
+NO_AUTH_WARNING = ("WARNING: the Livy gateway runs without a token (auth off): any process on this machine, "
+                   "of any user, may run code through it as you (web pages are still refused).")
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
