@@ -42,30 +42,29 @@ def _serve_args(args: argparse.Namespace) -> list[str]:
     return argv + ["--no-csrf"] * (not args.csrf) + ["--no-auth"] * (not args.auth) + ["--lenient"] * args.lenient
 
 
-def token_line(auth: bool = True) -> str:
-    """How callers authenticate: the token and where it is kept (or that there is none)."""
+def token_line(show: bool) -> str:
+    """How callers get the gateway's token: the token itself with `show` (in a terminal),
+    else where it is kept (logs and notebook outputs get kept and shared)."""
     from ..spark import gateway_token, token_file
-    from ..spark.tokens import NO_AUTH_WARNING
 
-    if not auth:
-        return NO_AUTH_WARNING
-    return f"Token: {gateway_token()} (kept in {token_file()}; `jupyter-ext livy token` prints it)"
+    if show:
+        return f"Token: {gateway_token()} (kept in {token_file()}; `jupyter-ext livy token` prints it)"
+    return f"Callers need its token: `jupyter-ext livy token` (`%livy token`) prints it; it is kept in {token_file()}"
 
 
-def serve_detached(args: argparse.Namespace, show_token: bool = True) -> None:
+def serve_detached(args: argparse.Namespace, show_token: bool | None = None) -> None:
     """Start a gateway in its own process (see `livy status`, `livy stop`); print its URL
-    and, with `show_token`, its token (a notebook says where it is instead)."""
-    from ..spark import start_detached, token_file
+    and how to get its token (the token itself when `show_token`, by default in a terminal)."""
+    from ..spark import start_detached
+    from ..spark.tokens import NO_AUTH_WARNING
 
     parse_pairs(args.conf, "--conf")  # a bad --conf fails here, not in the background
     state = start_detached(_serve_args(args))
     print(f"Livy gateway on {state['url']} (pid {state['pid']})")
     if not args.auth:
-        print(token_line(False), file=sys.stderr)
-    elif show_token:
-        print(token_line())
+        print(NO_AUTH_WARNING, file=sys.stderr)
     else:
-        print(f"Callers need its token: `%livy token` shows it; it is kept in {token_file()}")
+        print(token_line(sys.stdout.isatty() if show_token is None else show_token))
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -75,8 +74,8 @@ def _serve(args: argparse.Namespace) -> None:
         serve_detached(args)
         return
     gateway = LivyGateway(**gateway_options(args))
-    if args.auth and not args.record_state:  # a detached gateway's output is a log file: no token in it
-        print(token_line(), flush=True)
+    if args.auth:  # (the gateway warns without)
+        print(token_line(sys.stdout.isatty()), flush=True)
     gateway.serve_forever(on_ready=write_state if args.record_state else None)
 
 

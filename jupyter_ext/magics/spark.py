@@ -19,7 +19,7 @@ from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
 
-from ..commands.livy import LIVY, gateway_options, install_kernel, print_overview, serve_detached
+from ..commands.livy import LIVY, gateway_options, install_kernel, print_overview, serve_detached, token_line
 from ..errors import ValidationError
 from .dispatch import run_table
 
@@ -71,9 +71,8 @@ class LivyMagics(Magics):
         self._configure_for(self.gateway.url)
         print(f"Livy gateway on {self.gateway.url} (spark.master {args.master}); sparkmagic configured "
               "until `%livy stop` or the kernel's end")
-        # Not the token itself: notebook outputs get saved and shared; our clients find it.
-        print(f"Callers need its token: `%livy token` shows it; it is kept in {self.gateway.token_path}"
-              if self.gateway.token else "No token (--no-auth): see the warning above.")
+        if self.gateway.token:  # not the token itself: notebook outputs get kept and shared
+            print(token_line(False))
 
     def _restore_config(self) -> None:
         """sparkmagic's config as it was before `%livy serve` (removed if there was none)."""
