@@ -20,6 +20,7 @@ import requests
 
 from jupyter_ext.cli import main as cli
 from jupyter_ext.spark import LivyClient, LivyGateway, configure_sparkmagic, gateway_token, token_file, token_for
+from jupyter_ext.spark.livy_requests import local_file
 from jupyter_ext.spark.tokens import TOKEN_VARIABLE
 
 EVIL = "http://evil.example"
@@ -158,7 +159,10 @@ def test_livy_files_must_really_be_in_an_allowed_folder(livy, tmp_path: Path) ->
     outside.write_text("print('ran outside')\n")
     link = tmp_path / "allowed" / "inside.py"
     link.symlink_to(outside)
-    post = lambda body: requests.post(f"{livy.url}/batches", json=body, headers=_ours(livy))  # noqa: E731
+
+    def post(body: dict) -> requests.Response:
+        return requests.post(f"{livy.url}/batches", json=body, headers=_ours(livy))
+
     escaped = post({"file": str(link)})
     assert escaped.status_code == 400 and "not under an allowed folder" in escaped.json()["msg"]
     (tmp_path / "allowed" / "app.py").write_text("print('inside')\n")
@@ -173,6 +177,9 @@ def test_livy_files_must_really_be_in_an_allowed_folder(livy, tmp_path: Path) ->
     session = requests.post(f"{livy.url}/sessions", json={"kind": "pyspark", "pyFiles": [str(link)]}, headers=_ours(livy))
     assert session.status_code == 400 and _sessions(livy) == 0
     assert not livy.batches
+    # A link that stays inside is fine: what runs is the file it names, the one checked.
+    (tmp_path / "allowed" / "alias.py").symlink_to(tmp_path / "allowed" / "app.py")
+    assert local_file(f"file://{tmp_path}/allowed/alias.py", livy.allowed, "file") == os.path.realpath(app)
 
 
 def test_livy_deeply_nested_json_is_a_400_and_the_gateway_stays_up(livy) -> None:

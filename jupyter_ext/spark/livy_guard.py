@@ -28,7 +28,7 @@ def _netloc(host: str, port: int) -> str:
 
 
 def _same(given: str, expected: str | None) -> bool:
-    return expected is not None and hmac.compare_digest(given.encode(), expected.encode())
+    return bool(expected) and hmac.compare_digest(given.encode(), str(expected).encode())
 
 
 @dataclass(frozen=True)

@@ -44,24 +44,34 @@ def token_file() -> Path:
 def gateway_token() -> str:
     """The gateway's token, generated on first use (readable by this user only)."""
     path = token_file()
+    return _read_token(path) or _new_token(path)
+
+
+def _read_token(path: Path) -> str:
     try:
         token = path.read_text().strip()
     except FileNotFoundError:
-        token = ""
-    if token:
-        if path.stat().st_mode & 0o077:
-            path.chmod(0o600)  # a token others can read protects nothing
-        return token
+        return ""
+    if token and path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a token others can read protects nothing
+    return token
+
+
+def _new_token(path: Path) -> str:
+    """Write a new token to `path`; when another process wrote one first, that one counts."""
     path.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(32)
-    temporary = path.with_name(f".token-{os.getpid()}")
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    temporary = path.with_name(f".token-{os.getpid()}-{secrets.token_hex(4)}")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(handle, "w") as file:
         file.write(token + "\n")
     try:
-        os.link(temporary, path)  # the first process to create it wins; the others read its token
+        os.link(temporary, path)  # never over another process's token
     except FileExistsError:
-        token = path.read_text().strip()
+        first = _read_token(path)
+        if first:
+            return first
+        os.replace(temporary, path)  # an emptied file
     except OSError:  # a filesystem without hard links
         os.replace(temporary, path)
     finally:
