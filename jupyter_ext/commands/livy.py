@@ -144,7 +144,7 @@ _SERVE = (
     arg("--allow-folder", action="append", default=[], metavar="DIR",
         help="batches may run files under DIR (default: this folder and the jupyter_ext home)"),
     arg("--no-auth", dest="auth", action="store_false",
-        help="accept callers without the token (any local process or web page may run code: a warning is printed)"),
+        help="accept callers without the token (any local process may then run code; a warning is printed)"),
     arg("--username", help="also accept HTTP Basic auth with this user name"),
     arg("--password"),
     arg("--csrf", dest="csrf", action="store_true", default=True,

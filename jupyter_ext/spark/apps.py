@@ -45,8 +45,7 @@ class GatewaySettings:
     batches and session files may only come from `allowed_folders` (default: the current
     folder and the jupyter_ext home; symlinks are followed before the check). Callers must
     send the token of the jupyter_ext home (`tokens.gateway_token()`); `auth=False` turns
-    it off (any local process, and any page your browser opens, may then run code: the
-    gateway prints a warning). `username`/`password` are HTTP Basic credentials accepted
+    it off (any local process may then run code: the gateway prints a warning). `username`/`password` are HTTP Basic credentials accepted
     besides the token (the only ones with `auth=False`). `csrf` (on by default) requires
     the `X-Requested-By` header on changing requests, as Livy's csrf-protection does.
     `idle_timeout` (s) collects sessions without activity;

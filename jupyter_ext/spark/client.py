@@ -50,8 +50,9 @@ class LivyClient:
     """Livy's REST API as Python calls returning Livy's JSON objects.
 
     `url` defaults to `default_livy_url()`; to our gateway the token goes without asking;
-    `auth=(username, password)` sends Basic auth instead; `timeout` (s) bounds each request; `retries` is how often an idempotent request
-    is repeated after a connection error or a 5xx.
+    `auth=(username, password)` sends Basic auth instead; `timeout` (s) bounds each
+    request; `retries` is how often an idempotent request is repeated after a connection
+    error or a 5xx.
     """
 
     def __init__(self, url: str | None = None, auth: tuple[str, str] | None = None, verify: bool = True,

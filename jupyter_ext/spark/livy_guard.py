@@ -37,8 +37,8 @@ class RequestGuard:
 
     `token` None turns the token off (`token_path` is where users find it); `username`/
     `password` are Basic credentials accepted besides it; `csrf` requires `X-Requested-By`
-    on POST and DELETE. A gateway bound to
-    every interface (0.0.0.0) answers to any `Host`: the token is then its only guard.
+    on POST and DELETE. A gateway bound to every interface (0.0.0.0) answers to any
+    `Host`: the token is then its guard.
     """
 
     host: str
