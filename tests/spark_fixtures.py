@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from jupyter_ext.spark import LivyGateway, configure_sparkmagic
+from jupyter_ext.spark.tokens import TOKEN_VARIABLE
 
 FAST_SPARK = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "1",
               "spark.driver.memory": "512m"}
@@ -26,12 +27,18 @@ def sparkmagic_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def gateway(tmp_path_factory: pytest.TempPathFactory, sparkmagic_dir: Path) -> Iterator[LivyGateway]:
-    """The embedded gateway on a free loopback port; batches may run files under the tests' temp folders."""
+    """The embedded gateway on a free loopback port; batches may run files under the tests' temp folders.
+
+    It outlives the home of the test that started it, so its token is given to the clients
+    of later tests (and their jobs) as a user of another home would: $JUPYTER_EXT_LIVY_TOKEN.
+    """
     base = tmp_path_factory.getbasetemp()
     server = LivyGateway(port=0, master="local[1]", conf=FAST_SPARK, allowed_folders=[base],
                          work_dir=base / "livy-gateway").start()
-    configure_sparkmagic(server.url)
-    yield server
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(TOKEN_VARIABLE, server.token or "")
+        configure_sparkmagic(server.url)
+        yield server
     server.stop()
 
 

@@ -20,7 +20,8 @@ from spark_fixtures import gateway, sparkmagic_dir, sparkmagic_session  # noqa: 
 from jupyter_ext import UnexpectedStatusError, ValidationError
 from jupyter_ext.cli import main as cli
 from jupyter_ext.errors import NotFoundError
-from jupyter_ext.spark import LivyClient, LivyGateway, LivyRequestError, PySparkProcessor, default_livy_url, install_pyspark_kernel
+from jupyter_ext.spark import (LivyClient, LivyGateway, LivyRequestError, PySparkProcessor, default_livy_url,
+                               gateway_token, install_pyspark_kernel, livy_requests_session)
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -136,20 +137,22 @@ def test_pylivy_drives_a_session_and_a_failing_batch(gateway, sparkmagic_session
     import livy
     import livy.client
 
+    http = livy_requests_session(gateway.url)  # pylivy sends the token and X-Requested-By through it
     with pytest.raises(livy.models.SparkRuntimeError, match="ValueError"):
-        livy.LivySession(gateway.url, sparkmagic_session.id, echo=False).run("raise ValueError('bad input')")
-    remote = livy.LivySession(gateway.url, sparkmagic_session.id, echo=False)
+        livy.LivySession(gateway.url, sparkmagic_session.id, echo=False, requests_session=http).run(
+            "raise ValueError('bad input')")
+    remote = livy.LivySession(gateway.url, sparkmagic_session.id, echo=False, requests_session=http)
     assert remote.state == livy.SessionState.IDLE
     assert remote.run("print(6 * 7)").text == "42"
     remote.run("squares = spark.range(4).selectExpr('id * id AS sq')")
     assert remote.download("squares")["sq"].tolist() == [0, 1, 4, 9]
-    pylivy = livy.client.LivyClient(gateway.url)
+    pylivy = livy.client.LivyClient(gateway.url, requests_session=http)
     statement = pylivy.create_statement(sparkmagic_session.id, "SELECT 2 AS two", kind=livy.models.StatementKind.SQL)
     done = wait_until(lambda: pylivy.get_statement(sparkmagic_session.id, statement.statement_id).output, 30, "sql")
     assert done.json["data"] == [[2]] and done.json["schema"]["fields"][0]["name"] == "two"
     app = tmp_path / "broken.py"
     app.write_text("raise SystemExit('the batch cannot start')\n")
-    batch = livy.LivyBatch.create(gateway.url, str(app))
+    batch = livy.LivyBatch.create(gateway.url, str(app), requests_session=http)
     batch.wait()
     assert batch.state == livy.SessionState.DEAD
     assert any("the batch cannot start" in line for line in batch.log())
@@ -159,20 +162,22 @@ def test_pylivy_creates_a_sql_session_and_downloads_a_query(gateway) -> None:
     import livy
     import livy.client
 
-    with livy.LivySession.create(gateway.url, kind=livy.SessionKind.SQL, echo=False) as session:
+    http = livy_requests_session(gateway.url)
+    with livy.LivySession.create(gateway.url, kind=livy.SessionKind.SQL, echo=False, requests_session=http) as session:
         assert session.state == livy.SessionState.IDLE
         frame = session.download_sql("SELECT id, id * 3 AS triple FROM range(3)")
         assert frame["triple"].tolist() == [0, 3, 6]
         with pytest.raises(livy.models.SparkRuntimeError):
             session.run("SELECT * FROM no_such_table")
         session_id = session.session_id
-    assert livy.client.LivyClient(gateway.url).get_session(session_id) is None  # closed: deleted
+    assert livy.client.LivyClient(gateway.url, requests_session=http).get_session(session_id) is None  # closed: deleted
 
 
 # --- bad input and security ----------------------------------------------------------
 
 def test_bad_requests_get_livys_error_shapes_and_the_server_stays_up(gateway, tmp_path: Path) -> None:
     url = gateway.url
+    requests = livy_requests_session(url)  # the token and X-Requested-By, as our clients send them
     missing = requests.get(f"{url}/sessions/999")
     assert missing.status_code == 404 and missing.json() == {"msg": "Session '999' not found."}
     assert requests.get(f"{url}/sessions/0/statements/999").status_code in (404, 400)
@@ -298,7 +303,8 @@ def test_cli_serves_detached_and_configures_sparkmagic(tmp_path: Path, capsys, m
     try:
         url = default_livy_url()
         assert url in capsys.readouterr().out and LivyClient(url).version() == "0.8.0-incubating"
-        assert requests.post(f"{url}/batches", json={}).json()["msg"].startswith("Missing Required Header")
+        token = {"Authorization": f"token {gateway_token()}"}
+        assert requests.post(f"{url}/batches", json={}, headers=token).json()["msg"].startswith("Missing Required Header")
         assert cli(["livy", "serve", "--port", url.rsplit(":", 1)[1]]) == 1  # the port is taken
         assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
         config = tmp_path / "sparkmagic" / "config.json"

@@ -1,8 +1,9 @@
 """The Livy verbs: `jupyter-ext livy ...` and `%livy ...`.
 
     serve [--host 127.0.0.1] [--port 8998] [--master local[*]] [--detach] [--conf KEY=VALUE]...
-          [--allow-folder DIR]... [--csrf] [--username U --password P] [--idle-timeout SECONDS]
-    status [--url URL] | stop
+          [--allow-folder DIR]... [--no-auth] [--no-csrf] [--username U --password P]
+          [--idle-timeout SECONDS]
+    status [--url URL] | stop | token
     configure [--url URL] [--config PATH] [--username U --password P]
               [--interactive] [--install-kernel [--user | --prefix DIR]]
 
@@ -15,19 +16,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from . import Verb, VerbTable, arg
 from .text import parse_pairs
 
-__all__ = ["LIVY", "gateway_options", "print_overview"]
+__all__ = ["LIVY", "gateway_options", "print_overview", "token_line"]
 
 
 def gateway_options(args: argparse.Namespace) -> dict[str, Any]:
     """The `serve` options as LivyGateway keyword arguments."""
     return dict(host=args.host, port=args.port, master=args.master, conf=parse_pairs(args.conf, "--conf"),
                 allowed_folders=args.allow_folder or None, username=args.username, password=args.password,
-                csrf=args.csrf, idle_timeout=args.idle_timeout, lenient=args.lenient)
+                auth=args.auth, csrf=args.csrf, idle_timeout=args.idle_timeout, lenient=args.lenient)
 
 
 def _serve_args(args: argparse.Namespace) -> list[str]:
@@ -37,16 +39,32 @@ def _serve_args(args: argparse.Namespace) -> list[str]:
     argv += [f"--conf={pair}" for pair in args.conf] + [f"--allow-folder={d}" for d in args.allow_folder]
     if args.username:
         argv += ["--username", args.username, "--password", args.password or ""]
-    return argv + ["--csrf"] * args.csrf + ["--lenient"] * args.lenient
+    return argv + ["--no-csrf"] * (not args.csrf) + ["--no-auth"] * (not args.auth) + ["--lenient"] * args.lenient
 
 
-def serve_detached(args: argparse.Namespace) -> None:
-    """Start a gateway in its own process (see `livy status`, `livy stop`)."""
+def token_line(show: bool) -> str:
+    """How callers get the gateway's token: the token itself with `show` (in a terminal),
+    else where it is kept (logs and notebook outputs get kept and shared)."""
+    from ..spark import gateway_token, token_file
+
+    if show:
+        return f"Token: {gateway_token()} (kept in {token_file()}; `jupyter-ext livy token` prints it)"
+    return f"Callers need its token: `jupyter-ext livy token` (`%livy token`) prints it; it is kept in {token_file()}"
+
+
+def serve_detached(args: argparse.Namespace, show_token: bool | None = None) -> None:
+    """Start a gateway in its own process (see `livy status`, `livy stop`); print its URL
+    and how to get its token (the token itself when `show_token`, by default in a terminal)."""
     from ..spark import start_detached
+    from ..spark.tokens import NO_AUTH_WARNING
 
     parse_pairs(args.conf, "--conf")  # a bad --conf fails here, not in the background
     state = start_detached(_serve_args(args))
     print(f"Livy gateway on {state['url']} (pid {state['pid']})")
+    if not args.auth:
+        print(NO_AUTH_WARNING, file=sys.stderr)
+    else:
+        print(token_line(sys.stdout.isatty() if show_token is None else show_token))
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -56,6 +74,8 @@ def _serve(args: argparse.Namespace) -> None:
         serve_detached(args)
         return
     gateway = LivyGateway(**gateway_options(args))
+    if args.auth:  # (the gateway warns without)
+        print(token_line(sys.stdout.isatty()), flush=True)
     gateway.serve_forever(on_ready=write_state if args.record_state else None)
 
 
@@ -91,13 +111,20 @@ def _stop(args: argparse.Namespace) -> None:
     print(f"Stopped the Livy gateway (pid {stop_detached()}).")
 
 
+def _token(args: argparse.Namespace) -> None:
+    from ..spark import gateway_token
+
+    print(gateway_token())
+
+
 def _configure(args: argparse.Namespace) -> None:
-    from ..spark import configure_sparkmagic, default_livy_url
+    from ..spark import configure_sparkmagic, default_livy_url, token_for
 
     url = args.url or default_livy_url()
     path = configure_sparkmagic(url, args.config, headless=not args.interactive,
                                 username=args.username, password=args.password)
-    print(f"sparkmagic now uses Livy at {url} ({path})")
+    token = ", with the gateway's token" if token_for(url) and not args.username else ""
+    print(f"sparkmagic now uses Livy at {url}{token} ({path})")
     install_kernel(args)
 
 
@@ -116,9 +143,13 @@ _SERVE = (
     arg("--conf", action="append", default=[], metavar="KEY=VALUE", help="a Spark setting (repeatable)"),
     arg("--allow-folder", action="append", default=[], metavar="DIR",
         help="batches may run files under DIR (default: this folder and the jupyter_ext home)"),
-    arg("--username", help="turn on HTTP Basic auth"),
+    arg("--no-auth", dest="auth", action="store_false",
+        help="accept callers without the token (any local process may then run code; a warning is printed)"),
+    arg("--username", help="also accept HTTP Basic auth with this user name"),
     arg("--password"),
-    arg("--csrf", action="store_true", help="require X-Requested-By on POST/DELETE, as Livy's CSRF check"),
+    arg("--csrf", dest="csrf", action="store_true", default=True,
+        help="require X-Requested-By on POST/DELETE, as Livy's CSRF check (the default)"),
+    arg("--no-csrf", dest="csrf", action="store_false", help="do not require X-Requested-By"),
     arg("--idle-timeout", type=float, default=3600.0, help="seconds before an idle session is collected"),
     arg("--lenient", action="store_true", help="ignore unknown request fields instead of 400"),
     arg("--detach", action="store_true", help="run in a process of its own (see `livy status`/`stop`)"),
@@ -143,5 +174,6 @@ LIVY = VerbTable("livy", "the embedded Livy gateway and sparkmagic set-up", (
         arg("--url", help="a Livy URL to look at (default: the detached gateway; in a notebook, its own)"),
     )),
     Verb("stop", "stop the gateway", _stop),
+    Verb("token", "print the token callers of the gateway send", _token),
     Verb("configure", "point sparkmagic at a Livy URL, for unattended runs", _configure, _CONFIGURE),
 ))

@@ -3,7 +3,7 @@
     %livy serve [--port 0] [--master local[*]] [--conf KEY=VALUE]...
     %load_ext sparkmagic.magics
     %spark add -s demo -l python -u {livy_url}     (sparkmagic's own %spark)
-    %livy status | stop | configure [--url URL]
+    %livy status | stop | token | configure [--url URL]
 
 The verbs and options are `jupyter-ext livy`'s (jupyter_ext.commands.livy); in a kernel,
 serve, stop, status and configure act on a gateway served from the kernel. Named `%livy`
@@ -19,7 +19,7 @@ from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
 
-from ..commands.livy import LIVY, gateway_options, install_kernel, print_overview, serve_detached
+from ..commands.livy import LIVY, gateway_options, install_kernel, print_overview, serve_detached, token_line
 from ..errors import ValidationError
 from .dispatch import run_table
 
@@ -42,7 +42,7 @@ def _reload_sparkmagic_config() -> None:
 
 @magics_class
 class LivyMagics(Magics):
-    """`%livy serve|stop|status|configure`."""
+    """`%livy serve|stop|status|token|configure`."""
 
     gateway: Any = None
 
@@ -52,7 +52,8 @@ class LivyMagics(Magics):
         sparkmagic at a Livy URL (`configure`). `serve` sets `livy_url` in the notebook,
         configures sparkmagic for unattended runs and makes it PySparkProcessor's default;
         `serve --detach` starts a gateway that outlives the kernel, as `jupyter-ext livy
-        serve --detach` does. `%livy VERB -h` lists a verb's options."""
+        serve --detach` does. Callers need the gateway's token (`%livy token`); sparkmagic and
+        our clients send it themselves. `%livy VERB -h` lists a verb's options."""
         handlers = {"serve": self._serve, "stop": self._stop, "status": self._status, "configure": self._configure}
         return run_table(LIVY, line, self.shell, handlers=handlers)
 
@@ -60,7 +61,7 @@ class LivyMagics(Magics):
         from ..spark import LivyGateway
 
         if args.detach:
-            serve_detached(args)
+            serve_detached(args, show_token=False)  # notebook outputs get saved and shared
             return
         if self.gateway is not None:
             raise ValidationError(f"A gateway already serves {self.gateway.url}; `%livy stop` it first.")
@@ -70,6 +71,8 @@ class LivyMagics(Magics):
         self._configure_for(self.gateway.url)
         print(f"Livy gateway on {self.gateway.url} (spark.master {args.master}); sparkmagic configured "
               "until `%livy stop` or the kernel's end")
+        if self.gateway.token:  # not the token itself: notebook outputs get kept and shared
+            print(token_line(False))
 
     def _restore_config(self) -> None:
         """sparkmagic's config as it was before `%livy serve` (removed if there was none)."""

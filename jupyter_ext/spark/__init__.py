@@ -3,7 +3,7 @@ Spark processing jobs.
 
     from jupyter_ext.spark import LivyGateway, LivyClient, PySparkProcessor
     gateway = LivyGateway(port=0, master="local[1]").start()
-    client = LivyClient(gateway.url)
+    client = LivyClient(gateway.url)          # sends gateway.token without asking
     PySparkProcessor(livy_url=gateway.url).run(submit_app="job.py", arguments=["--n", "10"])
     gateway.stop()
 
@@ -30,6 +30,10 @@ _EXPORTS = {
     "stop_detached": "service",
     "write_state": "service",
     "describe_livy": "overview",
+    "gateway_token": "tokens",
+    "token_file": "tokens",
+    "token_for": "tokens",
+    "livy_requests_session": "tokens",
 }
 
 __all__ = list(_EXPORTS)
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
     from .processor import PySparkProcessor
     from .service import running_gateway, start_detached, stop_detached
     from .sparkmagic import configure_sparkmagic, install_pyspark_kernel, sparkmagic_config_path
+    from .tokens import gateway_token, livy_requests_session, token_file, token_for
 
 
 def __getattr__(name: str) -> Any:

@@ -43,9 +43,12 @@ class GatewaySettings:
 
     `master` is spark.master for every session and batch; `conf` adds Spark settings;
     batches and session files may only come from `allowed_folders` (default: the current
-    folder and the jupyter_ext home). `username`/`password` turn on HTTP Basic auth;
-    `csrf` requires the `X-Requested-By` header on changing requests, as Livy's
-    csrf-protection does. `idle_timeout` (s) collects sessions without activity;
+    folder and the jupyter_ext home; symlinks are followed before the check). Callers must
+    send the token of the jupyter_ext home (`tokens.gateway_token()`); `auth=False` turns
+    it off (any local process may then run code: the gateway prints a warning). `username`/`password` are HTTP Basic credentials accepted
+    besides the token (the only ones with `auth=False`). `csrf` (on by default) requires
+    the `X-Requested-By` header on changing requests, as Livy's csrf-protection does.
+    `idle_timeout` (s) collects sessions without activity;
     `lenient` ignores unknown request fields instead of answering 400.
     """
 
@@ -56,7 +59,8 @@ class GatewaySettings:
     allowed_folders: Sequence[str | Path] | None = None
     username: str | None = None
     password: str | None = None
-    csrf: bool = False
+    auth: bool = True
+    csrf: bool = True
     idle_timeout: float = 3600.0
     check_interval: float = 60.0
     lenient: bool = False
@@ -64,14 +68,15 @@ class GatewaySettings:
     work_dir: str | Path | None = None
 
     def folders(self) -> list[Path]:
-        """The allowed folders as absolute, normalised paths."""
+        """The allowed folders as real paths (symlinks resolved)."""
         if self.allowed_folders is None:
             from ..store.metadata import home
 
             chosen: list[str | Path] = [Path.cwd(), home()]
         else:
             chosen = list(self.allowed_folders)
-        return [Path(os.path.normpath(os.path.abspath(folder))) for folder in chosen]
+        # Real paths: a file is checked where it really is, so the folders must be too.
+        return [Path(os.path.realpath(folder)) for folder in chosen]
 
 
 class LivyApps:

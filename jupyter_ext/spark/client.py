@@ -3,7 +3,8 @@ Livy or the embedded gateway).
 
 It always sends `X-Requested-By` (so CSRF-protected servers accept it), retries only
 requests that are safe to repeat (never a POST that creates a session, statement or
-batch), and speaks HTTP Basic auth when given a username and password.
+batch), sends the embedded gateway's token when it talks to that gateway (tokens.py),
+and speaks HTTP Basic auth when given a username and password.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import requests
 
 from ..errors import JupyterExtError, NotFoundError, ValidationError
+from .tokens import livy_requests_session
 
 __all__ = ["LivyClient", "LivyRequestError", "default_livy_url", "FINAL_STATES"]
 
@@ -47,9 +49,10 @@ def default_livy_url() -> str:
 class LivyClient:
     """Livy's REST API as Python calls returning Livy's JSON objects.
 
-    `url` defaults to `default_livy_url()`; `auth=(username, password)` turns on Basic
-    auth; `timeout` (s) bounds each request; `retries` is how often an idempotent request
-    is repeated after a connection error or a 5xx.
+    `url` defaults to `default_livy_url()`; to our gateway the token goes without asking;
+    `auth=(username, password)` sends Basic auth instead; `timeout` (s) bounds each
+    request; `retries` is how often an idempotent request is repeated after a connection
+    error or a 5xx.
     """
 
     def __init__(self, url: str | None = None, auth: tuple[str, str] | None = None, verify: bool = True,
@@ -57,9 +60,9 @@ class LivyClient:
         self.url = (url or default_livy_url()).rstrip("/")
         if not self.url.startswith(("http://", "https://")):
             raise ValidationError(f"Livy URL {self.url!r} must start with http:// or https://.")
-        self.http = requests.Session()
-        self.http.headers.update({"Content-Type": "application/json", "X-Requested-By": "jupyter_ext"})
-        self.http.auth = auth
+        self.http = livy_requests_session(self.url)
+        self.http.headers["Content-Type"] = "application/json"
+        self.http.auth = auth  # given credentials replace the token's Authorization header
         self.http.verify = verify
         self.timeout, self.retries = timeout, retries
 

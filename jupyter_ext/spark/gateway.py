@@ -4,7 +4,8 @@
     ...
     gateway.stop()                            # stops every session and batch
 
-`serve_forever()` runs it in the foreground (`jupyter-ext livy serve`).
+`serve_forever()` runs it in the foreground (`jupyter-ext livy serve`). Callers send
+`gateway.token` (the jupyter_ext home's, see tokens.py); our own clients find it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from __future__ import annotations
 import asyncio
 import atexit
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError
 from .apps import GatewaySettings, LivyApps, duration_seconds
+from .livy_guard import RequestGuard
 from .livy_routes import make_app
+from .tokens import NO_AUTH_WARNING, forget_gateway, gateway_token, record_gateway, token_file
 
 __all__ = ["LivyGateway", "GatewaySettings", "duration_seconds"]
 
@@ -37,6 +42,11 @@ class LivyGateway(LivyApps):
         self._loop: asyncio.AbstractEventLoop | None = None
         self.port = self.settings.port
         self.started_at = time.time()
+        self.token: str | None = gateway_token() if self.settings.auth else None
+        self.token_path = token_file()
+        self._record: Path | None = None
+        if self.token is None:
+            print(NO_AUTH_WARNING, file=sys.stderr, flush=True)
 
     @property
     def url(self) -> str:
@@ -56,14 +66,21 @@ class LivyGateway(LivyApps):
                                 f"({error.strerror}): pick another port with --port (0 takes any free one), "
                                 "or stop what listens there (`jupyter-ext livy status`).") from None
         self.port = sockets[0].getsockname()[1]
+        self._record = record_gateway(self.settings.host, self.port)  # so our clients send it the token
         return sockets
+
+    def guard(self) -> RequestGuard:
+        """The checks every request passes (Host, Origin, token, X-Requested-By)."""
+        settings = self.settings
+        return RequestGuard(settings.host, self.port, self.token, settings.username, settings.password,
+                            settings.csrf, str(self.token_path))
 
     def _serve(self, sockets: list[Any], ready: threading.Event | None) -> None:
         from tornado.httpserver import HTTPServer
 
         self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self._loop)
-        server = HTTPServer(make_app(self))
+        server = HTTPServer(make_app(self, self.guard()))
         server.add_sockets(sockets)
         threading.Thread(target=self.watchdog, name="livy-watchdog", daemon=True).start()
         if ready is not None:
@@ -73,6 +90,8 @@ class LivyGateway(LivyApps):
         finally:
             server.stop()
             self._loop.close()
+            if self._record is not None:
+                forget_gateway(self._record)
 
     def start(self) -> LivyGateway:
         """Serve in a background thread; returns self once the port is bound (`url`)."""

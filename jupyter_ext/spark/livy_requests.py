@@ -1,5 +1,7 @@
 """Livy's request bodies, checked as Livy checks them: unknown fields, bad kinds and
-missing files get a 400 in Livy's shapes; local files must lie under allowed folders."""
+missing files get a 400 in Livy's shapes; local files must really lie under allowed
+folders (symlinks followed), and no file entry may hold a comma (spark-submit would
+split it into two files, the second unchecked)."""
 
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise LivyError(400, f"Unexpected character in request body: {error}") from None
+    except RecursionError:
+        raise LivyError(400, "The request body is not valid JSON: it is nested too deeply.") from None
     if not isinstance(body, dict):
         raise LivyError(400, "Can not deserialize instance out of a non-object request body")
     return body
@@ -71,15 +75,17 @@ def check_kind(kind: str | None, default: str = "shared") -> str:
 
 
 def local_file(uri: str, allowed: Sequence[Path], what: str) -> str:
-    """`uri` as a local path if it is a `file:` URI or an absolute path under an allowed
-    folder; remote URIs (hdfs:, s3:, ...) pass through unchanged."""
+    """`uri` as the real local path (symlinks resolved) if it is a `file:` URI or an
+    absolute path whose real path is under an allowed folder; remote URIs (hdfs:, s3:,
+    ...) pass through unchanged. `allowed` are real paths too (`GatewaySettings.folders`)."""
     parsed = urlparse(uri)
     if parsed.scheme not in ("", "file", "local"):
         return uri
     path = parsed.path if parsed.scheme else uri
     if not os.path.isabs(path):
         raise LivyError(400, {"msg": f"Rejected, Reason: {what} {uri!r} must be an absolute path or a file: URI."})
-    normal = Path(os.path.normpath(path))
+    # The real path is checked and used: a symlink in an allowed folder may point anywhere.
+    normal = Path(os.path.realpath(path))
     if not any(normal == folder or folder in normal.parents for folder in allowed):
         folders = ", ".join(map(str, allowed)) or "none configured"
         raise LivyError(400, {"msg": f"Rejected, Reason: Local path {normal} cannot be added to user sessions: it "
@@ -88,10 +94,19 @@ def local_file(uri: str, allowed: Sequence[Path], what: str) -> str:
     return str(normal)
 
 
+def _list_entry(uri: Any, allowed: Sequence[Path], field: str) -> str:
+    # These lists reach spark-submit joined by commas: one entry with a comma would be two
+    # files, the second never checked.
+    if "," in str(uri):
+        raise LivyError(400, {"msg": f"Rejected, Reason: {field} entry {str(uri)!r} holds a comma; give each "
+                                     "file as an entry of its own."})
+    return local_file(str(uri), allowed, field)
+
+
 def _check_files(body: dict[str, Any], allowed: Sequence[Path]) -> None:
     for field in ("jars", "pyFiles", "files", "archives"):
         if field in body:
-            body[field] = [local_file(str(uri), allowed, field) for uri in body[field]]
+            body[field] = [_list_entry(uri, allowed, field) for uri in body[field]]
     if "conf" in body:
         body["conf"] = {str(key): str(value) for key, value in body["conf"].items()}
 

@@ -8,8 +8,6 @@ those and would create duplicates).
 from __future__ import annotations
 
 import asyncio
-import base64
-import hmac
 import json
 from typing import Any
 
@@ -17,6 +15,7 @@ from tornado import web
 
 from .. import __version__
 from .apps import LivyApps
+from .livy_guard import RequestGuard
 from .livy_requests import (COMPLETION_FIELDS, STATEMENT_FIELDS, check_batch_request, check_fields, check_kind,
                         check_session_request, parse_body)
 from .sessions import LivyError, page
@@ -27,37 +26,27 @@ LIVY_VERSION = "0.8.0-incubating"
 
 
 class LivyHandler(web.RequestHandler):
-    """Auth, CSRF, JSON out and Livy's error shapes for every route."""
+    """Who may call (livy_guard.py), JSON out and Livy's error shapes for every route."""
 
     gateway: LivyApps
+    guard: RequestGuard
 
-    def initialize(self, gateway: LivyApps) -> None:
-        self.gateway = gateway
+    def initialize(self, gateway: LivyApps, guard: RequestGuard) -> None:
+        self.gateway, self.guard = gateway, guard
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json")
 
     def prepare(self) -> None:
-        settings = self.gateway.settings
-        if settings.username and not self._authorized(settings.username, settings.password or ""):
-            self.set_header("WWW-Authenticate", 'Basic realm="livy"')
-            raise LivyError(401, {"msg": "Authentication required: send HTTP Basic credentials."})
-        if settings.csrf and self.request.method not in ("GET", "HEAD", "OPTIONS") \
-                and "X-Requested-By" not in self.request.headers:
-            raise LivyError(400, {"msg": "Missing Required Header for CSRF protection."})
+        try:
+            self.guard.check(self.request.method or "GET", self.request.headers)
+        except LivyError as refusal:
+            if refusal.status == 401:
+                self.set_header("WWW-Authenticate", 'Basic realm="livy"')
+            raise
         accept = self.request.headers.get("Accept", "*/*")
         if accept.startswith("application/vnd.livy.") and accept != "application/vnd.livy.v0.1+json":
             raise LivyError(406, {"msg": f"Unsupported API version {accept}; this gateway speaks v0.1."})
-
-    def _authorized(self, username: str, password: str) -> bool:
-        header = self.request.headers.get("Authorization", "")
-        if not header.startswith("Basic "):
-            return False
-        try:
-            given = base64.b64decode(header[6:]).decode()
-        except (ValueError, UnicodeDecodeError):
-            return False
-        return hmac.compare_digest(given, f"{username}:{password}")
 
     @property
     def owner(self) -> str | None:
@@ -240,11 +229,12 @@ class BatchLogHandler(LivyHandler):
 
 class NotFoundHandler(LivyHandler):
     def prepare(self) -> None:
+        super().prepare()
         raise LivyError(404, {"msg": f"No route for {self.request.method} {self.request.path}."})
 
 
-def make_app(gateway: LivyApps) -> web.Application:
-    """The tornado application serving Livy's routes for `gateway`."""
+def make_app(gateway: LivyApps, guard: RequestGuard) -> web.Application:
+    """The tornado application serving Livy's routes for `gateway`, each request checked by `guard`."""
     key, number = r"([^/]+)", r"(\d+)"
     routes = [
         (r"/", RootHandler), (r"/ui/?", RootHandler), (r"/version", VersionHandler),
@@ -257,5 +247,6 @@ def make_app(gateway: LivyApps) -> web.Application:
         (r"/batches/?", BatchesHandler), (rf"/batches/{key}", BatchHandler),
         (rf"/batches/{key}/state", BatchStateHandler), (rf"/batches/{key}/log", BatchLogHandler),
     ]
-    return web.Application([(path, handler, {"gateway": gateway}) for path, handler in routes],
-                           default_handler_class=NotFoundHandler, default_handler_args={"gateway": gateway})
+    args = {"gateway": gateway, "guard": guard}
+    return web.Application([(path, handler, args) for path, handler in routes],
+                           default_handler_class=NotFoundHandler, default_handler_args=args)

@@ -59,7 +59,9 @@ class PySparkProcessor(Processor):
     """Runs a PySpark application as a processing job, submitted to Livy as a batch.
 
     `livy_url` defaults to `$JUPYTER_EXT_LIVY_URL`, else a detached `jupyter-ext livy serve`
-    gateway, else http://127.0.0.1:8998; `livy_auth=(user, password)` for Basic auth.
+    gateway, else http://127.0.0.1:8998. The embedded gateway's token is sent without
+    asking (the job finds it in the jupyter_ext home); `livy_auth=(user, password)` sends
+    Basic auth instead.
     `framework_version`, `role` and `image_uri` are accepted for SageMaker compatibility.
     """
 

@@ -1,6 +1,11 @@
 """sparkmagic set up for a Livy URL: its `config.json` with settings that make
-unattended (papermill) runs behave, and its PySpark wrapper kernel installed for this
-Python."""
+unattended (papermill) runs behave and, for our gateway, its token; and its PySpark
+wrapper kernel installed for this Python.
+
+The token reaches the gateway two ways, both for that URL only: the wrapper kernels'
+credentials (Basic auth, the token as password), and a requests adapter sparkmagic mounts
+for the URL (`http_session_config`), which covers `%spark add -u URL` without `-a/-p`.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValidationError
+from requests import PreparedRequest, Response
+from requests.adapters import HTTPAdapter
 
-__all__ = ["sparkmagic_config_path", "configure_sparkmagic", "install_pyspark_kernel", "HEADLESS_SETTINGS"]
+from ..errors import ValidationError
+from .tokens import token_for
+
+__all__ = ["sparkmagic_config_path", "configure_sparkmagic", "install_pyspark_kernel", "HEADLESS_SETTINGS",
+           "GatewayTokenAdapter", "TOKEN_USERNAME"]
+
+TOKEN_USERNAME = "jupyter_ext"  # the Basic auth user name sent with the token (the gateway ignores it)
+_ADAPTER = f"{__name__}.GatewayTokenAdapter"
 
 # Why each: a failed Spark cell must fail a papermill run; the auto-visualisation widget
 # hangs %%sql under nbclient (sparkmagic #833); a local session takes 15-30 s to start on
@@ -38,13 +51,31 @@ def sparkmagic_config_path() -> Path:
     return Path(folder).expanduser() / os.environ.get("SPARKMAGIC_CONF_FILE", "config.json")
 
 
+class GatewayTokenAdapter(HTTPAdapter):
+    """The requests adapter sparkmagic mounts for our gateway's URL: it adds the gateway's
+    token to requests that carry no credentials of their own."""
+
+    def send(self, request: PreparedRequest, **options: Any) -> Response:  # type: ignore[override]
+        """Send `request`, with the token when it has no Authorization header."""
+        if "Authorization" not in request.headers:
+            token = token_for(request.url or "")
+            if token:
+                request.headers["Authorization"] = f"token {token}"
+        return super().send(request, **options)
+
+
 def _credentials(url: str, username: str | None, password: str | None) -> dict[str, Any]:
     if bool(username) != bool(password):
         raise ValidationError("Give both --username and --password for Basic auth, or neither.")
     if not url.startswith(("http://", "https://")):
         raise ValidationError(f"Livy URL {url!r} must start with http:// or https://.")
+    if not username:
+        token = token_for(url)
+        username, password = (TOKEN_USERNAME, token) if token else (None, None)
+    # The plain password too: sparkmagic's %manage_spark widget reads it, not base64_password,
+    # and fails to load with Basic auth and an empty one. The file is this user's only.
     credentials: dict[str, Any] = {"url": url, "auth": "Basic_Access" if username else "None",
-                                   "username": username or "", "password": ""}
+                                   "username": username or "", "password": password or ""}
     if password:
         credentials["base64_password"] = base64.b64encode(password.encode()).decode()
     return credentials
@@ -56,7 +87,8 @@ def configure_sparkmagic(url: str, path: str | Path | None = None, headless: boo
 
     Settings already in the file are kept unless we set them; with `headless` (the
     default) errors are fatal and auto-visualisation is off, so papermill runs fail on a
-    failed Spark cell instead of hanging or passing.
+    failed Spark cell instead of hanging or passing. When `url` is our gateway its token
+    is written too (the file is readable by this user only).
     """
     target = Path(path) if path else sparkmagic_config_path()
     try:
@@ -69,12 +101,23 @@ def configure_sparkmagic(url: str, path: str | Path | None = None, headless: boo
     if headless:
         config.update(HEADLESS_SETTINGS)
     config.setdefault("custom_headers", {}).setdefault("X-Requested-By", "jupyter_ext")
+    config["http_session_config"] = _adapters(config.get("http_session_config"), url.rstrip("/"))
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".config-")
     with os.fdopen(handle, "w") as file:
         json.dump(config, file, indent=2)
     os.replace(temporary, target)
     return target
+
+
+def _adapters(session_config: Any, url: str) -> dict[str, Any]:
+    """sparkmagic's `http_session_config` with our adapter mounted for `url` only, when
+    it is our gateway (earlier mounts of ours dropped, the user's own kept)."""
+    config = dict(session_config) if isinstance(session_config, dict) else {}
+    kept = [a for a in config.get("adapters", []) if not (isinstance(a, dict) and a.get("adapter") == _ADAPTER)]
+    # The slash keeps http://127.0.0.1:8998/ from matching http://127.0.0.1:89980.
+    ours = [{"prefix": f"{url}/", "adapter": _ADAPTER}] if token_for(url) else []
+    return {**config, "adapters": kept + ours}
 
 
 def install_pyspark_kernel(prefix: str | Path | None = None, user: bool = False,
