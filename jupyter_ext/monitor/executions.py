@@ -75,10 +75,11 @@ def start_scheduled_run(schedule: str | None, endpoint: str, monitoring_type: st
     kind = "monitoring" if monitoring_type == "DataQuality" else "model_quality_monitoring"
     analysis = {**config, "kind": kind, "endpoint": endpoint, "output_path": output,
                 "start_time": start.isoformat() if start else None, "end_time": tick.isoformat()}
-    record_execution(name, schedule, endpoint, monitoring_type, tick, output)
     details = {"MonitoringScheduleName": schedule, "EndpointName": endpoint, "MonitoringType": monitoring_type,
                "ScheduledTime": tick.isoformat()}
     job = submit(AnalysisJob(name, lambda _: analysis, details), name)
+    # Recorded once its job exists, so a listing never shows a run without its job.
+    record_execution(name, schedule, endpoint, monitoring_type, tick, output)
     if wait or logs:
         watch(job, wait, logs)
     return name
