@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Callable
@@ -16,6 +17,9 @@ import pytest
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Jobs launched from the tests print as text, as under papermill.
 os.environ["JUPYTER_EXT_DISPLAY"] = "text"
+# Whatever runs outside a test's own home (collection, session fixtures) uses a scratch home,
+# never the user's real one.
+os.environ["JUPYTER_EXT_HOME"] = tempfile.mkdtemp(prefix="jupyter-ext-tests-")
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import sqlite3
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,8 @@ def test_a_chain_registered_after_the_store_opened_is_migrated_at_once(
         home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(metadata, "_chains", dict(metadata._chains))  # the registry stays as it was after
     store = get_store()
+    # Only this test's store takes the test's chain (not stores other tests left open).
+    monkeypatch.setattr(metadata, "_open_stores", weakref.WeakSet([store]))
 
     def notes(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE plugin_notes (text TEXT)")
