@@ -91,7 +91,7 @@ class Processor:
         base_job_name: str | None = None,
         output_path: str | None = None,
         instance_count: int = 1,
-        **_sagemaker_only: Any,  # role, image_uri, sagemaker_session...: accepted, not needed
+        **options: Any,  # role, image_uri, sagemaker_session...: accepted, not needed
     ) -> None:
         if instance_count != 1:
             raise ValidationError("instance_count must be 1: jobs run on this machine.")
@@ -106,6 +106,7 @@ class Processor:
         self.output_path = output_path or default_output_path()
         self.latest_job: Job | None = None
         self.jobs: list[Job] = []
+        self.job_options = check_job_options("Processing", options)
 
     def run(self, inputs: Sequence[ProcessingInput] | None = None,
             outputs: Sequence[ProcessingOutput] | None = None, arguments: Sequence[str] | None = None,
@@ -117,11 +118,27 @@ class Processor:
         self.experiment_config = experiment_config
         self._launch(self.entrypoint + list(arguments or []), inputs, outputs, wait, logs, job_name)
 
+    def start(self, inputs: Sequence[ProcessingInput] | None = None,
+              outputs: Sequence[ProcessingOutput] | None = None, arguments: Sequence[str] | None = None,
+              job_name: str | None = None, experiment_config: Mapping[str, str] | None = None) -> Job:
+        """Start the entrypoint with `arguments` as a job and return it at once."""
+        if not self.entrypoint:
+            raise ValidationError("Processor needs an entrypoint, e.g. Processor(entrypoint=['python3', 'prep.py']).")
+        self.experiment_config = experiment_config
+        return self._start(self.entrypoint + list(arguments or []), inputs, outputs, job_name)
+
     def _launch(self, command: list[str], inputs: Sequence[ProcessingInput] | None,
                 outputs: Sequence[ProcessingOutput] | None, wait: bool, logs: bool,
                 job_name: str | None, code: tuple[Path, str] | None = None,
                 extra: Mapping[str, Any] | None = None) -> Job:
-        options = {"experiment_config": getattr(self, "experiment_config", None)}
+        job = self._start(command, inputs, outputs, job_name, code, extra)
+        watch(job, wait, logs)
+        return job
+
+    def _start(self, command: list[str], inputs: Sequence[ProcessingInput] | None,
+               outputs: Sequence[ProcessingOutput] | None, job_name: str | None,
+               code: tuple[Path, str] | None = None, extra: Mapping[str, Any] | None = None) -> Job:
+        options = {**self.job_options, "experiment_config": getattr(self, "experiment_config", None)}
         check_job_options("Processing", options)
         checked = _check_inputs(list(inputs or []))
         if code is not None:
@@ -132,7 +149,6 @@ class Processor:
         kind = ProcessingJob(self, command, checked, list(outputs or []), dict(extra or {}), source)
         self.latest_job = submit(kind, job_name, options)
         self.jobs.append(self.latest_job)
-        watch(self.latest_job, wait, logs)
         return self.latest_job
 
     def _uploads(self, name: str, outputs: list[ProcessingOutput], extra: Mapping[str, Any]) -> tuple[list[Upload], dict[str, str]]:

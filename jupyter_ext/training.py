@@ -175,10 +175,15 @@ class Estimator:
         ({"ExperimentName": ..., "TrialName": ..., "RunName": ...}) puts the job's run in
         an experiment; every job is tracked as a run either way.
         """
+        watch(self.start(inputs, job_name, experiment_config), wait, logs)
+
+    def start(self, inputs: Inputs = None, job_name: str | None = None,
+              experiment_config: Mapping[str, str] | None = None) -> Job:
+        """Start a training job with `inputs` and return it at once (what `fit` shows)."""
         options = {**self.job_options, "experiment_config": experiment_config}
         check_job_options("Training", options)
         self.latest_training_job = submit(TrainingJob(self, _channels(inputs)), job_name, options)
-        watch(self.latest_training_job, wait, logs)
+        return self.latest_training_job
 
     def command(self) -> list[str]:
         """How the entry script is run: .py with this Python, .sh with sh, else directly."""
@@ -259,8 +264,10 @@ class TrainingJob(JobKind):
     def job_spec(self, name: str, job_dir: Path) -> JobSpec:
         est = self.estimator
         decoded = {k: decode_hyperparameter(v) for k, v in self.encoded.items()}
+        # The toolkit keeps its own `sagemaker_*` hyperparameters from the script's arguments.
+        user = {k: v for k, v in decoded.items() if not k.startswith("sagemaker_")}
         env = base_environment(name, job_dir, None)
-        env.update(training_environment(name, job_dir, est.entry_point, decoded,
+        env.update(training_environment(name, job_dir, est.entry_point, user,
                                         _data_config(self.channels), est.instance_type))
         env.update(est.environment)
         # The launching process's PYTHONPATH last, so the job imports what the notebook imports.
@@ -269,7 +276,7 @@ class TrainingJob(JobKind):
         artifacts = join_uri(est.output_path, name, "output")
         requirements = (est.source_dir / "requirements.txt") if est.source_dir else None
         return JobSpec(
-            name=name, job_type="Training", program=est.command() + hyperparameter_args(decoded),
+            name=name, job_type="Training", program=est.command() + hyperparameter_args(user),
             working_dir="code", environment=env, max_run=est.max_run, metric_definitions=est.metric_definitions,
             requirements="code/requirements.txt" if requirements and requirements.is_file() else None,
             uploads=[

@@ -6,6 +6,7 @@
     jupyter-ext endpoints list|describe|delete ...
     jupyter-ext monitor baseline|schedule|run|report|list|executions|describe|stop|start|delete ...
     jupyter-ext livy serve|status|stop|configure ...
+    jupyter-ext aws serve|status|stop|env
 
 Each group is one capability's verb table (jupyter_ext.commands), the same table its
 magic is built from; `jupyter-ext GROUP VERB --help` lists a verb's options.
@@ -20,6 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import JupyterExtError
+from .aws import add_aws_commands
 from .debugger import add_debugger_commands
 from .endpoints import add_endpoints_commands
 from .jobs import add_jobs_commands
@@ -35,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jupyter-ext", description="jupyter_ext from the command line")
     groups = parser.add_subparsers(dest="group", required=True)
     for add in (add_jobs_commands, add_lifecycle_commands, add_debugger_commands, add_endpoints_commands,
-                add_monitor_commands, add_livy_commands):
+                add_monitor_commands, add_livy_commands, add_aws_commands):
         add(groups)
     return parser
 

@@ -72,6 +72,7 @@ class JobExtension:
 
 
 JOB_EXTENSIONS: Registry[JobExtension] = Registry("job extension", "jupyter_ext.job_extensions", {
+    "aws": "jupyter_ext.aws.job_requests:AWS_EXTENSION",
     "debugger": "jupyter_ext.debugger.rule_jobs:DEBUGGER_EXTENSION",
     "experiments": "jupyter_ext.experiments.tracking:TRACKING_EXTENSION",
 })

@@ -79,8 +79,9 @@ def _size(path: Path) -> int:
         return 0
 
 
-def read_log(path: Path, offset: int = 0, max_bytes: int = 1 << 20) -> LogChunk:
-    """Whole lines from byte `offset`, at most about `max_bytes`; a partial last line waits."""
+def read_log(path: Path, offset: int = 0, max_bytes: int = 1 << 20, max_lines: int | None = None) -> LogChunk:
+    """Whole lines from byte `offset`, at most about `max_bytes` (and `max_lines`); a
+    partial last line waits."""
     size = _size(path)
     try:
         with open(path, "rb") as file:
@@ -91,6 +92,10 @@ def read_log(path: Path, offset: int = 0, max_bytes: int = 1 << 20) -> LogChunk:
     end = data.rfind(b"\n") + 1
     if end == 0 and len(data) == max_bytes:  # one line longer than max_bytes: pass it whole
         end = len(data)
+    if max_lines is not None and data.count(b"\n", 0, end) > max_lines:
+        end = 0
+        for _ in range(max_lines):
+            end = data.index(b"\n", end) + 1
     return LogChunk(_lines(data[:end]), offset, offset + end, max(size, offset + end))
 
 

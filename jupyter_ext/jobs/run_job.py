@@ -115,6 +115,8 @@ class Runner:
 
     def _execute(self) -> Outcome:
         env = {**os.environ, **self.spec.environment, RUNNER_PID_VARIABLE: str(os.getpid())}
+        for notice in self.spec.notices:
+            self.log.write("runner", notice)
         if self.spec.requirements:
             self._record(records.set_secondary_status, "Downloading", "Installing requirements.txt")
             target = install_requirements(self.job_dir / self.spec.requirements, self.log)

@@ -37,7 +37,9 @@ class JobSpec:
 
     `program` runs in `working_dir` (relative paths are inside the job dir) with
     `environment` added to the runner's own. `record` holds what DescribeJob shows
-    (hyperparameters, inputs, outputs) and is not used to run the job.
+    (hyperparameters, inputs, outputs) and is not used to run the job; `notices` are
+    lines the runner writes at the top of the job's log (a framework version unlike the
+    installed one, ...).
     """
 
     name: str
@@ -52,6 +54,7 @@ class JobSpec:
     uploads: list[Upload] = field(default_factory=list)
     executor: str = "local"
     record: dict[str, Any] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         """The spec as JSON (what the store and `spec.json` hold)."""

@@ -1,0 +1,120 @@
+"""CloudWatch Logs over job logs: the calls the SDK and the CLI make to stream a job's log.
+
+Log groups are SageMaker's (`/aws/sagemaker/TrainingJobs`, `/aws/sagemaker/ProcessingJobs`);
+each job has one stream, `<job>/algo-1-<creation epoch>`, whose events are the job log's
+lines. Paging tokens are byte offsets into the log (`f/<offset>` forward), so following a
+log as it grows costs one read from where the last page ended.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..errors import NotFoundError
+from ..jobs import Job, list_jobs
+from ..jobs.logs import read_log, tail_log
+from ..models import LogLine
+from .operations import Call
+from .protocol import AwsError
+
+__all__ = ["SERVICE", "OPERATIONS", "LOG_GROUPS", "stream_name"]
+
+SERVICE = "logs"
+LOG_GROUPS = {"/aws/sagemaker/TrainingJobs": "Training", "/aws/sagemaker/ProcessingJobs": "Processing"}
+_MAX_EVENTS, _MAX_BYTES = 10_000, 1 << 20
+
+
+def _millis(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def stream_name(job: str, created: datetime) -> str:
+    """The log stream of a job, as SageMaker names a host's stream."""
+    return f"{job}/algo-1-{int(created.timestamp())}"
+
+
+def _job_type(group: str) -> str:
+    job_type = LOG_GROUPS.get(group)
+    if job_type is None:
+        raise AwsError("ResourceNotFoundException", f"The specified log group does not exist: {group!r} (this "
+                       f"endpoint has {', '.join(LOG_GROUPS)}).")
+    return job_type
+
+
+def _job_of(group: str, stream: str) -> Job:
+    job_type = _job_type(group)
+    name = stream.rsplit("/algo-", 1)[0]
+    try:
+        job = Job(name)
+        if job.describe().job_type == job_type:
+            return job
+    except NotFoundError:
+        pass
+    raise AwsError("ResourceNotFoundException", f"The specified log stream does not exist: {stream!r} in {group}.")
+
+
+def describe_log_streams(call: Call) -> dict[str, Any]:
+    """The streams of a group whose names start with `logStreamNamePrefix`."""
+    params = call.params
+    group = params["logGroupName"]
+    prefix = params.get("logStreamNamePrefix") or ""
+    job_part = prefix.split("/", 1)[0]
+    streams = []
+    for summary in list_jobs(type=_job_type(group), name_contains=job_part or None, limit=None):
+        name = stream_name(summary.name, summary.created_at)
+        if name.startswith(prefix):
+            created = _millis(summary.created_at)
+            last = _millis(summary.ended_at or summary.started_at or summary.created_at)
+            streams.append({"logStreamName": name, "creationTime": created, "firstEventTimestamp": created,
+                            "lastEventTimestamp": last, "lastIngestionTime": last, "storedBytes": 0,
+                            "arn": f"arn:aws:logs:{call.region}:{call.account}:log-group:{group}:log-stream:{name}"})
+    streams.sort(key=lambda s: s["logStreamName"] if params.get("orderBy", "LogStreamName") == "LogStreamName"
+                 else s["lastEventTimestamp"], reverse=bool(params.get("descending")))
+    limit = int(params.get("limit") or 50)
+    start = int(params["nextToken"]) if str(params.get("nextToken") or "").isdigit() else 0
+    answer: dict[str, Any] = {"logStreams": streams[start:start + limit]}
+    if start + limit < len(streams):
+        answer["nextToken"] = str(start + limit)
+    return answer
+
+
+def _event(line: LogLine) -> dict[str, Any]:
+    stamp = _millis(line.timestamp)
+    return {"timestamp": stamp, "message": line.message, "ingestionTime": stamp}
+
+
+def _in_window(line: LogLine, params: dict[str, Any]) -> bool:
+    stamp = _millis(line.timestamp)
+    return ((params.get("startTime") is None or stamp >= params["startTime"])
+            and (params.get("endTime") is None or stamp < params["endTime"]))
+
+
+def get_log_events(call: Call) -> dict[str, Any]:
+    """A page of a stream's events: from the head (startFromHead or a forward token) or its tail."""
+    params = call.params
+    job = _job_of(params["logGroupName"], params["logStreamName"])
+    limit = min(int(params.get("limit") or _MAX_EVENTS), _MAX_EVENTS)
+    token = params.get("nextToken")
+    if token and not (token[:2] in ("f/", "b/") and token[2:].isdigit()):
+        raise AwsError("InvalidParameterException", f"nextToken {token!r} is not one this endpoint gave out.")
+    if token or params.get("startFromHead"):
+        offset = int(token[2:]) if token and token.startswith("f/") else 0
+        chunk = read_log(job.log_path, offset, _MAX_BYTES, max_lines=limit)
+    else:
+        chunk = tail_log(job.log_path, limit)
+    lines, start, end = chunk.lines, chunk.offset, chunk.next_offset
+    return {"events": [_event(line) for line in lines if _in_window(line, params)],
+            "nextForwardToken": f"f/{end}", "nextBackwardToken": f"b/{start}"}
+
+
+def describe_log_groups(call: Call) -> dict[str, Any]:
+    """The log groups this endpoint has."""
+    prefix = call.params.get("logGroupNamePrefix") or ""
+    return {"logGroups": [{"logGroupName": group, "creationTime": 0, "storedBytes": 0,
+                           "arn": f"arn:aws:logs:{call.region}:{call.account}:log-group:{group}:*"}
+                          for group in LOG_GROUPS if group.startswith(prefix)]}
+
+
+OPERATIONS = {"DescribeLogStreams": describe_log_streams, "GetLogEvents": get_log_events,
+              "DescribeLogGroups": describe_log_groups}

@@ -1,0 +1,111 @@
+"""The local AWS endpoint's HTTP side: one tornado application for every service.
+
+A request passes the Host/Origin checks (callers.py) and SigV4 (sigv4.py); then its
+protocol says which service and operation it is for:
+- JSON 1.0/1.1: `POST /` with `X-Amz-Target: <prefix>.<Operation>` (SageMaker, CloudWatch
+  Logs, CloudWatch);
+- Smithy RPC v2 CBOR: `POST /service/<prefix>/operation/<Operation>` (CloudWatch, as
+  botocore ≥ 1.38 calls it).
+The parameters are checked with botocore's model, the operation runs on a worker thread,
+and the answer (or error) goes back in the same encoding.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from tornado import web
+from tornado.ioloop import IOLoop
+
+from ..callers import CallerCheck
+from .operations import Call, handle
+from .protocol import AwsError, decode_input, encode_output, error_body, operation
+from .sigv4 import verify_signature
+
+__all__ = ["make_app", "TARGET_PREFIXES"]
+
+TARGET_PREFIXES = {"SageMaker": "sagemaker", "Logs_20140328": "logs", "GraniteServiceVersion20100801": "cloudwatch"}
+_JSON_TYPES = {"sagemaker": "application/x-amz-json-1.1", "logs": "application/x-amz-json-1.1",
+               "cloudwatch": "application/x-amz-json-1.0"}
+_WORKERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="aws-call")
+
+
+class AwsHandler(web.RequestHandler):
+    """Checks, decodes, runs and answers one call."""
+
+    check: CallerCheck
+    secrets: dict[str, str]
+
+    def initialize(self, check: CallerCheck, secrets: dict[str, str]) -> None:
+        self.check, self.secrets = check, secrets
+        self.cbor = False
+
+    def check_xsrf_cookie(self) -> None:
+        """SigV4 protects every call; there are no cookies."""
+
+    def _target(self, path_prefix: str | None, path_operation: str | None) -> tuple[str, str]:
+        if path_prefix is not None:
+            self.cbor = True
+            prefix, name = path_prefix, path_operation or ""
+        else:
+            prefix, _, name = self.request.headers.get("X-Amz-Target", "").partition(".")
+        service = TARGET_PREFIXES.get(prefix)
+        if service is None or not name:
+            raise AwsError("UnknownOperationException", "This endpoint serves AWS JSON and CBOR calls of SageMaker, "
+                           f"CloudWatch Logs and CloudWatch; {self.request.path} with target {prefix!r} is none of them.")
+        return service, name
+
+    def _params(self) -> Any:
+        body = self.request.body or b"{}"
+        try:
+            if self.cbor:
+                import cbor2
+
+                return cbor2.loads(body) if body != b"{}" else {}
+            return json.loads(body)
+        except ValueError:
+            raise AwsError("SerializationException", "The request body is not valid "
+                           f"{'CBOR' if self.cbor else 'JSON'}.") from None
+
+    async def post(self, path_prefix: str | None = None, path_operation: str | None = None) -> None:
+        """Every call is a POST."""
+        try:
+            refusal = self.check.refusal(self.request.host, self.request.headers.get("Origin"),
+                                         self.request.headers.get("Sec-Fetch-Site"))
+            if refusal:
+                raise AwsError("AccessDeniedException", refusal, 403)
+            service, name = self._target(path_prefix, path_operation)
+            signed = verify_signature("POST", self.request.path, self.request.query, self.request.headers,
+                                      self.request.body, self.secrets)
+            model = operation(service, name)
+            params = decode_input(model, self._params())
+            result = await IOLoop.current().run_in_executor(
+                _WORKERS, handle, Call(service, name, params, signed.region))
+            self._answer(200, encode_output(model, result, self.cbor), service)
+        except AwsError as error:
+            self._answer(error.status, error_body(error, self.cbor), None)
+
+    def _answer(self, status: int, body: bytes, service: str | None) -> None:
+        self.set_status(status)
+        if self.cbor:
+            self.set_header("Content-Type", "application/cbor")
+            self.set_header("smithy-protocol", "rpc-v2-cbor")
+        else:
+            self.set_header("Content-Type", _JSON_TYPES.get(service or "", "application/x-amz-json-1.1"))
+        self.finish(body)
+
+    async def get(self, *args: Any) -> None:
+        """Nothing is served to GET (a browser's address bar, a scan)."""
+        self._answer(403, error_body(AwsError("AccessDeniedException", "This is jupyter_ext's local AWS endpoint: "
+                                              "call it with boto3, the SageMaker SDK or the AWS CLI.", 403)), None)
+
+
+def make_app(check: CallerCheck, secrets: dict[str, str]) -> web.Application:
+    """The tornado application of the endpoint."""
+    options = {"check": check, "secrets": secrets}
+    return web.Application([
+        (r"/service/([A-Za-z0-9_]+)/operation/([A-Za-z0-9]+)", AwsHandler, options),
+        (r"/.*", AwsHandler, options),
+    ])

@@ -1,0 +1,158 @@
+"""SageMaker's training job operations over our training jobs.
+
+CreateTrainingJob runs a framework image's script (`sagemaker_program` from the
+`sagemaker_submit_directory` tarball the SDK uploads) as a `jupyter_ext.Estimator` job;
+Describe/List/Stop answer for every training job, the ones made in Python too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ConflictError
+from ..jobs import JobSpec, stop_job
+from ..jobs.contract import decode_hyperparameter, encode_hyperparameters
+from ..models import JobDescription, JobSummary
+from ..training import Estimator, TrainingInput
+from .code import staged_code
+from .credentials import LOCAL_ROLE
+from .images import framework_image
+from .job_requests import sagemaker_request
+from .job_shapes import api_status, final_metrics, find_job, list_page, model_artifacts, transitions
+from .operations import Call, arn
+from .protocol import AwsError
+from .tags import record_tags
+
+__all__ = ["SERVICE", "OPERATIONS"]
+
+SERVICE = "sagemaker"
+_ECHOED = ("AlgorithmSpecification", "RoleArn", "HyperParameters", "InputDataConfig", "OutputDataConfig",
+           "ResourceConfig", "StoppingCondition", "VpcConfig", "EnableNetworkIsolation", "CheckpointConfig",
+           "EnableInterContainerTrafficEncryption", "EnableManagedSpotTraining", "DebugHookConfig",
+           "DebugRuleConfigurations", "TensorBoardOutputConfig", "ExperimentConfig", "ProfilerConfig",
+           "ProfilerRuleConfigurations", "Environment", "RetryStrategy", "RemoteDebugConfig", "InfraCheckConfig")
+
+
+def _channels(request: dict[str, Any]) -> dict[str, TrainingInput]:
+    channels = {}
+    for channel in request.get("InputDataConfig") or []:
+        source = channel["DataSource"].get("S3DataSource")
+        if source is None:
+            raise AwsError("ValidationException", f"Channel {channel['ChannelName']}: only S3DataSource inputs run "
+                           "here (FileSystemDataSource needs EFS or FSx).")
+        if source.get("S3DataType", "S3Prefix") != "S3Prefix":
+            raise AwsError("ValidationException", f"Channel {channel['ChannelName']}: S3DataType "
+                           f"{source['S3DataType']} does not run here yet; use S3Prefix.")
+        channels[channel["ChannelName"]] = TrainingInput(
+            source["S3Uri"], content_type=channel.get("ContentType"),
+            distribution=source.get("S3DataDistributionType", "FullyReplicated"),
+            input_mode=channel.get("InputMode") or request["AlgorithmSpecification"].get("TrainingInputMode", "File"))
+    return channels
+
+
+def _check_resources(request: dict[str, Any]) -> str:
+    resources = request.get("ResourceConfig") or {}
+    if int(resources.get("InstanceCount", 1)) != 1:
+        raise AwsError("ValidationException", "InstanceCount must be 1: jobs run on this machine.")
+    return resources.get("InstanceType") or "ml.m5.large"
+
+
+def create_training_job(call: Call) -> dict[str, Any]:
+    """Start the training job the request describes."""
+    request = call.params
+    name = request["TrainingJobName"]
+    algorithm = request["AlgorithmSpecification"]
+    if algorithm.get("AlgorithmName"):
+        raise AwsError("ValidationException", f"AlgorithmName {algorithm['AlgorithmName']!r}: algorithm resources "
+                       "do not run here; give a framework TrainingImage and a script.")
+    image = framework_image(algorithm.get("TrainingImage"))
+    hyperparameters = {k: decode_hyperparameter(v) for k, v in (request.get("HyperParameters") or {}).items()}
+    instance_type = _check_resources(request)
+    with staged_code(hyperparameters, algorithm) as (source_dir, entry_point):
+        estimator = Estimator(
+            entry_point, source_dir=str(source_dir), hyperparameters=hyperparameters,
+            metric_definitions=algorithm.get("MetricDefinitions") or None, instance_type=instance_type,
+            output_path=request["OutputDataConfig"]["S3OutputPath"],
+            max_run=int(request["StoppingCondition"].get("MaxRuntimeInSeconds") or 86400),
+            environment=request.get("Environment"), base_job_name=name, sagemaker_request=request,
+            job_notices=image.notices())
+        try:
+            estimator.start(_channels(request), job_name=name, experiment_config=request.get("ExperimentConfig"))
+        except ConflictError:
+            raise AwsError("ResourceInUse", "Training job names must be unique within an AWS account and region, "
+                           f"and a training job with this name already exists ({name}).") from None
+    job_arn = arn(call, f"training-job/{name.lower()}")
+    record_tags(job_arn, request.get("Tags") or [])
+    return {"TrainingJobArn": job_arn}
+
+
+def _defaults(description: JobDescription, spec: JobSpec) -> dict[str, Any]:
+    """What a job made in Python answers where the API would echo its request."""
+    record = spec.record
+    channels = [{"ChannelName": channel, "DataSource": {"S3DataSource": {
+        "S3DataType": "S3Prefix", "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}}}
+        for channel, uri in description.inputs.items()]
+    output_path = (record.get("estimator") or {}).get("output_path") or ""
+    return {
+        "AlgorithmSpecification": {"TrainingImage": "jupyter-ext/local", "TrainingInputMode": "File",
+                                   "MetricDefinitions": description.metric_definitions},
+        "RoleArn": LOCAL_ROLE, "HyperParameters": encode_hyperparameters(description.hyperparameters),
+        "InputDataConfig": channels, "OutputDataConfig": {"S3OutputPath": output_path},
+        "ResourceConfig": {"InstanceType": record.get("instance_type", "local"), "InstanceCount": 1,
+                           "VolumeSizeInGB": 30},
+        "StoppingCondition": {"MaxRuntimeInSeconds": description.max_run},
+    }
+
+
+def _timing(description: JobDescription) -> dict[str, Any]:
+    answer: dict[str, Any] = {}
+    if description.started_at and description.ended_at:
+        seconds = max(1, int((description.ended_at - description.started_at).total_seconds()))
+        answer.update(TrainingTimeInSeconds=seconds, BillableTimeInSeconds=seconds)
+    return answer
+
+
+def describe_training_job(call: Call) -> dict[str, Any]:
+    """DescribeTrainingJob of any training job."""
+    name = call.params["TrainingJobName"]
+    description, spec = find_job(name, "Training")
+    request = sagemaker_request(spec.record)
+    answer = {**_defaults(description, spec), **{k: request[k] for k in _ECHOED if k in request}}
+    answer.update(
+        TrainingJobName=name, TrainingJobArn=arn(call, f"training-job/{name.lower()}"),
+        TrainingJobStatus=api_status(description.status), SecondaryStatus=description.secondary_status or "Starting",
+        FailureReason=description.failure_reason, CreationTime=description.created_at,
+        TrainingStartTime=description.started_at, TrainingEndTime=description.ended_at,
+        LastModifiedTime=description.last_modified, SecondaryStatusTransitions=transitions(description),
+        FinalMetricDataList=final_metrics(description),
+        ModelArtifacts=model_artifacts(description) or {"S3ModelArtifacts": description.outputs.get("model_data", "")},
+        **_timing(description))
+    return answer
+
+
+def _summary(call: Call) -> Any:
+    def summary(job: JobSummary) -> dict[str, Any]:
+        return {"TrainingJobName": job.name, "TrainingJobArn": arn(call, f"training-job/{job.name.lower()}"),
+                "CreationTime": job.created_at, "TrainingEndTime": job.ended_at,
+                "LastModifiedTime": job.ended_at or job.started_at or job.created_at,
+                "TrainingJobStatus": api_status(job.status), "SecondaryStatus": job.secondary_status or "Starting"}
+    return summary
+
+
+def list_training_jobs(call: Call) -> dict[str, Any]:
+    """ListTrainingJobs, newest first unless SortBy/SortOrder say otherwise."""
+    return list_page("Training", call.params, _summary(call), "TrainingJobSummaries")
+
+
+def stop_training_job(call: Call) -> None:
+    """StopTrainingJob: SIGTERM to the script, as SageMaker sends it, then SIGKILL."""
+    name = call.params["TrainingJobName"]
+    find_job(name, "Training")
+    try:
+        stop_job(name, reason="Stopped by StopTrainingJob")
+    except ConflictError as error:
+        raise AwsError("ValidationException", str(error)) from None
+
+
+OPERATIONS = {"CreateTrainingJob": create_training_job, "DescribeTrainingJob": describe_training_job,
+              "ListTrainingJobs": list_training_jobs, "StopTrainingJob": stop_training_job}
