@@ -326,7 +326,7 @@ def test_capture_records_and_config_checks(tmp_path: Path) -> None:
             assert line == expected
     with pytest.raises(ValidationError, match="sampling_percentage must be between 0 and 100"):
         DataCaptureConfig(sampling_percentage=150).to_config(str(tmp_path))
-    with pytest.raises(ValidationError, match="local folder or file:// URI"):
-        DataCaptureConfig(destination_s3_uri="s3://bucket/capture").to_config(str(tmp_path))
+    with pytest.raises(ValidationError, match="not a valid S3 bucket name"):
+        DataCaptureConfig(destination_s3_uri="s3://My_Bucket/capture").to_config(str(tmp_path))
     with pytest.raises(ValidationError, match="use REQUEST and/or RESPONSE"):
         DataCaptureConfig(capture_options=["EVERYTHING"]).to_config(str(tmp_path))

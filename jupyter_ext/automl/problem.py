@@ -8,11 +8,13 @@ multiclass); any other numeric target is regression. Every inference comes with 
 from __future__ import annotations
 
 import difflib
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+from ..store import artifact_store_for, local_path
 
 if TYPE_CHECKING:
     import pandas
@@ -43,11 +45,18 @@ class Problem:
 
 
 def read_table(data: Any) -> pandas.DataFrame:
-    """A DataFrame from a DataFrame, or a CSV or Parquet path; ValidationError otherwise."""
+    """A DataFrame from a DataFrame, or a CSV or Parquet path or URI (`s3://...`, a file or a
+    folder of them); ValidationError otherwise."""
     import pandas
 
     if isinstance(data, pandas.DataFrame):
         return data.copy()
+    if "://" in str(data) and local_path(str(data)) is None:
+        store = artifact_store_for(str(data))
+        if not store.exists(str(data)):
+            raise ValidationError(f"AutoML input {data} does not exist.")
+        with tempfile.TemporaryDirectory() as scratch:
+            return read_table(store.fetch(str(data), Path(scratch)))
     path = Path(str(data)).expanduser()
     if not path.exists():
         raise ValidationError(f"AutoML input {data} does not exist (looked for {path.resolve()}).")

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from ..store import copy_into
 
 __all__ = [
     "CONTAINER_ROOT",
@@ -173,19 +173,7 @@ def copy_input(source: Path, destination: Path) -> None:
     """
     destination.mkdir(parents=True, exist_ok=True)
     entries = sorted(source.iterdir()) if source.is_dir() else [source]
-    fresh = [entry for entry in entries if not (destination / entry.name).exists()]
-    if not fresh:
-        return
-    cp = shutil.which("cp")
-    if cp is not None and sys.platform.startswith("linux"):
-        subprocess.run([cp, "-R", "-L", "-p", "--reflink=auto", "--", *map(str, fresh), str(destination)],
-                       check=True, capture_output=True)
-        return
-    for entry in fresh:
-        if entry.is_dir():
-            shutil.copytree(entry, destination / entry.name)
-        else:
-            shutil.copy2(entry, destination / entry.name)
+    copy_into([entry for entry in entries if not (destination / entry.name).exists()], destination)
 
 
 def copy_code(source_dir: Path | None, entry_point: Path, dependencies: list[Path], code_dir: Path) -> None:

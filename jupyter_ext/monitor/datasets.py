@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..store import home, local_path
+from ..store import artifact_store_for, home
 
 __all__ = ["DatasetFormat", "check_dataset_format", "require_local_path", "dataset_and_format"]
 
@@ -47,10 +47,13 @@ def check_dataset_format(dataset_format: dict[str, Any] | None) -> dict[str, Any
 
 
 def require_local_path(uri: str, what: str) -> str:
-    """`uri` (a path or file:// URI) as a local path; ValidationError naming `what` for any other URI."""
-    path = local_path(str(uri))
+    """`uri` (a path, a file:// URI, or an s3:// URI in the local S3 folder) as a local path;
+    ValidationError naming `what` for any other URI (real S3 included)."""
+    path = artifact_store_for(str(uri)).path_on_disk(str(uri))
     if path is None:
-        raise ValidationError(f"{what} {uri!r}: Model Monitor reads and writes local folders or file:// URIs here.")
+        raise ValidationError(f"{what} {uri!r}: Model Monitor reads and writes local folders, file:// URIs and "
+                              "s3:// URIs of the local S3 folder (not real S3: give a local path, or unset "
+                              "JUPYTER_EXT_AWS).")
     return str(path)
 
 

@@ -32,6 +32,9 @@ def endpoint_capture_root(endpoint: Any) -> tuple[str, str]:
     if not capture or not capture.get("enable_capture", True):
         raise ValidationError(f"Endpoint {name!r} does not capture data: deploy it with data_capture_config="
                               "DataCaptureConfig(True, sampling_percentage=..., destination_s3_uri=...).")
+    if capture.get("upload_to"):
+        raise ValidationError(f"Endpoint {name!r} captures to {capture['upload_to']}, outside this machine; Model "
+                              "Monitor reads captures in local folders or the local S3 folder.")
     return name, capture["destination"]
 
 

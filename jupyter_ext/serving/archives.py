@@ -16,6 +16,7 @@ import tarfile
 from pathlib import Path
 
 from ..errors import ValidationError
+from ..store import artifact_store_for, local_path
 
 __all__ = ["MAX_MODEL_SIZE_VARIABLE", "DEFAULT_MAX_MODEL_SIZE", "max_model_size", "unpack"]
 
@@ -73,11 +74,19 @@ def _extract(source: Path, target: Path, limit: int) -> None:
                                       "archive may hold files, folders and links that stay inside it.") from None
 
 
+def _fetched(uri: str, target: Path) -> Path:
+    scratch = target.parent / f"{target.name}-download"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    return artifact_store_for(uri).fetch(uri, scratch)
+
+
 def unpack(model_data: str, target: Path) -> Path:
     """The folder holding the model's files: a folder as it is; a model.tar.gz unpacked
     into `target`; a single file copied into `target`. ValidationError if it is larger than
-    `max_model_size()` or would write outside `target` (nothing of it is left then)."""
-    source = Path(model_data)
+    `max_model_size()` or would write outside `target` (nothing of it is left then). A URI
+    (`s3://...`) is read where its store keeps it on disk, else downloaded beside `target`."""
+    source = Path(model_data) if local_path(model_data) is not None else _fetched(model_data, target)
     if source.is_dir():
         return source
     limit = max_model_size()
@@ -94,4 +103,7 @@ def unpack(model_data: str, target: Path) -> Path:
         if isinstance(error, tarfile.TarError):
             raise ValidationError(f"The model artifact {source} is not a readable tar archive: {error}.") from None
         raise
+    finally:
+        if source.parent.name == f"{target.name}-download":  # a downloaded copy, unpacked now
+            shutil.rmtree(source.parent, ignore_errors=True)
     return target

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ValidationError
-from ..store import local_path
+from ..store import artifact_store_for, home, join_uri
 from .payloads import base_type
 
 __all__ = ["DataCaptureConfig", "CaptureWriter", "capture_record"]
@@ -39,7 +39,8 @@ class DataCaptureConfig:
 
     `sampling_percentage` (0-100) of requests are captured, each with its request
     and/or response (`capture_options`: "REQUEST", "RESPONSE"); `destination_s3_uri` is a
-    local folder or file:// URI here. Payloads of the CSV / JSON content types are
+    local folder, a file:// URI or an s3:// URI (in the local S3 folder the files are written
+    in place; in real S3 each file is uploaded once complete). Payloads of the CSV / JSON content types are
     stored as text, others base64-encoded.
     """
 
@@ -59,12 +60,11 @@ class DataCaptureConfig:
         if not modes or None in modes:
             raise ValidationError(f"capture_options {list(self.capture_options)}: use REQUEST and/or RESPONSE.")
         destination = self.destination_s3_uri or default_destination
-        path = local_path(destination)
-        if path is None:
-            raise ValidationError(f"destination_s3_uri {destination!r}: data capture writes to a local folder or "
-                                  "file:// URI here.")
+        path = artifact_store_for(destination).path_on_disk(destination)
+        where = {"destination": str(path)} if path is not None else {  # files wait locally, then are uploaded
+            "destination": str(home() / "capture-spool" / uuid.uuid4().hex), "upload_to": destination}
         return {"enable_capture": bool(self.enable_capture), "sampling_percentage": float(self.sampling_percentage),
-                "destination": str(path), "capture_modes": sorted(set(modes)),
+                **where, "destination_s3_uri": destination, "capture_modes": sorted(set(modes)),
                 "csv_content_types": [base_type(t) for t in self.csv_content_types],
                 "json_content_types": [base_type(t) for t in self.json_content_types]}
 
@@ -138,6 +138,7 @@ class CaptureWriter:
         self.endpoint, self.config = endpoint, config
         self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
         self._files: dict[str, tuple[IO[str], int, float]] = {}
+        self.upload_to: str | None = config.get("upload_to")
         self._encoder = _LineEncoder(config)
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._write_loop, name="data-capture", daemon=True)
@@ -173,7 +174,20 @@ class CaptureWriter:
             # Writing in batches a few times a second keeps this thread off the request path's GIL.
             self._closing.wait(_BATCH_SECONDS)
         for handle, _hour, _opened in self._files.values():
-            handle.close()
+            self._finish(handle)
+
+    def _finish(self, handle: IO[str]) -> None:
+        """Close a capture file; with a remote destination, upload it and drop the local copy."""
+        handle.close()
+        if self.upload_to is None:
+            return
+        path = Path(handle.name)
+        relative = path.relative_to(self.config["destination"]).as_posix()
+        try:
+            artifact_store_for(self.upload_to).upload(path, join_uri(self.upload_to, relative))
+            path.unlink()
+        except Exception as error:  # the file stays in the spool folder; serving goes on
+            print(f"Data capture: uploading {path} to {self.upload_to} failed: {error}", flush=True)
 
     def _file(self, variant: str, when: float) -> IO[str]:
         hour = int(when // 3600)
@@ -181,7 +195,7 @@ class CaptureWriter:
         if current and current[1] == hour and time.monotonic() - current[2] < ROTATE_SECONDS:
             return current[0]
         if current:
-            current[0].close()
+            self._finish(current[0])
         stamp = datetime.fromtimestamp(when, timezone.utc)
         folder = Path(self.config["destination"]) / self.endpoint / variant / stamp.strftime("%Y/%m/%d/%H")
         folder.mkdir(parents=True, exist_ok=True)

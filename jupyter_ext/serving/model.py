@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..store import local_path
+from ..store import artifact_store_for, local_path
 from .capture import DataCaptureConfig
 from .endpoints import create_endpoint
 from .predictor import Predictor
@@ -25,8 +25,11 @@ __all__ = ["Model", "PipelineModel"]
 
 def _model_path(model_data: str) -> str:
     path = local_path(str(model_data))
-    if path is None:
-        raise ValidationError(f"model_data {model_data!r}: only local paths and file:// URIs can be served here.")
+    if path is None:  # an s3:// (or other) URI: kept as given, fetched by the serving process
+        if not artifact_store_for(str(model_data)).exists(str(model_data)):
+            raise ValidationError(f"model_data {model_data} does not exist. Give the URI of a model.tar.gz "
+                                  "(e.g. estimator.model_data), a model file or a model folder.")
+        return str(model_data)
     if not path.exists():
         raise ValidationError(f"model_data {model_data} does not exist (looked for {path}). Give the path of a "
                               "model.tar.gz (e.g. estimator.model_data), a model file or a model folder.")
@@ -36,7 +39,8 @@ def _model_path(model_data: str) -> str:
 class Model:
     """A model artifact and how to serve it (SageMaker's Model).
 
-    `model_data` is a model.tar.gz, a folder, or a single model file. `entry_point` (a
+    `model_data` is a model.tar.gz, a folder, or a single model file (a path or a URI such
+    as `s3://bucket/model.tar.gz`, fetched when served). `entry_point` (a
     script, found in `source_dir` if given) may define `model_fn`, `input_fn`,
     `predict_fn` and `output_fn`; without it the built-in handlers serve scikit-learn
     pickles/joblib (AutoML pipelines included) and TorchScript. `env` is set in the

@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ValidationError
 from ..jobs import Job, JobKind, JobSpec, Upload, submit, watch
 from ..jobs.contract import base_environment
-from ..store import default_output_path, join_uri, local_path
+from ..store import artifact_store_for, default_output_path, join_uri, local_path
 from .variants import Servable
 
 __all__ = ["Transformer", "TransformJob", "STRATEGIES"]
@@ -66,13 +66,13 @@ class Transformer:
         """Transform `data` (a file or a folder of files); with `wait`, raise unless the job Completed.
         `join_source="Input"` puts each input record beside its output."""
         source = local_path(str(data))
-        if source is None or not source.exists():
+        if (source is None and not artifact_store_for(str(data)).exists(str(data))) or (source and not source.exists()):
             raise ValidationError(f"Transform input {data} does not exist" + (f" (looked for {source})." if source else "."))
         _choice("data_type", data_type, ("S3Prefix",))
         _choice("compression_type", compression_type, (None, "None"))
         _choice("split_type", split_type, ("Line", None, "None"))
         _choice("join_source", join_source, ("Input", None, "None"))
-        settings = {"data": str(source), "content_type": content_type, "accept": self.accept or content_type,
+        settings = {"data": str(source or data), "content_type": content_type, "accept": self.accept or content_type,
                     "split_type": split_type if split_type != "None" else None,
                     "join_source": join_source if join_source != "None" else None}
         kind = TransformJob(self, settings)
@@ -120,5 +120,8 @@ class TransformJob(JobKind):
                                | {"model_name": t.model.name}})
 
     def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
+        data = self.config["data"]
+        if local_path(data) is None:  # a URI (s3://...): the job reads its own copy
+            self.config = {**self.config, "data": str(artifact_store_for(data).download(data, job_dir / "input"))}
         (job_dir / "transform.json").write_text(json.dumps(self.config, indent=1))
 

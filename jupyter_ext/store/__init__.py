@@ -9,12 +9,14 @@ from .artifacts import (
     LocalArtifactStore,
     absolute_uri,
     artifact_store_for,
+    copy_into,
     default_output_path,
     join_uri,
     local_path,
     looked_for,
     register_artifact_store,
 )
+from .s3 import AWS_VARIABLE, S3ArtifactStore, local_s3_root, parse_s3_uri, s3_mode
 from .metadata import (
     SCHEMA_VERSION, MetadataStore, execute_statements, get_store, home, out_of_space, parameter_chunks,
     register_migrations,
@@ -22,6 +24,12 @@ from .metadata import (
 
 __all__ = [
     "ARTIFACT_STORES",
+    "AWS_VARIABLE",
+    "S3ArtifactStore",
+    "copy_into",
+    "local_s3_root",
+    "parse_s3_uri",
+    "s3_mode",
     "ArtifactStore",
     "FsspecArtifactStore",
     "LocalArtifactStore",

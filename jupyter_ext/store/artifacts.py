@@ -1,15 +1,18 @@
 """Artifact store: where job inputs come from and outputs go, by URI scheme.
 
 Plain paths and `file://` URIs are local folders (the default, under the jupyter_ext home).
-Other schemes (`s3://`, `gs://`, `memory://`, ...) go through fsspec when it is installed;
+`s3://` URIs go to the local S3 folder, or to real S3 (see `jupyter_ext.store.s3`). Other
+schemes (`gs://`, `memory://`, ...) go through fsspec when it is installed;
 `register_artifact_store()` adds or replaces the store of a scheme.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -28,6 +31,7 @@ __all__ = [
     "absolute_uri",
     "looked_for",
     "join_uri",
+    "copy_into",
     "ARTIFACT_STORES",
 ]
 
@@ -46,6 +50,23 @@ class ArtifactStore(ABC):
     @abstractmethod
     def exists(self, uri: str) -> bool:
         """Whether anything is stored at `uri`."""
+
+    def path_on_disk(self, uri: str) -> Path | None:
+        """The local file or folder that holds `uri` when this store keeps it on this
+        machine's disk (it may not exist yet), so it can be read and written in place; else None."""
+        return None
+
+    def fetch(self, uri: str, scratch: Path) -> Path:
+        """A local file or folder holding what `uri` names: the store's own where it is on
+        this disk (`path_on_disk`), else a copy downloaded into the folder `scratch`."""
+        on_disk = self.path_on_disk(uri)
+        if on_disk is not None:
+            return on_disk
+        self.download(uri, scratch)
+        name = uri.rstrip("/").rsplit("/", 1)[-1]
+        entries = list(scratch.iterdir())
+        single = len(entries) == 1 and entries[0].name == name and entries[0].is_file()
+        return entries[0] if single and not uri.endswith("/") else scratch
 
 
 def local_path(uri: str) -> Path | None:
@@ -77,6 +98,25 @@ def join_uri(base: str, *parts: str) -> str:
     return "/".join([base.rstrip("/"), *(p.strip("/") for p in parts)])
 
 
+def copy_into(entries: Sequence[Path], folder: Path) -> None:
+    """Copy files and folders into `folder` (made if missing), merging into folders and
+    replacing files of the same name. Copies are reflinks where the filesystem can share
+    blocks (so a large dataset costs no time or space until written)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not entries:
+        return
+    cp = shutil.which("cp")
+    if cp is not None and sys.platform.startswith("linux"):
+        subprocess.run([cp, "-R", "-L", "-p", "--reflink=auto", "--", *map(str, entries), str(folder)],
+                       check=True, capture_output=True)
+        return
+    for entry in entries:
+        if entry.is_dir():
+            shutil.copytree(entry, folder / entry.name, dirs_exist_ok=True)
+        else:
+            shutil.copy2(entry, folder / entry.name)
+
+
 class LocalArtifactStore(ArtifactStore):
     """Plain paths and `file://` URIs."""
 
@@ -100,6 +140,9 @@ class LocalArtifactStore(ArtifactStore):
 
     def exists(self, uri: str) -> bool:
         return self._path(uri).exists()
+
+    def path_on_disk(self, uri: str) -> Path | None:
+        return self._path(uri)
 
     @staticmethod
     def _path(uri: str) -> Path:
@@ -141,7 +184,8 @@ def _local_store(scheme: str) -> ArtifactStore:
 
 
 ARTIFACT_STORES: Registry[Callable[[str], ArtifactStore]] = Registry(
-    "artifact store", "jupyter_ext.artifact_stores", {"": _local_store, "file": _local_store})
+    "artifact store", "jupyter_ext.artifact_stores",
+    {"": _local_store, "file": _local_store, "s3": "jupyter_ext.store.s3:S3ArtifactStore"})
 """Artifact store factories by URI scheme: `factory(scheme)` gives the store (fsspec for schemes not here)."""
 
 
