@@ -11,6 +11,12 @@ STAMP   := $(VENV)/.installed
 # tests check that its create_trial reads what our debugger hook writes.
 SMDEBUG_VENV  ?= .venv-smdebug
 SMDEBUG_STAMP := $(SMDEBUG_VENV)/.installed
+# SageMaker's own SDK, v2 (with the AWS CLI) and v3, each in its own environment (their
+# pins fight ours): the tests check that they work unchanged against the local AWS endpoint.
+SAGEMAKER2_VENV  ?= .venv-sagemaker2
+SAGEMAKER2_STAMP := $(SAGEMAKER2_VENV)/.installed
+SAGEMAKER3_VENV  ?= .venv-sagemaker3
+SAGEMAKER3_STAMP := $(SAGEMAKER3_VENV)/.installed
 SYSTEM_PACKAGES := libkrb5-dev chromium
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export OMP_NUM_THREADS ?= 1
@@ -20,8 +26,10 @@ export OMP_NUM_THREADS ?= 1
 lab: install
 	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb $(ROOT_FLAG) --LabApp.news_url=None
 
-test: install $(SMDEBUG_STAMP)
-	SMDEBUG_PYTHON=$(abspath $(SMDEBUG_VENV))/bin/python $(PY) -m pytest $(PYTEST_ARGS)
+test: install $(SMDEBUG_STAMP) $(SAGEMAKER2_STAMP) $(SAGEMAKER3_STAMP)
+	SMDEBUG_PYTHON=$(abspath $(SMDEBUG_VENV))/bin/python \
+	SAGEMAKER2_PYTHON=$(abspath $(SAGEMAKER2_VENV))/bin/python \
+	SAGEMAKER3_PYTHON=$(abspath $(SAGEMAKER3_VENV))/bin/python $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(PY) benchmarks/job_overhead.py
@@ -51,6 +59,16 @@ $(SMDEBUG_STAMP): Makefile
 	  requests pandas psutil boto3
 	touch $(SMDEBUG_STAMP)
 
+$(SAGEMAKER2_STAMP): Makefile
+	test -x $(SAGEMAKER2_VENV)/bin/python || $(PYTHON) -m venv $(SAGEMAKER2_VENV)
+	$(SAGEMAKER2_VENV)/bin/python -m pip install --quiet "sagemaker>=2.250,<3" awscli
+	touch $(SAGEMAKER2_STAMP)
+
+$(SAGEMAKER3_STAMP): Makefile
+	test -x $(SAGEMAKER3_VENV)/bin/python || $(PYTHON) -m venv $(SAGEMAKER3_VENV)
+	$(SAGEMAKER3_VENV)/bin/python -m pip install --quiet "sagemaker>=3,<4"
+	touch $(SAGEMAKER3_STAMP)
+
 # sparkmagic's Kerberos dependency (gssapi) compiles against krb5-config; the
 # sidebar's browser tests drive Debian's Chromium.
 system-packages:
@@ -63,4 +81,4 @@ system-packages:
 	fi
 
 clean:
-	rm -rf $(VENV) $(SMDEBUG_VENV) build dist *.egg-info
+	rm -rf $(VENV) $(SMDEBUG_VENV) $(SAGEMAKER2_VENV) $(SAGEMAKER3_VENV) build dist *.egg-info

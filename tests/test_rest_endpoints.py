@@ -16,7 +16,7 @@ pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
 @pytest.fixture
 def jp_server_config():
-    return {"ServerApp": {"jpserver_extensions": {"jupyter_ext": True}}}
+    return {"ServerApp": {"jpserver_extensions": {"jupyter_ext": True}, "tornado_settings": {"jupyter_ext_aws": False}}}
 
 
 async def _call(jp_fetch, *parts: str, method: str = "GET", body: dict | None = None) -> dict:

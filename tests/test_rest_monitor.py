@@ -21,7 +21,7 @@ pytest_plugins = ["pytest_jupyter.jupyter_server"]
 @pytest.fixture
 def jp_server_config(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("JUPYTER_EXT_MONITOR_TICK_SECONDS", "0.3")
-    return {"ServerApp": {"jpserver_extensions": {"jupyter_ext": True}}}
+    return {"ServerApp": {"jpserver_extensions": {"jupyter_ext": True}, "tornado_settings": {"jupyter_ext_aws": False}}}
 
 
 async def _get(jp_fetch, *parts: str) -> dict:

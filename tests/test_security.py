@@ -402,7 +402,7 @@ def test_ping_answers_while_a_large_request_parses(tmp_path: Path) -> None:
 
 @pytest.fixture
 def jp_server_config():
-    return {"ServerApp": {"jpserver_extensions": {"jupyter_ext": True}}}
+    return {"ServerApp": {"jpserver_extensions": {"jupyter_ext": True}, "tornado_settings": {"jupyter_ext_aws": False}}}
 
 
 async def _refused(fetch, url: str, **options) -> int:

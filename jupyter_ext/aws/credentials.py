@@ -80,12 +80,12 @@ def sdk_config_file(region: str = DEFAULT_REGION) -> Path:
     """The SageMaker SDK config (default bucket; role of jobs, models and pipelines),
     written on each call so it follows the region."""
     path = home() / "aws" / "sagemaker-config.yaml"
-    role = {"RoleArn": LOCAL_ROLE}
-    lines = ["SchemaVersion: '1.0'", "SageMaker:", "  PythonSDK:", "    Modules:", "      Session:",
-             f"        DefaultS3Bucket: {default_bucket(region)}"]
-    for section in ("TrainingJob", "ProcessingJob", "Model", "Pipeline", "AutoMLJob", "TransformJob",
-                    "CompilationJob", "MonitoringSchedule"):
-        lines += [f"  {section}:", f"    RoleArn: {role['RoleArn']}"]
+    lines = ["SchemaVersion: '1.0'", "SageMaker:", "  PythonSDK:", "    Modules:", "      TelemetryOptOut: true",
+             "      Session:", f"        DefaultS3Bucket: {default_bucket(region)}"]
+    for section in ("TrainingJob", "ProcessingJob", "CompilationJob", "AutoMLJob", "AutoMLJobV2", "Pipeline"):
+        lines += [f"  {section}:", f"    RoleArn: {LOCAL_ROLE}"]
+    lines += ["  Model:", f"    ExecutionRoleArn: {LOCAL_ROLE}", "  MonitoringSchedule:",
+              "    MonitoringScheduleConfig:", "      MonitoringJobDefinition:", f"        RoleArn: {LOCAL_ROLE}"]
     text = "\n".join(lines) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.is_file() or path.read_text() != text:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import NotFoundError
@@ -36,10 +35,11 @@ def find_job(name: str, job_type: str) -> tuple[JobDescription, JobSpec]:
 
 def transitions(description: JobDescription) -> list[dict[str, Any]]:
     """SecondaryStatusTransitions, starting with Starting (from creation to the first step)."""
-    steps = [{"Status": "Starting", "StartTime": description.created_at,
-              "EndTime": description.started_at or (description.transitions[0].start_time
-                                                    if description.transitions else None),
-              "StatusMessage": "Preparing the job folder and starting its runner"}]
+    steps = []
+    if not description.transitions or description.transitions[0].status != "Starting":
+        steps.append({"Status": "Starting", "StartTime": description.created_at,
+                      "EndTime": description.transitions[0].start_time if description.transitions else None,
+                      "StatusMessage": "Preparing the job folder and starting its runner"})
     for step in description.transitions:
         steps.append({"Status": step.status, "StartTime": step.start_time, "EndTime": step.end_time,
                       "StatusMessage": step.message})
@@ -106,8 +106,3 @@ def list_page(job_type: str, params: dict[str, Any], summary: Callable[[JobSumma
     if start + size < len(jobs):
         page["NextToken"] = _token(start + size)
     return page
-
-
-def now() -> datetime:
-    """The current time, aware."""
-    return datetime.now(timezone.utc)

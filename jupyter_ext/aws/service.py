@@ -22,12 +22,12 @@ from typing import Any
 from ..callers import WILDCARD_HOSTS, CallerCheck
 from ..errors import ConflictError
 from ..jobs.detached import DetachedServer
-from ..store import home
+from ..store import home, s3_mode
 from .credentials import DEFAULT_REGION, aws_environment, service_keys
 from .routes import make_app
 from .s3_server import free_port, start_s3_server
 
-__all__ = ["AwsService", "detached_service", "running_service", "DEFAULT_PORT"]
+__all__ = ["AwsService", "detached_service", "running_service", "serve_beside_jupyter", "DEFAULT_PORT"]
 
 DEFAULT_PORT = 4566
 
@@ -157,3 +157,25 @@ class AwsService:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def serve_beside_jupyter(log: Any) -> AwsService | None:
+    """What a Jupyter server with jupyter_ext does at start: use the running endpoint, or
+    serve one in this process (port 4566, else any free port), and give this process's
+    environment (so its kernels') the variables that point clients at it. Nothing when
+    JUPYTER_EXT_AWS=off: kernels then talk to real AWS."""
+    if s3_mode() == "aws":
+        log.info("jupyter_ext: JUPYTER_EXT_AWS=off, so kernels talk to real AWS")
+        return None
+    found = running_service()
+    if found:
+        os.environ.update(aws_environment(found["url"], found["s3_url"], found.get("region") or DEFAULT_REGION))
+        log.info("jupyter_ext: kernels use the AWS endpoint at %s", found["url"])
+        return None
+    try:
+        service = AwsService(port=DEFAULT_PORT).start()
+    except ConflictError:
+        service = AwsService(port=0).start()
+    detached_service().write_state(service.url, s3_url=service.s3_url, region=service.region, in_jupyter_server=True)
+    log.info("jupyter_ext: AWS endpoint on %s (S3 on %s); kernels use it", service.url, service.s3_url)
+    return service

@@ -13,7 +13,7 @@ import argparse
 import json
 import shlex
 
-from ..errors import NotFoundError
+from ..errors import ConflictError, NotFoundError
 from . import Verb, VerbTable, arg
 
 __all__ = ["AWS", "export_lines"]
@@ -65,6 +65,10 @@ def _status(args: argparse.Namespace) -> None:
 def _stop(args: argparse.Namespace) -> None:
     from ..aws import detached_service
 
+    state = _running()
+    if state.get("in_jupyter_server"):
+        raise ConflictError(f"The AWS endpoint at {state['url']} runs inside the Jupyter server (pid {state['pid']}) "
+                            "and stops with it.")
     print(f"Stopped the AWS endpoint (pid {detached_service().stop()}).")
 
 

@@ -56,6 +56,12 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     # checks for due schedules on an executor thread (each run is a detached job, so a
     # check is quick); the callback dies with the loop, so the server stops cleanly.
     web_app.settings["jupyter_ext_monitoring_ticker"] = _start_monitoring_ticker(server_app.log)
+    # The local AWS endpoint, so `sagemaker.Session()` in a kernel talks to jupyter_ext
+    # (`"jupyter_ext_aws": False` in ServerApp.tornado_settings, or JUPYTER_EXT_AWS=off, leaves it out).
+    if web_app.settings.get("jupyter_ext_aws", True):
+        from ..aws.service import serve_beside_jupyter
+
+        web_app.settings["jupyter_ext_aws_endpoint"] = serve_beside_jupyter(server_app.log)
 
 
 def _start_monitoring_ticker(log: Any) -> Any:
