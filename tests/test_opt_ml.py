@@ -31,7 +31,8 @@ def _mapping_refused() -> str | None:
     return note
 
 
-pytestmark = pytest.mark.skipif(bool(_mapping_refused()), reason=str(_mapping_refused()))
+_REFUSED = _mapping_refused()
+pytestmark = pytest.mark.skipif(_REFUSED is not None, reason=str(_REFUSED))
 
 
 def _host_opt_ml() -> list[str] | None:
