@@ -11,22 +11,22 @@ Torch is imported only when a hook registers a module.
 from __future__ import annotations
 
 from .actions import SMS, ActionList, Email, Notify, StopTraining
-from .config import Collection, ModeKeys, ReductionConfig, SaveConfig, SaveConfigMode, modes
+from .config import Collection, CollectionKeys, ModeKeys, ReductionConfig, SaveConfig, SaveConfigMode, modes
 from .exceptions import (
     MissingCollectionFiles, NoMoreData, RuleEvaluationConditionMet, StepNotYetAvailable, StepUnavailable,
     TensorUnavailable, TensorUnavailableForStep,
 )
-from .hook import Hook
+from .hook import Hook, del_hook, get_hook, set_hook
 from .hook_config import CollectionConfig, DebuggerHookConfig
 from .rule_jobs import rule_evaluations, wait_for_rule_evaluations
 from .rules import Rule, RuleConfig, get_rule_class, invoke_rule, register_rule, rule_names
 from .trial import StepState, Tensor, Trial, create_trial, no_refresh, refresh
 
 __all__ = [
-    "SMS", "ActionList", "Collection", "CollectionConfig", "DebuggerHookConfig", "Email", "Hook",
+    "SMS", "ActionList", "Collection", "CollectionConfig", "CollectionKeys", "DebuggerHookConfig", "Email", "Hook",
     "MissingCollectionFiles", "ModeKeys", "NoMoreData", "Notify", "ReductionConfig", "Rule", "RuleConfig",
     "RuleEvaluationConditionMet", "SaveConfig", "SaveConfigMode", "StepNotYetAvailable", "StepState",
     "StepUnavailable", "StopTraining", "Tensor", "TensorUnavailable", "TensorUnavailableForStep", "Trial",
-    "create_trial", "get_rule_class", "invoke_rule", "modes", "no_refresh", "refresh", "register_rule",
-    "rule_evaluations", "rule_names", "wait_for_rule_evaluations",
+    "create_trial", "del_hook", "get_hook", "get_rule_class", "invoke_rule", "modes", "no_refresh", "refresh",
+    "register_rule", "rule_evaluations", "rule_names", "set_hook", "wait_for_rule_evaluations",
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import ValidationError
 
-__all__ = ["modes", "ModeKeys", "SaveConfigMode", "SaveConfig", "ReductionConfig", "Collection",
+__all__ = ["modes", "ModeKeys", "SaveConfigMode", "SaveConfig", "ReductionConfig", "Collection", "CollectionKeys",
            "ALLOWED_REDUCTIONS", "ALLOWED_NORMS", "SCALAR_COLLECTIONS", "default_collections",
            "BUILTIN_COLLECTIONS"]
 
@@ -39,6 +39,14 @@ BUILTIN_COLLECTIONS: dict[str, list[str]] = {
     "relu_input": [".*relu_input"], "tanh_input": [".*tanh_input"], "sigmoid_input": [".*sigmoid_input"],
     "scalars": ["^scalar/"], "metrics": [], "sm_metrics": [],
 }
+
+
+class CollectionKeys:
+    """smdebug's names for the built-in collections: `CollectionKeys.WEIGHTS == "weights"`."""
+
+    ALL, DEFAULT, WEIGHTS, BIASES, GRADIENTS, LOSSES = "all", "default", "weights", "biases", "gradients", "losses"
+    INPUTS, OUTPUTS, SCALARS, METRICS, SM_METRICS = "inputs", "outputs", "scalars", "metrics", "sm_metrics"
+    RELU_OUTPUT, RELU_INPUT, TANH_INPUT, SIGMOID_INPUT = "relu_output", "relu_input", "tanh_input", "sigmoid_input"
 
 
 @dataclass

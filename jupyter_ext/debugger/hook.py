@@ -22,10 +22,10 @@ from ..errors import ValidationError
 from .config import (
     SCALAR_COLLECTIONS, Collection, ModeKeys, ReductionConfig, SaveConfig, default_collections,
 )
-from .hook_config import hook_arguments, read_hook_config
+from .hook_config import hook_arguments, hook_config_given, read_hook_config
 from .writer import EventWriter, StepBuffer
 
-__all__ = ["Hook", "DEFAULT_INCLUDE_COLLECTIONS"]
+__all__ = ["Hook", "DEFAULT_INCLUDE_COLLECTIONS", "get_hook", "set_hook", "del_hook"]
 
 DEFAULT_INCLUDE_COLLECTIONS = ("losses",)
 
@@ -85,6 +85,8 @@ class Hook:
         self._writer = EventWriter(self.out_dir, self.worker, self._collections_json, dry_run)
         self._closed = False
         atexit.register(_close_at_exit, weakref.ref(self))
+        global _hook
+        _hook = _hook or self  # the first hook made is the process's, for get_hook()
 
     # --- configuration -------------------------------------------------------------
 
@@ -271,6 +273,33 @@ class Hook:
         return {"collections": {name: c.to_json(self.save_config, self.reduction_config)
                                 for name, c in self.collections.items()},
                 "_meta": {"num_workers": 1}}
+
+
+# The process's hook, as smdebug keeps one: what get_hook() returns.
+_hook: Hook | None = None
+
+
+def get_hook(json_config_path: str | None = None, create_if_not_exists: bool = False) -> Hook | None:
+    """The process's hook: the first one made (or the one given to set_hook). With
+    `create_if_not_exists`, one is made from the job's debugger config when the job has
+    one; without a config (no debugger_hook_config), None, as in smdebug."""
+    if _hook is None and create_if_not_exists and hook_config_given(json_config_path):
+        Hook.create_from_json_file(json_config_path)
+    return _hook
+
+
+def set_hook(custom_hook: Hook) -> None:
+    """Make `custom_hook` the process's hook (what get_hook returns)."""
+    global _hook
+    if not isinstance(custom_hook, Hook):
+        raise ValidationError(f"set_hook needs a Hook; got {type(custom_hook).__name__}.")
+    _hook = custom_hook
+
+
+def del_hook() -> None:
+    """Forget the process's hook (get_hook returns None until another is made)."""
+    global _hook
+    _hook = None
 
 
 def _tensors(value: Any) -> list[Any]:

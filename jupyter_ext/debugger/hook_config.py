@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import ValidationError
 from .config import BUILTIN_COLLECTIONS, Collection, ModeKeys, ReductionConfig, SaveConfig, SaveConfigMode
 
-__all__ = ["DebuggerHookConfig", "CollectionConfig", "read_hook_config", "hook_arguments",
+__all__ = ["DebuggerHookConfig", "CollectionConfig", "read_hook_config", "hook_config_given", "hook_arguments",
            "CONFIG_FILE_VARIABLE", "CONFIG_FILE_NAME"]
 
 CONFIG_FILE_VARIABLE = "SMDEBUG_CONFIG_FILE_PATH"
@@ -63,12 +63,22 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _job_config_files() -> list[str]:
+    found = []
+    if os.environ.get("SAGEMAKER_BASE_DIR"):
+        found.append(str(Path(os.environ["SAGEMAKER_BASE_DIR"]) / "input" / "config" / CONFIG_FILE_NAME))
+    return [*found, f"/opt/ml/input/config/{CONFIG_FILE_NAME}"]
+
+
+def hook_config_given(path: str | None = None) -> bool:
+    """Whether there is a debugger config to make a hook from: `path` or
+    $SMDEBUG_CONFIG_FILE_PATH is set, or the job's input/config file exists."""
+    return bool(path or os.environ.get(CONFIG_FILE_VARIABLE)) or any(Path(f).is_file() for f in _job_config_files())
+
+
 def read_hook_config(path: str | None = None) -> dict[str, Any]:
     """The JSON config at `path`, $SMDEBUG_CONFIG_FILE_PATH, or the job's input/config file."""
-    candidates = [path, os.environ.get(CONFIG_FILE_VARIABLE)]
-    if os.environ.get("SAGEMAKER_BASE_DIR"):
-        candidates.append(str(Path(os.environ["SAGEMAKER_BASE_DIR"]) / "input" / "config" / CONFIG_FILE_NAME))
-    candidates.append(f"/opt/ml/input/config/{CONFIG_FILE_NAME}")
+    candidates = [path, os.environ.get(CONFIG_FILE_VARIABLE), *_job_config_files()]
     for candidate in filter(None, candidates):
         if Path(candidate).is_file():
             try:

@@ -8,7 +8,9 @@ land; it ends with a status file: NoIssuesFound, IssuesFound (with the step) or 
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
+import os
 import re
 import shutil
 import time
@@ -27,9 +29,11 @@ from ..store import default_output_path, join_uri
 from .hook_config import CONFIG_FILE_NAME, CONFIG_FILE_VARIABLE, CollectionConfig, DebuggerHookConfig
 from .rules import MAX_RULES, RuleConfig
 
-__all__ = ["DEBUGGER_EXTENSION", "DebuggerSetup", "RuleJob", "prepare_debugger", "rule_evaluations", "wait_for_rule_evaluations", "STATUS_FILE", "RULE_CONFIG_FILE",
-           "TENSORS_FOLDER"]
+__all__ = ["DEBUGGER_EXTENSION", "SMDEBUG_SHIM", "DebuggerSetup", "RuleJob", "prepare_debugger", "rule_evaluations",
+           "wait_for_rule_evaluations", "STATUS_FILE", "RULE_CONFIG_FILE", "TENSORS_FOLDER"]
 
+# smdebug's names over our debugger, for training jobs whose Python has no smdebug.
+SMDEBUG_SHIM = Path(__file__).parent / "smdebug_shim"
 STATUS_FILE = "rule_evaluation.json"
 RULE_CONFIG_FILE = "config/ruleconfig.json"
 TENSORS_FOLDER = "output/tensors"
@@ -181,7 +185,19 @@ def _check(options: Mapping[str, Any]) -> None:
     prepare_debugger(options.get("rules"), options.get("debugger_hook_config"))
 
 
+def _offer_smdebug(spec: JobSpec) -> None:
+    """`import smdebug.pytorch` in the job gets our hook, unless a real smdebug is there:
+    the shim goes last on PYTHONPATH, only when the launching Python has no smdebug."""
+    found = importlib.util.find_spec("smdebug")
+    if found is not None and SMDEBUG_SHIM not in Path(found.origin or "").parents:
+        return
+    paths = spec.environment.get("PYTHONPATH", os.environ.get("PYTHONPATH", "")).split(os.pathsep)
+    if str(SMDEBUG_SHIM) not in paths:
+        spec.environment["PYTHONPATH"] = os.pathsep.join(filter(None, [*paths, str(SMDEBUG_SHIM)]))
+
+
 def _on_spec(job: Submission) -> None:
+    _offer_smdebug(job.spec)
     setup = prepare_debugger(job.options.get("rules"), job.options.get("debugger_hook_config"), job.name)
     if setup is None:
         return
@@ -203,7 +219,8 @@ def _on_created(job: Submission) -> None:
 
 
 # Training jobs take `rules=` and `debugger_hook_config=` (SageMaker's names) without
-# knowing of the debugger: this extension runs their rule jobs and reports on them.
+# knowing of the debugger: this extension runs their rule jobs and reports on them, and
+# lets their scripts `import smdebug.pytorch` where no real smdebug is installed.
 DEBUGGER_EXTENSION = JobExtension(
     options=("rules", "debugger_hook_config"), job_types=("Training",), check=_check,
     on_spec=_on_spec, on_folder=_on_folder, on_created=_on_created, on_describe=_add_rule_statuses,

@@ -2,6 +2,8 @@
 
 The job folder is laid out like `/opt/ml`; programs see the SM_* environment and get
 hyperparameters as `--name value` arguments, as the sagemaker-training-toolkit gives them.
+Where the system allows it, the program also sees that folder at `/opt/ml` itself
+(`container_root`).
 """
 
 from __future__ import annotations

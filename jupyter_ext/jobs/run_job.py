@@ -23,6 +23,7 @@ from typing import IO
 from ..errors import JupyterExtError
 from ..store import get_store, out_of_space
 from . import records
+from .container_root import OptMlMapping
 from .failure import failure_reason
 from .faults import fault_point
 from .logs import LOG_FILE, LogWriter
@@ -129,11 +130,18 @@ class Runner:
 
     def _launch(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
         self.log.write("runner", f"Running: {' '.join(self.spec.program)}")
-        process = subprocess.Popen(
-            self.spec.program, cwd=self.job_dir / self.spec.working_dir, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            process_group=0,
-        )
+        # The program sees its job folder at /opt/ml; the wrapper execs it, keeping the pid.
+        opt_ml = OptMlMapping(self.job_dir, env)
+        try:
+            process = subprocess.Popen(
+                opt_ml.command(self.spec.program), cwd=self.job_dir / self.spec.working_dir, env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                process_group=0, pass_fds=opt_ml.pass_fds,
+            )
+        finally:
+            note = opt_ml.note()
+        if note:
+            self.log.write("runner", note)
         self._record(records.set_fields, program_pid=process.pid)
         fault_point("program-started", self.name)
         return process
@@ -221,7 +229,8 @@ class Runner:
             try:
                 for empty in empty_uploads(self.spec, self.job_dir):
                     self.log.write("runner", f"Note: {empty} is empty. Write outputs under the folders the job "
-                                   "gives (SM_MODEL_DIR, SM_OUTPUT_DATA_DIR, SAGEMAKER_BASE_DIR), not /opt/ml.")
+                                   "gives (SM_MODEL_DIR, SM_OUTPUT_DATA_DIR, SAGEMAKER_BASE_DIR; /opt/ml is that "
+                                   "folder unless a note above says otherwise).")
                 fields = upload_artifacts(self.spec, self.job_dir, success)
             except Exception as error:
                 self.log.write("runner", traceback.format_exc().rstrip())

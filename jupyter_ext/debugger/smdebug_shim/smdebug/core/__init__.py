@@ -1,0 +1,1 @@
+"""`smdebug.core`: the framework-neutral names (modes, collections) jupyter_ext provides."""
