@@ -150,7 +150,7 @@ def real_s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     served, port = tmp_path / "served", free_port()
     served.mkdir()
     server = subprocess.Popen([rclone, "serve", "s3", str(served), "--addr", f"127.0.0.1:{port}",
-                               "--auth-key", f"{ACCESS},{SECRET}", "--dir-cache-time", "0s"],
+                               "--auth-key", f"{ACCESS},{SECRET}", "--dir-cache-time", "100ms"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while True:
