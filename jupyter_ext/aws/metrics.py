@@ -1,8 +1,9 @@
 """CloudWatch metrics over job metrics: what `TrainingJobAnalytics(name).dataframe()` asks for.
 
 A training job's metric series (regexes over its log, and `log_metric` values) are the
-namespace `/aws/sagemaker/TrainingJobs`, dimension `Host` = `<job>/algo-1`, as SageMaker
-publishes them; GetMetricStatistics buckets them by `Period`.
+namespace `/aws/sagemaker/TrainingJobs`, dimension `TrainingJobName` (or `Host` =
+`<job>/algo-1`), as SageMaker publishes them; GetMetricStatistics buckets them by `Period`.
+botocore calls CloudWatch with JSON 1.0 (newer ones may choose CBOR): both are served.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ NAMESPACE = "/aws/sagemaker/TrainingJobs"
 
 
 def _host_job(dimensions: list[dict[str, str]]) -> str | None:
+    """The job a metric query is about: dimension TrainingJobName (what the SDK's analytics
+    send) or Host (`<job>/algo-1`, SageMaker's per-host series)."""
     for dimension in dimensions or []:
+        if dimension.get("Name") == "TrainingJobName":
+            return dimension.get("Value")
         if dimension.get("Name") == "Host":
             return dimension.get("Value", "").rsplit("/algo-", 1)[0]
     return None
@@ -73,7 +78,7 @@ def list_metrics(call: Call) -> dict[str, Any]:
         except NotFoundError:
             continue
         metrics += [{"Namespace": NAMESPACE, "MetricName": metric,
-                     "Dimensions": [{"Name": "Host", "Value": f"{name}/algo-1"}]}
+                     "Dimensions": [{"Name": "TrainingJobName", "Value": name}]}
                     for metric in names if params.get("MetricName") in (None, metric)]
     return {"Metrics": metrics}
 
