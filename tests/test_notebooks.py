@@ -32,8 +32,19 @@ def _run(notebook: Path, tmp_path: Path, kernel: str) -> str:
 def test_notebook_runs_under_papermill(notebook: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("JUPYTER_EXT_DISPLAY")  # choose as a user's papermill run would
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    text = _run(notebook, tmp_path, "python3")
+    try:
+        text = _run(notebook, tmp_path, "python3")
+    finally:
+        _stop_endpoint()
     assert ": Completed | after" in text  # jobs print as text under papermill
+
+
+def _stop_endpoint() -> None:
+    """Stop the AWS endpoint a notebook started (`use_local_endpoint()`) in the test's home."""
+    from jupyter_ext.aws import detached_service
+
+    if detached_service().running():
+        detached_service().stop()
 
 
 @needs_sdk2
