@@ -13,6 +13,7 @@ and the answer (or error) goes back in the same encoding.
 from __future__ import annotations
 
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = ["make_app", "TARGET_PREFIXES"]
 TARGET_PREFIXES = {"SageMaker": "sagemaker", "Logs_20140328": "logs", "GraniteServiceVersion20100801": "cloudwatch"}
 _JSON_TYPES = {"sagemaker": "application/x-amz-json-1.1", "logs": "application/x-amz-json-1.1",
                "cloudwatch": "application/x-amz-json-1.0"}
+log = logging.getLogger("jupyter_ext.aws")
 _WORKERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="aws-call")
 
 
@@ -65,7 +67,7 @@ class AwsHandler(web.RequestHandler):
 
                 return cbor2.loads(body) if body != b"{}" else {}
             return json.loads(body)
-        except ValueError:
+        except Exception:  # cbor2's errors are not ValueErrors
             raise AwsError("SerializationException", "The request body is not valid "
                            f"{'CBOR' if self.cbor else 'JSON'}.") from None
 
@@ -86,6 +88,11 @@ class AwsHandler(web.RequestHandler):
             self._answer(200, encode_output(model, result, self.cbor), service)
         except AwsError as error:
             self._answer(error.status, error_body(error, self.cbor), None)
+        except Exception:  # our own bug: still AWS's error shape, with the trace in the endpoint's log
+            log.exception("%s failed", self.request.path)
+            failure = AwsError("InternalFailure", "The request failed inside jupyter_ext: see the AWS endpoint's log "
+                               "(`jupyter-ext aws status` names it).", 500)
+            self._answer(500, error_body(failure, self.cbor), None)
 
     def _answer(self, status: int, body: bytes, service: str | None) -> None:
         self.set_status(status)
