@@ -42,6 +42,7 @@ bench: install
 	$(PY) -m pip install --quiet "flaml[automl]"
 	$(PY) benchmarks/automl.py
 	$(PY) benchmarks/livy.py
+	$(PY) benchmarks/aws_api.py
 
 install: $(STAMP)
 
