@@ -82,3 +82,16 @@ def test_boto3_reads_metrics_as_its_botocore_chooses(aws: Endpoint, tmp_path: Pa
         Namespace="/aws/sagemaker/TrainingJobs", MetricName="loss", Period=60, Statistics=["Minimum"],
         Dimensions=[{"Name": "TrainingJobName", "Value": name}], StartTime=now - timedelta(minutes=10), EndTime=now)
     assert [round(p["Minimum"], 3) for p in answer["Datapoints"]] == [0.333]
+
+
+def test_rest_calls_are_routed_by_the_service_model(aws: Endpoint) -> None:
+    import botocore.exceptions
+    import pytest
+
+    runtime = boto3.client("sagemaker-runtime", endpoint_url=aws.url, region_name="us-east-1",
+                           aws_access_key_id=aws.env["AWS_ACCESS_KEY_ID"],
+                           aws_secret_access_key=aws.env["AWS_SECRET_ACCESS_KEY"])
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        runtime.invoke_endpoint(EndpointName="nowhere", Body=b"1,2", ContentType="text/csv")
+    assert refused.value.response["Error"]["Code"] == "UnknownOperationException"
+    assert "InvokeEndpoint" in refused.value.response["Error"]["Message"]
