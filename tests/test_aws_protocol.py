@@ -95,3 +95,11 @@ def test_rest_calls_are_routed_by_the_service_model(aws: Endpoint) -> None:
         runtime.invoke_endpoint(EndpointName="nowhere", Body=b"1,2", ContentType="text/csv")
     assert refused.value.response["Error"]["Code"] == "UnknownOperationException"
     assert "InvokeEndpoint" in refused.value.response["Error"]["Message"]
+
+
+def test_the_readme_lists_every_operation_served() -> None:
+    from jupyter_ext.aws.operations import operations_markdown
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    listed = readme.split("<!-- aws-operations -->\n", 1)[1].split("\n<!-- /aws-operations -->", 1)[0]
+    assert listed == operations_markdown(), "update the README's list: jupyter-ext aws operations"

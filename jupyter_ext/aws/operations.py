@@ -17,7 +17,8 @@ from ..errors import ConflictError, JupyterExtError, NotFoundError, ValidationEr
 from .credentials import LOCAL_ACCOUNT
 from .protocol import AwsError
 
-__all__ = ["Call", "Operation", "OPERATION_MODULES", "operations", "handle", "arn"]
+__all__ = ["Call", "Operation", "OPERATION_MODULES", "operations", "served_operations", "operations_markdown", "handle",
+           "arn"]
 
 log = logging.getLogger("jupyter_ext.aws")
 
@@ -50,6 +51,17 @@ def operations(service: str) -> dict[str, Operation]:
             module = importlib.import_module(name)
             _TABLES.setdefault(module.SERVICE, {}).update(module.OPERATIONS)
     return _TABLES.get(service, {})
+
+
+def served_operations() -> dict[str, list[str]]:
+    """Every operation served, by service, sorted."""
+    operations("sagemaker")
+    return {service: sorted(table) for service, table in sorted(_TABLES.items())}
+
+
+def operations_markdown() -> str:
+    """The served operations as the README lists them (`jupyter-ext aws operations` prints it)."""
+    return "\n".join(f"- `{service}`: " + ", ".join(names) for service, names in served_operations().items())
 
 
 def arn(call: Call, resource: str) -> str:
