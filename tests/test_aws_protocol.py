@@ -103,3 +103,20 @@ def test_the_readme_lists_every_operation_served() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     listed = readme.split("<!-- aws-operations -->\n", 1)[1].split("\n<!-- /aws-operations -->", 1)[0]
     assert listed == operations_markdown(), "update the README's list: jupyter-ext aws operations"
+
+
+def test_sts_and_iam_answer_for_the_local_account(aws: Endpoint) -> None:
+    keys = {"endpoint_url": aws.url, "region_name": "us-east-1", "aws_access_key_id": aws.env["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": aws.env["AWS_SECRET_ACCESS_KEY"]}
+    assert boto3.client("sts", **keys).get_caller_identity()["Account"] == "000000000000"
+    iam = boto3.client("iam", **keys)
+    assert iam.get_role(RoleName="trainer")["Role"]["Arn"] == "arn:aws:iam::000000000000:role/trainer"
+    results = iam.simulate_principal_policy(PolicySourceArn="arn:aws:iam::000000000000:role/trainer",
+                                            ActionNames=["s3:GetObject", "sagemaker:CreateTrainingJob"])
+    assert [r["EvalDecision"] for r in results["EvaluationResults"]] == ["allowed", "allowed"]
+    import botocore.exceptions
+    import pytest
+
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        iam.list_users()
+    assert refused.value.response["Error"]["Code"] == "UnknownOperationException"

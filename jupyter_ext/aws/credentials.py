@@ -6,9 +6,8 @@ service through the standard variables `aws_environment()` gives: `AWS_ENDPOINT_
 (every service), `AWS_ENDPOINT_URL_S3` (rclone's S3 server), the keys and a region. The
 SDK's default bucket and role come from a SageMaker SDK config file named by
 `SAGEMAKER_USER_CONFIG_OVERRIDE`, so the SDK never asks STS (which it calls at a fixed
-AWS address) for the account. SDK v3 checks a job's role with IAM's policy simulator
-before each job; there are no IAM policies here, so `SAGEMAKER_VALIDATE_ROLE=false`
-tells it to skip that check.
+AWS address) for the account. (SDK v3 checks a job's role with IAM's policy simulator:
+the endpoint answers that too, allowing everything.)
 """
 
 from __future__ import annotations
@@ -106,5 +105,4 @@ def aws_environment(url: str, s3_url: str, region: str = DEFAULT_REGION) -> dict
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
         "SAGEMAKER_USER_CONFIG_OVERRIDE": str(sdk_config_file(region)),
-        "SAGEMAKER_VALIDATE_ROLE": "false",
     }

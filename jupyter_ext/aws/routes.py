@@ -7,7 +7,8 @@ protocol says which service and operation it is for:
 - Smithy RPC v2 CBOR: `POST /service/<prefix>/operation/<Operation>` (CloudWatch, as
   newer botocore may call it);
 - REST-JSON: a method and path of the service model (sagemaker-runtime's
-  `POST /endpoints/{EndpointName}/invocations`, sagemaker-metrics' `PUT /BatchPutMetrics`).
+  `POST /endpoints/{EndpointName}/invocations`, sagemaker-metrics' `PUT /BatchPutMetrics`);
+- query: a form-encoded `Action=...` (STS, IAM), answered in XML.
 The parameters are checked with botocore's model, the operation runs on a worker thread,
 and the answer (or error) goes back in the same encoding.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import parse_qsl
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,6 +27,7 @@ from tornado.ioloop import IOLoop
 from ..callers import CallerCheck
 from .operations import Call, handle
 from .protocol import AwsError, decode_input, encode_output, error_body, operation
+from .query import QUERY_SERVICES, decode_query_input, encode_query_output, query_error
 from .rest import decode_rest_input, encode_rest_output, match_operation, rest_error
 from .sigv4 import verify_signature
 
@@ -45,7 +48,7 @@ class AwsHandler(web.RequestHandler):
 
     def initialize(self, check: CallerCheck, secrets: dict[str, str]) -> None:
         self.check, self.secrets = check, secrets
-        self.cbor = self.rest = False
+        self.cbor = self.rest = self.query = False
 
     def check_xsrf_cookie(self) -> None:
         """SigV4 protects every call; there are no cookies."""
@@ -90,9 +93,18 @@ class AwsHandler(web.RequestHandler):
         result = await IOLoop.current().run_in_executor(_WORKERS, handle, Call(service, name, params, signed.region))
         self._answer(200, encode_output(model, result, self.cbor), service)
 
-    async def _call_rest(self) -> None:
+    async def _call_query(self, signed: Any) -> None:
+        self.query = True
+        service = QUERY_SERVICES[signed.service]
+        action = dict(parse_qsl(self.request.body.decode("utf-8", "replace"))).get("Action", "")
+        model = operation(service, action)
+        params = decode_input(model, decode_query_input(model, self.request.body))
+        result = await IOLoop.current().run_in_executor(_WORKERS, handle, Call(service, action, params, signed.region))
+        self.set_header("Content-Type", "text/xml")
+        self.finish(encode_query_output(service, model, result))
+
+    async def _call_rest(self, signed: Any) -> None:
         self.rest = True
-        signed = self._check_caller()
         found = match_operation(signed.service, self.request.method or "", self.request.path)
         if found is None:
             raise AwsError("UnknownOperationException", f"This endpoint serves no {self.request.method} "
@@ -110,8 +122,11 @@ class AwsHandler(web.RequestHandler):
 
     async def _call(self, path_prefix: str | None = None, path_operation: str | None = None) -> None:
         try:
-            rpc = path_prefix is not None or "X-Amz-Target" in self.request.headers
-            await (self._call_rpc(path_prefix, path_operation) if rpc else self._call_rest())
+            if path_prefix is not None or "X-Amz-Target" in self.request.headers:
+                await self._call_rpc(path_prefix, path_operation)
+                return
+            signed = self._check_caller()
+            await (self._call_query(signed) if signed.service in QUERY_SERVICES else self._call_rest(signed))
         except AwsError as error:
             self._fail(error)
         except Exception:  # our own bug: still AWS's error shape, with the trace in the endpoint's log
@@ -120,6 +135,11 @@ class AwsHandler(web.RequestHandler):
                                 "log (`jupyter-ext aws status` names it).", 500))
 
     def _fail(self, error: AwsError) -> None:
+        if self.query:
+            self.set_status(error.status)
+            self.set_header("Content-Type", "text/xml")
+            self.finish(query_error(error))
+            return
         if not self.rest:
             self._answer(error.status, error_body(error, self.cbor), None)
             return
