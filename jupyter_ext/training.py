@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from .errors import ValidationError
+from .sagemaker_arguments import ignore_sagemaker_arguments
 from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, resolve_executor, submit, watch
 from .jobs.contract import (
     TRAINING_FOLDERS, base_environment, copy_code, decode_hyperparameter,
@@ -145,12 +146,14 @@ class Estimator:
             raise ValidationError("instance_count must be 1: jobs run on this machine.")
         self.instance_type, self.max_run = instance_type, max_run
         self.executor = resolve_executor(instance_type)
-        self.output_path = output_path or default_output_path()
+        # A relative path starts from the notebook's folder, not the job's.
+        self.output_path = absolute_uri(output_path) if output_path else default_output_path()
         self.environment = dict(environment or {})
         base_environment("check", Path("."), self.environment)
         self.base_job_name = base_job_name or Path(self.entry_point).stem
         self.latest_training_job: Job | None = None
         self.job_options = check_job_options("Training", options)
+        ignore_sagemaker_arguments("Estimator", {k: v for k, v in options.items() if k not in self.job_options})
 
     @property
     def entry_path(self) -> Path:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..jobs import Job, JobKind, JobSpec, describe_job, submit, watch
 from ..jobs.contract import base_environment
@@ -104,6 +105,7 @@ class AutoML:
                  validation_fraction: float = 0.2, base_job_name: str | None = None,
                  max_parallel_jobs: int = 2, random_seed: int = 0, algorithms: list[str] | None = None,
                  **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("AutoML", _sagemaker_only)
         if (problem_type is None) != (job_objective is None):
             raise ValidationError("Give problem_type and job_objective together, or neither (as SageMaker asks).")
         if mode not in MODES:

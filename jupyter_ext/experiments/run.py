@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..store import get_store, home
 from . import curves, records
@@ -54,6 +55,7 @@ class Run:
     def __init__(self, experiment_name: str, run_name: str | None = None, experiment_display_name: str | None = None,
                  run_display_name: str | None = None, tags: dict[str, str] | None = None,
                  trial_name: str | None = None, **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("Run", _sagemaker_only)
         self.experiment_name = records.check_name("experiment", experiment_name)
         self.run_name = records.check_name("run", (run_name or f"run-{uuid.uuid4().hex[:12]}").lower())
         self.name = records.run_name_for(self.experiment_name, self.run_name)

@@ -139,7 +139,7 @@ class MonitoringExecution:
     def wait(self, timeout: float = 3600.0) -> MonitoringExecutionSummary:
         """Block until the run ends; returns its summary (a failed run does not raise)."""
         deadline = time.monotonic() + timeout
-        while self.job.status() not in ("Completed", "Failed", "Stopped") and time.monotonic() < deadline:
+        while self.job.status not in ("Completed", "Failed", "Stopped") and time.monotonic() < deadline:
             time.sleep(0.2)
         return self.describe()
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import JupyterExtError, ValidationError
 from ..models import InvokeEndpointResponse
 from .access import bearer_header, read_token
@@ -71,6 +72,7 @@ class Predictor:
 
     def __init__(self, endpoint_name: str, serializer: Serializer | None = None,
                  deserializer: Deserializer | None = None, **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("Predictor", _sagemaker_only)
         self.endpoint_name = endpoint_name
         self.serializer = serializer or JSONSerializer()
         self.deserializer = deserializer or JSONDeserializer()

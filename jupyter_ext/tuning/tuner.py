@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ConflictError, ValidationError
 from ..experiments.tracking import check_experiment_config
 from ..jobs import Job, JobKind, JobSpec, describe_job, submit, watch
@@ -94,6 +95,7 @@ class HyperparameterTuner:
         max_runtime_in_seconds: int = DEFAULT_MAX_RUNTIME, **sagemaker_only: Any,
     ) -> None:
         completion_criteria = completion_criteria or sagemaker_only.pop("completion_criteria_config", None)
+        ignore_sagemaker_arguments("HyperparameterTuner", sagemaker_only)
         definition = _Definition("default", estimator, objective_metric_name, hyperparameter_ranges,
                                  list(metric_definitions or []))
         self._setup([definition], strategy, objective_type, max_jobs, max_parallel_jobs, early_stopping_type,
@@ -156,6 +158,7 @@ class HyperparameterTuner:
                completion_criteria: TuningJobCompletionCriteriaConfig | None = None,
                strategy_config: Mapping[str, Any] | None = None, **sagemaker_only: Any) -> HyperparameterTuner:
         """A tuner over several training job definitions (algorithms), keyed alike in every dict."""
+        ignore_sagemaker_arguments("HyperparameterTuner.create", sagemaker_only)
         keys = list(estimator_dict)
         if not keys or any(set(d) != set(keys) for d in (objective_metric_name_dict, hyperparameter_ranges_dict)):
             raise ValidationError("estimator_dict, objective_metric_name_dict and hyperparameter_ranges_dict "
@@ -173,6 +176,7 @@ class HyperparameterTuner:
         """Start the tuning job; with `wait`, block until it ends (raising unless it Completed).
 
         `experiment_config` puts the tuning job's run in an experiment."""
+        ignore_sagemaker_arguments("HyperparameterTuner.fit", _sagemaker_only)
         self._experiment_config = check_experiment_config(experiment_config)
         self._launch(channel_uris(inputs), job_name, None)
         watch(self.latest_tuning_job, wait, logs)
