@@ -79,6 +79,11 @@ class Predictor:
         self._client: Any = None
         self.last_variant: str | None = None
 
+    @property
+    def endpoint(self) -> str:
+        """The endpoint's name (SageMaker's older name for `endpoint_name`)."""
+        return self.endpoint_name
+
     def _http(self) -> Any:
         if self._client is None:
             import httpx
@@ -108,7 +113,8 @@ class Predictor:
         return self.deserializer.deserialize(response.content, response.headers.get("content-type"))
 
     def describe(self) -> Any:
-        """The endpoint's EndpointDescription (variants, weights, traffic counts)."""
+        """The endpoint's EndpointDescription (variants, weights, traffic counts); it reads as
+        SageMaker's DescribeEndpoint dict too (`describe()["EndpointStatus"]`)."""
         return describe_endpoint(self.endpoint_name)
 
     def update_endpoint_weights_and_capacities(self, desired: Any) -> None:

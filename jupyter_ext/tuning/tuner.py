@@ -243,8 +243,13 @@ class HyperparameterTuner:
     stop_tuning_job = stop
 
     def describe(self) -> dict[str, Any]:
-        """The tuning job's description as a dict."""
-        return self._job().describe().to_dict()
+        """The tuning job's description as a dict, with SageMaker's keys beside ours
+        (HyperParameterTuningJobStatus, BestTrainingJob once a job has an objective value)."""
+        description = self._job().describe()
+        answer = {**description.to_dict(), **description.to_sagemaker()}
+        if any(r.value is not None for r in read_trials(description.name)):
+            answer["BestTrainingJob"] = {"TrainingJobName": self.best_training_job()}
+        return answer
 
     def analytics(self) -> HyperparameterTuningJobAnalytics:
         """Analytics over the tuning job's training jobs."""
@@ -261,6 +266,27 @@ class HyperparameterTuner:
     def best_estimator(self) -> Estimator:
         """An Estimator attached to the best training job."""
         return Estimator.attach(self.best_training_job())
+
+    def deploy(self, initial_instance_count: int = 1, instance_type: str | None = None, serializer: Any = None,
+               deserializer: Any = None, endpoint_name: str | None = None, wait: bool = True,
+               data_capture_config: Any = None, **sagemaker_only: Any) -> Any:
+        """Serve the best training job's model (as `Estimator.deploy` serves a job's) on an
+        endpoint named after that job unless `endpoint_name` is given; returns its Predictor."""
+        ignore_sagemaker_arguments("HyperparameterTuner.deploy", sagemaker_only)
+        best = self.best_training_job()
+        predictor = Estimator.attach(best).deploy(initial_instance_count, instance_type, serializer, deserializer,
+                                                  endpoint_name or best, data_capture_config, wait)
+        self._endpoint_name = predictor.endpoint_name
+        return predictor
+
+    def delete_endpoint(self, endpoint_name: str | None = None) -> None:
+        """Delete the endpoint `deploy()` started (or `endpoint_name`)."""
+        from ..serving import delete_endpoint
+
+        name = endpoint_name or getattr(self, "_endpoint_name", None)
+        if name is None:
+            raise ValidationError("No endpoint to delete: deploy() first, or give endpoint_name=.")
+        delete_endpoint(name)
 
 
 class TuningJob(JobKind):
