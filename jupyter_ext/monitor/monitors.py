@@ -57,7 +57,8 @@ class DefaultModelMonitor:
     """Data-quality monitoring (SageMaker's DefaultModelMonitor): a baseline from a dataset,
     then runs over an endpoint's captured data that flag drift and broken constraints.
 
-    SageMaker-only arguments (role, instance_type, ...) are accepted and ignored.
+    SageMaker arguments about AWS (role, instance_type, ...) are accepted silently; others
+    we cannot honour (post_analytics_processor_script, ...) with a warning naming them.
     """
 
     monitoring_type = "DataQuality"
