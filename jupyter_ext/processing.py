@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ValidationError
+from .sagemaker_arguments import ignore_sagemaker_arguments
 from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, resolve_executor, submit, watch
 from .jobs.contract import base_environment, copy_input, map_container_path, python_command
 from .jobs.spec import DEFAULT_MAX_RUN
@@ -91,7 +92,7 @@ class Processor:
         base_job_name: str | None = None,
         output_path: str | None = None,
         instance_count: int = 1,
-        **options: Any,  # role, image_uri, sagemaker_session...: accepted, not needed
+        **options: Any,  # role, image_uri...: accepted silently; others with a warning
     ) -> None:
         if instance_count != 1:
             raise ValidationError("instance_count must be 1: jobs run on this machine.")
@@ -103,10 +104,12 @@ class Processor:
         base_environment("check", Path("."), self.env)
         self.max_runtime_in_seconds = max_runtime_in_seconds
         self.base_job_name = base_job_name or self.job_kind
-        self.output_path = output_path or default_output_path()
+        # A relative path starts from the notebook's folder, not the job's.
+        self.output_path = absolute_uri(output_path) if output_path else default_output_path()
         self.latest_job: Job | None = None
         self.jobs: list[Job] = []
         self.job_options = check_job_options("Processing", options)
+        ignore_sagemaker_arguments(type(self).__name__, {k: v for k, v in options.items() if k not in self.job_options})
 
     def run(self, inputs: Sequence[ProcessingInput] | None = None,
             outputs: Sequence[ProcessingOutput] | None = None, arguments: Sequence[str] | None = None,

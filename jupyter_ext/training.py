@@ -14,9 +14,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from .errors import ValidationError
+from .sagemaker_arguments import ignore_sagemaker_arguments
 from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, resolve_executor, submit, watch
 from .jobs.contract import (
     TRAINING_FOLDERS, base_environment, copy_code, decode_hyperparameter,
@@ -25,6 +26,9 @@ from .jobs.contract import (
 from .jobs.metrics import validate_metric_definitions
 from .jobs.spec import DEFAULT_MAX_RUN
 from .store import absolute_uri, artifact_store_for, default_output_path, join_uri, local_path, looked_for
+
+if TYPE_CHECKING:
+    from .serving import DataCaptureConfig, Deserializer, Model, Predictor, Serializer, Transformer
 
 __all__ = ["Estimator", "TrainingInput", "TrainingJob", "channel_uris"]
 
@@ -110,8 +114,9 @@ class Estimator:
     `--name value` arguments and SM_HP_* variables; `metric_definitions` are regexes over
     its output. `max_run` is in seconds. Threads default to one per library; set
     `environment={"OMP_NUM_THREADS": "2"}` to change that. Job extensions take their own
-    options: `rules=[Rule.builtin(...)]` and `debugger_hook_config=` (the debugger). Other
-    SageMaker arguments (role, sagemaker_session, image_uri...) are accepted and not needed.
+    options: `rules=[Rule.builtin(...)]` and `debugger_hook_config=` (the debugger). SageMaker
+    arguments about AWS (role, sagemaker_session, image_uri...) are accepted silently; others
+    we cannot honour with a SageMakerArgumentWarning naming them.
     Raises ValidationError on bad input.
     """
 
@@ -145,12 +150,14 @@ class Estimator:
             raise ValidationError("instance_count must be 1: jobs run on this machine.")
         self.instance_type, self.max_run = instance_type, max_run
         self.executor = resolve_executor(instance_type)
-        self.output_path = output_path or default_output_path()
+        # A relative path starts from the notebook's folder, not the job's.
+        self.output_path = absolute_uri(output_path) if output_path else default_output_path()
         self.environment = dict(environment or {})
         base_environment("check", Path("."), self.environment)
         self.base_job_name = base_job_name or Path(self.entry_point).stem
         self.latest_training_job: Job | None = None
         self.job_options = check_job_options("Training", options)
+        ignore_sagemaker_arguments("Estimator", {k: v for k, v in options.items() if k not in self.job_options})
 
     @property
     def entry_path(self) -> Path:
@@ -236,6 +243,44 @@ class Estimator:
         if self.latest_training_job is None:
             return None
         return self.latest_training_job.describe().model_data
+
+    def create_model(self, entry_point: str | None = None, source_dir: str | None = None,
+                     env: Mapping[str, str] | None = None, name: str | None = None, **_sagemaker_only: Any) -> Model:
+        """A serving Model of the latest job's model.tar.gz. As SageMaker's framework
+        estimators do, the training script serves too (its `model_fn`, `input_fn`,
+        `predict_fn`, `output_fn`, where it defines them; the built-ins otherwise) unless
+        another `entry_point` is given. ValidationError before a Completed job."""
+        from .serving.model import Model
+
+        ignore_sagemaker_arguments("Estimator.create_model", _sagemaker_only)
+        job = self._completed_job()
+        if entry_point is None and self._entry_path.suffix == ".py":
+            entry_point, source_dir = self.entry_point, str(self.source_dir or self._entry_path.parent)
+        return Model(job.describe().model_data or "", entry_point, source_dir, env, name or job.name)
+
+    def deploy(self, initial_instance_count: int = 1, instance_type: str | None = None,
+               serializer: Serializer | None = None, deserializer: Deserializer | None = None,
+               endpoint_name: str | None = None, data_capture_config: DataCaptureConfig | None = None,
+               wait: bool = True, **_sagemaker_only: Any) -> Predictor:
+        """Serve the latest job's model on a local endpoint (see `create_model` for the
+        inference code); returns its Predictor. `predictor.delete_endpoint()` removes it."""
+        ignore_sagemaker_arguments("Estimator.deploy", _sagemaker_only)
+        return self.create_model().deploy(endpoint_name, initial_instance_count, serializer, deserializer,
+                                          data_capture_config, wait=wait)
+
+    def transformer(self, instance_count: int = 1, instance_type: str | None = None, **kwargs: Any) -> Transformer:
+        """A batch Transformer of the latest job's model (arguments as `Transformer`'s)."""
+        return self.create_model().transformer(instance_count, **kwargs)
+
+    def _completed_job(self) -> Job:
+        job = self.latest_training_job
+        if job is None:
+            raise ValidationError("No training job yet: call fit() before deploy() or create_model().")
+        description = job.describe()
+        if description.status != "Completed" or not description.model_data:
+            raise ValidationError(f"Training job {job.name} is {description.status}; a model is served once "
+                                  "its job Completed (fit() waits for it by default).")
+        return job
 
     def logs(self) -> None:
         """Print the latest job's log, following it while the job runs."""

@@ -48,9 +48,9 @@ def test_problem_inferred_and_candidates_ranked(loader: str, kind: str, objectiv
     assert len(board) == 4 and values == sorted(values, reverse=objective != "MSE")
     best = automl.best_candidate()
     assert best["CandidateName"] == board["CandidateName"][0]
-    assert automl.create_model().endswith("best-model.tar.gz")  # refitted on every row
-    assert automl.create_model(best).endswith(f"{best['CandidateName']}/output/model.tar.gz")
-    score = _held_out_score(automl.create_model(), held_out, tmp_path)
+    assert automl.model_data().endswith("best-model.tar.gz")  # refitted on every row
+    assert automl.create_model(candidate=best).model_data.endswith(f"{best['CandidateName']}/output/model.tar.gz")
+    score = _held_out_score(automl.model_data(), held_out, tmp_path)
     assert score > (0.85 if kind != "Regression" else 0.2)
     assert [j.job_type for j in list_jobs()].count("Tuning") == 1
 
@@ -149,7 +149,7 @@ def test_torch_mlp_candidates(tmp_path: Path) -> None:
     automl = AutoML("label", max_candidates=2, algorithms=["mlp"])
     automl.fit(train, logs=False)
     assert set(automl.leaderboard()["Algorithm"]) <= {"mlp", "ensemble"}  # AUTO: an ensemble of MLPs may win
-    assert _held_out_score(automl.create_model(), held_out, tmp_path) > 0.9
+    assert _held_out_score(automl.model_data(), held_out, tmp_path) > 0.9
 
 
 def test_ensembling_ranks_a_weighted_ensemble_that_the_notebook_reproduces(tmp_path: Path) -> None:
@@ -170,7 +170,7 @@ def test_ensembling_ranks_a_weighted_ensemble_that_the_notebook_reproduces(tmp_p
     members = best["HyperParameters"]["members"]
     assert len(members) >= 2 and set(members) <= set(board["CandidateName"])
     assert best["FinalAutoMLJobObjectiveMetric"]["Value"] < min(board["MSE"][1:])
-    assert _held_out_score(automl.create_model(), held_out, tmp_path) > 0.8  # R², members refitted on every row
+    assert _held_out_score(automl.model_data(), held_out, tmp_path) > 0.8  # R², members refitted on every row
     importance = automl.feature_importance()
     assert importance.index[0] in ("f0", "f1", "f5") and importance.iloc[0] > 0.1
     assert best["CandidateProperties"]["CandidateArtifactLocations"]["Explainability"].endswith("feature_importance.json")

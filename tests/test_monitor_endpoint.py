@@ -60,9 +60,12 @@ def test_monitoring_run_over_a_real_endpoints_captures_and_a_cron_run(endpoint, 
     wait_until(lambda: _captured(tmp_path / "capture") == 5, what="5 captured requests")
     name = monitor.create_monitoring_schedule(predictor, output_s3_uri=str(tmp_path / "reports"),
                                               schedule_cron_expression=CronExpressionGenerator.hourly())
-    execution = monitor.run_monitoring_now(logs=False)
-    summary = execution.describe()
+    assert monitor.describe_schedule()["MonitoringScheduleStatus"] == "Scheduled"
+    execution = monitor.run_monitoring_now(wait=False, logs=False)
+    summary = execution.wait()  # SageMaker's notebooks start a run, then wait on it
     assert summary.monitoring_execution_status == "CompletedWithViolations"
+    assert (summary["MonitoringExecutionStatus"], summary["ProcessingJobStatus"]) == ("CompletedWithViolations",
+                                                                                     "Completed")
     checks = {(v.feature_name, v.constraint_check_type) for v in summary.violations}
     assert ("f0", "baseline_drift_check") in checks and not {c for c in checks if c[0] in ("f1", "f2")}
     assert execution.statistics().body_dict["dataset"]["item_count"] == 150

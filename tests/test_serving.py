@@ -286,25 +286,31 @@ def test_endpoint_outlives_the_kernel_and_a_dead_one_is_seen(sklearn, tmp_path: 
     assert list_endpoints() == []
 
 
-def test_automl_deploy_serves_the_best_candidate(tmp_path: Path) -> None:
+def test_automl_deploy_answers_as_autopilot_does(tmp_path: Path) -> None:
+    import joblib
     import pandas
+    import tarfile
 
     from jupyter_ext import AutoML
 
     rng = numpy.random.RandomState(0)
-    frame = pandas.DataFrame({"plan": rng.choice(["basic", "pro"], 200), "minutes": rng.rand(200) * 100})
+    frame = pandas.DataFrame({"customer_id": [f"c{i}" for i in range(200)],
+                              "plan": rng.choice(["basic", "pro"], 200), "minutes": rng.rand(200) * 100})
     frame["churn"] = ((frame.plan == "pro") ^ (frame.minutes > 50)).astype(int)
     automl = AutoML("churn", max_candidates=1, algorithms=["linear"], total_job_runtime_in_seconds=300)
     automl.fit(frame, logs=False)
-    predictor = automl.deploy(serializer=CSVSerializer())
-    assert describe_endpoint(predictor.endpoint_name).variants[0].model_data == [automl.create_model()]
-    import joblib
-    import tarfile
-
-    with tarfile.open(automl.create_model()) as tar:
+    predictor = automl.deploy(inference_response_keys=["predicted_label", "probability", "labels"])
+    assert describe_endpoint(predictor.endpoint_name).variants[0].model_data == [automl.model_data()]
+    with tarfile.open(automl.model_data()) as tar:
         tar.extract("model.joblib", tmp_path, filter="data")
-    features = frame.drop(columns="churn").head(8)
-    assert predictor.predict(features) == joblib.load(tmp_path / "model.joblib").predict(features).tolist()
+    pipeline = joblib.load(tmp_path / "model.joblib")
+    rows = frame.drop(columns="churn").head(8)  # the identifier column AutoML dropped, still there
+    answers = predictor.predict(rows)  # CSV out and in by default, as Autopilot's containers
+    expected = pipeline.predict(rows[list(pipeline.feature_names_in_)])
+    assert [int(a[0]) for a in answers] == expected.tolist()
+    assert all(0.5 <= float(a[1]) <= 1 and a[2] == "[0, 1]" for a in answers)
+    as_json = Predictor(predictor.endpoint_name, serializer=JSONSerializer()).predict(rows.to_dict("records"))
+    assert [p["predicted_label"] for p in as_json["predictions"]] == expected.tolist()
     predictor.delete_endpoint()
 
 

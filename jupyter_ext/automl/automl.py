@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..jobs import Job, JobKind, JobSpec, describe_job, submit, watch
 from ..jobs.contract import base_environment
@@ -26,6 +27,8 @@ from .validation import CROSS_VALIDATION_MAX_ROWS, folds_for
 
 if TYPE_CHECKING:
     import pandas
+
+    from ..serving import Model, Predictor
 
 __all__ = ["AutoML", "AutoMLJob", "MODES"]
 
@@ -76,6 +79,7 @@ class AutoMLJob(JobKind):
         (job_dir / "data" / "problem.json").write_text(json.dumps({
             "target": problem.target, "problem_type": problem.problem_type, "reason": problem.reason,
             "objective": problem.objective, "columns": problem.columns, "dropped": problem.dropped,
+            "input_columns": [c for c in self.frame.columns if c != problem.target],
             "validation_fraction": automl.validation_fraction, "cross_validation_folds": self.folds,
             "seed": automl.random_seed}, indent=1))
         (job_dir / "code").mkdir()
@@ -104,6 +108,7 @@ class AutoML:
                  validation_fraction: float = 0.2, base_job_name: str | None = None,
                  max_parallel_jobs: int = 2, random_seed: int = 0, algorithms: list[str] | None = None,
                  **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("AutoML", _sagemaker_only)
         if (problem_type is None) != (job_objective is None):
             raise ValidationError("Give problem_type and job_objective together, or neither (as SageMaker asks).")
         if mode not in MODES:
@@ -177,24 +182,37 @@ class AutoML:
         return self.latest_auto_ml_job
 
     def describe_auto_ml_job(self) -> dict[str, Any]:
-        """The AutoML job's description, with its best candidate once there is one."""
-        description = self._job().describe().to_dict()
+        """The AutoML job's description, with SageMaker's keys beside ours (AutoMLJobStatus,
+        AutoMLJobName, ...) and its BestCandidate once there is one."""
+        job = self._job().describe()
+        description = {**job.to_dict(), **job.to_sagemaker()}
         candidates = self.list_candidates()
         if candidates:
             description["BestCandidate"] = candidates[0]
         return description
 
-    def list_candidates(self, sort_by: str | None = None, max_results: int | None = None) -> list[dict[str, Any]]:
-        """Candidates, best first (or sorted by `sort_by`: "FinalObjectiveMetricValue",
-        "CreationTime" or "Status")."""
+    def list_candidates(self, sort_by: str | None = None, max_results: int | None = None,
+                        sort_order: str | None = None, status_equals: str | None = None,
+                        candidate_name: str | None = None, **sagemaker_only: Any) -> list[dict[str, Any]]:
+        """Candidates, best first; or sorted by `sort_by` ("FinalObjectiveMetricValue",
+        "CreationTime" or "Status"; the objective value when only `sort_order` is given) in
+        `sort_order` ("Ascending" or "Descending"). `status_equals` and `candidate_name`
+        filter them."""
+        ignore_sagemaker_arguments("AutoML.list_candidates", sagemaker_only)
         path = Path(self._job().describe().job_dir) / "leaderboard.json"
         candidates = json.loads(path.read_text()) if path.exists() else []
-        if sort_by == "CreationTime":
-            candidates.sort(key=lambda c: c["CreationTime"])
-        elif sort_by == "Status":
-            candidates.sort(key=lambda c: c["CandidateStatus"])
-        elif sort_by not in (None, "FinalObjectiveMetricValue"):
+        candidates = [c for c in candidates if (status_equals is None or c["CandidateStatus"] == status_equals)
+                      and (candidate_name is None or c["CandidateName"] == candidate_name)]
+        if sort_order not in (None, "Ascending", "Descending"):
+            raise ValidationError(f"sort_order {sort_order!r}; choose Ascending or Descending.")
+        if sort_by is None and sort_order is not None:
+            sort_by = "FinalObjectiveMetricValue"
+        order = {"CreationTime": lambda c: c["CreationTime"], "Status": lambda c: c["CandidateStatus"],
+                 "FinalObjectiveMetricValue": _objective_value}
+        if sort_by not in (None, *order):
             raise ValidationError(f"sort_by {sort_by!r}; choose FinalObjectiveMetricValue, CreationTime or Status.")
+        if sort_by is not None and not (sort_by == "FinalObjectiveMetricValue" and sort_order is None):
+            candidates.sort(key=order[sort_by], reverse=sort_order == "Descending")
         return candidates[:max_results] if max_results else candidates
 
     def best_candidate(self) -> dict[str, Any]:
@@ -204,13 +222,41 @@ class AutoML:
             raise ValidationError(f"AutoML job {self._job().name} has no finished candidate yet.")
         return candidates[0]
 
-    def create_model(self, candidate: dict[str, Any] | None = None) -> str:
+    def model_data(self, candidate: dict[str, Any] | None = None) -> str:
         """A model.tar.gz (model.joblib, a scikit-learn pipeline, inside): by default the best
         candidate refitted on every row; for a given candidate, its own training job's model."""
         if candidate is None:
             best = self.best_candidate()
             return best.get("RefitModelDataUrl") or best["InferenceContainers"][0]["ModelDataUrl"]
         return candidate["InferenceContainers"][0]["ModelDataUrl"]
+
+    def create_model(self, name: str | None = None, candidate: dict[str, Any] | None = None,
+                     inference_response_keys: list[str] | None = None, **sagemaker_only: Any) -> Model:
+        """A serving Model of `candidate` (default: the best, refitted; see `model_data`) that
+        answers as Autopilot's inference containers do: the `inference_response_keys` asked
+        for (predicted_label, probability, probabilities, labels; default predicted_label),
+        CSV unless JSON is asked for; records may keep the columns AutoML left out."""
+        from ..serving import Model
+
+        from .inference_code import inference
+
+        ignore_sagemaker_arguments("AutoML.create_model", sagemaker_only)
+        keys = list(inference_response_keys or ["predicted_label"])
+        unknown = [k for k in keys if k not in inference.RESPONSE_KEYS]
+        if unknown:
+            raise ValidationError(f"inference_response_keys {unknown} unknown; choose from {list(inference.RESPONSE_KEYS)}.")
+        folder = Path(self._job().describe().job_dir)
+        if keys != ["predicted_label"] and json.loads((folder / "data" / "problem.json").read_text())[
+                "problem_type"] == "Regression":
+            raise ValidationError("A regression model answers predicted_label only; leave out inference_response_keys.")
+        env = {inference.OUTPUT_VARIABLE: ",".join(keys), inference.MODE_VARIABLE: self._job_mode(folder),
+               inference.COLUMNS_VARIABLE: json.dumps(_input_columns(folder))}
+        code = Path(inference.__file__)
+        return Model(self.model_data(candidate), entry_point=code.name, source_dir=str(code.parent), env=env,
+                     name=name or f"{self._job().name}-model")
+
+    def _job_mode(self, folder: Path) -> str:
+        return json.loads((folder / "automl.json").read_text())["mode"]
 
     def feature_importance(self, candidate: dict[str, Any] | None = None) -> pandas.Series:
         """A candidate's (by default the best's) feature importance: how much its validation
@@ -225,15 +271,19 @@ class AutoML:
         features, labels = validation_rows(Path(self._job().describe().job_dir) / "data")
         report = json.loads(explain(candidate, (features, labels)).read_text())
         return pandas.Series(report["importance"], name=candidate["CandidateName"])
-    def deploy(self, initial_instance_count: int = 1, serializer: Any = None, deserializer: Any = None,
-               candidate: dict[str, Any] | None = None, endpoint_name: str | None = None, **kwargs: Any) -> Any:
+    def deploy(self, initial_instance_count: int = 1, instance_type: str | None = None, serializer: Any = None,
+               deserializer: Any = None, candidate: dict[str, Any] | None = None, endpoint_name: str | None = None,
+               inference_response_keys: list[str] | None = None, wait: bool = True, model_name: str | None = None,
+               data_capture_config: Any = None, **sagemaker_only: Any) -> Predictor:
         """Serve `candidate` (default: the best, refitted) on a local endpoint; returns its
-        Predictor. Requests are records with the training columns (CSV in column order, or
-        JSON objects); see `jupyter_ext.serving.Model.deploy` for the other arguments."""
-        from ..serving import Model
+        Predictor, which sends and reads CSV unless given other (de)serializers. See
+        `create_model` for `inference_response_keys` and what records may hold."""
+        from ..serving import CSVDeserializer, CSVSerializer
 
-        model = Model(self.create_model(candidate), name=f"{self._job().name}-model")
-        return model.deploy(endpoint_name, initial_instance_count, serializer, deserializer, **kwargs)
+        ignore_sagemaker_arguments("AutoML.deploy", sagemaker_only)
+        model = self.create_model(model_name, candidate, inference_response_keys)
+        return model.deploy(endpoint_name, initial_instance_count, serializer or CSVSerializer(),
+                            deserializer or CSVDeserializer(), data_capture_config, wait=wait)
 
     def leaderboard(self) -> pandas.DataFrame:
         """Candidates as a DataFrame, best first."""
@@ -245,3 +295,18 @@ class AutoML:
                  **{f"validation:{k}": v for k, v in c["CandidateMetrics"].items()}}
                 for i, c in enumerate(self.list_candidates())]
         return pandas.DataFrame(rows)
+
+
+def _objective_value(candidate: dict[str, Any]) -> float:
+    value = candidate["FinalAutoMLJobObjectiveMetric"]["Value"]
+    return float("-inf") if value is None else value
+
+
+def _input_columns(folder: Path) -> list[Any]:
+    """The training table's columns but the target, in order (what a CSV record holds)."""
+    problem = json.loads((folder / "data" / "problem.json").read_text())
+    if "input_columns" in problem:
+        return problem["input_columns"]
+    import pandas
+
+    return [c for c in pandas.read_pickle(folder / "data" / "data.pkl").columns if c != problem["target"]]

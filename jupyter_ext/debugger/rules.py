@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..plugins import Registry
 from .actions import ActionList, Actions
@@ -122,6 +123,7 @@ class Rule:
                actions: ActionList | None = None, collections_to_save: Mapping[str, Mapping[str, Any]] | None = None,
                **_sagemaker_only: Any) -> RuleConfig:
         """Your own Rule subclass `rule_to_invoke` defined in the file `source`."""
+        ignore_sagemaker_arguments("Rule.custom", _sagemaker_only)
         path = Path(source).resolve()
         if not path.is_file():
             raise ValidationError(f"Custom rule source {source} not found (looked for {path}).")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..jobs import records as job_records
 from ..store import get_store
@@ -51,6 +52,7 @@ class ExperimentAnalytics:
     def __init__(self, experiment_name: str | None = None, search_expression: dict[str, Any] | None = None,
                  sort_by: str | None = None, sort_order: str = "Ascending", metric_names: list[str] | None = None,
                  parameter_names: list[str] | None = None, **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("ExperimentAnalytics", _sagemaker_only)
         if experiment_name is None and search_expression is None:
             raise ValidationError("Give experiment_name or search_expression.")
         if experiment_name is not None:

@@ -23,11 +23,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..store import get_store, home
 from . import curves, records
 
-__all__ = ["Run", "load_run", "FLUSH_POINTS", "FLUSH_SECONDS"]
+__all__ = ["Run", "load_run", "current_run", "FLUSH_POINTS", "FLUSH_SECONDS"]
 
 FLUSH_POINTS = 1000
 FLUSH_SECONDS = 1.0
@@ -54,6 +55,7 @@ class Run:
     def __init__(self, experiment_name: str, run_name: str | None = None, experiment_display_name: str | None = None,
                  run_display_name: str | None = None, tags: dict[str, str] | None = None,
                  trial_name: str | None = None, **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("Run", _sagemaker_only)
         self.experiment_name = records.check_name("experiment", experiment_name)
         self.run_name = records.check_name("run", (run_name or f"run-{uuid.uuid4().hex[:12]}").lower())
         self.name = records.run_name_for(self.experiment_name, self.run_name)
@@ -62,12 +64,16 @@ class Run:
         self.tags = dict(tags or {})
         self._experiment_description = experiment_display_name or ""
         self._active = self._job_bound = False
+        self._depth = 0
         self._buffer: list[tuple[str, str, float, int | None, float]] = []
         self._flushed_at = time.monotonic()
         self._steps: dict[str, int] = {}
 
     def __enter__(self) -> Run:
         global _current
+        if _current is self:  # `with load_run() as run:` inside `with Run(...)`: the same run
+            self._depth += 1
+            return self
         if self._active or _current is not None:
             raise RuntimeError(f"Run {(_current or self).name} is already active: runs do not nest.")
         if not self._job_bound:
@@ -79,6 +85,9 @@ class Run:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: TracebackType | None) -> None:
         global _current
+        if self._depth:
+            self._depth -= 1
+            return
         try:
             self.flush()
         finally:
@@ -87,6 +96,13 @@ class Run:
                 status = "Completed" if error is None else "Failed"
                 reason = None if error is None else f"{kind.__name__}: {error}"[:MAX_REASON]
                 records.end_run(get_store(), self.name, status, reason)
+
+    @property
+    def experiment_config(self) -> dict[str, str]:
+        """What a job launched inside this run's `with` gets as its experiment_config: this
+        run's experiment and run group. (The job stays a run of its own there; SageMaker
+        names the notebook's run too, but here a job's RunName is the job's own run.)"""
+        return {"ExperimentName": self.experiment_name, "TrialName": self.trial_name}
 
     def _check(self) -> None:
         if not self._active:
@@ -173,11 +189,28 @@ class Run:
                        curves.precision_recall_curve(y_true, predicted_probabilities, positive_label), is_output)
 
 
-def load_run() -> Run:
-    """Inside a job launched with experiment_config, the job's run: `with load_run() as run:`."""
+def current_run() -> Run | None:
+    """The run inside `with Run(...)` in this process, if any."""
+    return _current
+
+
+def load_run(run_name: str | None = None, experiment_name: str | None = None, **sagemaker_only: Any) -> Run:
+    """A run to log to, as SageMaker's load_run: the run `run_name` of `experiment_name`
+    when named (made if missing); else the run of the enclosing `with Run(...)`; else,
+    inside a job launched with an experiment_config, the job's run.
+    Use it as `with load_run(...) as run:`."""
+    ignore_sagemaker_arguments("load_run", sagemaker_only)
+    if run_name is not None or experiment_name is not None:
+        if run_name is None or experiment_name is None:
+            raise ValidationError("load_run needs both experiment_name= and run_name= (or neither, inside "
+                                  "`with Run(...)` or a job).")
+        return Run(experiment_name, run_name)
+    if _current is not None:
+        return _current
     job = os.environ.get("JUPYTER_EXT_JOB_NAME")
     if not job:
-        raise RuntimeError("load_run() works inside a job; in a notebook, use `with Run(...)`.")
+        raise RuntimeError("load_run() without names works inside `with Run(...)` or a job; "
+                           "elsewhere give load_run(experiment_name=..., run_name=...).")
     row = records.job_run(get_store(), job)
     if row is None or row["experiment"] is None:
         raise RuntimeError(f"Job {job} has no experiment: pass experiment_config={{'ExperimentName': ...}}.")
@@ -185,4 +218,5 @@ def load_run() -> Run:
     run.experiment_name, run.name, run.display_name = row["experiment"], row["name"], row["display_name"]
     run.run_name, run.trial_name, run.tags, run._experiment_description = run.name, None, {}, ""
     run._active, run._job_bound, run._buffer, run._flushed_at, run._steps = False, True, [], time.monotonic(), {}
+    run._depth = 0
     return run

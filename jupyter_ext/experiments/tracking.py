@@ -13,6 +13,7 @@ from ..jobs import JobExtension, Submission
 from ..jobs import records as job_records
 from ..store import get_store, local_path
 from . import records
+from .run import current_run
 
 __all__ = ["TRACKING_EXTENSION", "track_job", "lineage", "check_experiment_config", "EXPERIMENT_CONFIG_KEYS"]
 
@@ -64,7 +65,10 @@ def _track(job: Submission) -> None:
     details = job.kind.run_details(job.spec)
     if details is not None:
         parameters, source = details
-        track_job(job.name, job.options.get("experiment_config"), parameters, job.spec.record.get("inputs", {}), source)
+        # A job launched inside `with Run(...)` joins that run's experiment, as in SageMaker.
+        context = current_run()
+        config = job.options.get("experiment_config") or (context.experiment_config if context else None)
+        track_job(job.name, config, parameters, job.spec.record.get("inputs", {}), source)
 
 
 # Every job of a kind that has run details is recorded as a run when it starts, in the

@@ -133,8 +133,14 @@ class Job:
     def __repr__(self) -> str:
         return f"Job({self.name!r})"
 
+    @property
+    def job_name(self) -> str:
+        """The job's name (SageMaker's `latest_training_job.job_name`)."""
+        return self.name
+
     def describe(self) -> JobDescription:
-        """DescribeJob for this job."""
+        """DescribeJob for this job; it reads as SageMaker's dict too
+        (`describe()["TrainingJobStatus"]`)."""
         return describe_job(self.name)
 
     @property

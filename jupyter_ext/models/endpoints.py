@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from .base import Record
+from .sagemaker_names import Getter, SageMakerKeys, endpoint_keys, execution_keys, schedule_keys
 
 
 @dataclass(slots=True)
@@ -32,7 +33,7 @@ class VariantDescription(Record):
 
 
 @dataclass(slots=True)
-class EndpointDescription(Record):
+class EndpointDescription(Record, SageMakerKeys):
     """DescribeEndpoint: status (Creating, InService, Updating, Failed, Deleting), where it
     listens (`url`, on 127.0.0.1 by default), its variants and data capture settings."""
 
@@ -48,6 +49,10 @@ class EndpointDescription(Record):
     log_path: str
     variants: list[VariantDescription]
     data_capture: dict[str, Any] | None = None
+
+    def sagemaker_keys(self) -> dict[str, Getter]:
+        """SageMaker's key names for this record (see `sagemaker_names`)."""
+        return endpoint_keys()
 
 
 @dataclass(slots=True)
@@ -94,7 +99,7 @@ class MonitoringViolation(Record):
 
 
 @dataclass(slots=True)
-class MonitoringExecutionSummary(Record):
+class MonitoringExecutionSummary(Record, SageMakerKeys):
     """One monitoring run (a Processing job): InProgress, Completed, CompletedWithViolations
     or Failed; `report_path` is its report.html once written."""
 
@@ -107,9 +112,13 @@ class MonitoringExecutionSummary(Record):
     report_path: str | None
     failure_reason: str | None
 
+    def sagemaker_keys(self) -> dict[str, Getter]:
+        """SageMaker's key names for this record (see `sagemaker_names`)."""
+        return execution_keys()
+
 
 @dataclass(slots=True)
-class MonitoringScheduleSummary(Record):
+class MonitoringScheduleSummary(Record, SageMakerKeys):
     """A monitoring schedule on an endpoint: type DataQuality or ModelQuality, status
     Scheduled or Stopped, and its latest run."""
 
@@ -118,6 +127,10 @@ class MonitoringScheduleSummary(Record):
     schedule_expression: str
     status: str
     last_execution: MonitoringExecutionSummary | None
+
+    def sagemaker_keys(self) -> dict[str, Getter]:
+        """SageMaker's key names for this record (see `sagemaker_names`)."""
+        return schedule_keys()
 
 
 @dataclass(slots=True)

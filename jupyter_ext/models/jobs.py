@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .base import Record
+from .sagemaker_names import Getter, SageMakerKeys, job_keys
 
 
 @dataclass(slots=True)
@@ -66,8 +67,10 @@ class StatusTransition(Record):
 
 
 @dataclass(slots=True)
-class JobDescription(Record):
-    """DescribeJob: everything known about one job."""
+class JobDescription(Record, SageMakerKeys):
+    """DescribeJob: everything known about one job. It also reads as SageMaker's
+    Describe<Job> dict: `d["TrainingJobStatus"]`, `d["ModelArtifacts"]["S3ModelArtifacts"]`
+    (see `sagemaker_names`)."""
 
     name: str
     job_type: str
@@ -103,6 +106,10 @@ class JobDescription(Record):
             return None
         end = self.ended_at or datetime.now(timezone.utc)
         return (end - self.started_at).total_seconds()
+
+    def sagemaker_keys(self) -> dict[str, Getter]:
+        """SageMaker's Describe<Job> keys for this job's type."""
+        return job_keys(self.job_type)
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import NotFoundError
 from ..jobs import Job, JobKind, JobSpec, describe_job, submit, unique_job_name, watch
 from ..jobs.contract import base_environment
-from ..models import MonitoringExecutionSummary, MonitoringViolation, timestamp
+from ..models import JobDescription, MonitoringExecutionSummary, MonitoringViolation, timestamp
 from ..store import get_store, join_uri
 from . import records
 from .analysis_files import CONSTRAINTS_FILE, STATISTICS_FILE, VIOLATIONS_FILE, Constraints, ConstraintViolations, Statistics
@@ -139,7 +139,7 @@ class MonitoringExecution:
     def wait(self, timeout: float = 3600.0) -> MonitoringExecutionSummary:
         """Block until the run ends; returns its summary (a failed run does not raise)."""
         deadline = time.monotonic() + timeout
-        while self.job.status() not in ("Completed", "Failed", "Stopped") and time.monotonic() < deadline:
+        while self.job.status not in ("Completed", "Failed", "Stopped") and time.monotonic() < deadline:
             time.sleep(0.2)
         return self.describe()
 
@@ -170,7 +170,12 @@ class BaseliningJob:
 
     @property
     def job_name(self) -> str:
+        """The baselining job's name."""
         return self.job.name
+
+    def describe(self) -> JobDescription:
+        """The baselining (Processing) job's description; `["ProcessingJobStatus"]` too."""
+        return self.job.describe()
 
     def baseline_statistics(self) -> Statistics:
         """statistics.json of the baseline, editable (`body_dict`) and saveable (`save()`)."""

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..jobs import submit, unique_job_name, watch
 from ..store import default_output_path, get_store, join_uri
@@ -56,13 +57,15 @@ class DefaultModelMonitor:
     """Data-quality monitoring (SageMaker's DefaultModelMonitor): a baseline from a dataset,
     then runs over an endpoint's captured data that flag drift and broken constraints.
 
-    SageMaker-only arguments (role, instance_type, ...) are accepted and ignored.
+    SageMaker arguments about AWS (role, instance_type, ...) are accepted silently; others
+    we cannot honour (post_analytics_processor_script, ...) with a warning naming them.
     """
 
     monitoring_type = "DataQuality"
 
     def __init__(self, base_job_name: str | None = None, output_path: str | None = None,
                  **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("DefaultModelMonitor", _sagemaker_only)
         self.base_job_name = base_job_name or "baseline"
         self.output_path = output_path
         self.latest_baselining_job: BaseliningJob | None = None
@@ -76,6 +79,7 @@ class DefaultModelMonitor:
                          job_name: str | None = None, **_sagemaker_only: Any) -> BaseliningJob:
         """Profile `baseline_dataset` (a path, a folder of files or a DataFrame) in a
         Processing job writing statistics.json and constraints.json to `output_s3_uri`."""
+        ignore_sagemaker_arguments("DefaultModelMonitor.suggest_baseline", _sagemaker_only)
         dataset, dataset_format = dataset_and_format(baseline_dataset, dataset_format)
         analysis = {"kind": "baseline", "dataset": dataset, "dataset_format": dataset_format}
         return self._start_baselining(analysis, output_s3_uri, job_name, wait, logs)
@@ -126,6 +130,7 @@ class DefaultModelMonitor:
         """Schedule runs over `endpoint_input`'s captured data (hourly by default); each
         run writes statistics.json, constraint_violations.json and a report under
         `output_s3_uri/<endpoint>/<schedule>/<run>/`. Returns the schedule name."""
+        ignore_sagemaker_arguments("DefaultModelMonitor.create_monitoring_schedule", _sagemaker_only)
         endpoint, config = self._config(endpoint_input, output_s3_uri, statistics, constraints,
                                         output_columns_position=output_columns_position, **self._extra_config())
         name = monitor_schedule_name or unique_job_name(f"{short_name(endpoint, 20)}-{self.monitoring_type.lower()}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from .executions import BaseliningJob, MonitoringExecution
 from .datasets import dataset_and_format, require_local_path
@@ -41,6 +42,7 @@ class ModelQualityMonitor(DefaultModelMonitor):
                          **_sagemaker_only: Any) -> BaseliningJob:
         """Metrics of the dataset's predictions against its labels → statistics.json, and
         constraints.json with a threshold per metric at its baseline value."""
+        ignore_sagemaker_arguments("ModelQualityMonitor.suggest_baseline", _sagemaker_only)
         dataset, dataset_format = dataset_and_format(baseline_dataset, dataset_format)
         self._quality = {"problem_type": _problem(problem_type), "inference_attribute": inference_attribute,
                          "probability_attribute": probability_attribute,
@@ -57,6 +59,7 @@ class ModelQualityMonitor(DefaultModelMonitor):
                                    probability_threshold_attribute: float | None = None,
                                    **_sagemaker_only: Any) -> str:
         """Schedule model-quality runs of `endpoint_input` against `ground_truth_input`."""
+        ignore_sagemaker_arguments("ModelQualityMonitor.create_monitoring_schedule", _sagemaker_only)
         if not ground_truth_input:
             raise ValidationError("ground_truth_input is needed: the folder where ground-truth records land.")
         self._quality = {**self._quality, "ground_truth": require_local_path(ground_truth_input, "ground_truth_input"),

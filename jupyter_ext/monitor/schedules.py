@@ -53,11 +53,14 @@ def schedule_summary(row: Any) -> MonitoringScheduleSummary:
 
 
 def describe_schedule(name: str) -> dict[str, Any]:
-    """Everything about a schedule: summary fields, endpoint, config, times."""
+    """Everything about a schedule: summary fields, endpoint, config, times; and SageMaker's
+    DescribeMonitoringSchedule keys beside them (MonitoringScheduleStatus, EndpointName...)."""
     row = _row(name)
-    created = datetime.fromtimestamp(row["created_at"], timezone.utc).isoformat()
-    return {**schedule_summary(row).to_dict(), "endpoint_name": row["endpoint_name"],
-            "config": json.loads(row["config"]), "created_at": created}
+    created = datetime.fromtimestamp(row["created_at"], timezone.utc)
+    summary = schedule_summary(row)
+    return {**summary.to_dict(), "endpoint_name": row["endpoint_name"], "config": json.loads(row["config"]),
+            "created_at": created.isoformat(), **summary.to_sagemaker(), "EndpointName": row["endpoint_name"],
+            "CreationTime": created}
 
 
 def list_schedules(endpoint: str | None = None) -> list[MonitoringScheduleSummary]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..store import artifact_store_for, local_path
 from .capture import DataCaptureConfig
@@ -49,6 +50,7 @@ class Model:
 
     def __init__(self, model_data: str, entry_point: str | None = None, source_dir: str | None = None,
                  env: Mapping[str, str] | None = None, name: str | None = None, **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("Model", _sagemaker_only)
         self.model_data = _model_path(model_data)
         self.entry_point, self.code_dir = _locate_entry_point(entry_point, source_dir)
         self.env = {str(k): str(v) for k, v in (env or {}).items()}
@@ -68,6 +70,7 @@ class Model:
         The endpoint is a detached process on 127.0.0.1 (`port`, default a free one) that
         outlives this kernel; delete it with `predictor.delete_endpoint()`.
         """
+        ignore_sagemaker_arguments("Model.deploy", _sagemaker_only)
         name = create_endpoint(endpoint_name, [ProductionVariant(self, variant_name, 1.0, initial_instance_count)],
                                data_capture_config, port=port, wait=wait, base_name=self.name)
         return Predictor(name, serializer=serializer, deserializer=deserializer)
@@ -84,6 +87,7 @@ class PipelineModel(Model):
     """Models served serially in one endpoint: each one's response is the next one's request."""
 
     def __init__(self, models: Sequence[Model], name: str | None = None, **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("PipelineModel", _sagemaker_only)
         if not models or not all(isinstance(m, Model) for m in models):
             raise ValidationError("PipelineModel needs a list of one or more Model objects.")
         if len(models) > 15:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import JupyterExtError, ValidationError
 from ..models import InvokeEndpointResponse
 from .access import bearer_header, read_token
@@ -71,11 +72,17 @@ class Predictor:
 
     def __init__(self, endpoint_name: str, serializer: Serializer | None = None,
                  deserializer: Deserializer | None = None, **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("Predictor", _sagemaker_only)
         self.endpoint_name = endpoint_name
         self.serializer = serializer or JSONSerializer()
         self.deserializer = deserializer or JSONDeserializer()
         self._client: Any = None
         self.last_variant: str | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint's name (SageMaker's older name for `endpoint_name`)."""
+        return self.endpoint_name
 
     def _http(self) -> Any:
         if self._client is None:
@@ -106,7 +113,8 @@ class Predictor:
         return self.deserializer.deserialize(response.content, response.headers.get("content-type"))
 
     def describe(self) -> Any:
-        """The endpoint's EndpointDescription (variants, weights, traffic counts)."""
+        """The endpoint's EndpointDescription (variants, weights, traffic counts); it reads as
+        SageMaker's DescribeEndpoint dict too (`describe()["EndpointStatus"]`)."""
         return describe_endpoint(self.endpoint_name)
 
     def update_endpoint_weights_and_capacities(self, desired: Any) -> None:

@@ -122,12 +122,15 @@ class Deserializer(ABC):
 
 
 class CSVDeserializer(Deserializer):
-    """CSV → a list of rows of strings (as the SageMaker SDK returns them)."""
+    """CSV → a list of rows of strings (as the SageMaker SDK returns them; quoted values
+    keep their commas)."""
 
     ACCEPT = CSV
 
     def deserialize(self, body: bytes, content_type: str | None) -> Any:
-        return [line.split(",") for line in body.decode().splitlines() if line]
+        import csv
+
+        return [row for row in csv.reader(body.decode().splitlines()) if row]
 
 
 class JSONDeserializer(Deserializer):

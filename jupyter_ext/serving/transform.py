@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..jobs import Job, JobKind, JobSpec, Upload, submit, watch
 from ..jobs.contract import base_environment
@@ -43,6 +44,7 @@ class Transformer:
                  accept: str | None = None, max_concurrent_transforms: int = 1, max_payload: int = 6,
                  env: dict[str, str] | None = None, base_transform_job_name: str | None = None,
                  **_sagemaker_only: Any) -> None:
+        ignore_sagemaker_arguments("Transformer", _sagemaker_only)
         if not isinstance(model, Servable):
             raise ValidationError(f"Transformer needs a Model (or PipelineModel); got {type(model).__name__}.")
         _choice("strategy", strategy, tuple(STRATEGIES))
@@ -65,6 +67,7 @@ class Transformer:
                   logs: bool = True, **_sagemaker_only: Any) -> None:
         """Transform `data` (a file or a folder of files); with `wait`, raise unless the job Completed.
         `join_source="Input"` puts each input record beside its output."""
+        ignore_sagemaker_arguments("Transformer.transform", _sagemaker_only)
         source = local_path(str(data))
         if (source is None and not artifact_store_for(str(data)).exists(str(data))) or (source and not source.exists()):
             raise ValidationError(f"Transform input {data} does not exist" + (f" (looked for {source})." if source else "."))

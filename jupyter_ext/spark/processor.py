@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..processing import PROCESSING_ROOT, ProcessingInput, ProcessingOutput, Processor
 
@@ -88,6 +89,7 @@ class PySparkProcessor(Processor):
             **_sagemaker_only: Any) -> None:
         """Submit `submit_app` (a local .py file) with `arguments`; with `wait`, raise unless
         the job Completed (the batch ended in `success`)."""
+        ignore_sagemaker_arguments("PySparkProcessor.run", _sagemaker_only)
         self.experiment_config = experiment_config
         app = Path(submit_app).resolve()
         if _is_remote(submit_app) or not app.is_file() or app.suffix != ".py":

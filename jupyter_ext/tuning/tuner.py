@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ConflictError, ValidationError
 from ..experiments.tracking import check_experiment_config
 from ..jobs import Job, JobKind, JobSpec, describe_job, submit, watch
@@ -94,6 +95,7 @@ class HyperparameterTuner:
         max_runtime_in_seconds: int = DEFAULT_MAX_RUNTIME, **sagemaker_only: Any,
     ) -> None:
         completion_criteria = completion_criteria or sagemaker_only.pop("completion_criteria_config", None)
+        ignore_sagemaker_arguments("HyperparameterTuner", sagemaker_only)
         definition = _Definition("default", estimator, objective_metric_name, hyperparameter_ranges,
                                  list(metric_definitions or []))
         self._setup([definition], strategy, objective_type, max_jobs, max_parallel_jobs, early_stopping_type,
@@ -156,6 +158,7 @@ class HyperparameterTuner:
                completion_criteria: TuningJobCompletionCriteriaConfig | None = None,
                strategy_config: Mapping[str, Any] | None = None, **sagemaker_only: Any) -> HyperparameterTuner:
         """A tuner over several training job definitions (algorithms), keyed alike in every dict."""
+        ignore_sagemaker_arguments("HyperparameterTuner.create", sagemaker_only)
         keys = list(estimator_dict)
         if not keys or any(set(d) != set(keys) for d in (objective_metric_name_dict, hyperparameter_ranges_dict)):
             raise ValidationError("estimator_dict, objective_metric_name_dict and hyperparameter_ranges_dict "
@@ -173,6 +176,7 @@ class HyperparameterTuner:
         """Start the tuning job; with `wait`, block until it ends (raising unless it Completed).
 
         `experiment_config` puts the tuning job's run in an experiment."""
+        ignore_sagemaker_arguments("HyperparameterTuner.fit", _sagemaker_only)
         self._experiment_config = check_experiment_config(experiment_config)
         self._launch(channel_uris(inputs), job_name, None)
         watch(self.latest_tuning_job, wait, logs)
@@ -239,8 +243,13 @@ class HyperparameterTuner:
     stop_tuning_job = stop
 
     def describe(self) -> dict[str, Any]:
-        """The tuning job's description as a dict."""
-        return self._job().describe().to_dict()
+        """The tuning job's description as a dict, with SageMaker's keys beside ours
+        (HyperParameterTuningJobStatus, BestTrainingJob once a job has an objective value)."""
+        description = self._job().describe()
+        answer = {**description.to_dict(), **description.to_sagemaker()}
+        if any(r.value is not None for r in read_trials(description.name)):
+            answer["BestTrainingJob"] = {"TrainingJobName": self.best_training_job()}
+        return answer
 
     def analytics(self) -> HyperparameterTuningJobAnalytics:
         """Analytics over the tuning job's training jobs."""
@@ -257,6 +266,27 @@ class HyperparameterTuner:
     def best_estimator(self) -> Estimator:
         """An Estimator attached to the best training job."""
         return Estimator.attach(self.best_training_job())
+
+    def deploy(self, initial_instance_count: int = 1, instance_type: str | None = None, serializer: Any = None,
+               deserializer: Any = None, endpoint_name: str | None = None, wait: bool = True,
+               data_capture_config: Any = None, **sagemaker_only: Any) -> Any:
+        """Serve the best training job's model (as `Estimator.deploy` serves a job's) on an
+        endpoint named after that job unless `endpoint_name` is given; returns its Predictor."""
+        ignore_sagemaker_arguments("HyperparameterTuner.deploy", sagemaker_only)
+        best = self.best_training_job()
+        predictor = Estimator.attach(best).deploy(initial_instance_count, instance_type, serializer, deserializer,
+                                                  endpoint_name or best, data_capture_config, wait)
+        self._endpoint_name = predictor.endpoint_name
+        return predictor
+
+    def delete_endpoint(self, endpoint_name: str | None = None) -> None:
+        """Delete the endpoint `deploy()` started (or `endpoint_name`)."""
+        from ..serving import delete_endpoint
+
+        name = endpoint_name or getattr(self, "_endpoint_name", None)
+        if name is None:
+            raise ValidationError("No endpoint to delete: deploy() first, or give endpoint_name=.")
+        delete_endpoint(name)
 
 
 class TuningJob(JobKind):
