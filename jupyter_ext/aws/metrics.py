@@ -1,8 +1,9 @@
 """CloudWatch metrics over job metrics: what `TrainingJobAnalytics(name).dataframe()` asks for.
 
 A training job's metric series (regexes over its log, and `log_metric` values) are the
-namespace `/aws/sagemaker/TrainingJobs`, dimension `Host` = `<job>/algo-1`, as SageMaker
-publishes them; GetMetricStatistics buckets them by `Period`.
+namespace `/aws/sagemaker/TrainingJobs`, with dimension `TrainingJobName` = `<job>` (what
+`TrainingJobAnalytics` asks for) or `Host` = `<job>/algo-1`, as SageMaker publishes them;
+GetMetricStatistics buckets them by `Period`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ NAMESPACE = "/aws/sagemaker/TrainingJobs"
 
 def _host_job(dimensions: list[dict[str, str]]) -> str | None:
     for dimension in dimensions or []:
+        if dimension.get("Name") == "TrainingJobName":
+            return dimension.get("Value", "")
         if dimension.get("Name") == "Host":
             return dimension.get("Value", "").rsplit("/algo-", 1)[0]
     return None
@@ -64,17 +67,20 @@ def list_metrics(call: Call) -> dict[str, Any]:
     params = call.params
     if params.get("Namespace") not in (None, NAMESPACE):
         return {"Metrics": []}
-    wanted_job = _host_job(params.get("Dimensions") or [])
+    asked = params.get("Dimensions") or []
+    wanted_job = _host_job(asked)
     jobs = [wanted_job] if wanted_job else [job.name for job in list_jobs(type="Training", limit=None)]
+    kinds = {dimension.get("Name") for dimension in asked} or {"TrainingJobName", "Host"}
     metrics = []
     for name in jobs:
         try:
             names = sorted({point.name for point in Job(name).metric_points()})
         except NotFoundError:
             continue
-        metrics += [{"Namespace": NAMESPACE, "MetricName": metric,
-                     "Dimensions": [{"Name": "Host", "Value": f"{name}/algo-1"}]}
-                    for metric in names if params.get("MetricName") in (None, metric)]
+        metrics += [{"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": [dimension]}
+                    for metric in names if params.get("MetricName") in (None, metric)
+                    for dimension in ({"Name": "TrainingJobName", "Value": name},
+                                      {"Name": "Host", "Value": f"{name}/algo-1"}) if dimension["Name"] in kinds]
     return {"Metrics": metrics}
 
 

@@ -97,7 +97,7 @@ def _defaults(description: JobDescription, spec: JobSpec) -> dict[str, Any]:
         "AlgorithmSpecification": {"TrainingImage": "jupyter-ext/local", "TrainingInputMode": "File",
                                    "MetricDefinitions": description.metric_definitions},
         "RoleArn": LOCAL_ROLE, "HyperParameters": encode_hyperparameters(description.hyperparameters),
-        "InputDataConfig": channels, "OutputDataConfig": {"S3OutputPath": output_path},
+        "InputDataConfig": channels, "OutputDataConfig": {"S3OutputPath": output_path, "KmsKeyId": ""},
         "ResourceConfig": {"InstanceType": record.get("instance_type", "local"), "InstanceCount": 1,
                            "VolumeSizeInGB": 30},
         "StoppingCondition": {"MaxRuntimeInSeconds": description.max_run},
@@ -117,7 +117,10 @@ def describe_training_job(call: Call) -> dict[str, Any]:
     name = call.params["TrainingJobName"]
     description, spec = find_job(name, "Training")
     request = sagemaker_request(spec.record)
-    answer = {**_defaults(description, spec), **{k: request[k] for k in _ECHOED if k in request}}
+    answer = _defaults(description, spec)
+    for key in _ECHOED:
+        if key in request:
+            answer[key] = {**answer[key], **request[key]} if isinstance(answer.get(key), dict) else request[key]
     answer.update(
         TrainingJobName=name, TrainingJobArn=arn(call, f"training-job/{name.lower()}"),
         TrainingJobStatus=api_status(description.status), SecondaryStatus=description.secondary_status or "Starting",
