@@ -79,6 +79,23 @@ def test_cli_reads_a_jobs_log_events(aws: Endpoint, cli_job: str) -> None:
     assert "hello from the CLI job" in [event["message"] for event in events]
 
 
+def test_log_events_from_a_start_time_skip_the_pages_before_it(aws: Endpoint, tmp_path: Path) -> None:
+    (tmp_path / "chatty.py").write_text("import time\nfor i in range(10001):\n    print(i)\n"
+                                        "time.sleep(0.05)\nprint('late line')\n")
+    Estimator(str(tmp_path / "chatty.py")).fit(job_name="chatty-job", logs=False)
+    client, group = boto3.Session().client("logs"), "/aws/sagemaker/TrainingJobs"
+    stream = client.describe_log_streams(logGroupName=group, logStreamNamePrefix="chatty-job/")["logStreams"][0]
+    first = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True)
+    assert len(first["events"]) == 10_000  # a page holds at most 10,000 events
+    rest = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True,
+                                 nextToken=first["nextForwardToken"])
+    late = next(event for event in rest["events"] if event["message"] == "late line")
+    # SDK v2 follows a log by asking from the last event's time; the first page must not be empty.
+    since = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True,
+                                  startTime=late["timestamp"])
+    assert since["events"][0]["message"] == "late line"
+
+
 def _error(call) -> tuple[str, int]:
     with pytest.raises(botocore.exceptions.ClientError) as caught:
         call()
