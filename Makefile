@@ -23,7 +23,7 @@ export OMP_NUM_THREADS ?= 1
 
 .PHONY: lab test install system-packages bench clean
 
-lab: install
+lab: install $(SAGEMAKER2_STAMP)
 	$(VENV)/bin/jupyter lab notebooks/quickstart.ipynb $(ROOT_FLAG) --LabApp.news_url=None
 
 test: install $(SMDEBUG_STAMP) $(SAGEMAKER2_STAMP) $(SAGEMAKER3_STAMP)
@@ -42,6 +42,7 @@ bench: install
 	$(PY) -m pip install --quiet "flaml[automl]"
 	$(PY) benchmarks/automl.py
 	$(PY) benchmarks/livy.py
+	$(PY) benchmarks/aws_api.py
 
 install: $(STAMP)
 
@@ -59,9 +60,12 @@ $(SMDEBUG_STAMP): Makefile
 	  requests pandas psutil boto3
 	touch $(SMDEBUG_STAMP)
 
-$(SAGEMAKER2_STAMP): Makefile
+# It is also a notebook kernel, "Python (SageMaker SDK v2)", for notebooks brought from SageMaker.
+$(SAGEMAKER2_STAMP): Makefile $(STAMP)
 	test -x $(SAGEMAKER2_VENV)/bin/python || $(PYTHON) -m venv $(SAGEMAKER2_VENV)
-	$(SAGEMAKER2_VENV)/bin/python -m pip install --quiet "sagemaker>=2.250,<3" awscli
+	$(SAGEMAKER2_VENV)/bin/python -m pip install --quiet "sagemaker>=2.250,<3" awscli ipykernel
+	$(SAGEMAKER2_VENV)/bin/python -m ipykernel install --prefix $(abspath $(VENV)) --name sagemaker-sdk2 \
+	  --display-name "Python (SageMaker SDK v2)" >/dev/null
 	touch $(SAGEMAKER2_STAMP)
 
 $(SAGEMAKER3_STAMP): Makefile

@@ -16,8 +16,8 @@ import pytest
 
 from conftest import wait_until
 
-SAGEMAKER2_PYTHON = os.environ.get("SAGEMAKER2_PYTHON") or str(Path(".venv-sagemaker2/bin/python").resolve())
-SAGEMAKER3_PYTHON = os.environ.get("SAGEMAKER3_PYTHON") or str(Path(".venv-sagemaker3/bin/python").resolve())
+SAGEMAKER2_PYTHON = os.environ.get("SAGEMAKER2_PYTHON") or str(Path(".venv-sagemaker2/bin/python").absolute())
+SAGEMAKER3_PYTHON = os.environ.get("SAGEMAKER3_PYTHON") or str(Path(".venv-sagemaker3/bin/python").absolute())
 needs_sdk2 = pytest.mark.skipif(not Path(SAGEMAKER2_PYTHON).is_file(),
                                 reason="set SAGEMAKER2_PYTHON to a Python with sagemaker<3 and awscli (make test does)")
 needs_sdk3 = pytest.mark.skipif(not Path(SAGEMAKER3_PYTHON).is_file(),

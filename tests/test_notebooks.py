@@ -9,21 +9,53 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+from aws_fixtures import Endpoint, aws, aws_endpoint, needs_sdk2  # noqa: F401
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+
+
+NOTEBOOKS = [n for n in NOTEBOOKS if nbformat.read(n, as_version=4).metadata["kernelspec"]["name"] == "python3"]
+SDK_NOTEBOOKS = sorted(set((Path(__file__).parent.parent / "notebooks").glob("*.ipynb")) - set(NOTEBOOKS))
+
+
+def _run(notebook: Path, tmp_path: Path, kernel: str) -> str:
+    work = tmp_path / "work"
+    shutil.copytree(notebook.parent, work, ignore=shutil.ignore_patterns("*-data", "*-evaluation", ".*"))
+    papermill.execute_notebook(work / notebook.name, work / "out.ipynb", cwd=work,
+                               kernel_name=kernel, progress_bar=False)
+    executed = nbformat.read(work / "out.ipynb", as_version=4)
+    return "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+                   for c in executed.cells for o in c.get("outputs", []))
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
 def test_notebook_runs_under_papermill(notebook: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("JUPYTER_EXT_DISPLAY")  # choose as a user's papermill run would
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    work = tmp_path / "work"
-    shutil.copytree(notebook.parent, work, ignore=shutil.ignore_patterns("*-data", "*-evaluation", ".*"))
-    papermill.execute_notebook(work / notebook.name, work / "out.ipynb", cwd=work,
-                               kernel_name="python3", progress_bar=False)
-    executed = nbformat.read(work / "out.ipynb", as_version=4)
-    text = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    try:
+        text = _run(notebook, tmp_path, "python3")
+    finally:
+        _stop_endpoint()
     assert ": Completed | after" in text  # jobs print as text under papermill
+
+
+def _stop_endpoint() -> None:
+    """Stop the AWS endpoint a notebook started (`use_local_endpoint()`) in the test's home."""
+    from jupyter_ext.aws import detached_service
+
+    if detached_service().running():
+        detached_service().stop()
+
+
+@needs_sdk2
+@pytest.mark.parametrize("notebook", SDK_NOTEBOOKS, ids=[n.stem for n in SDK_NOTEBOOKS])
+def test_sagemaker_notebook_runs_on_the_sdk_kernel(notebook: Path, tmp_path: Path, aws: Endpoint,
+                                                   monkeypatch) -> None:
+    for name, value in aws.env.items():  # as `eval "$(jupyter-ext aws env)"` before papermill
+        monkeypatch.setenv(name, value)
+    text = _run(notebook, tmp_path, "sagemaker-sdk2")
+    assert "Completed - Training job completed" in text or "Job Completed" in text
+    assert "s3://sagemaker-us-east-1-000000000000/" in text
 
 
 def test_a_failed_job_fails_the_papermill_run(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, wait_until
 from jupyter_ext import Estimator, ProcessingInput, ProcessingOutput, ScriptProcessor, describe_job
 from jupyter_ext.errors import ValidationError
 from jupyter_ext.serving import DataCaptureConfig, Model, Transformer
@@ -190,8 +190,9 @@ def test_real_s3_round_trips_a_folder_and_a_file(real_s3: Path, tmp_path: Path, 
     assert _tree(tmp_path / "prefix") == {"b.txt": "B", "sub/a.txt": "A"}
     store.download("s3://round-trip/one/b2.txt", tmp_path / "object")
     assert _tree(tmp_path / "object") == {"b2.txt": "B"}
-    (real_s3 / "round-trip" / "folder" / "late.txt").write_text("L")  # seen at once (no stale listing)
-    assert "late.txt" in _tree(store.fetch("s3://round-trip/folder", tmp_path / "again"))
+    (real_s3 / "round-trip" / "folder" / "late.txt").write_text("L")  # seen within rclone's 100 ms listing cache
+    wait_until(lambda: "late.txt" in _tree(store.fetch("s3://round-trip/folder", tmp_path / "again")), 5,
+               "a file written on disk to be listed")
     with pytest.raises(ValidationError, match="s3://round-trip/missing does not exist"):
         store.download("s3://round-trip/missing", tmp_path / "missing")
 

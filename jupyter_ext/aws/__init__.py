@@ -9,7 +9,7 @@ the magics and the sidebar use, and owns no job logic of its own.
 from __future__ import annotations
 
 from .credentials import LOCAL_ACCOUNT, LOCAL_ROLE, aws_environment, default_bucket, keys_file, service_keys
-from .service import DEFAULT_PORT, AwsService, detached_service, running_service
+from .service import DEFAULT_PORT, AwsService, detached_service, running_service, use_local_endpoint
 
 __all__ = ["AwsService", "DEFAULT_PORT", "LOCAL_ACCOUNT", "LOCAL_ROLE", "aws_environment", "default_bucket",
-           "detached_service", "keys_file", "running_service", "service_keys"]
+           "detached_service", "keys_file", "running_service", "service_keys", "use_local_endpoint"]

@@ -6,7 +6,8 @@ service through the standard variables `aws_environment()` gives: `AWS_ENDPOINT_
 (every service), `AWS_ENDPOINT_URL_S3` (rclone's S3 server), the keys and a region. The
 SDK's default bucket and role come from a SageMaker SDK config file named by
 `SAGEMAKER_USER_CONFIG_OVERRIDE`, so the SDK never asks STS (which it calls at a fixed
-AWS address) for the account.
+AWS address) for the account. (SDK v3 checks a job's role with IAM's policy simulator:
+the endpoint answers that too, allowing everything.)
 """
 
 from __future__ import annotations

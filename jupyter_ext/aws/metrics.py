@@ -1,9 +1,9 @@
 """CloudWatch metrics over job metrics: what `TrainingJobAnalytics(name).dataframe()` asks for.
 
 A training job's metric series (regexes over its log, and `log_metric` values) are the
-namespace `/aws/sagemaker/TrainingJobs`, with dimension `TrainingJobName` = `<job>` (what
-`TrainingJobAnalytics` asks for) or `Host` = `<job>/algo-1`, as SageMaker publishes them;
-GetMetricStatistics buckets them by `Period`.
+namespace `/aws/sagemaker/TrainingJobs`, dimension `TrainingJobName` (or `Host` =
+`<job>/algo-1`), as SageMaker publishes them; GetMetricStatistics buckets them by `Period`.
+botocore calls CloudWatch with JSON 1.0 (newer ones may choose CBOR): both are served.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ NAMESPACE = "/aws/sagemaker/TrainingJobs"
 
 
 def _host_job(dimensions: list[dict[str, str]]) -> str | None:
+    """The job a metric query is about: dimension TrainingJobName (what the SDK's analytics
+    send) or Host (`<job>/algo-1`, SageMaker's per-host series)."""
     for dimension in dimensions or []:
         if dimension.get("Name") == "TrainingJobName":
-            return dimension.get("Value", "")
+            return dimension.get("Value")
         if dimension.get("Name") == "Host":
             return dimension.get("Value", "").rsplit("/algo-", 1)[0]
     return None
@@ -67,20 +69,17 @@ def list_metrics(call: Call) -> dict[str, Any]:
     params = call.params
     if params.get("Namespace") not in (None, NAMESPACE):
         return {"Metrics": []}
-    asked = params.get("Dimensions") or []
-    wanted_job = _host_job(asked)
+    wanted_job = _host_job(params.get("Dimensions") or [])
     jobs = [wanted_job] if wanted_job else [job.name for job in list_jobs(type="Training", limit=None)]
-    kinds = {dimension.get("Name") for dimension in asked} or {"TrainingJobName", "Host"}
     metrics = []
     for name in jobs:
         try:
             names = sorted({point.name for point in Job(name).metric_points()})
         except NotFoundError:
             continue
-        metrics += [{"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": [dimension]}
-                    for metric in names if params.get("MetricName") in (None, metric)
-                    for dimension in ({"Name": "TrainingJobName", "Value": name},
-                                      {"Name": "Host", "Value": f"{name}/algo-1"}) if dimension["Name"] in kinds]
+        metrics += [{"Namespace": NAMESPACE, "MetricName": metric,
+                     "Dimensions": [{"Name": "TrainingJobName", "Value": name}]}
+                    for metric in names if params.get("MetricName") in (None, metric)]
     return {"Metrics": metrics}
 
 

@@ -1,7 +1,8 @@
 """The operations the local AWS endpoint serves, by service, and how our errors read in AWS's words.
 
 Each module in `OPERATION_MODULES` has `SERVICE` (botocore's service name) and
-`OPERATIONS` ({operation name: handler}); a handler takes a `Call` and returns the
+`OPERATIONS` ({operation name: handler}), or `OPERATION_TABLES` ({service: operations}) when
+it serves several services; a handler takes a `Call` and returns the
 answer's members as a dict (shaped by botocore's output shape on the way out).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,13 +19,14 @@ from ..errors import ConflictError, JupyterExtError, NotFoundError, ValidationEr
 from .credentials import LOCAL_ACCOUNT
 from .protocol import AwsError
 
-__all__ = ["Call", "Operation", "OPERATION_MODULES", "operations", "handle", "arn"]
+__all__ = ["Call", "Operation", "OPERATION_MODULES", "operations", "served_operations", "operations_markdown", "handle",
+           "arn"]
 
 log = logging.getLogger("jupyter_ext.aws")
 
 OPERATION_MODULES = [
     "jupyter_ext.aws.training_jobs", "jupyter_ext.aws.processing_jobs", "jupyter_ext.aws.tags",
-    "jupyter_ext.aws.logs", "jupyter_ext.aws.metrics",
+    "jupyter_ext.aws.logs", "jupyter_ext.aws.metrics", "jupyter_ext.aws.identity",
 ]
 
 
@@ -41,15 +44,32 @@ class Call:
 
 Operation = Callable[[Call], "dict[str, Any] | None"]
 _TABLES: dict[str, dict[str, Operation]] = {}
+_TABLES_LOCK = threading.Lock()
 
 
 def operations(service: str) -> dict[str, Operation]:
     """Every operation served for `service` (botocore's name: "sagemaker", "logs", ...)."""
-    if not _TABLES:
-        for name in OPERATION_MODULES:
-            module = importlib.import_module(name)
-            _TABLES.setdefault(module.SERVICE, {}).update(module.OPERATIONS)
+    with _TABLES_LOCK:  # worker threads ask at once; the tables are built whole, once
+        if not _TABLES:
+            tables: dict[str, dict[str, Operation]] = {}
+            for name in OPERATION_MODULES:
+                module = importlib.import_module(name)
+                found = getattr(module, "OPERATION_TABLES", None) or {module.SERVICE: module.OPERATIONS}
+                for served, table in found.items():
+                    tables.setdefault(served, {}).update(table)
+            _TABLES.update(tables)
     return _TABLES.get(service, {})
+
+
+def served_operations() -> dict[str, list[str]]:
+    """Every operation served, by service, sorted."""
+    operations("sagemaker")
+    return {service: sorted(table) for service, table in sorted(_TABLES.items())}
+
+
+def operations_markdown() -> str:
+    """The served operations as the README lists them (`jupyter-ext aws operations` prints it)."""
+    return "\n".join(f"- `{service}`: " + ", ".join(names) for service, names in served_operations().items())
 
 
 def arn(call: Call, resource: str) -> str:

@@ -20,14 +20,15 @@ from collections.abc import Callable
 from typing import Any
 
 from ..callers import WILDCARD_HOSTS, CallerCheck
-from ..errors import ConflictError
+from ..errors import ConflictError, JupyterExtError, NotFoundError
 from ..jobs.detached import DetachedServer
 from ..store import home, local_s3_root, s3_mode
 from .credentials import DEFAULT_REGION, aws_environment, default_bucket, service_keys
 from .routes import make_app
 from .s3_server import free_port, start_s3_server
 
-__all__ = ["AwsService", "detached_service", "running_service", "serve_beside_jupyter", "DEFAULT_PORT"]
+__all__ = ["AwsService", "detached_service", "running_service", "serve_beside_jupyter", "use_local_endpoint",
+           "DEFAULT_PORT"]
 
 DEFAULT_PORT = 4566
 
@@ -181,3 +182,25 @@ def serve_beside_jupyter(log: Any) -> AwsService | None:
     detached_service().write_state(service.url, s3_url=service.s3_url, region=service.region, in_jupyter_server=True)
     log.info("jupyter_ext: AWS endpoint on %s (S3 on %s); kernels use it", service.url, service.s3_url)
     return service
+
+
+def use_local_endpoint(start: bool = True) -> dict[str, str]:
+    """Point this process's AWS clients (boto3, the SageMaker SDK) at the local endpoint:
+    the running one, else (with `start`) a detached one started now (port 4566, or any
+    free port when that is taken). Returns the variables it set.
+
+    A kernel of a Jupyter server with jupyter_ext has them already; a script, a console
+    or a papermill run calls this (or runs `eval "$(jupyter-ext aws env)"` first).
+    """
+    found = running_service()
+    if found is None:
+        if not start:
+            raise NotFoundError("No AWS endpoint is running: start one with `jupyter-ext aws serve --detach`.")
+        server = detached_service()
+        try:
+            found = server.start(["--port", str(DEFAULT_PORT)])
+        except JupyterExtError:
+            found = server.start(["--port", "0"])
+    environment = aws_environment(found["url"], found["s3_url"], found.get("region") or DEFAULT_REGION)
+    os.environ.update(environment)
+    return environment

@@ -117,7 +117,7 @@ def describe_training_job(call: Call) -> dict[str, Any]:
     name = call.params["TrainingJobName"]
     description, spec = find_job(name, "Training")
     request = sagemaker_request(spec.record)
-    answer = _defaults(description, spec)
+    answer = _defaults(description, spec)  # OutputDataConfig.KmsKeyId among them: the SDK's attach() reads it
     for key in _ECHOED:
         if key in request:
             answer[key] = {**answer[key], **request[key]} if isinstance(answer.get(key), dict) else request[key]

@@ -1,7 +1,7 @@
 """The local AWS endpoint's verbs: `jupyter-ext aws serve|status|stop|env`.
 
     serve [--host 127.0.0.1] [--port 4566] [--s3-port PORT] [--region us-east-1] [--detach]
-    status | stop | env
+    status | stop | env | operations
 
 `env` prints the `export` lines that point boto3, the SageMaker SDK and the AWS CLI at
 the running endpoint: `eval "$(jupyter-ext aws env)"`.
@@ -79,6 +79,12 @@ def _env(args: argparse.Namespace) -> None:
     print(export_lines(aws_environment(state["url"], state["s3_url"], state.get("region") or args.region)))
 
 
+def _operations(args: argparse.Namespace) -> None:
+    from ..aws.operations import operations_markdown
+
+    print(operations_markdown())
+
+
 _SERVE = (
     arg("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)"),
     arg("--port", type=int, default=4566, help="port of the AWS APIs (default 4566; 0 = any free port)"),
@@ -93,6 +99,7 @@ AWS = VerbTable("aws", "the local AWS endpoint (SageMaker, S3, CloudWatch Logs) 
          surfaces=frozenset({"cli"})),
     Verb("status", "the running endpoint's URLs, pid and log", _status, surfaces=frozenset({"cli"})),
     Verb("stop", "stop the detached endpoint", _stop, surfaces=frozenset({"cli"})),
+    Verb("operations", "list the operations served, by service", _operations, surfaces=frozenset({"cli"})),
     Verb("env", "print the export lines that point a shell's AWS clients here", _env,
          (arg("--region", default="us-east-1", help=argparse.SUPPRESS),), surfaces=frozenset({"cli"})),
 ))
