@@ -12,16 +12,10 @@ import subprocess
 import sys
 import tarfile
 import textwrap
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import boto3
-import botocore.parsers
-import botocore.serialize
 import pytest
-import requests
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 
 from conftest import wait_until
 from aws_fixtures import ClientRun, Endpoint, SAGEMAKER2_PYTHON, aws, aws_endpoint, needs_sdk2, printed  # noqa: F401
@@ -188,31 +182,6 @@ def test_training_job_analytics_reads_the_metric_from_cloudwatch(aws: Endpoint, 
     client = boto3.Session().client("cloudwatch")
     listed = client.list_metrics(Dimensions=[{"Name": "TrainingJobName", "Value": printed(out, "JOB")}])["Metrics"]
     assert [metric["MetricName"] for metric in listed] == ["loss"]
-
-
-def _cbor_call(aws: Endpoint, operation: str, params: dict) -> dict:
-    """A CloudWatch call in botocore's Smithy RPC v2 CBOR protocol (which other botocore
-    versions and SDKs choose), signed and parsed by botocore."""
-    model = boto3.Session()._session.get_service_model("cloudwatch").operation_model(operation)
-    wire = botocore.serialize.create_serializer("smithy-rpc-v2-cbor").serialize_to_request(params, model)
-    request = AWSRequest(wire["method"], aws.url + wire["url_path"], data=wire["body"], headers=wire["headers"])
-    SigV4Auth(boto3.Session().get_credentials(), "monitoring", "us-east-1").add_auth(request)
-    answer = requests.post(request.url, headers=dict(request.headers), data=request.body, timeout=10)
-    assert answer.status_code == 200 and answer.headers["smithy-protocol"] == "rpc-v2-cbor", answer.content
-    return botocore.parsers.create_parser("smithy-rpc-v2-cbor").parse(
-        {"status_code": 200, "headers": answer.headers, "body": answer.content}, model.output_shape)
-
-
-@needs_sdk2
-def test_cloudwatch_answers_in_cbor_too(aws: Endpoint, sdk_runs: dict[str, ClientRun]) -> None:
-    name = printed(sdk_runs["sklearn"].result().stdout, "JOB")
-    found = boto3.Session().client("sagemaker").describe_training_job(TrainingJobName=name)
-    answer = _cbor_call(aws, "GetMetricStatistics", {
-        "Namespace": "/aws/sagemaker/TrainingJobs", "MetricName": "loss", "Period": 3600,
-        "Dimensions": [{"Name": "TrainingJobName", "Value": name}], "Statistics": ["Maximum", "SampleCount"],
-        "StartTime": found["TrainingStartTime"], "EndTime": found["TrainingEndTime"] + timedelta(minutes=1)})
-    assert [(point["Maximum"], point["SampleCount"]) for point in answer["Datapoints"]] == [(1.0, 3.0)]
-    assert isinstance(answer["Datapoints"][0]["Timestamp"], datetime)
 
 
 @needs_sdk2
