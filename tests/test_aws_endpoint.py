@@ -8,6 +8,7 @@ again only 30 s later if the job still runs; so the module's SDK scripts run sid
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tarfile
@@ -119,6 +120,9 @@ FAILURES_CLIENT = textwrap.dedent(f"""\
     slow.latest_training_job.wait(logs="None")
     found = client.describe_training_job(TrainingJobName=name)
     print("STOPPED", found["TrainingJobStatus"], found["SecondaryStatus"])
+    from sagemaker.estimator import Estimator
+    notebook = Estimator.attach("notebook-job")
+    print("NOTEBOOK", notebook.instance_type, notebook.hyperparameters()["lr"], notebook.model_data)
 """)
 
 
@@ -138,6 +142,11 @@ def sdk_runs(aws_endpoint: Endpoint, tmp_path_factory: pytest.TempPathFactory) -
     # The torch job (importing torch is its slow part) trains before the other clients load the CPU.
     wait_until(lambda: any((aws_endpoint.home / "s3").glob("*/pytorch-training-*/output/model.tar.gz"))
                or runs["torch"].process.poll() is not None, 120, "the PyTorch job to end")
+    notebook = tmp_path_factory.mktemp("notebook")
+    (notebook / "train.py").write_text("print('loss: 0.5')\n")
+    subprocess.run([sys.executable, "-c", "from jupyter_ext import Estimator; Estimator('train.py', hyperparameters="
+                    "{'lr': 0.1}).fit(job_name='notebook-job', logs=False)"], cwd=notebook, check=True, timeout=120,
+                   env={**os.environ, "JUPYTER_EXT_HOME": str(aws_endpoint.home)})
     runs["sklearn"] = aws_endpoint.start(SAGEMAKER2_PYTHON, SKLEARN_CLIENT, sklearn)
     runs["failures"] = aws_endpoint.start(SAGEMAKER2_PYTHON, FAILURES_CLIENT, failures)
     return runs
@@ -206,6 +215,13 @@ def test_failing_script_raises_the_sdks_exception_with_its_error(aws: Endpoint, 
 @needs_sdk2
 def test_stop_training_job_ends_it_stopped(aws: Endpoint, sdk_runs: dict[str, ClientRun]) -> None:
     assert "STOPPED Stopped Stopped" in sdk_runs["failures"].result().stdout
+
+
+@needs_sdk2
+def test_estimator_attach_of_a_job_made_in_python(aws: Endpoint, sdk_runs: dict[str, ClientRun]) -> None:
+    instance_type, lr, model = sdk_runs["failures"].result().stdout.split("NOTEBOOK ", 1)[1].split()[:3]
+    assert (instance_type, lr) == ("ml.m5.large", "0.1")  # our `local` is no instance type to the SDK
+    assert model == Job("notebook-job").describe().model_data
 
 
 def _quick_job(folder: Path, name: str, fail: bool = False) -> Job:
