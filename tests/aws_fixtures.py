@@ -25,6 +25,24 @@ needs_sdk3 = pytest.mark.skipif(not Path(SAGEMAKER3_PYTHON).is_file(),
 
 
 @dataclass
+class ClientRun:
+    """A client script started with `Endpoint.start`."""
+
+    process: subprocess.Popen
+    cwd: Path
+
+    def result(self, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+        """Wait for the script; its output, or AssertionError (with the output) if it failed."""
+        self.process.wait(timeout)
+        done = subprocess.CompletedProcess(self.process.args, self.process.returncode,
+                                           (self.cwd / "client.stdout").read_text(),
+                                           (self.cwd / "client.stderr").read_text())
+        if done.returncode != 0:
+            raise AssertionError(f"client exited {done.returncode}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}")
+        return done
+
+
+@dataclass
 class Endpoint:
     """The running endpoint: its URLs, its home and the environment its clients get."""
 
@@ -43,6 +61,19 @@ class Endpoint:
         if check and done.returncode != 0:
             raise AssertionError(f"client exited {done.returncode}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}")
         return done
+
+    def start(self, python: str, script: str, cwd: Path, env: dict[str, str] | None = None) -> ClientRun:
+        """Start `script` like `run` does, without waiting: several clients can run at once. The
+        client runs niced, so that the jobs it starts (the endpoint's children) come first on
+        the CPU: SDK v2 reads a job's log and status at once 5 s after creating it, and then
+        only every 30 s while it runs."""
+        cwd.mkdir(parents=True, exist_ok=True)
+        (cwd / "client_script.py").write_text(script)
+        out, err = open(cwd / "client.stdout", "w"), open(cwd / "client.stderr", "w")
+        process = subprocess.Popen([python, str(cwd / "client_script.py")], cwd=cwd, env={**self.env, **(env or {})},
+                                   text=True, stdout=out, stderr=err, preexec_fn=lambda: os.nice(10))
+        out.close(), err.close()
+        return ClientRun(process, cwd)
 
     def cli(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """The AWS CLI (v1, from the SDK v2 environment) with the endpoint's environment."""
@@ -85,10 +116,20 @@ def aws_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]
 
 @pytest.fixture
 def aws(aws_endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch) -> Endpoint:
-    """The session's endpoint, with this test looking at the endpoint's home (its jobs, its S3)."""
+    """The session's endpoint, with this test looking at the endpoint's home (its jobs, its S3)
+    and this process's AWS variables pointing at it (boto3 here talks to it)."""
     monkeypatch.setenv("JUPYTER_EXT_HOME", str(aws_endpoint.home))
+    for name, value in aws_endpoint.env.items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
     return aws_endpoint
 
 
-__all__ = ["Endpoint", "aws_endpoint", "aws", "needs_sdk2", "needs_sdk3", "SAGEMAKER2_PYTHON", "SAGEMAKER3_PYTHON",
+def printed(output: str, label: str) -> str:
+    """The word after `label ` in a client's output (what it printed with `print(label, value)`)."""
+    assert f"{label} " in output, f"{label} not printed:\n{output}"
+    return output.split(f"{label} ", 1)[1].split()[0]
+
+
+__all__ = ["ClientRun", "printed", "Endpoint", "aws_endpoint", "aws", "needs_sdk2", "needs_sdk3", "SAGEMAKER2_PYTHON", "SAGEMAKER3_PYTHON",
            "client_environment"]

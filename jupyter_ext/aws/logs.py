@@ -100,12 +100,23 @@ def get_log_events(call: Call) -> dict[str, Any]:
         raise AwsError("InvalidParameterException", f"nextToken {token!r} is not one this endpoint gave out.")
     if token or params.get("startFromHead"):
         offset = int(token[2:]) if token and token.startswith("f/") else 0
-        chunk = read_log(job.log_path, offset, _MAX_BYTES, max_lines=limit)
+        events, chunk = _forward_page(job, offset, limit, params)
     else:
         chunk = tail_log(job.log_path, limit)
-    lines, start, end = chunk.lines, chunk.offset, chunk.next_offset
-    return {"events": [_event(line) for line in lines if _in_window(line, params)],
-            "nextForwardToken": f"f/{end}", "nextBackwardToken": f"b/{start}"}
+        events = [_event(line) for line in chunk.lines if _in_window(line, params)]
+    return {"events": events, "nextForwardToken": f"f/{chunk.next_offset}", "nextBackwardToken": f"b/{chunk.offset}"}
+
+
+def _forward_page(job: Job, offset: int, limit: int, params: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
+    """The first page from `offset` with events in the time window: pages wholly before
+    `startTime` are passed over, as CloudWatch starts at `startTime` (SDK v2 follows a log
+    by asking again with the last event's time, and stops at the first empty page)."""
+    while True:
+        chunk = read_log(job.log_path, offset, _MAX_BYTES, max_lines=limit)
+        events = [_event(line) for line in chunk.lines if _in_window(line, params)]
+        if events or chunk.next_offset <= offset or chunk.next_offset >= chunk.size:
+            return events, chunk
+        offset = chunk.next_offset
 
 
 def describe_log_groups(call: Call) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from typing import Any
 from ..callers import WILDCARD_HOSTS, CallerCheck
 from ..errors import ConflictError, JupyterExtError, NotFoundError
 from ..jobs.detached import DetachedServer
-from ..store import home, s3_mode
-from .credentials import DEFAULT_REGION, aws_environment, service_keys
+from ..store import home, local_s3_root, s3_mode
+from .credentials import DEFAULT_REGION, aws_environment, default_bucket, service_keys
 from .routes import make_app
 from .s3_server import free_port, start_s3_server
 
@@ -91,6 +91,8 @@ class AwsService:
         self.port = sockets[0].getsockname()[1]
         if not self.s3_port:
             self.s3_port = free_port(self._client_host().strip("[]"))
+        # The SDK's default bucket exists from the start, as on AWS once the SDK has made it.
+        (local_s3_root() / default_bucket(self.region)).mkdir(parents=True, exist_ok=True)
         self._s3 = start_s3_server(self.host, self.s3_port, self.keys, home() / "aws" / "s3.log")
         # Jobs started from here (CreateTrainingJob) reach this same service.
         os.environ.update(self.environment())

@@ -26,6 +26,7 @@ from .tags import record_tags
 __all__ = ["SERVICE", "OPERATIONS"]
 
 SERVICE = "sagemaker"
+_DEFAULT_INSTANCE_TYPE = "ml.m5.large"
 _ECHOED = ("AlgorithmSpecification", "RoleArn", "HyperParameters", "InputDataConfig", "OutputDataConfig",
            "ResourceConfig", "StoppingCondition", "VpcConfig", "EnableNetworkIsolation", "CheckpointConfig",
            "EnableInterContainerTrafficEncryption", "EnableManagedSpotTraining", "DebugHookConfig",
@@ -54,7 +55,7 @@ def _check_resources(request: dict[str, Any]) -> str:
     resources = request.get("ResourceConfig") or {}
     if int(resources.get("InstanceCount", 1)) != 1:
         raise AwsError("ValidationException", "InstanceCount must be 1: jobs run on this machine.")
-    return resources.get("InstanceType") or "ml.m5.large"
+    return resources.get("InstanceType") or _DEFAULT_INSTANCE_TYPE
 
 
 def create_training_job(call: Call) -> dict[str, Any]:
@@ -86,6 +87,12 @@ def create_training_job(call: Call) -> dict[str, Any]:
     return {"TrainingJobArn": job_arn}
 
 
+def _instance_type(asked: str | None) -> str:
+    """A SageMaker instance type for the answer: a job made in Python may say `local`,
+    which the API does not know (and the SDK's attach() refuses outside local mode)."""
+    return asked if asked and asked.startswith("ml.") else _DEFAULT_INSTANCE_TYPE
+
+
 def _defaults(description: JobDescription, spec: JobSpec) -> dict[str, Any]:
     """What a job made in Python answers where the API would echo its request."""
     record = spec.record
@@ -97,8 +104,8 @@ def _defaults(description: JobDescription, spec: JobSpec) -> dict[str, Any]:
         "AlgorithmSpecification": {"TrainingImage": "jupyter-ext/local", "TrainingInputMode": "File",
                                    "MetricDefinitions": description.metric_definitions},
         "RoleArn": LOCAL_ROLE, "HyperParameters": encode_hyperparameters(description.hyperparameters),
-        "InputDataConfig": channels, "OutputDataConfig": {"S3OutputPath": output_path},
-        "ResourceConfig": {"InstanceType": record.get("instance_type", "local"), "InstanceCount": 1,
+        "InputDataConfig": channels, "OutputDataConfig": {"S3OutputPath": output_path, "KmsKeyId": ""},
+        "ResourceConfig": {"InstanceType": _instance_type(record.get("instance_type")), "InstanceCount": 1,
                            "VolumeSizeInGB": 30},
         "StoppingCondition": {"MaxRuntimeInSeconds": description.max_run},
     }
@@ -117,7 +124,10 @@ def describe_training_job(call: Call) -> dict[str, Any]:
     name = call.params["TrainingJobName"]
     description, spec = find_job(name, "Training")
     request = sagemaker_request(spec.record)
-    answer = {**_defaults(description, spec), **{k: request[k] for k in _ECHOED if k in request}}
+    answer = _defaults(description, spec)  # OutputDataConfig.KmsKeyId among them: the SDK's attach() reads it
+    for key in _ECHOED:
+        if key in request:
+            answer[key] = {**answer[key], **request[key]} if isinstance(answer.get(key), dict) else request[key]
     answer.update(
         TrainingJobName=name, TrainingJobArn=arn(call, f"training-job/{name.lower()}"),
         TrainingJobStatus=api_status(description.status), SecondaryStatus=description.secondary_status or "Starting",
@@ -127,7 +137,6 @@ def describe_training_job(call: Call) -> dict[str, Any]:
         FinalMetricDataList=final_metrics(description),
         ModelArtifacts=model_artifacts(description) or {"S3ModelArtifacts": description.outputs.get("model_data", "")},
         **_timing(description))
-    answer["OutputDataConfig"] = {"KmsKeyId": "", **answer["OutputDataConfig"]}  # the SDK's attach() reads it
     return answer
 
 

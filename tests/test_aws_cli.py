@@ -1,0 +1,176 @@
+"""The local AWS endpoint from the AWS CLI and raw HTTP: the CLI with exactly what
+`jupyter-ext aws env` prints, the endpoint's refusals (keys, signatures, callers,
+operations, parameters) in AWS's words, and `jupyter-ext aws serve --detach|status|env|stop`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import boto3
+import botocore.exceptions
+import psutil
+import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+
+from aws_fixtures import Endpoint, aws, aws_endpoint, client_environment, needs_sdk2  # noqa: F401
+from conftest import wait_until
+
+from jupyter_ext import Estimator
+from jupyter_ext.aws import default_bucket
+
+BUCKET = default_bucket()
+
+
+@pytest.fixture(scope="module")
+def cli_job(aws_endpoint: Endpoint, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A finished training job in the endpoint's home (made in Python: the CLI sees every job)."""
+    folder = tmp_path_factory.mktemp("cli-job")
+    (folder / "train.py").write_text("print('hello from the CLI job')\nprint('loss: 0.25')\n")
+    env = {**os.environ, "JUPYTER_EXT_HOME": str(aws_endpoint.home)}
+    subprocess.run([sys.executable, "-c", "from jupyter_ext import Estimator; Estimator('train.py').fit("
+                    "job_name='cli-job', logs=False)"], cwd=folder, env=env, check=True, timeout=120)
+    return "cli-job"
+
+
+def _cli_json(aws: Endpoint, *args: str) -> dict:
+    done = aws.cli(*args)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@needs_sdk2
+def test_cli_lists_and_describes_training_jobs(aws: Endpoint, cli_job: str) -> None:
+    listed = _cli_json(aws, "sagemaker", "list-training-jobs", "--name-contains", cli_job)
+    assert [(s["TrainingJobName"], s["TrainingJobStatus"]) for s in listed["TrainingJobSummaries"]] == [
+        (cli_job, "Completed")]
+    described = _cli_json(aws, "sagemaker", "describe-training-job", "--training-job-name", cli_job)
+    assert described["TrainingJobStatus"] == "Completed" and described["SecondaryStatus"] == "Completed"
+    missing = aws.cli("sagemaker", "describe-training-job", "--training-job-name", "no-such-job")
+    assert missing.returncode != 0 and "ValidationException" in missing.stderr and "no-such-job" in missing.stderr
+
+
+@needs_sdk2
+def test_cli_copies_to_and_from_s3_and_lists_the_bucket(aws: Endpoint, tmp_path: Path) -> None:
+    (tmp_path / "up.txt").write_text("through the CLI")
+    assert aws.cli("s3", "cp", str(tmp_path / "up.txt"), f"s3://{BUCKET}/cli/up.txt").returncode == 0
+    listed = aws.cli("s3", "ls", f"s3://{BUCKET}/")
+    assert listed.returncode == 0 and "PRE cli/" in listed.stdout
+    assert aws.cli("s3", "cp", f"s3://{BUCKET}/cli/up.txt", str(tmp_path / "down.txt")).returncode == 0
+    assert (tmp_path / "down.txt").read_text() == "through the CLI"
+
+
+@needs_sdk2
+def test_cli_reads_a_jobs_log_events(aws: Endpoint, cli_job: str) -> None:
+    group = "/aws/sagemaker/TrainingJobs"
+    streams = _cli_json(aws, "logs", "describe-log-streams", "--log-group-name", group,
+                        "--log-stream-name-prefix", cli_job)["logStreams"]
+    assert len(streams) == 1 and streams[0]["logStreamName"].startswith(f"{cli_job}/algo-1-")
+    events = _cli_json(aws, "logs", "get-log-events", "--log-group-name", group, "--log-stream-name",
+                       streams[0]["logStreamName"], "--start-from-head")["events"]
+    assert "hello from the CLI job" in [event["message"] for event in events]
+
+
+def test_log_events_from_a_start_time_skip_the_pages_before_it(aws: Endpoint, tmp_path: Path) -> None:
+    (tmp_path / "chatty.py").write_text("import time\nfor i in range(10001):\n    print(i)\n"
+                                        "time.sleep(0.05)\nprint('late line')\n")
+    Estimator(str(tmp_path / "chatty.py")).fit(job_name="chatty-job", logs=False)
+    client, group = boto3.Session().client("logs"), "/aws/sagemaker/TrainingJobs"
+    stream = client.describe_log_streams(logGroupName=group, logStreamNamePrefix="chatty-job/")["logStreams"][0]
+    first = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True)
+    assert len(first["events"]) == 10_000  # a page holds at most 10,000 events
+    rest = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True,
+                                 nextToken=first["nextForwardToken"])
+    late = next(event for event in rest["events"] if event["message"] == "late line")
+    # SDK v2 follows a log by asking from the last event's time; the first page must not be empty.
+    since = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True,
+                                  startTime=late["timestamp"])
+    assert since["events"][0]["message"] == "late line"
+
+
+def _error(call) -> tuple[str, int]:
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        call()
+    return caught.value.response["Error"]["Code"], caught.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def test_wrong_keys_are_refused_by_s3_and_the_api(aws: Endpoint) -> None:
+    wrong_secret = boto3.Session(aws_access_key_id=aws.env["AWS_ACCESS_KEY_ID"], aws_secret_access_key="wrong")
+    assert _error(lambda: wrong_secret.client("s3").list_objects_v2(Bucket=BUCKET)) == ("SignatureDoesNotMatch", 403)
+    assert _error(lambda: wrong_secret.client("sagemaker").list_training_jobs()) == ("SignatureDoesNotMatch", 403)
+    stranger = boto3.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="whatever")
+    assert _error(lambda: stranger.client("sagemaker").list_training_jobs()) == ("UnrecognizedClientException", 403)
+    assert _error(lambda: stranger.client("logs").describe_log_groups()) == ("UnrecognizedClientException", 403)
+
+
+def test_unsigned_requests_are_refused_in_aws_shape(aws: Endpoint) -> None:
+    headers = {"X-Amz-Target": "SageMaker.ListTrainingJobs", "Content-Type": "application/x-amz-json-1.1"}
+    answer = requests.post(aws.url, headers=headers, data="{}", timeout=10)
+    assert answer.status_code == 403 and answer.json()["__type"] == "MissingAuthenticationTokenException"
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(urllib.request.Request(aws.url, data=b"{}", headers=headers), timeout=10)
+    assert caught.value.code == 403 and json.load(caught.value)["__type"] == "MissingAuthenticationTokenException"
+    assert requests.get(aws.url, timeout=10).status_code == 403
+
+
+@pytest.mark.parametrize("header", [{"Origin": "https://attacker.example"}, {"Host": "attacker.example"}])
+def test_signed_requests_from_web_pages_or_other_hosts_are_refused(aws: Endpoint, header: dict[str, str]) -> None:
+    request = AWSRequest("POST", aws.url + "/", data=b"{}", headers={
+        "X-Amz-Target": "SageMaker.ListTrainingJobs", "Content-Type": "application/x-amz-json-1.1", **header})
+    SigV4Auth(boto3.Session().get_credentials(), "sagemaker", "us-east-1").add_auth(request)
+    answer = requests.post(request.url, headers=dict(request.headers), data=request.body, timeout=10)
+    assert answer.status_code == 403 and answer.json()["__type"] == "AccessDeniedException"
+    assert "attacker.example" in answer.json()["message"]
+
+
+def test_an_operation_not_served_is_named_in_the_error(aws: Endpoint) -> None:
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        boto3.Session().client("sagemaker").list_clusters()
+    error = caught.value.response["Error"]
+    assert error["Code"] == "UnknownOperationException" and "ListClusters" in error["Message"]
+
+
+def test_a_request_missing_a_required_field_gets_botocores_message(aws: Endpoint) -> None:
+    unchecked = boto3.Session().client("sagemaker", config=Config(parameter_validation=False))
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        unchecked.describe_training_job()
+    error = caught.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert error["Message"] == 'Missing required parameter in input: "TrainingJobName"'
+
+
+@needs_sdk2
+def test_serve_detach_status_env_stop_round_trip(tmp_path: Path) -> None:
+    env = {**os.environ, "JUPYTER_EXT_HOME": str(tmp_path)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "jupyter_ext.cli", "aws", *args], env=env, text=True,
+                              capture_output=True, timeout=60)
+
+    started = cli("serve", "--detach", "--port", "0")
+    assert started.returncode == 0, started.stderr
+    assert "AWS endpoint on http://127.0.0.1:" in started.stdout
+    try:
+        status = json.loads(cli("status").stdout)
+        assert status["url"] in started.stdout and psutil.pid_exists(status["pid"])
+        printed = cli("env").stdout
+        assert f"export AWS_ENDPOINT_URL={status['url']}" in printed
+        endpoint = Endpoint(status["url"], status["s3_url"], tmp_path, client_environment(tmp_path))
+        listed = endpoint.cli("sagemaker", "list-training-jobs")
+        assert listed.returncode == 0 and json.loads(listed.stdout) == {"TrainingJobSummaries": []}
+        assert endpoint.cli("s3", "ls", f"s3://{BUCKET}/").returncode == 0  # a fresh home has the default bucket
+    finally:
+        stopped = cli("stop")
+    assert stopped.returncode == 0 and f"pid {status['pid']}" in stopped.stdout
+    wait_until(lambda: not psutil.pid_exists(status["pid"]) or psutil.Process(status["pid"]).status() == "zombie",
+               30, "the detached endpoint to exit")
+    after = cli("status")
+    assert after.returncode != 0 and "No AWS endpoint is running" in after.stderr
