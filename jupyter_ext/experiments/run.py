@@ -64,16 +64,12 @@ class Run:
         self.tags = dict(tags or {})
         self._experiment_description = experiment_display_name or ""
         self._active = self._job_bound = False
-        self._depth = 0
         self._buffer: list[tuple[str, str, float, int | None, float]] = []
         self._flushed_at = time.monotonic()
         self._steps: dict[str, int] = {}
 
     def __enter__(self) -> Run:
         global _current
-        if _current is self:  # `with load_run() as run:` inside `with Run(...)`: the same run
-            self._depth += 1
-            return self
         if self._active or _current is not None:
             raise RuntimeError(f"Run {(_current or self).name} is already active: runs do not nest.")
         if not self._job_bound:
@@ -85,9 +81,6 @@ class Run:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: TracebackType | None) -> None:
         global _current
-        if self._depth:
-            self._depth -= 1
-            return
         try:
             self.flush()
         finally:
@@ -189,6 +182,23 @@ class Run:
                        curves.precision_recall_curve(y_true, predicted_probabilities, positive_label), is_output)
 
 
+class _Joined:
+    """The enclosing `with Run(...)`'s run, for `with load_run() as run:` inside it: entering
+    gives that run, leaving leaves it running (the outer `with` ends it)."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    def __enter__(self) -> Run:
+        return self.run
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.run, name)
+
+
 def current_run() -> Run | None:
     """The run inside `with Run(...)` in this process, if any."""
     return _current
@@ -206,7 +216,7 @@ def load_run(run_name: str | None = None, experiment_name: str | None = None, **
                                   "`with Run(...)` or a job).")
         return Run(experiment_name, run_name)
     if _current is not None:
-        return _current
+        return _Joined(_current)  # type: ignore[return-value]
     job = os.environ.get("JUPYTER_EXT_JOB_NAME")
     if not job:
         raise RuntimeError("load_run() without names works inside `with Run(...)` or a job; "
@@ -218,5 +228,4 @@ def load_run(run_name: str | None = None, experiment_name: str | None = None, **
     run.experiment_name, run.name, run.display_name = row["experiment"], row["name"], row["display_name"]
     run.run_name, run.trial_name, run.tags, run._experiment_description = run.name, None, {}, ""
     run._active, run._job_bound, run._buffer, run._flushed_at, run._steps = False, True, [], time.monotonic(), {}
-    run._depth = 0
     return run
