@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# One AWS endpoint per session, shared by every module that asks for `aws` (tests/aws_fixtures.py).
+pytest_plugins = ["aws_fixtures"]
+
 # One thread per library in every process the tests start (2-core machines).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Jobs launched from the tests print as text, as under papermill.

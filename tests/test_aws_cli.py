@@ -21,7 +21,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 
-from aws_fixtures import Endpoint, aws, aws_endpoint, client_environment, needs_sdk2  # noqa: F401
+from aws_fixtures import Endpoint, client_environment, needs_sdk2
 from conftest import wait_until
 
 from jupyter_ext import Estimator

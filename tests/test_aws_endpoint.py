@@ -19,7 +19,7 @@ import boto3
 import pytest
 
 from conftest import wait_until
-from aws_fixtures import ClientRun, Endpoint, SAGEMAKER2_PYTHON, aws, aws_endpoint, needs_sdk2, printed  # noqa: F401
+from aws_fixtures import ClientRun, Endpoint, SAGEMAKER2_PYTHON, needs_sdk2, printed
 
 from jupyter_ext import Estimator
 from jupyter_ext.jobs import Job, list_jobs

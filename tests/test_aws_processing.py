@@ -12,7 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from aws_fixtures import ClientRun, Endpoint, SAGEMAKER2_PYTHON, aws, aws_endpoint, needs_sdk2, printed  # noqa: F401
+from aws_fixtures import ClientRun, Endpoint, SAGEMAKER2_PYTHON, needs_sdk2, printed
 
 from jupyter_ext.jobs import Job
 from jupyter_ext.store import local_s3_root

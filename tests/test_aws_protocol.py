@@ -16,7 +16,7 @@ from botocore.credentials import Credentials
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
 
-from aws_fixtures import Endpoint, aws, aws_endpoint  # noqa: F401
+from aws_fixtures import Endpoint
 
 from jupyter_ext import Estimator
 

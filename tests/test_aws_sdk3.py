@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from aws_fixtures import Endpoint, SAGEMAKER3_PYTHON, aws, aws_endpoint, needs_sdk3  # noqa: F401
+from aws_fixtures import Endpoint, SAGEMAKER3_PYTHON, needs_sdk3
 from test_aws_endpoint import TRAIN
 
 from jupyter_ext.jobs import Job

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-from aws_fixtures import Endpoint, aws, aws_endpoint, needs_sdk2  # noqa: F401
+from aws_fixtures import Endpoint, needs_sdk2
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
