@@ -93,7 +93,9 @@ def test_log_events_from_a_start_time_skip_the_pages_before_it(aws: Endpoint, tm
     # SDK v2 follows a log by asking from the last event's time; the first page must not be empty.
     since = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True,
                                   startTime=late["timestamp"])
-    assert since["events"][0]["message"] == "late line"
+    # (Lines read in one burst share a time: the runner stamps a line as it reads it.)
+    assert since["events"] and since["events"][0]["timestamp"] >= late["timestamp"]
+    assert "late line" in [event["message"] for event in since["events"]] and len(since["events"]) < 10_000
 
 
 def _error(call) -> tuple[str, int]:
