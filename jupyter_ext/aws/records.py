@@ -1,7 +1,13 @@
 """The local AWS endpoint's tables — their schema and every read and write of them: tags of
 resources, by ARN; and the hosting resources SageMaker's API defines before an endpoint
 serves them (models, endpoint configs: their requests, resolved at CreateEndpoint), with
-the config each endpoint was made from."""
+the config each endpoint was made from.
+
+Why here and not in serving: serving has no named models or endpoint configs (a
+`serving.Model` lives in the caller's process; an endpoint's row holds its variants already
+resolved into containers). SageMaker's Model and EndpointConfig are API documents that only
+name what CreateEndpoint will serve, so they are kept as requests, as job_requests.py keeps a
+job's, and the endpoint they become is an ordinary serving endpoint."""
 
 from __future__ import annotations
 
