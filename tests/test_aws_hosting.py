@@ -279,3 +279,48 @@ def test_a_model_needs_a_framework_image_and_model_data(aws: Endpoint) -> None:
             "Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"})
     with pytest.raises(sm.exceptions.ClientError, match="Could not find model"):
         sm.describe_model(ModelName="custom")
+
+
+def _sklearn_artifact(prefix: str) -> str:
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    folder = local_s3_root() / BUCKET / prefix
+    folder.mkdir(parents=True, exist_ok=True)
+    joblib.dump(LogisticRegression().fit([[9, 1], [1, 9], [8, 2], [2, 8]], [1, 0, 1, 0]), folder / "model.joblib")
+    with tarfile.open(folder / "model.tar.gz", "w:gz") as archive:
+        archive.add(folder / "model.joblib", "model.joblib")
+    return f"s3://{BUCKET}/{prefix}/model.tar.gz"
+
+
+def test_an_endpoint_made_in_python_answers_boto3_and_updates_keeping_its_weights(aws: Endpoint) -> None:
+    from jupyter_ext.serving import Model
+
+    uri = _sklearn_artifact("python-made")
+    predictor = Model(uri, name="python-model").deploy("python-made")
+    sm, runtime = boto3.client("sagemaker"), boto3.client("sagemaker-runtime")
+    try:
+        described = sm.describe_endpoint(EndpointName="python-made")
+        assert (described["EndpointStatus"], described["EndpointConfigName"]) == ("InService", "python-made")
+        config = sm.describe_endpoint_config(EndpointConfigName="python-made")
+        assert [(v["VariantName"], v["ModelName"]) for v in config["ProductionVariants"]] == [
+            ("AllTraffic", "python-model")]
+        answer = runtime.invoke_endpoint(EndpointName="python-made", Body=b"[[9, 1]]", ContentType="application/json")
+        assert (answer["InvokedProductionVariant"], answer["Body"].read()) == ("AllTraffic", b"[1]")
+
+        image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+        sm.create_model(ModelName="retained", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": image, "ModelDataUrl": uri})
+        sm.create_endpoint_config(EndpointConfigName="retained", ProductionVariants=[
+            {"VariantName": "AllTraffic", "ModelName": "retained", "InitialVariantWeight": 5.0}])
+        sm.update_endpoint(EndpointName="python-made", EndpointConfigName="retained", RetainAllVariantProperties=True)
+        wait_until(lambda: sm.describe_endpoint(EndpointName="python-made")["EndpointStatus"] == "InService", 60,
+                   "the update")
+        described = sm.describe_endpoint(EndpointName="python-made")
+        assert described["EndpointConfigName"] == "retained"
+        assert [v["CurrentWeight"] for v in described["ProductionVariants"]] == [1.0]  # kept, not the config's 5
+        assert predictor.predict([[1, 9]]) == [0]
+    finally:
+        sm.delete_endpoint(EndpointName="python-made")
+    sm.delete_endpoint_config(EndpointConfigName="retained")
+    sm.delete_model(ModelName="retained")
+    assert "python-made" not in [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]]

@@ -109,14 +109,31 @@ def delete_endpoint(call: Call) -> None:
     records.delete_all_tags(get_store(), endpoint_arn(call, name))
 
 
+def _retain(call: Call, name: str, variants: list[Any]) -> set[str]:
+    """RetainAllVariantProperties: the running variants' weights and counts kept on the new
+    ones of the same name; the properties that are *not* kept are returned."""
+    excluded = {p["VariantPropertyType"] for p in call.params.get("ExcludeRetainedVariantProperties") or []}
+    current = {v.variant_name: v for v in _description(call, name).variants}
+    for variant in variants:
+        running = current.get(variant.variant_name)
+        if running is not None and "DesiredWeight" not in excluded:
+            variant.initial_weight = running.current_weight
+        if running is not None and "DesiredInstanceCount" not in excluded:
+            variant.initial_instance_count = running.instance_count
+    return excluded
+
+
 def update_endpoint(call: Call) -> dict[str, Any]:
     """UpdateEndpoint: serve another endpoint config's variants (and data capture), switching
     over between two requests once the new models are loaded."""
     name, config_name = call.params["EndpointName"], call.params["EndpointConfigName"]
     _description(call, name)
     config = endpoint_config(config_name)
-    capture = data_capture_config(config) or DataCaptureConfig(enable_capture=False)
-    serve_variants(name, production_variants(config), wait=False, data_capture_config=capture)
+    variants = production_variants(config)
+    capture: DataCaptureConfig | None = data_capture_config(config) or DataCaptureConfig(enable_capture=False)
+    if call.params.get("RetainAllVariantProperties") and "DataCaptureConfig" not in _retain(call, name, variants):
+        capture = None  # serving keeps the capture settings it has
+    serve_variants(name, variants, wait=False, data_capture_config=capture)
     records.set_endpoint_config_name(get_store(), name, config_name)
     return {"EndpointArn": endpoint_arn(call, name)}
 

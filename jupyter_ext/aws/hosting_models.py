@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import NotFoundError, ValidationError
 from ..models import timestamp
-from ..serving import DataCaptureConfig, Model, PipelineModel, ProductionVariant
+from ..serving import DataCaptureConfig, Model, PipelineModel, ProductionVariant, describe_endpoint
 from ..store import get_store
 from . import records
 from .images import framework_image
@@ -154,18 +154,35 @@ def _variant_answer(variant: dict[str, Any]) -> dict[str, Any]:
     return {**defaults, **variant}
 
 
+def _implicit_config(name: str) -> tuple[dict[str, Any], float] | None:
+    """The config an endpoint made in Python stands on (named after it), or None."""
+    if records.request_of(get_store(), "Endpoint", name) is not None:
+        return None
+    try:
+        endpoint = describe_endpoint(name)
+    except NotFoundError:
+        return None
+    variants = [{"VariantName": v.variant_name, "ModelName": v.model_name, "InitialInstanceCount": v.instance_count,
+                 "InitialVariantWeight": v.current_weight} for v in endpoint.variants]
+    return {"EndpointConfigName": name, "ProductionVariants": variants}, endpoint.created_at.timestamp()
+
+
 def describe_endpoint_config(call: Call) -> dict[str, Any]:
-    """DescribeEndpointConfig: the request as given, its variants' defaults filled in."""
+    """DescribeEndpointConfig: the request as given, its variants' defaults filled in (an
+    endpoint made in Python answers for the config named after it)."""
     name = call.params["EndpointConfigName"]
-    request, created = _found("EndpointConfig", name, "endpoint configuration")
+    request, created = _implicit_config(name) or _found("EndpointConfig", name, "endpoint configuration")
     answer = {key: value for key, value in request.items() if key != "Tags"}
     answer["ProductionVariants"] = [_variant_answer(v) for v in request["ProductionVariants"]]
     return {**answer, "EndpointConfigArn": config_arn(call, name), "CreationTime": timestamp(created)}
 
 
 def delete_endpoint_config(call: Call) -> None:
-    """DeleteEndpointConfig (endpoints made from it keep serving, as in SageMaker)."""
+    """DeleteEndpointConfig (endpoints made from it keep serving, as in SageMaker); the
+    config of an endpoint made in Python is part of it, so it goes with the endpoint."""
     name = call.params["EndpointConfigName"]
+    if _implicit_config(name) is not None:
+        return
     _delete(call, "EndpointConfig", name, "endpoint configuration", config_arn(call, name))
 
 

@@ -88,12 +88,13 @@ def delete_request(store: MetadataStore, kind: str, name: str) -> bool:
 
 
 def set_endpoint_config_name(store: MetadataStore, name: str, config_name: str) -> None:
-    """Endpoint `name` now serves endpoint config `config_name` (UpdateEndpoint)."""
+    """Endpoint `name` now serves endpoint config `config_name` (UpdateEndpoint; an endpoint
+    made in Python gets its row here)."""
     with store.transaction() as db:
-        row = db.execute("SELECT request FROM aws_endpoints WHERE name = ?", (name,)).fetchone()
-        if row is not None:
-            request = {**json.loads(row["request"]), "EndpointConfigName": config_name}
-            db.execute("UPDATE aws_endpoints SET request = ? WHERE name = ?", (json.dumps(request), name))
+        row = db.execute("SELECT request, created_at FROM aws_endpoints WHERE name = ?", (name,)).fetchone()
+        request = {**(json.loads(row["request"]) if row else {"EndpointName": name}), "EndpointConfigName": config_name}
+        db.execute("INSERT OR REPLACE INTO aws_endpoints (name, request, created_at) VALUES (?, ?, ?)",
+                   (name, json.dumps(request), row["created_at"] if row else time.time()))
 
 
 def _hosting_tables(db: sqlite3.Connection) -> None:
