@@ -21,11 +21,12 @@ __all__ = ["AwsError", "service_model", "operation", "decode_input", "encode_out
 
 
 class AwsError(Exception):
-    """An error answered in AWS's shape: `{"__type": code, "message": message}`."""
+    """An error answered in AWS's shape: `{"__type": code, "message": message}`, plus the
+    error shape's own members in `fields` (ModelError's OriginalStatusCode, ...)."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, fields: dict[str, Any] | None = None) -> None:
         super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+        self.code, self.message, self.status, self.fields = code, message, status, dict(fields or {})
 
 
 @functools.lru_cache(maxsize=None)

@@ -111,4 +111,4 @@ def encode_rest_output(model: Any, data: dict[str, Any] | None) -> tuple[int, di
 def rest_error(error: AwsError) -> tuple[dict[str, str], bytes]:
     """Headers and body of a REST-JSON error (botocore reads `x-amzn-ErrorType`)."""
     return ({"x-amzn-ErrorType": error.code, "Content-Type": "application/json"},
-            json.dumps({"message": error.message, "__type": error.code}).encode())
+            json.dumps({**error.fields, "message": error.message, "__type": error.code}).encode())

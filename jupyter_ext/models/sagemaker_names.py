@@ -80,6 +80,16 @@ def job_keys(job_type: str) -> dict[str, Getter]:
     return keys
 
 
+def _capture_summary(capture: dict[str, Any] | None) -> dict[str, Any] | None:
+    """DescribeEndpoint's DataCaptureConfig (a DataCaptureConfigSummary) of an endpoint's capture settings."""
+    if not capture:
+        return None
+    return {"EnableCapture": capture["enable_capture"],
+            "CaptureStatus": "Started" if capture["enable_capture"] else "Stopped",
+            "CurrentSamplingPercentage": int(capture["sampling_percentage"]),
+            "DestinationS3Uri": capture["destination_s3_uri"], "KmsKeyId": ""}
+
+
 def endpoint_keys() -> dict[str, Getter]:
     """DescribeEndpoint's keys, read from an EndpointDescription."""
     return {
@@ -90,7 +100,7 @@ def endpoint_keys() -> dict[str, Getter]:
             {"VariantName": v.variant_name, "CurrentWeight": v.current_weight, "DesiredWeight": v.current_weight,
              "CurrentInstanceCount": v.instance_count, "DesiredInstanceCount": v.instance_count}
             for v in e.variants] or None,
-        "DataCaptureConfig": lambda e: e.data_capture,
+        "DataCaptureConfig": lambda e: _capture_summary(e.data_capture),
     }
 
 

@@ -20,7 +20,7 @@ from .endpoints import (
     update_endpoint_weights_and_capacities,
 )
 from .model import Model, PipelineModel
-from .predictor import ModelError, Predictor, invoke_endpoint
+from .predictor import EndpointAnswer, ModelError, Predictor, invoke_endpoint, send_request
 from .serializers import (
     BytesDeserializer, CSVDeserializer, CSVSerializer, Deserializer, IdentitySerializer, JSONDeserializer,
     JSONLinesDeserializer, JSONLinesSerializer, JSONSerializer, NumpyDeserializer, NumpySerializer,
@@ -30,10 +30,10 @@ from .transform import Transformer
 from .variants import ProductionVariant
 
 __all__ = [
-    "BytesDeserializer", "CSVDeserializer", "CSVSerializer", "DataCaptureConfig", "Deserializer",
+    "BytesDeserializer", "CSVDeserializer", "CSVSerializer", "DataCaptureConfig", "Deserializer", "EndpointAnswer",
     "IdentitySerializer", "JSONDeserializer", "JSONLinesDeserializer", "JSONLinesSerializer", "JSONSerializer",
     "Model", "ModelError", "NumpyDeserializer", "NumpySerializer", "PandasDeserializer", "PipelineModel",
     "Predictor", "ProductionVariant", "Serializer", "StringDeserializer", "Transformer", "create_endpoint",
     "delete_endpoint", "describe_endpoint", "endpoint_token", "get_deserializer", "get_serializer", "invoke_endpoint",
-    "list_endpoints", "update_endpoint", "update_endpoint_weights_and_capacities",
+    "list_endpoints", "send_request", "update_endpoint", "update_endpoint_weights_and_capacities",
 ]

@@ -239,14 +239,24 @@ def update_endpoint_weights_and_capacities(endpoint_name: str, desired_weights_a
     _update(endpoint_name, change, wait)
 
 
-def update_endpoint(endpoint_name: str, production_variants: Sequence[ProductionVariant], wait: bool = True) -> None:
+def update_endpoint(endpoint_name: str, production_variants: Sequence[ProductionVariant], wait: bool = True,
+                    data_capture_config: DataCaptureConfig | None = None) -> None:
     """Serve new production variants (new models, names or weights) on a running endpoint.
 
     The server loads the new models beside the old ones and switches over between two
     requests; if a model fails to load, the old variants stay and the update raises.
+    `data_capture_config` replaces the capture settings (`DataCaptureConfig(enable_capture=False)`
+    stops capturing; None keeps them): what was captured until then is written out.
     """
     variants = _variants_config(production_variants)
-    _update(endpoint_name, lambda config: config.__setitem__("variants", variants), wait)
+    capture = data_capture_config.to_config(str(home() / "data-capture")) if data_capture_config else None
+
+    def change(config: dict[str, Any]) -> None:
+        config["variants"] = variants
+        if capture is not None:
+            config["data_capture"] = capture
+
+    _update(endpoint_name, change, wait)
     row = _row(endpoint_name)
     if wait and row["failure_reason"] and row["failure_reason"].startswith("Update failed"):
         raise ValidationError(f"Endpoint {endpoint_name}: {row['failure_reason']}")

@@ -2,8 +2,14 @@
 
 A container runs `input_fn` → `predict_fn` → `output_fn` on each request, with the
 user's functions from the entry point where given and the built-ins otherwise.
-Built-in `model_fn`: scikit-learn pickles/joblib (our AutoML pipelines included) and
-TorchScript; a torch state dict needs an entry point whose `model_fn` builds the module.
+Built-in `model_fn`: scikit-learn pickles/joblib (our AutoML pipelines included),
+TorchScript, and the built-in XGBoost algorithm's `xgboost-model` (with the xgboost
+package); a torch state dict needs an entry point whose `model_fn` builds the module.
+
+The entry point is, in order: the container's `entry_point`; the framework containers'
+`SAGEMAKER_PROGRAM` in `SAGEMAKER_SUBMIT_DIRECTORY` (a sourcedir.tar.gz URI, a folder, or
+the model's own `code/` folder when unset or `/opt/ml/model/code`); the model's
+`code/inference.py`.
 """
 
 from __future__ import annotations
@@ -24,11 +30,33 @@ __all__ = ["Container", "ContainerChain", "load_chain", "unpack", "default_model
 
 _PICKLES = (".joblib", ".pkl", ".pickle")
 _TORCH = (".pt", ".pth", ".torchscript")
+XGBOOST_MODEL = "xgboost-model"
+_MODEL_CODE = "/opt/ml/model/code"
+
+
+def _xgboost_model(path: Path) -> Any:
+    """The built-in XGBoost algorithm's model file (native format, or a pickled Booster)."""
+    try:
+        import xgboost
+    except ImportError:
+        raise ValidationError(f"The model artifact holds {XGBOOST_MODEL} (SageMaker's built-in XGBoost algorithm), "
+                              "and serving it needs the xgboost package: pip install xgboost") from None
+    booster = xgboost.Booster()
+    try:
+        booster.load_model(str(path))
+    except xgboost.core.XGBoostError:
+        import pickle
+
+        with open(path, "rb") as handle:
+            booster = pickle.load(handle)  # older SageMaker XGBoost versions pickle the Booster
+    return booster
 
 
 def default_model_fn(model_dir: Path) -> Any:
     """The model in `model_dir`: the first *.joblib/*.pkl (scikit-learn) or TorchScript file."""
     files = sorted(p for p in Path(model_dir).iterdir() if p.is_file())
+    if any(p.name == XGBOOST_MODEL for p in files):
+        return _xgboost_model(Path(model_dir) / XGBOOST_MODEL)
     pickles = sorted((p for p in files if p.suffix in _PICKLES), key=lambda p: p.name != "model.joblib")
     if pickles:
         import joblib
@@ -94,6 +122,8 @@ def default_predict_fn(data: Any, model: Any) -> Any:
     scikit-learn estimators' `predict` (a DataFrame with the training columns when the
     model was fitted on one, as AutoML pipelines are). Records the model refuses (strings
     where it wants numbers, missing values it cannot take, ragged rows) are PayloadErrors."""
+    if type(model).__module__.startswith("xgboost"):
+        return _xgboost_predict(data, model)
     if _is_torch_module(model):
         import numpy
         import torch
@@ -113,6 +143,17 @@ def default_predict_fn(data: Any, model: Any) -> Any:
     # raising them was given records it cannot take, which is the request's fault (400).
     except (ValueError, TypeError, IndexError, KeyError, OverflowError) as error:
         raise PayloadError(f"The model cannot take these records: {type(error).__name__}: {error}") from None
+
+
+def _xgboost_predict(data: Any, booster: Any) -> Any:
+    import numpy
+    import xgboost
+
+    try:
+        matrix = xgboost.DMatrix(numpy.asarray(_rows(data), dtype="float32"))
+    except (TypeError, ValueError) as error:
+        raise PayloadError(f"The payload is not numeric: {error}.") from None
+    return booster.predict(matrix)
 
 
 def _with_context(function: Callable[..., Any], arity: int) -> Callable[..., Any]:
@@ -137,6 +178,19 @@ def _load_module(code_dir: Path, entry_point: str, index: int) -> Any:
     return module
 
 
+def _submitted_code(env: dict[str, str], model_dir: Path, scratch: Path, program: str) -> Path:
+    """The folder holding `SAGEMAKER_PROGRAM`, as the framework containers find it."""
+    submitted = env.get("SAGEMAKER_SUBMIT_DIRECTORY") or _MODEL_CODE
+    if submitted.rstrip("/") == _MODEL_CODE:
+        folder = model_dir / "code"
+    else:
+        folder = unpack(submitted, scratch.parent / f"{scratch.name}-code")
+    if not (folder / program).is_file():
+        raise ValidationError(f"SAGEMAKER_PROGRAM {program!r} is not in SAGEMAKER_SUBMIT_DIRECTORY {submitted} "
+                              "(give the script's name inside the sourcedir.tar.gz, or the model.tar.gz's code/).")
+    return folder
+
+
 class Container:
     """One model with its handlers, ready to answer requests."""
 
@@ -145,8 +199,11 @@ class Container:
         self.name = spec.get("name", "model")
         self.model_dir = unpack(spec["model_data"], scratch)
         module = None
+        program = (spec.get("env") or {}).get("SAGEMAKER_PROGRAM")
         if spec.get("entry_point"):
             module = _load_module(Path(spec["code_dir"]), spec["entry_point"], index)
+        elif program:
+            module = _load_module(_submitted_code(spec["env"], self.model_dir, scratch, program), program, index)
         elif (self.model_dir / "code" / "inference.py").is_file():
             module = _load_module(self.model_dir / "code", "inference.py", index)
         hooks = {name: getattr(module, name, None) for name in ("model_fn", "input_fn", "predict_fn", "output_fn")}

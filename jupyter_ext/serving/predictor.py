@@ -1,11 +1,14 @@
-"""Calling endpoints: `Predictor` (SageMaker's, with explicit serializers) and
-`invoke_endpoint` (one raw request, as the REST API and `%invoke` send it)."""
+"""Calling endpoints: `Predictor` (SageMaker's, with explicit serializers),
+`invoke_endpoint` (one raw request, as the REST API and `%invoke` send it) and
+`send_request` (the same with the answer's bytes and headers, as the AWS endpoint's
+InvokeEndpoint forwards it)."""
 
 from __future__ import annotations
 
 import json
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ from .access import bearer_header, read_token
 from .endpoints import delete_endpoint, describe_endpoint, update_endpoint_weights_and_capacities
 from .serializers import Deserializer, JSONDeserializer, JSONSerializer, Serializer
 
-__all__ = ["Predictor", "ModelError", "invoke_endpoint"]
+__all__ = ["Predictor", "ModelError", "EndpointAnswer", "invoke_endpoint", "send_request"]
 
 _PRINTABLE_ID = re.compile(r"^[\x20-\x7e]{1,64}$")
 
@@ -136,23 +139,52 @@ class Predictor:
         return f"Predictor({self.endpoint_name!r})"
 
 
-def invoke_endpoint(endpoint_name: str, body: bytes | str, content_type: str = "application/json",
-                    accept: str | None = None, target_variant: str | None = None,
-                    inference_id: str | None = None) -> InvokeEndpointResponse:
-    """Send one request (with the endpoint's invoke token) and return what came back, errors
-    included (they are answers too)."""
+@dataclass(frozen=True)
+class EndpointAnswer:
+    """One request's answer as the endpoint sent it: HTTP status, body bytes, content type,
+    the variant that served it, the model's custom attributes and the round-trip time (ms)."""
+
+    status_code: int
+    body: bytes
+    content_type: str | None
+    invoked_variant: str | None
+    custom_attributes: str | None
+    latency_ms: float
+
+    @property
+    def message(self) -> str:
+        """An error answer's message (the endpoint's `Message`, else the body as text)."""
+        return _message(self.body)
+
+
+def send_request(endpoint_name: str, body: bytes | str, content_type: str = "application/json",
+                 accept: str | None = None, target_variant: str | None = None, inference_id: str | None = None,
+                 custom_attributes: str | None = None) -> EndpointAnswer:
+    """Send one request to endpoint `endpoint_name` (with its invoke token) and return the
+    answer as it came, errors included. ModelError 503 if the endpoint cannot be reached;
+    ValidationError if it is not InService."""
     import httpx
 
     url, token = _endpoint_url(endpoint_name)
-    headers = {**_headers(content_type, accept, target_variant, inference_id, None), **token}
+    headers = {**_headers(content_type, accept, target_variant, inference_id, custom_attributes), **token}
     started = time.perf_counter()
     try:
         response = httpx.post(url + "/invocations", headers=headers, timeout=60.0,
                               content=body.encode() if isinstance(body, str) else body)
     except httpx.TransportError as error:
         raise ModelError(endpoint_name, 503, f"cannot reach the endpoint ({error})") from None
-    text = response.content.decode(errors="replace")
-    return InvokeEndpointResponse(status_code=response.status_code, body=text,
-                                  content_type=response.headers.get("content-type"),
-                                  invoked_variant=response.headers.get("x-amzn-invoked-production-variant"),
-                                  latency_ms=(time.perf_counter() - started) * 1000)
+    return EndpointAnswer(response.status_code, response.content, response.headers.get("content-type"),
+                          response.headers.get("x-amzn-invoked-production-variant"),
+                          response.headers.get("x-amzn-sagemaker-custom-attributes"),
+                          (time.perf_counter() - started) * 1000)
+
+
+def invoke_endpoint(endpoint_name: str, body: bytes | str, content_type: str = "application/json",
+                    accept: str | None = None, target_variant: str | None = None,
+                    inference_id: str | None = None) -> InvokeEndpointResponse:
+    """Send one request (with the endpoint's invoke token) and return what came back, errors
+    included (they are answers too)."""
+    answer = send_request(endpoint_name, body, content_type, accept, target_variant, inference_id)
+    return InvokeEndpointResponse(status_code=answer.status_code, body=answer.body.decode(errors="replace"),
+                                  content_type=answer.content_type, invoked_variant=answer.invoked_variant,
+                                  latency_ms=answer.latency_ms)

@@ -98,8 +98,8 @@ class EndpointServer:
             self.stopped.set()
             self.app.inference.shutdown(wait=True)
             control.join(timeout=10)
-            if capture is not None:
-                capture.close()
+            if self.app.capture is not None:
+                self.app.capture.close()
             self._write_stats()
             self._mark_stopped()
         return 0
@@ -140,6 +140,8 @@ class EndpointServer:
         version = row["config_version"]
         try:
             self.app.routing = self.routing(config["variants"])
+            if config.get("data_capture") != self.config.get("data_capture"):
+                self._capture(config.get("data_capture"))
             self.config = config
             self._set(status="InService", applied_version=version)
         except Exception as error:
@@ -149,6 +151,13 @@ class EndpointServer:
                                      f"{type(error).__name__}: {error}")
         self.version = version
         print(f"Endpoint configuration {version} applied", flush=True)
+
+    def _capture(self, settings: dict[str, Any] | None) -> None:
+        """Capture with new settings from the next request on; the old files are written out."""
+        previous = self.app.capture
+        self.app.capture = CaptureWriter(self.name, settings) if settings and settings["enable_capture"] else None
+        if previous is not None:
+            previous.close()
 
     def _write_stats(self) -> None:
         records.write_variant_stats(self.store, self.name, [(variant, *stats.snapshot().values())
