@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import boto3
@@ -19,8 +20,8 @@ from botocore.exceptions import ClientError
 
 from aws_fixtures import ClientRun, Endpoint, SAGEMAKER2_PYTHON, needs_sdk2, printed
 
-from jupyter_ext.experiments import ExperimentAnalytics, Run
-from jupyter_ext.experiments.queries import describe_run
+from jupyter_ext.experiments import ExperimentAnalytics, Run, list_experiments
+from jupyter_ext.experiments.queries import describe_run, leaderboard
 
 ROLE = "arn:aws:iam::000000000000:role/local"
 
@@ -83,7 +84,7 @@ def _start_sdk_first(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("sdk_run")
 
 
-def _error(call) -> dict[str, str]:
+def _error(call: Callable[[], object]) -> dict[str, str]:
     with pytest.raises(ClientError) as caught:
         call()
     return caught.value.response["Error"]
@@ -202,6 +203,8 @@ def test_sdk_run_load_run_in_a_job_and_experiment_analytics(aws: Endpoint, sdk_r
     assert ours.loc["sdk-exp-first", "lr"] == 0.1 and ours.loc["sdk-exp-first", "job_accuracy - Max"] == 0.9
     assert ours.loc[f"sdk-exp-{job.lower()}", "SourceArn"] == job
     assert describe_run("sdk-exp-first").status == "Completed"
+    assert {e.name: e.runs for e in list_experiments()}["sdk-exp"] == 2  # what the sidebar lists and ranks
+    assert [row.run for row in leaderboard("sdk-exp", "job_accuracy").rows] == ["sdk-exp-first", f"sdk-exp-{job.lower()}"]
     sm = boto3.client("sagemaker")
     sources = sm.list_trial_components(SourceArn=sm.describe_training_job(TrainingJobName=job)["TrainingJobArn"])
     assert [s["TrialComponentName"] for s in sources["TrialComponentSummaries"]] == [f"sdk-exp-{job.lower()}"]

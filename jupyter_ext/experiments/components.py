@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -90,7 +91,7 @@ def log_metrics(run: str, points: Iterable[tuple[str, float, int | None, datetim
         records.check_metric_name("metric", metric)
         if not math.isfinite(float(value)):
             raise ValidationError(f"Metric {metric!r}: {value!r} is not a finite number.")
-        rows.append((run, metric, float(value), step, _seconds(moment) or datetime.now().timestamp()))
+        rows.append((run, metric, float(value), step, time.time() if moment is None else _seconds(moment)))
     records.add_run_metrics(store, rows)
     return len(rows)
 
@@ -113,7 +114,8 @@ def list_trials(experiment: str | None = None, run: str | None = None) -> list[T
     """The trials (of `experiment`, or holding run `run`), oldest first."""
     trials = [t for t in _summaries() if experiment is None or t.experiment == experiment]
     if run is not None:
-        trials = [t for t in trials if t.name == records.run_row(get_store(), run)["trial"]]
+        holding = records.run_row(get_store(), run)["trial"]
+        trials = [t for t in trials if t.name == holding]
     return trials
 
 
