@@ -63,6 +63,11 @@ SDK_CLIENT = textwrap.dedent(f"""\
     print("RUNS", json.dumps(sorted(r.run_name for r in list_runs("sdk-exp", sagemaker_session=session))))
     frame = ExperimentAnalytics(experiment_name="sdk-exp", sagemaker_session=session).dataframe()
     print("FRAME", frame.to_json(orient="records"))
+    from sagemaker.experiments.experiment import Experiment
+    with Run(experiment_name="sdk-tmp", run_name="r", sagemaker_session=session) as run:
+        run.log_metric("m", 1.0)
+    Experiment.load("sdk-tmp", sagemaker_session=session)._delete_all(action="--force")  # AWS's examples clean up so
+    print("DELETED")
 """)
 
 
@@ -203,6 +208,7 @@ def test_sdk_run_load_run_in_a_job_and_experiment_analytics(aws: Endpoint, sdk_r
     assert ours.loc["sdk-exp-first", "lr"] == 0.1 and ours.loc["sdk-exp-first", "job_accuracy - Max"] == 0.9
     assert ours.loc[f"sdk-exp-{job.lower()}", "SourceArn"] == job
     assert describe_run("sdk-exp-first").status == "Completed"
+    assert "DELETED" in output and "sdk-tmp" not in {e.name for e in list_experiments()}
     assert {e.name: e.runs for e in list_experiments()}["sdk-exp"] == 2  # what the sidebar lists and ranks
     assert [row.run for row in leaderboard("sdk-exp", "job_accuracy").rows] == ["sdk-exp-first", f"sdk-exp-{job.lower()}"]
     sm = boto3.client("sagemaker")
