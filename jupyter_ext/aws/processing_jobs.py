@@ -21,6 +21,7 @@ from .job_shapes import api_status, find_job, list_page
 from .operations import Call, arn
 from .protocol import AwsError
 from .tags import record_tags
+from .trial_components import job_experiment_config
 
 __all__ = ["SERVICE", "OPERATIONS"]
 
@@ -72,7 +73,7 @@ def create_processing_job(call: Call) -> dict[str, Any]:
         base_job_name=name, sagemaker_request=request, job_notices=image.notices())
     try:
         processor.start(_inputs(request), _outputs(request), job_name=name,
-                        experiment_config=request.get("ExperimentConfig"))
+                        experiment_config=job_experiment_config(request))
     except ConflictError:
         raise AwsError("ResourceInUse", f"Processing job {name} exists already: processing job names must be "
                        "unique within an AWS account and region.") from None

@@ -22,6 +22,7 @@ from .job_shapes import api_status, final_metrics, find_job, list_page, model_ar
 from .operations import Call, arn
 from .protocol import AwsError
 from .tags import record_tags
+from .trial_components import job_experiment_config
 
 __all__ = ["SERVICE", "OPERATIONS"]
 
@@ -69,20 +70,22 @@ def create_training_job(call: Call) -> dict[str, Any]:
     image = framework_image(algorithm.get("TrainingImage"))
     hyperparameters = {k: decode_hyperparameter(v) for k, v in (request.get("HyperParameters") or {}).items()}
     instance_type = _check_resources(request)
+    job_arn = arn(call, f"training-job/{name.lower()}")
     with staged_code(hyperparameters, algorithm) as (source_dir, entry_point):
         estimator = Estimator(
             entry_point, source_dir=str(source_dir), hyperparameters=hyperparameters,
             metric_definitions=algorithm.get("MetricDefinitions") or None, instance_type=instance_type,
             output_path=request["OutputDataConfig"]["S3OutputPath"],
             max_run=int(request["StoppingCondition"].get("MaxRuntimeInSeconds") or 86400),
-            environment=request.get("Environment"), base_job_name=name, sagemaker_request=request,
+            # TRAINING_JOB_ARN: how the SDK's load_run() in the script finds its job (and so its run)
+            environment={**(request.get("Environment") or {}), "TRAINING_JOB_ARN": job_arn},
+            base_job_name=name, sagemaker_request=request,
             job_notices=image.notices())
         try:
-            estimator.start(_channels(request), job_name=name, experiment_config=request.get("ExperimentConfig"))
+            estimator.start(_channels(request), job_name=name, experiment_config=job_experiment_config(request))
         except ConflictError:
             raise AwsError("ResourceInUse", "Training job names must be unique within an AWS account and region, "
                            f"and a training job with this name already exists ({name}).") from None
-    job_arn = arn(call, f"training-job/{name.lower()}")
     record_tags(job_arn, request.get("Tags") or [])
     return {"TrainingJobArn": job_arn}
 

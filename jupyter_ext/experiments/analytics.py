@@ -66,7 +66,7 @@ class ExperimentAnalytics:
     def _runs(self) -> list[dict[str, Any]]:
         """The runs, each with its job's status, start, end and artifacts (None without a job)."""
         store = get_store()
-        runs = [dict(row) for row in records.run_rows(store, self.experiment_name)]
+        runs = [dict(row) for row in records.find_runs(store, self.experiment_name)]
         jobs = job_records.job_outcomes(store, [r["job_name"] for r in runs if r["job_name"]])
         for run in runs:
             job = jobs.get(run["job_name"], {})

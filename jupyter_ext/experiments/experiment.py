@@ -15,13 +15,19 @@ from .analytics import STATS, ExperimentAnalytics
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["Experiment", "ExperimentSummary", "list_experiments"]
+__all__ = ["Experiment", "ExperimentSummary", "describe_experiment", "list_experiments"]
 
 
 def list_experiments() -> list[ExperimentSummary]:
     """Every experiment with its run count, newest first."""
     rows = records.experiment_summaries(get_store())
-    return [ExperimentSummary(r[0], r[1], json.loads(r[2]), r[4], timestamp(r[3])) for r in rows]
+    return [ExperimentSummary(r[0], r[1], json.loads(r[2]), r[4], timestamp(r[3]), r[5]) for r in rows]
+
+
+def describe_experiment(name: str) -> ExperimentSummary:
+    """Experiment `name` with its run count; NotFoundError names the known experiments."""
+    records.experiment_row(get_store(), name)
+    return next(summary for summary in list_experiments() if summary.name == name)
 
 
 class Experiment:
@@ -48,6 +54,10 @@ class Experiment:
     def add_tags(self, **tags: str) -> None:
         """Add or replace tags."""
         records.ensure_experiment(get_store(), self.name, tags={k: str(v) for k, v in tags.items()})
+
+    def update(self, display_name: str | None = None, description: str | None = None) -> None:
+        """Set the display name and description (None leaves one as it is)."""
+        records.update_experiment(get_store(), self.name, display_name, description)
 
     def runs(self) -> list[str]:
         """The names of the experiment's runs, oldest first."""

@@ -29,7 +29,8 @@ def describe_run(name: str) -> RunDescription:
             artifacts.append(RunArtifact("model_data", job["model_data"], "application/x-tar", True))
     return RunDescription(name, run["experiment"], run["trial"], run["display_name"], status, timestamp(start),
                           timestamp(end), run["failure_reason"], run["source"], run["job_name"], params,
-                          metric_stats([run])[name], artifacts)
+                          metric_stats([run])[name], artifacts, timestamp(run["created_at"]),
+                          job["job_type"] if job else None)
 
 
 def run_metric_points(name: str, metric: str | None = None) -> list[MetricPoint]:

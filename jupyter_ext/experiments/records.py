@@ -18,8 +18,10 @@ from ..store import MetadataStore, execute_statements, parameter_chunks, registe
 __all__ = ["MAX_NAME", "check_name", "ensure_experiment", "ensure_run", "set_parameters",
            "add_artifact", "experiment_row", "run_row", "run_name_for", "experiment_summaries", "run_names",
            "rename_experiment", "logged_counts", "delete_experiment", "end_run", "add_run_metrics", "job_run",
-           "run_rows", "run_parameters", "run_artifacts", "parameters_of_run", "artifacts_of_run",
-           "run_metric_statistics", "run_metric_points", "run_metric_values", "run_job_name"]
+           "run_parameters", "run_artifacts", "parameters_of_run", "artifacts_of_run",
+           "run_metric_statistics", "run_metric_points", "run_metric_values", "run_job_name", "insert_run",
+           "update_run", "delete_run", "remove_logged", "find_runs", "insert_trial", "trial_rows", "update_trial",
+           "delete_trial", "update_experiment"]
 
 MAX_NAME = 120
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -122,9 +124,10 @@ def run_row(store: MetadataStore, name: str) -> Any:
 
 
 def experiment_summaries(store: MetadataStore) -> list[sqlite3.Row]:
-    """(name, description, tags JSON, created_at, run count) of every experiment, newest first."""
+    """(name, description, tags JSON, created_at, run count, display_name) of every experiment,
+    newest first."""
     return store.query(
-        "SELECT e.name, e.description, e.tags, e.created_at, COUNT(r.name) FROM experiments e"
+        "SELECT e.name, e.description, e.tags, e.created_at, COUNT(r.name), e.display_name FROM experiments e"
         " LEFT JOIN runs r ON r.experiment = e.name GROUP BY e.name ORDER BY e.created_at DESC")
 
 
@@ -139,9 +142,11 @@ def rename_experiment(store: MetadataStore, name: str, new_name: str) -> None:
     with store.transaction() as db:
         if db.execute("SELECT 1 FROM experiments WHERE name = ?", (new_name,)).fetchone():
             raise ConflictError(f"An experiment named {new_name!r} exists already.")
-        db.execute("INSERT INTO experiments (name, description, tags, created_at)"
-                   " SELECT ?, description, tags, created_at FROM experiments WHERE name = ?", (new_name, name))
+        db.execute("INSERT INTO experiments (name, description, tags, created_at, display_name)"
+                   " SELECT ?, description, tags, created_at, display_name FROM experiments WHERE name = ?",
+                   (new_name, name))
         db.execute("UPDATE runs SET experiment = ? WHERE experiment = ?", (new_name, name))
+        db.execute("UPDATE trials SET experiment = ? WHERE experiment = ?", (new_name, name))
         db.execute("DELETE FROM experiments WHERE name = ?", (name,))
 
 
@@ -182,13 +187,6 @@ def run_job_name(store: MetadataStore, run: str) -> str | None:
     """The job that made run `run`, or None (no such run, or a run of notebook code)."""
     rows = store.query("SELECT job_name FROM runs WHERE name = ?", (run,))
     return rows[0][0] if rows else None
-
-
-def run_rows(store: MetadataStore, experiment: str | None = None) -> list[sqlite3.Row]:
-    """The runs (of `experiment`, or all), oldest first."""
-    if experiment is not None:
-        return store.query("SELECT * FROM runs WHERE experiment = ? ORDER BY created_at", (experiment,))
-    return store.query("SELECT * FROM runs ORDER BY created_at")
 
 
 def run_parameters(store: MetadataStore, runs: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -253,6 +251,97 @@ def run_metric_values(store: MetadataStore, run: str, metric: str) -> list[tuple
         "SELECT step, value FROM run_metrics WHERE run = ? AND name = ? ORDER BY id", (run, metric))]
 
 
+def update_experiment(store: MetadataStore, name: str, display_name: str | None, description: str | None) -> None:
+    """Set the experiment's display name and description (None leaves one as it is)."""
+    with store.transaction() as db:
+        db.execute("UPDATE experiments SET display_name = COALESCE(?, display_name),"
+                   " description = COALESCE(?, description) WHERE name = ?", (display_name, description, name))
+
+
+def insert_run(store: MetadataStore, name: str, display_name: str, status: str) -> None:
+    """Create run `name` in no experiment; ConflictError if a run of that name exists already."""
+    now = time.time()
+    with store.transaction() as db:
+        if db.execute("SELECT 1 FROM runs WHERE name = ?", (name,)).fetchone():
+            raise ConflictError(f"Run (trial component) {name!r} already exists; choose another name.")
+        db.execute("INSERT INTO runs (name, display_name, status, created_at) VALUES (?, ?, ?, ?)",
+                   (name, display_name, status, now))
+
+
+_RUN_FIELDS = ("display_name", "status", "failure_reason", "start_time", "end_time", "experiment", "trial")
+
+
+def update_run(store: MetadataStore, name: str, fields: dict[str, Any]) -> None:
+    """Set the run's `fields` (among display_name, status, failure_reason, start_time,
+    end_time, experiment, trial); NotFoundError if there is no such run."""
+    unknown = set(fields) - set(_RUN_FIELDS)
+    if unknown:
+        raise ValueError(f"update_run: unknown fields {sorted(unknown)}")
+    with store.transaction() as db:
+        if not db.execute("SELECT 1 FROM runs WHERE name = ?", (name,)).fetchone():
+            raise NotFoundError(f"No run (trial component) named {name!r}.")
+        if fields:
+            assignments = ", ".join(f"{key} = ?" for key in fields)
+            db.execute(f"UPDATE runs SET {assignments} WHERE name = ?", (*fields.values(), name))
+
+
+def delete_run(store: MetadataStore, name: str) -> None:
+    """Delete run `name` and what it logged."""
+    with store.transaction() as db:
+        db.execute("DELETE FROM runs WHERE name = ?", (name,))
+
+
+def remove_logged(store: MetadataStore, run: str, parameters: Sequence[str], inputs: Sequence[str],
+                  outputs: Sequence[str]) -> None:
+    """Forget the named parameters and input and output artifacts of `run`."""
+    with store.transaction() as db:
+        db.executemany("DELETE FROM run_parameters WHERE run = ? AND name = ?", [(run, n) for n in parameters])
+        db.executemany("DELETE FROM run_artifacts WHERE run = ? AND name = ? AND is_output = ?",
+                       [(run, n, 0) for n in inputs] + [(run, n, 1) for n in outputs])
+
+
+def find_runs(store: MetadataStore, experiment: str | None = None, trial: str | None = None,
+              job_name: str | None = None) -> list[sqlite3.Row]:
+    """The runs matching every criterion given (all runs when none is), oldest first."""
+    criteria = {k: v for k, v in (("experiment", experiment), ("trial", trial), ("job_name", job_name)) if v}
+    where = " AND ".join(f"{key} = ?" for key in criteria) or "1"
+    return store.query(f"SELECT * FROM runs WHERE {where} ORDER BY created_at", list(criteria.values()))
+
+
+def insert_trial(store: MetadataStore, name: str, experiment: str, display_name: str) -> None:
+    """Create trial (run group) `name` in `experiment`; ConflictError if one of that name exists."""
+    with store.transaction() as db:
+        if db.execute("SELECT 1 FROM trials WHERE name = ? UNION SELECT 1 FROM runs WHERE trial = ?",
+                      (name, name)).fetchone():
+            raise ConflictError(f"Trial {name!r} already exists; choose another name.")
+        db.execute("INSERT INTO trials (name, experiment, display_name, created_at) VALUES (?, ?, ?, ?)",
+                   (name, experiment, display_name, time.time()))
+
+
+def trial_rows(store: MetadataStore) -> list[sqlite3.Row]:
+    """(name, experiment, display_name, created_at, runs) of every trial, oldest first: those
+    created as trials, and the run groups runs name without one (a Run's default group)."""
+    return store.query(
+        "SELECT t.name, t.experiment, t.display_name, t.created_at, COUNT(r.name) AS runs FROM trials t"
+        " LEFT JOIN runs r ON r.trial = t.name GROUP BY t.name"
+        " UNION ALL SELECT trial, MIN(experiment), trial, MIN(created_at), COUNT(*) FROM runs"
+        " WHERE trial IS NOT NULL AND trial NOT IN (SELECT name FROM trials) GROUP BY trial ORDER BY 4")
+
+
+def update_trial(store: MetadataStore, name: str, experiment: str, display_name: str) -> None:
+    """Set the trial's display name (recording a run group as a trial if it was not one)."""
+    with store.transaction() as db:
+        db.execute("INSERT INTO trials (name, experiment, display_name, created_at) VALUES (?, ?, ?, ?)"
+                   " ON CONFLICT (name) DO UPDATE SET display_name = excluded.display_name",
+                   (name, experiment, display_name, time.time()))
+
+
+def delete_trial(store: MetadataStore, name: str) -> None:
+    """Delete the trial's record (its runs are not touched)."""
+    with store.transaction() as db:
+        db.execute("DELETE FROM trials WHERE name = ?", (name,))
+
+
 def _experiments_tables(db: sqlite3.Connection) -> None:
     # Runs (trial components) in trials (run groups) in experiments. A run made by a job
     # names it; its metrics then stay in the jobs' metrics table.
@@ -304,5 +393,19 @@ def _experiments_tables(db: sqlite3.Connection) -> None:
     """)
 
 
+def _trials_table(db: sqlite3.Connection) -> None:
+    # Trials made through SageMaker's API (CreateTrial); a run group a run names without
+    # a trial record is a trial too. Experiments get SageMaker's display name.
+    execute_statements(db, """
+        CREATE TABLE trials (
+            name TEXT PRIMARY KEY,
+            experiment TEXT NOT NULL REFERENCES experiments (name) ON DELETE CASCADE,
+            display_name TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        ALTER TABLE experiments ADD COLUMN display_name TEXT
+    """)
+
+
 # Migrations are code: entry i brings the experiments tables from version i to i + 1.
-register_migrations("experiments", [_experiments_tables])
+register_migrations("experiments", [_experiments_tables, _trials_table])

@@ -297,12 +297,12 @@ def child_statuses(store: MetadataStore, parent: str) -> list[str]:
 
 
 def job_outcomes(store: MetadataStore, names: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """For each named job that exists: its status, started_at, ended_at (epoch seconds),
-    model_data and output_data, keyed by job name."""
+    """For each named job that exists: its job_type, status, started_at, ended_at (epoch
+    seconds), model_data and output_data, keyed by job name."""
     outcomes: dict[str, dict[str, Any]] = {}
     unique = list(dict.fromkeys(names))
     for chunk, marks in parameter_chunks(unique):
-        for row in store.query("SELECT name, status, started_at, ended_at, model_data, output_data FROM jobs"
+        for row in store.query("SELECT name, job_type, status, started_at, ended_at, model_data, output_data FROM jobs"
                                f" WHERE name IN ({marks})", chunk):
             outcomes[row["name"]] = {key: row[key] for key in row.keys() if key != "name"}
     return outcomes

@@ -11,7 +11,7 @@ from .jobs import (  # noqa: F401
     ErrorResponse, GetLogRequest, JobDescription, JobSummary, ListJobsRequest, ListJobsResponse, ListMetricsRequest, ListMetricsResponse, LogChunk, LogLine, MetricPoint, PrimaryMetric, StatusTransition, StopJobRequest,
 )
 from .experiments import (  # noqa: F401
-    ExperimentSummary, LeaderboardRequest, LeaderboardResponse, LeaderboardRow, ListExperimentsResponse, RunArtifact, RunDescription,
+    ExperimentSummary, LeaderboardRequest, LeaderboardResponse, LeaderboardRow, ListExperimentsResponse, RunArtifact, RunDescription, TrialSummary,
 )
 from .lifecycle import (  # noqa: F401
     LifecycleConfig, LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,
@@ -51,6 +51,7 @@ __all__ = [
     "LeaderboardResponse",
     "RunArtifact",
     "RunDescription",
+    "TrialSummary",
     "LifecycleRun",
     "LifecycleStatus",
     "StartLifecycleRunRequest",

@@ -18,6 +18,7 @@ class ExperimentSummary(Record):
     tags: dict[str, str]
     runs: int
     created_at: datetime
+    display_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -87,3 +88,16 @@ class RunDescription(Record):
     parameters: dict[str, Any]
     metrics: dict[str, dict[str, float]]
     artifacts: list[RunArtifact]
+    created_at: datetime | None = None
+    job_type: str | None = None
+
+
+@dataclass(slots=True)
+class TrialSummary(Record):
+    """A trial (run group) of an experiment and how many runs it holds."""
+
+    name: str
+    experiment: str
+    display_name: str
+    created_at: datetime
+    runs: int

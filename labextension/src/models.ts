@@ -57,7 +57,9 @@ export interface StatusTransition {
 }
 
 /**
- * DescribeJob: everything known about one job.
+ * DescribeJob: everything known about one job. It also reads as SageMaker's
+ * Describe<Job> dict: `d["TrainingJobStatus"]`, `d["ModelArtifacts"]["S3ModelArtifacts"]`
+ * (see `sagemaker_names`).
  */
 export interface JobDescription {
   name: string;
@@ -169,6 +171,7 @@ export interface ExperimentSummary {
   tags: Record<string, string>;
   runs: number;
   created_at: string;
+  display_name: string | null;
 }
 
 /**
@@ -238,6 +241,8 @@ export interface RunDescription {
   parameters: Record<string, unknown>;
   metrics: Record<string, Record<string, number>>;
   artifacts: RunArtifact[];
+  created_at: string | null;
+  job_type: string | null;
 }
 
 /**
