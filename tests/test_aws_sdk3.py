@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from aws_fixtures import Endpoint, SAGEMAKER3_PYTHON, needs_sdk3
+from aws_fixtures import ClientRun, Endpoint, SAGEMAKER3_PYTHON, needs_sdk3
 from test_aws_endpoint import TRAIN
 
 from jupyter_ext.jobs import Job
@@ -40,7 +40,7 @@ MODEL_TRAINER = textwrap.dedent("""\
     trainer = ModelTrainer(
         training_image=image, source_code=SourceCode(source_dir="src", entry_script="train.py",
                                                       requirements=os.environ.get("REQUIREMENTS")),
-        compute=Compute(instance_type="ml.m5.large", instance_count=1), base_job_name="v3-" + framework,
+        compute=Compute(instance_type="ml.m5.large", instance_count=1), base_job_name="v3-" + os.environ.get("CLIENT_NAME", framework),
         hyperparameters={"epochs": 3, "optimizer": "adam"},
         environment=json.loads(os.environ.get("JOB_ENVIRONMENT", "{}")),
         distributed=Torchrun() if os.environ.get("TORCHRUN") else None)
@@ -76,9 +76,8 @@ def _printed(output: str, key: str) -> str:
 
 @needs_sdk3
 @pytest.mark.parametrize("framework", ["sklearn", "pytorch"])
-def test_model_trainer_trains_with_logs_and_model_in_s3(aws: Endpoint, tmp_path: Path, framework: str) -> None:
-    _client_files(tmp_path, TRAIN)
-    done = aws.run(SAGEMAKER3_PYTHON, MODEL_TRAINER, tmp_path, env={"CLIENT_FRAMEWORK": framework})
+def test_model_trainer_trains_with_logs_and_model_in_s3(aws: Endpoint, v3_runs: dict, framework: str) -> None:
+    done = v3_runs[framework].result()
     output = done.stdout
     assert "epoch 2 loss: 0.333" in output and "optimizer: adam" in output, output
     assert "data: ['train.csv']" in output
@@ -94,9 +93,8 @@ def test_model_trainer_trains_with_logs_and_model_in_s3(aws: Endpoint, tmp_path:
 
 
 @needs_sdk3
-def test_failing_script_error_reaches_the_client(aws: Endpoint, tmp_path: Path) -> None:
-    _client_files(tmp_path, FAILING)
-    done = aws.run(SAGEMAKER3_PYTHON, MODEL_TRAINER, tmp_path, check=False)
+def test_failing_script_error_reaches_the_client(aws: Endpoint, v3_runs: dict) -> None:
+    done = v3_runs["failing"].result(check=False)
     assert done.returncode != 0 and "FailedStatusError" in done.stderr, done.stderr
     # The script's error reaches the client in the job's log; the FailureReason is what v3's
     # driver writes to /opt/ml/output/failure (its own traceback, as on SageMaker).
@@ -107,12 +105,36 @@ def test_failing_script_error_reaches_the_client(aws: Endpoint, tmp_path: Path) 
 
 
 @needs_sdk3
-def test_drivers_without_opt_ml_fail_with_the_reason(aws: Endpoint, tmp_path: Path) -> None:
-    _client_files(tmp_path, TRAIN)
-    done = aws.run(SAGEMAKER3_PYTHON, MODEL_TRAINER, tmp_path, check=False,
-                   env={"JOB_ENVIRONMENT": '{"JUPYTER_EXT_OPT_ML": "off"}'})
+def test_drivers_without_opt_ml_fail_with_the_reason(aws: Endpoint, v3_runs: dict) -> None:
+    done = v3_runs["no-opt-ml"].result(check=False)
     assert done.returncode != 0 and _printed(done.stdout, "STATUS") == "Failed"
     assert "/opt/ml is not this job's folder here" in _printed(done.stdout, "FAILURE"), done.stdout
+
+
+CLIENTS = {  # name: (training script, the client's environment)
+    "sklearn": (TRAIN, {"CLIENT_FRAMEWORK": "sklearn"}),
+    "pytorch": (TRAIN, {"CLIENT_FRAMEWORK": "pytorch"}),
+    "failing": (FAILING, {}),
+    "no-opt-ml": (TRAIN, {"JOB_ENVIRONMENT": '{"JUPYTER_EXT_OPT_ML": "off"}'}),
+    "requirements": ("import v3mini\nprint(v3mini.GREETING)\n", {"REQUIREMENTS": "requirements.txt"}),
+    "torchrun": (TRAIN + "import sys\nprint('python:', sys.executable)\n", {"CLIENT_FRAMEWORK": "pytorch", "TORCHRUN": "1"}),
+}
+
+
+@pytest.fixture(scope="module")
+def v3_runs(aws_endpoint: Endpoint, tmp_path_factory: pytest.TempPathFactory) -> dict[str, ClientRun]:
+    """Every v3 client of this module, started at once (v3 looks at its job every 5 s)."""
+    if not Path(SAGEMAKER3_PYTHON).is_file():
+        pytest.skip("set SAGEMAKER3_PYTHON to a Python with sagemaker>=3 (make test does)")
+    runs = {}
+    for name, (script, env) in CLIENTS.items():
+        folder = tmp_path_factory.mktemp(f"v3-{name}")
+        _client_files(folder, script)
+        if name == "requirements":
+            (folder / "src" / "requirements.txt").write_text(f"--no-index\n{_wheel(folder)}\n")
+        # Job names are the base name and the second: each client its own base name.
+        runs[name] = aws_endpoint.start(SAGEMAKER3_PYTHON, MODEL_TRAINER, folder, env={**env, "CLIENT_NAME": name})
+    return runs
 
 
 def _wheel(folder: Path) -> Path:
@@ -128,10 +150,8 @@ def _wheel(folder: Path) -> Path:
 
 
 @needs_sdk3
-def test_requirements_install_into_the_job_not_this_environment(aws: Endpoint, tmp_path: Path) -> None:
-    _client_files(tmp_path, "import v3mini\nprint(v3mini.GREETING)\n")
-    (tmp_path / "src" / "requirements.txt").write_text(f"--no-index\n{_wheel(tmp_path)}\n")
-    done = aws.run(SAGEMAKER3_PYTHON, MODEL_TRAINER, tmp_path, env={"REQUIREMENTS": "requirements.txt"})
+def test_requirements_install_into_the_job_not_this_environment(aws: Endpoint, v3_runs: dict) -> None:
+    done = v3_runs["requirements"].result()
     assert "hello from v3mini" in done.stdout and _printed(done.stdout, "STATUS") == "Completed", done.stdout
     job_dir = Job(_printed(done.stdout, "JOB")).job_dir
     assert (job_dir / "code" / "container-packages" / "v3mini.py").is_file()
@@ -139,9 +159,8 @@ def test_requirements_install_into_the_job_not_this_environment(aws: Endpoint, t
 
 
 @needs_sdk3
-def test_torchrun_runs_the_script_with_this_python(aws: Endpoint, tmp_path: Path) -> None:
-    _client_files(tmp_path, TRAIN + "import sys\nprint('python:', sys.executable)\n")
-    done = aws.run(SAGEMAKER3_PYTHON, MODEL_TRAINER, tmp_path, env={"CLIENT_FRAMEWORK": "pytorch", "TORCHRUN": "1"})
+def test_torchrun_runs_the_script_with_this_python(aws: Endpoint, v3_runs: dict) -> None:
+    done = v3_runs["torchrun"].result()
     assert "Executing command: torchrun --nnodes=1 --nproc_per_node=1 train.py" in done.stdout, done.stdout
     assert f"python: {sys.executable}" in done.stdout and "epoch 2 loss: 0.333" in done.stdout
     assert _printed(done.stdout, "STATUS") == "Completed"
