@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import struct
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from jupyter_ext import describe_job
 from jupyter_ext.errors import UnexpectedStatusError, ValidationError
 from jupyter_ext.serving import Model, Transformer
+from jupyter_ext.serving.data_processing import DataProcessing
+from jupyter_ext.serving.run_transform import recordio_records, tfrecord_records
 from serving_models import FEATURES, sklearn_model
 
 
@@ -51,3 +55,46 @@ def test_a_bad_batch_fails_the_job_with_the_reason(tmp_path: Path) -> None:
         Transformer(Model(str(archive)), max_concurrent_transforms=3, max_payload=50)
     with pytest.raises(ValidationError, match="does not exist"):
         Transformer(Model(str(archive))).transform(str(tmp_path / "missing.csv"), content_type="text/csv")
+
+
+def test_gzip_json_lines_with_sagemakers_filters_and_join(tmp_path: Path) -> None:
+    archive, local = sklearn_model(tmp_path / "sk")
+    rows = [{"id": f"r{i}", "features": row} for i, row in enumerate(FEATURES[:6].tolist())]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "rows.jsonl.gz").write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode()))
+    transformer = Transformer(Model(str(archive)), output_path=str(tmp_path / "out"))
+    transformer.transform(str(tmp_path / "in"), content_type="application/jsonlines", compression_type="Gzip",
+                          input_filter="$.features", join_source="Input", output_filter="$['id','SageMakerOutput']",
+                          logs=False)
+    written = [json.loads(line) for line in (tmp_path / "out" / "rows.jsonl.gz.out").read_text().splitlines()]
+    assert written == [{"id": r["id"], "SageMakerOutput": int(label)}
+                       for r, label in zip(rows, local.predict(FEATURES[:6]))]
+    with pytest.raises(ValidationError, match="input_filter 'features' must start with \\$"):
+        transformer.transform(str(tmp_path / "in"), input_filter="features")
+    with pytest.raises(ValidationError, match="split_type TFRecord records are binary"):
+        transformer.transform(str(tmp_path / "in"), split_type="TFRecord", join_source="Input")
+
+
+def test_csv_paths_select_fields_as_sagemaker_documents() -> None:
+    processing = DataProcessing("$[1:]", "$[0,-1]", "Input")
+    assert processing.model_input(b'7,"a,b",2.5', "text/csv") == b'"a,b",2.5'
+    assert processing.written(b"7,1.5,2.5", b"0.9,0.1", "text/csv", "text/csv") == b"7,0.1"
+    assert DataProcessing(output_filter="$[1]").written(b"x", b"0.9,0.1", "text/csv", "text/csv") == b"0.1"
+    assert DataProcessing(join_source="Input").written(b"[1, 2]", b"3", "application/json", "application/json") \
+        == b'{"SageMakerInput": [1, 2], "SageMakerOutput": 3}'
+    with pytest.raises(ValueError, match="no 'missing'"):
+        DataProcessing("$.missing").model_input(b'{"id": 1}', "application/json")
+
+
+def test_recordio_and_tfrecord_files_split_into_their_records() -> None:
+    def recordio(data: bytes) -> bytes:
+        return struct.pack("<II", 0xCED7230A, len(data)) + data + b"\0" * (-len(data) % 4)
+
+    def tfrecord(data: bytes) -> bytes:
+        return struct.pack("<QI", len(data), 0) + data + struct.pack("<I", 0)
+
+    records = [b"abc", b"", b"defgh"]
+    assert list(recordio_records(b"".join(map(recordio, records)))) == [recordio(r) for r in records]
+    assert list(tfrecord_records(b"".join(map(tfrecord, records)))) == [tfrecord(r) for r in records]
+    with pytest.raises(ValueError, match="Not RecordIO at byte 0"):
+        list(recordio_records(b"not recordio"))

@@ -26,7 +26,7 @@ from .protocol import AwsError
 from .tags import record_tags
 
 __all__ = ["SERVICE", "OPERATIONS", "model_arn", "config_arn", "endpoint_config", "production_variants",
-           "data_capture_config", "list_answer"]
+           "data_capture_config", "list_answer", "serving_model"]
 
 SERVICE = "sagemaker"
 _DEFAULT_INSTANCE_TYPE = "ml.m5.large"
@@ -199,7 +199,7 @@ def endpoint_config(name: str) -> dict[str, Any]:
     return _found("EndpointConfig", name, "endpoint configuration")[0]
 
 
-def _serving_model(name: str) -> Model:
+def serving_model(name: str) -> Model:
     """Model `name` as serving deploys it (a PipelineModel for several containers)."""
     request = _found("Model", name, "model")[0]
     models = []
@@ -217,7 +217,7 @@ def production_variants(config: dict[str, Any]) -> list[ProductionVariant]:
     variants = []
     for variant in config["ProductionVariants"]:
         weight = variant.get("InitialVariantWeight")
-        variants.append(ProductionVariant(_serving_model(variant["ModelName"]), variant["VariantName"],
+        variants.append(ProductionVariant(serving_model(variant["ModelName"]), variant["VariantName"],
                                           1.0 if weight is None else float(weight),
                                           int(variant.get("InitialInstanceCount") or 1)))
     return variants

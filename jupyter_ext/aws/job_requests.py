@@ -1,8 +1,8 @@
 """What a job created through the AWS API keeps of its request: the `aws` job extension.
 
-`Estimator(..., sagemaker_request=request, job_notices=[...])` (and Processor) record the
-SageMaker request on the job (`spec.record["sagemaker"]`), so Describe* answers with what
-was asked for; the notices (a framework version unlike the installed one) go to the top
+`Estimator(..., sagemaker_request=request, job_notices=[...])` (and Processor and
+Transformer) record the SageMaker request on the job (`spec.record["sagemaker"]`), so
+Describe* answers with what was asked for; the notices (a framework version unlike the installed one) go to the top
 of the job's log.
 """
 
@@ -53,5 +53,5 @@ def sagemaker_request(record: Mapping[str, Any]) -> dict[str, Any]:
     return dict(record.get("sagemaker") or {})
 
 
-AWS_EXTENSION = JobExtension(options=("sagemaker_request", "job_notices"), job_types=("Training", "Processing"),
-                             check=_check, on_spec=_on_spec)
+AWS_EXTENSION = JobExtension(options=("sagemaker_request", "job_notices"),
+                             job_types=("Training", "Processing", "Transform"), check=_check, on_spec=_on_spec)

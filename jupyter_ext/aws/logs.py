@@ -1,6 +1,6 @@
 """CloudWatch Logs over job logs: the calls the SDK and the CLI make to stream a job's log.
 
-Log groups are SageMaker's (`/aws/sagemaker/TrainingJobs`, `/aws/sagemaker/ProcessingJobs`);
+Log groups are SageMaker's (`/aws/sagemaker/TrainingJobs`, `/aws/sagemaker/ProcessingJobs`, ...);
 each job has one stream, `<job>/algo-1-<creation epoch>`, whose events are the job log's
 lines. Paging tokens are byte offsets into the log (`f/<offset>` forward), so following a
 log as it grows costs one read from where the last page ended.
@@ -21,7 +21,8 @@ from .protocol import AwsError
 __all__ = ["SERVICE", "OPERATIONS", "LOG_GROUPS", "stream_name"]
 
 SERVICE = "logs"
-LOG_GROUPS = {"/aws/sagemaker/TrainingJobs": "Training", "/aws/sagemaker/ProcessingJobs": "Processing"}
+LOG_GROUPS = {"/aws/sagemaker/TrainingJobs": "Training", "/aws/sagemaker/ProcessingJobs": "Processing",
+              "/aws/sagemaker/TransformJobs": "Transform"}
 _MAX_EVENTS, _MAX_BYTES = 10_000, 1 << 20
 
 

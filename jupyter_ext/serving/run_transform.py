@@ -4,8 +4,10 @@ runner copies to the transformer's output_path."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
+import struct
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,17 +15,52 @@ from pathlib import Path
 from typing import Any
 
 from .handlers import ContainerChain, load_chain
-from .payloads import JSON, base_type
+from .data_processing import DataProcessing
 
-__all__ = ["main", "batches", "join_records"]
+__all__ = ["main", "batches", "recordio_records", "tfrecord_records"]
+
+_RECORDIO_MAGIC = 0xCED7230A
 
 OUTPUT = Path("output/transform")
 
 
 def _records(body: bytes, split_type: str | None) -> list[bytes]:
-    if split_type != "Line":
-        return [body]
-    return [line for line in body.splitlines() if line.strip()]
+    if split_type == "Line":
+        return [line for line in body.splitlines() if line.strip()]
+    if split_type == "RecordIO":
+        return list(recordio_records(body))
+    if split_type == "TFRecord":
+        return list(tfrecord_records(body))
+    return [body]
+
+
+def recordio_records(body: bytes) -> Iterator[bytes]:
+    """MXNet RecordIO records, each as its bytes in the file (header, data, padding; a
+    record written in parts is one record)."""
+    position, start = 0, 0
+    while position < len(body):
+        magic, header = struct.unpack_from("<II", body, position)
+        if magic != _RECORDIO_MAGIC:
+            raise ValueError(f"Not RecordIO at byte {position}: split_type='RecordIO' needs MXNet RecordIO files.")
+        flag, length = header >> 29, header & ((1 << 29) - 1)
+        position += 8 + length + (-length % 4)
+        if flag in (0, 3):  # a whole record, or the last part of one
+            yield body[start:position]
+            start = position
+
+
+def tfrecord_records(body: bytes) -> Iterator[bytes]:
+    """TFRecord records, each as its bytes in the file (length, its CRC, data, the data's CRC)."""
+    position = 0
+    while position < len(body):
+        if len(body) - position < 12:
+            raise ValueError(f"Not TFRecord at byte {position}: split_type='TFRecord' needs TFRecord files.")
+        (length,) = struct.unpack_from("<Q", body, position)
+        end = position + 12 + length + 4
+        if end > len(body):
+            raise ValueError(f"Not TFRecord at byte {position}: a record of {length} bytes runs past the file's end.")
+        yield body[position:end]
+        position = end
 
 
 def batches(records: list[bytes], strategy: str, max_payload_mb: int) -> Iterator[list[bytes]]:
@@ -46,31 +83,33 @@ def batches(records: list[bytes], strategy: str, max_payload_mb: int) -> Iterato
         yield batch
 
 
-def join_records(inputs: list[bytes], output: bytes, content_type: str | None) -> bytes:
-    """Each input record beside its output (join_source="Input"): `input,output` for CSV;
-    for JSON the output under "SageMakerOutput" (inputs that are not objects go under "SageMakerInput")."""
-    outputs = output.splitlines() if len(inputs) > 1 else [output.strip()]
-    if len(outputs) != len(inputs):
-        raise ValueError(f"join_source='Input' needs one output line per record: {len(inputs)} records gave "
+def _outputs(answer: bytes, count: int) -> list[bytes]:
+    """The model's answer to `count` records, one output each (one line each for several)."""
+    outputs = [line for line in answer.splitlines() if line.strip()] if count > 1 else [answer.strip()]
+    if len(outputs) != count:
+        raise ValueError(f"join_source and output_filter need one output line per record: {count} records gave "
                          f"{len(outputs)} lines (set accept to a line format such as text/csv).")
-    if base_type(content_type) == JSON or base_type(content_type).endswith("jsonlines"):
-        joined = []
-        for record, answer in zip(inputs, outputs):
-            value, result = json.loads(record), json.loads(answer)
-            joined.append(json.dumps({**value, "SageMakerOutput": result} if isinstance(value, dict)
-                                     else {"SageMakerInput": value, "SageMakerOutput": result}).encode())
-        return b"\n".join(joined)
-    return b"\n".join(record + b"," + answer for record, answer in zip(inputs, outputs))
+    return outputs
 
 
 def _transform_file(path: Path, target: Path, chain: ContainerChain, config: dict[str, Any], pool: ThreadPoolExecutor) -> int:
-    records = _records(path.read_bytes(), config["split_type"])
-    groups = list(batches(records, config["strategy"], config["max_payload"]))
+    body = path.read_bytes()
+    if config.get("compression_type") == "Gzip":
+        body = gzip.decompress(body)
+    records = _records(body, config["split_type"])
+    processing = DataProcessing(config.get("input_filter"), config.get("output_filter"), config["join_source"])
+    content_type, accept = config["content_type"], config["accept"]
+    separator = b"\n" if config["split_type"] in ("Line", None) else b""
 
     def run(group: list[bytes]) -> bytes:
-        answer, _kind = chain.invoke(b"\n".join(group), config["content_type"], config["accept"])
-        return join_records(group, answer, config["content_type"]) if config["join_source"] else answer
+        sent = [processing.model_input(record, content_type) for record in group]
+        answer, _kind = chain.invoke(separator.join(sent), content_type, accept)
+        if not processing.per_record:
+            return answer
+        return b"\n".join(processing.written(record, output, content_type, accept)
+                          for record, output in zip(group, _outputs(answer, len(group))))
 
+    groups = list(batches(records, config["strategy"], config["max_payload"]))
     target.parent.mkdir(parents=True, exist_ok=True)
     ending = b"\n" if config["assemble_with"] == "Line" else b""
     with open(target, "wb") as out:

@@ -4,6 +4,9 @@ The job loads the model in its own process with the endpoint's handlers, splits 
 input file into records (`split_type="Line"`), sends them in batches (`MultiRecord`:
 as many as fit in `max_payload` MB; `SingleRecord`: one each) and writes `<file>.out`
 at the same relative path under `output_path`, one response per line (`assemble_with="Line"`).
+Records can be lines, MXNet RecordIO or TFRecord records, of plain or Gzip files;
+`input_filter`, `join_source` and `output_filter` are SageMaker's data processing
+(see `data_processing`).
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from typing import Any
 
 from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
-from ..jobs import Job, JobKind, JobSpec, Upload, submit, watch
+from ..jobs import Job, JobKind, JobSpec, Upload, check_job_options, submit, watch
 from ..jobs.contract import base_environment
 from ..store import artifact_store_for, default_output_path, join_uri, local_path
+from .data_processing import DataProcessing
 from .variants import Servable
 
 __all__ = ["Transformer", "TransformJob", "STRATEGIES"]
@@ -43,8 +47,9 @@ class Transformer:
                  strategy: str = "MultiRecord", assemble_with: str | None = "Line", output_path: str | None = None,
                  accept: str | None = None, max_concurrent_transforms: int = 1, max_payload: int = 6,
                  env: dict[str, str] | None = None, base_transform_job_name: str | None = None,
-                 **_sagemaker_only: Any) -> None:
-        ignore_sagemaker_arguments("Transformer", _sagemaker_only)
+                 **options: Any) -> None:
+        self.job_options = check_job_options("Transform", options)
+        ignore_sagemaker_arguments("Transformer", {k: v for k, v in options.items() if k not in self.job_options})
         if not isinstance(model, Servable):
             raise ValidationError(f"Transformer needs a Model (or PipelineModel); got {type(model).__name__}.")
         _choice("strategy", strategy, tuple(STRATEGIES))
@@ -63,25 +68,40 @@ class Transformer:
 
     def transform(self, data: str, data_type: str = "S3Prefix", content_type: str | None = None,
                   compression_type: str | None = None, split_type: str | None = "Line",
-                  join_source: str | None = None, job_name: str | None = None, wait: bool = True,
-                  logs: bool = True, **_sagemaker_only: Any) -> None:
+                  job_name: str | None = None, input_filter: str | None = None, output_filter: str | None = None,
+                  join_source: str | None = None, experiment_config: dict[str, str] | None = None,
+                  wait: bool = True, logs: bool = True, **_sagemaker_only: Any) -> None:
         """Transform `data` (a file or a folder of files); with `wait`, raise unless the job Completed.
-        `join_source="Input"` puts each input record beside its output."""
+
+        `split_type` is Line, RecordIO, TFRecord or None (each file one record);
+        `compression_type` None or Gzip. `input_filter` / `output_filter` are JSONPaths
+        ("$[1:]": a CSV row without its first field) and `join_source="Input"` puts each
+        input record beside its output, as SageMaker's DataProcessing does."""
         ignore_sagemaker_arguments("Transformer.transform", _sagemaker_only)
+        settings = self._settings(data, data_type, content_type, compression_type, split_type)
+        processing = DataProcessing(input_filter, output_filter, join_source if join_source != "None" else None)
+        if settings["split_type"] in ("RecordIO", "TFRecord") and (processing.per_record or processing.input_filter):
+            raise ValidationError("input_filter, output_filter and join_source work on CSV and JSON records; "
+                                  f"split_type {split_type} records are binary.")
+        settings.update(input_filter=input_filter, output_filter=output_filter, join_source=processing.join_source)
+        options = {**self.job_options, "experiment_config": experiment_config}
+        check_job_options("Transform", options)
+        kind = TransformJob(self, settings)
+        self.latest_transform_job = submit(kind, job_name, options)
+        self.output_path = kind.output_path
+        watch(self.latest_transform_job, wait, logs)
+
+    def _settings(self, data: str, data_type: str, content_type: str | None, compression_type: str | None,
+                  split_type: str | None) -> dict[str, Any]:
         source = local_path(str(data))
         if (source is None and not artifact_store_for(str(data)).exists(str(data))) or (source and not source.exists()):
             raise ValidationError(f"Transform input {data} does not exist" + (f" (looked for {source})." if source else "."))
         _choice("data_type", data_type, ("S3Prefix",))
-        _choice("compression_type", compression_type, (None, "None"))
-        _choice("split_type", split_type, ("Line", None, "None"))
-        _choice("join_source", join_source, ("Input", None, "None"))
-        settings = {"data": str(source or data), "content_type": content_type, "accept": self.accept or content_type,
-                    "split_type": split_type if split_type != "None" else None,
-                    "join_source": join_source if join_source != "None" else None}
-        kind = TransformJob(self, settings)
-        self.latest_transform_job = submit(kind, job_name)
-        self.output_path = kind.output_path
-        watch(self.latest_transform_job, wait, logs)
+        _choice("compression_type", compression_type, (None, "None", "Gzip"))
+        _choice("split_type", split_type, ("Line", "RecordIO", "TFRecord", None, "None"))
+        return {"data": str(source or data), "content_type": content_type, "accept": self.accept or content_type,
+                "split_type": split_type if split_type != "None" else None,
+                "compression_type": compression_type if compression_type != "None" else None}
 
     def wait(self) -> None:
         """Block until the latest transform job ends."""
@@ -110,7 +130,8 @@ class TransformJob(JobKind):
             "data": given["data"], "containers": t.model.containers(), "content_type": given["content_type"],
             "accept": given["accept"], "split_type": given["split_type"], "strategy": t.strategy,
             "max_payload": t.max_payload, "assemble_with": t.assemble_with if t.assemble_with != "None" else None,
-            "join_source": given["join_source"], "max_concurrent_transforms": t.max_concurrent_transforms}
+            "join_source": given["join_source"], "max_concurrent_transforms": t.max_concurrent_transforms,
+            **{key: given[key] for key in ("input_filter", "output_filter", "compression_type")}}
         env = base_environment(name, job_dir, {
             **t.env, "SAGEMAKER_BATCH": "True", "SAGEMAKER_MAX_PAYLOAD_IN_MB": str(t.max_payload),
             "SAGEMAKER_BATCH_STRATEGY": STRATEGIES[t.strategy],
