@@ -1,7 +1,7 @@
 """Hyperparameter tuning on the local AWS endpoint with SageMaker SDK v2, unmodified:
 HyperparameterTuner.fit over an SKLearn estimator, best_training_job, analytics,
 attach, deploy and predict, a multi-algorithm tuner from create(), and a stop; then the
-listing operations through boto3.
+listing operations through boto3, and a tuning job made in Python read through them.
 
 SDK v2 waits for a tuning job by sleeping 5 s before each DescribeHyperParameterTuningJob;
 the first tuner waits so (as a notebook's fit() does), the others start with wait=False
@@ -12,12 +12,14 @@ and wait with the SDK's own loop at `poll=0.5`. Endpoints are waited for with
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import boto3
 import pytest
 
 from aws_fixtures import ClientRun, Endpoint, SAGEMAKER2_PYTHON, needs_sdk2, printed
 
+from jupyter_ext import Estimator, HyperparameterTuner, IntegerParameter
 from jupyter_ext.jobs import describe_job
 
 ROLE = "arn:aws:iam::000000000000:role/local"
@@ -209,3 +211,26 @@ def test_describe_and_list_tuning_jobs(aws: Endpoint, tuning_output: str) -> Non
         "HyperParameterTuningJobSummaries"]
     assert len(summaries) == 3 and summaries[1]["HyperParameterTuningJobName"] == name
     assert {s["HyperParameterTuningJobStatus"] for s in summaries} == {"Completed", "Stopped"}
+
+
+def test_a_tuning_job_made_in_python_answers_describe_and_list(aws: Endpoint, tmp_path: Path) -> None:
+    script = tmp_path / "objective.py"
+    script.write_text("import sys\nprint(f'score: {-abs(int(sys.argv[2]) - 2)}')\n")  # `-n VALUE`
+    estimator = Estimator(str(script), metric_definitions=[{"Name": "score", "Regex": r"score: (\S+)"}])
+    tuner = HyperparameterTuner(estimator, "score", {"n": IntegerParameter(0, 3)}, strategy="Grid", max_parallel_jobs=2,
+                                base_tuning_job_name="python-tuned")
+    tuner.fit(logs=False)
+    name = tuner.latest_tuning_job.name
+    sm = boto3.client("sagemaker")
+    described = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+    config = described["HyperParameterTuningJobConfig"]
+    assert config["Strategy"] == "Grid" and config["ResourceLimits"]["MaxNumberOfTrainingJobs"] == 4
+    assert config["ParameterRanges"]["IntegerParameterRanges"][0] == {
+        "Name": "n", "MinValue": "0", "MaxValue": "3", "ScalingType": "Auto"}
+    assert described["BestTrainingJob"]["TunedHyperParameters"] == {"n": "2"}
+    assert described["ObjectiveStatusCounters"] == {"Succeeded": 4, "Pending": 0, "Failed": 0}
+    summaries = sm.list_training_jobs_for_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=name, SortBy="Name", MaxResults=10)["TrainingJobSummaries"]
+    assert [s["TrainingJobName"] for s in summaries] == [f"{name}-00{i}" for i in range(1, 5)]
+    assert sm.describe_training_job(TrainingJobName=summaries[0]["TrainingJobName"])["TuningJobArn"] == \
+        described["HyperParameterTuningJobArn"]

@@ -211,7 +211,8 @@ def _summary(call: Call) -> Any:
                 "HyperParameterTuningJobStatus": api_status(job.status), "Strategy": config["strategy"],
                 "CreationTime": job.created_at, "HyperParameterTuningEndTime": job.ended_at,
                 "LastModifiedTime": job.ended_at or job.started_at or job.created_at,
-                "TrainingJobStatusCounters": status_counters(trials), "ObjectiveStatusCounters": objective_counters(trials),
+                "TrainingJobStatusCounters": status_counters(trials),
+                "ObjectiveStatusCounters": objective_counters(trials),
                 "ResourceLimits": {"MaxNumberOfTrainingJobs": config["max_jobs"],
                                    "MaxParallelTrainingJobs": config["max_parallel_jobs"]}}
     return summary
@@ -222,8 +223,10 @@ def list_hyper_parameter_tuning_jobs(call: Call) -> dict[str, Any]:
     return list_page("Tuning", call.params, _summary(call), "HyperParameterTuningJobSummaries")
 
 
+# Each sorts (trial, summary) pairs.
 _SORT_KEYS = {"Name": lambda pair: pair[0].job, "Status": lambda pair: pair[1]["TrainingJobStatus"],
-              "CreationTime": lambda pair: pair[1]["CreationTime"], "FinalObjectiveMetricValue": lambda pair: pair[0].value}
+              "CreationTime": lambda pair: pair[1]["CreationTime"],
+              "FinalObjectiveMetricValue": lambda pair: pair[0].value}
 
 
 def list_training_jobs_for_hyper_parameter_tuning_job(call: Call) -> dict[str, Any]:
