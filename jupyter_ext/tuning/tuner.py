@@ -81,7 +81,9 @@ class HyperparameterTuner:
 
     strategy: Bayesian (default), Random, Grid (max_jobs = grid size) or Hyperband;
     objective_type: Maximize or Minimize; early_stopping_type: Off or Auto (SageMaker's
-    median rule). Static hyperparameters of the estimator pass through unchanged.
+    median rule). Static hyperparameters of the estimator pass through unchanged, and so do
+    its job extensions' options that can be written as JSON (the AWS endpoint's
+    `sagemaker_request`, say); the tuner takes such options for its own job the same way.
     Raises ValidationError on bad ranges, an unknown objective or strategy.
     """
 
