@@ -213,13 +213,14 @@ class Estimator:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Estimator:
-        """The Estimator `to_config()` described."""
+        """The Estimator `to_config()` described (with `job_options`, if the config has them:
+        job extensions' options, as the constructor takes them)."""
         entry = config["entry_point"] if config["source_dir"] else config["entry_path"]
         return cls(entry, source_dir=config["source_dir"], hyperparameters=config["hyperparameters"],
                    metric_definitions=config["metric_definitions"], instance_type=config["instance_type"],
                    output_path=config["output_path"], max_run=config["max_run"],
                    environment=config["environment"], base_job_name=config["base_job_name"],
-                   dependencies=config["dependencies"])
+                   dependencies=config["dependencies"], **dict(config.get("job_options") or {}))
 
     @classmethod
     def attach(cls, training_job_name: str) -> Estimator:

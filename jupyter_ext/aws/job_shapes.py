@@ -12,7 +12,7 @@ from ..jobs import Job, JobSpec, list_jobs
 from ..models import JobDescription, JobSummary
 from .protocol import AwsError
 
-__all__ = ["api_status", "find_job", "transitions", "list_page", "model_artifacts", "final_metrics"]
+__all__ = ["api_status", "find_job", "transitions", "list_page", "paged", "model_artifacts", "final_metrics"]
 
 
 def api_status(status: str) -> str:
@@ -101,8 +101,15 @@ def list_page(job_type: str, params: dict[str, Any], summary: Callable[[JobSumma
             if _matches(job, params)]
     jobs.sort(key=_SORT_KEYS.get(params.get("SortBy") or "CreationTime", _SORT_KEYS["CreationTime"]),
               reverse=(params.get("SortOrder") or "Descending") == "Descending")
+    return paged(jobs, params, key, summary)
+
+
+def paged(items: list[Any], params: dict[str, Any], key: str,
+          summary: Callable[[Any], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The page of `items` (each shaped by `summary`, if given) that the request's NextToken
+    and MaxResults (10 by default) ask for."""
     start, size = _offset(params.get("NextToken")), int(params.get("MaxResults") or 10)
-    page = {key: [summary(job) for job in jobs[start:start + size]]}
-    if start + size < len(jobs):
+    page: dict[str, Any] = {key: [summary(item) if summary else item for item in items[start:start + size]]}
+    if start + size < len(items):
         page["NextToken"] = _token(start + size)
     return page

@@ -30,6 +30,7 @@ OPERATION_MODULES = [
     "jupyter_ext.aws.hosting_models", "jupyter_ext.aws.hosting_endpoints", "jupyter_ext.aws.runtime",
     "jupyter_ext.aws.experiments", "jupyter_ext.aws.trial_components", "jupyter_ext.aws.search",
     "jupyter_ext.aws.transform_jobs",
+    "jupyter_ext.aws.tuning_jobs",
 ]
 
 

@@ -7,10 +7,12 @@ Describe/List/Stop answer for every training job, the ones made in Python too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from ..errors import ConflictError
-from ..jobs import JobSpec, stop_job
+from ..jobs import JobSpec, describe_job, stop_job
 from ..jobs.contract import decode_hyperparameter, encode_hyperparameters
 from ..models import JobDescription, JobSummary
 from ..training import Estimator, TrainingInput
@@ -24,7 +26,7 @@ from .protocol import AwsError
 from .tags import record_tags
 from .trial_components import job_experiment_config
 
-__all__ = ["SERVICE", "OPERATIONS"]
+__all__ = ["SERVICE", "OPERATIONS", "request_estimator", "channels"]
 
 SERVICE = "sagemaker"
 _DEFAULT_INSTANCE_TYPE = "ml.m5.large"
@@ -35,8 +37,9 @@ _ECHOED = ("AlgorithmSpecification", "RoleArn", "HyperParameters", "InputDataCon
            "ProfilerRuleConfigurations", "Environment", "RetryStrategy", "RemoteDebugConfig", "InfraCheckConfig")
 
 
-def _channels(request: dict[str, Any]) -> dict[str, TrainingInput]:
-    channels = {}
+def channels(request: Mapping[str, Any]) -> dict[str, TrainingInput]:
+    """The request's InputDataConfig as our input channels (S3Prefix sources only)."""
+    found = {}
     for channel in request.get("InputDataConfig") or []:
         source = channel["DataSource"].get("S3DataSource")
         if source is None:
@@ -45,24 +48,26 @@ def _channels(request: dict[str, Any]) -> dict[str, TrainingInput]:
         if source.get("S3DataType", "S3Prefix") != "S3Prefix":
             raise AwsError("ValidationException", f"Channel {channel['ChannelName']}: S3DataType "
                            f"{source['S3DataType']} does not run here yet; use S3Prefix.")
-        channels[channel["ChannelName"]] = TrainingInput(
+        found[channel["ChannelName"]] = TrainingInput(
             source["S3Uri"], content_type=channel.get("ContentType"),
             distribution=source.get("S3DataDistributionType", "FullyReplicated"),
             input_mode=channel.get("InputMode") or request["AlgorithmSpecification"].get("TrainingInputMode", "File"))
-    return channels
+    return found
 
 
-def _check_resources(request: dict[str, Any]) -> str:
+def _check_resources(request: Mapping[str, Any]) -> str:
     resources = request.get("ResourceConfig") or {}
     if int(resources.get("InstanceCount", 1)) != 1:
         raise AwsError("ValidationException", "InstanceCount must be 1: jobs run on this machine.")
     return resources.get("InstanceType") or _DEFAULT_INSTANCE_TYPE
 
 
-def create_training_job(call: Call) -> dict[str, Any]:
-    """Start the training job the request describes."""
-    request = call.params
-    name = request["TrainingJobName"]
+@contextmanager
+def request_estimator(request: Mapping[str, Any], base_job_name: str,
+                      job_arn: str | None = None) -> Iterator[Estimator]:
+    """The Estimator a CreateTrainingJob request describes (a tuning job's training job
+    definition, reshaped as one, too), usable while the request's code is staged: start
+    its job inside the `with`. `job_arn` becomes the script's TRAINING_JOB_ARN."""
     algorithm = request["AlgorithmSpecification"]
     if algorithm.get("AlgorithmName"):
         raise AwsError("ValidationException", f"AlgorithmName {algorithm['AlgorithmName']!r}: algorithm resources "
@@ -70,19 +75,27 @@ def create_training_job(call: Call) -> dict[str, Any]:
     image = framework_image(algorithm.get("TrainingImage"))
     hyperparameters = {k: decode_hyperparameter(v) for k, v in (request.get("HyperParameters") or {}).items()}
     instance_type = _check_resources(request)
-    job_arn = arn(call, f"training-job/{name.lower()}")
+    environment = dict(request.get("Environment") or {})
+    if job_arn:  # how the SDK's load_run() in the script finds its job (and so its run)
+        environment["TRAINING_JOB_ARN"] = job_arn
     with staged_code(hyperparameters, algorithm) as (source_dir, entry_point):
-        estimator = Estimator(
+        yield Estimator(
             entry_point, source_dir=str(source_dir), hyperparameters=hyperparameters,
             metric_definitions=algorithm.get("MetricDefinitions") or None, instance_type=instance_type,
             output_path=request["OutputDataConfig"]["S3OutputPath"],
             max_run=int(request["StoppingCondition"].get("MaxRuntimeInSeconds") or 86400),
-            # TRAINING_JOB_ARN: how the SDK's load_run() in the script finds its job (and so its run)
-            environment={**(request.get("Environment") or {}), "TRAINING_JOB_ARN": job_arn},
-            base_job_name=name, sagemaker_request=request,
+            environment=environment, base_job_name=base_job_name, sagemaker_request=dict(request),
             job_notices=image.notices())
+
+
+def create_training_job(call: Call) -> dict[str, Any]:
+    """Start the training job the request describes."""
+    request = call.params
+    name = request["TrainingJobName"]
+    job_arn = arn(call, f"training-job/{name.lower()}")
+    with request_estimator(request, name, job_arn) as estimator:
         try:
-            estimator.start(_channels(request), job_name=name, experiment_config=job_experiment_config(request))
+            estimator.start(channels(request), job_name=name, experiment_config=job_experiment_config(request))
         except ConflictError:
             raise AwsError("ResourceInUse", "Training job names must be unique within an AWS account and region, "
                            f"and a training job with this name already exists ({name}).") from None
@@ -140,6 +153,8 @@ def describe_training_job(call: Call) -> dict[str, Any]:
         FinalMetricDataList=final_metrics(description),
         ModelArtifacts=model_artifacts(description) or {"S3ModelArtifacts": description.outputs.get("model_data", "")},
         **_timing(description))
+    if description.parent and describe_job(description.parent).job_type == "Tuning":
+        answer["TuningJobArn"] = arn(call, f"hyper-parameter-tuning-job/{description.parent.lower()}")
     return answer
 
 

@@ -41,6 +41,7 @@ class Definition:
     ranges: dict[str, Any]
     study: Any
     dists: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] | None = None
 
 
 @dataclass
@@ -82,7 +83,7 @@ class Tuning:
             study = optuna.create_study(direction="maximize" if self.maximize else "minimize",
                                         sampler=sampler, pruner=pruner)
             self.definitions.append(Definition(item["name"], item["estimator"], item["objective_metric_name"],
-                                               ranges, study, distributions(ranges)))
+                                               ranges, study, distributions(ranges), item.get("inputs")))
         self.running: dict[str, Running] = {}
         self.adopting: list[str] = []
         self.adopted_definitions: dict[str, str] = {}
@@ -178,7 +179,8 @@ class Tuning:
         self.launched += 1
         name = f"{self.config['name']}-{self.launched:03d}"
         note_launch(self.folder, name, definition.name)
-        estimator.fit(self.config["inputs"] or None, wait=False, logs=False, job_name=name)
+        inputs = self.config["inputs"] if definition.inputs is None else definition.inputs
+        estimator.fit(inputs or None, wait=False, logs=False, job_name=name)
         print(f"Trial {self.launched}/{self.config['max_jobs']}: {name} {json.dumps(tuned)}", flush=True)
         self.running[name] = Running(definition, trial, tuned)
 

@@ -14,7 +14,7 @@ from ..models import TERMINAL_STATUSES
 from ..store import get_store
 
 __all__ = ["TrialRecord", "TRIALS_FILE", "LAUNCHED_FILE", "read_trials", "append_trial", "trial_from_job",
-           "note_launch", "launched_definitions"]
+           "note_launch", "launched_definitions", "read_config", "all_trials", "best_trial"]
 
 TRIALS_FILE = "trials.jsonl"
 LAUNCHED_FILE = "launched.jsonl"
@@ -85,3 +85,36 @@ def read_trials(tuning_job: str) -> list[TrialRecord]:
                 known[child] = record
     order = description.children + [name for name in known if name not in description.children]
     return [known[name] for name in order if name in known]
+
+
+def read_config(tuning_job: str) -> dict[str, Any]:
+    """The tuning job's tuning.json: strategy, objective, limits and training job definitions."""
+    return json.loads((Path(describe_job(tuning_job).job_dir) / "tuning.json").read_text())
+
+
+def all_trials(tuning_job: str) -> list[TrialRecord]:
+    """Every training job `tuning_job` launched, in launch order: finished ones as
+    `read_trials` gives them, running ones with their tuned hyperparameters and no value."""
+    finished = {record.job: record for record in read_trials(tuning_job)}
+    config = read_config(tuning_job)
+    definitions = {d["name"]: d for d in config["definitions"]}
+    launched = launched_definitions(tuning_job)
+    records = []
+    for child in describe_job(tuning_job).children:
+        if child in finished:
+            records.append(finished.pop(child))
+            continue
+        definition = definitions.get(launched.get(child, ""), config["definitions"][0])
+        description = describe_job(child)
+        tuned = {k: v for k, v in description.hyperparameters.items() if k in definition["ranges"]}
+        records.append(TrialRecord(child, definition["name"], tuned, None, description.status))
+    return records + list(finished.values())
+
+
+def best_trial(tuning_job: str) -> TrialRecord | None:
+    """The finished trial with the best objective value (None before any has one)."""
+    scored = [record for record in read_trials(tuning_job) if record.value is not None]
+    if not scored:
+        return None
+    maximize = read_config(tuning_job)["objective_type"] == "Maximize"
+    return (max if maximize else min)(scored, key=lambda record: record.value)

@@ -20,7 +20,7 @@ from typing import Any
 from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ConflictError, ValidationError
 from ..experiments.tracking import check_experiment_config
-from ..jobs import Job, JobKind, JobSpec, describe_job, submit, watch
+from ..jobs import Job, JobKind, JobSpec, check_job_options, describe_job, submit, watch
 from ..jobs.contract import base_environment, copy_code
 from ..training import Estimator, Inputs, channel_uris
 from .analytics import HyperparameterTuningJobAnalytics
@@ -81,7 +81,9 @@ class HyperparameterTuner:
 
     strategy: Bayesian (default), Random, Grid (max_jobs = grid size) or Hyperband;
     objective_type: Maximize or Minimize; early_stopping_type: Off or Auto (SageMaker's
-    median rule). Static hyperparameters of the estimator pass through unchanged.
+    median rule). Static hyperparameters of the estimator pass through unchanged, and so do
+    its job extensions' options that can be written as JSON (the AWS endpoint's
+    `sagemaker_request`, say); the tuner takes such options for its own job the same way.
     Raises ValidationError on bad ranges, an unknown objective or strategy.
     """
 
@@ -95,12 +97,15 @@ class HyperparameterTuner:
         max_runtime_in_seconds: int = DEFAULT_MAX_RUNTIME, **sagemaker_only: Any,
     ) -> None:
         completion_criteria = completion_criteria or sagemaker_only.pop("completion_criteria_config", None)
-        ignore_sagemaker_arguments("HyperparameterTuner", sagemaker_only)
+        job_options = check_job_options("Tuning", sagemaker_only)
+        ignore_sagemaker_arguments("HyperparameterTuner", {k: v for k, v in sagemaker_only.items()
+                                                           if k not in job_options})
         definition = _Definition("default", estimator, objective_metric_name, hyperparameter_ranges,
                                  list(metric_definitions or []))
         self._setup([definition], strategy, objective_type, max_jobs, max_parallel_jobs, early_stopping_type,
                     warm_start_config, completion_criteria, random_seed, base_tuning_job_name,
                     dict(strategy_config or {}), max_runtime_in_seconds)
+        self.job_options = job_options
 
     def _setup(self, definitions: list[_Definition], strategy: str, objective_type: str, max_jobs: int | None,
                max_parallel_jobs: int, early_stopping_type: str, warm_start: WarmStartConfig | None,
@@ -133,6 +138,8 @@ class HyperparameterTuner:
         self.base_tuning_job_name = base or definitions[0].estimator.base_job_name
         self.objective_metric_name = definitions[0].objective
         self.latest_tuning_job: Job | None = None
+        self.job_options: dict[str, Any] = {}
+        self._definition_inputs: dict[str, dict[str, Any]] = {}
 
     @staticmethod
     def _check_warm_start(config: WarmStartConfig, objective: str, count: int) -> None:
@@ -157,8 +164,11 @@ class HyperparameterTuner:
                max_jobs: int | None = None, max_parallel_jobs: int = 1, random_seed: int | None = None,
                completion_criteria: TuningJobCompletionCriteriaConfig | None = None,
                strategy_config: Mapping[str, Any] | None = None, **sagemaker_only: Any) -> HyperparameterTuner:
-        """A tuner over several training job definitions (algorithms), keyed alike in every dict."""
-        ignore_sagemaker_arguments("HyperparameterTuner.create", sagemaker_only)
+        """A tuner over several training job definitions (algorithms), keyed alike in every dict;
+        job extensions' options (as the Estimator takes them) go in `sagemaker_only` too."""
+        job_options = check_job_options("Tuning", sagemaker_only)
+        ignore_sagemaker_arguments("HyperparameterTuner.create", {k: v for k, v in sagemaker_only.items()
+                                                                  if k not in job_options})
         keys = list(estimator_dict)
         if not keys or any(set(d) != set(keys) for d in (objective_metric_name_dict, hyperparameter_ranges_dict)):
             raise ValidationError("estimator_dict, objective_metric_name_dict and hyperparameter_ranges_dict "
@@ -169,20 +179,27 @@ class HyperparameterTuner:
         tuner._setup(definitions, strategy, objective_type, max_jobs, max_parallel_jobs, "Off", None,
                      completion_criteria, random_seed, base_tuning_job_name, dict(strategy_config or {}),
                      DEFAULT_MAX_RUNTIME)
+        tuner.job_options = job_options
         return tuner
 
     def fit(self, inputs: Inputs = None, wait: bool = True, logs: bool = True, job_name: str | None = None,
             experiment_config: Mapping[str, str] | None = None, **_sagemaker_only: Any) -> None:
         """Start the tuning job; with `wait`, block until it ends (raising unless it Completed).
 
+        For a tuner of several definitions (`create()`), `inputs` may be a dict keyed by
+        definition name, each definition's training jobs getting their own inputs.
         `experiment_config` puts the tuning job's run in an experiment."""
         ignore_sagemaker_arguments("HyperparameterTuner.fit", _sagemaker_only)
         self._experiment_config = check_experiment_config(experiment_config)
+        names = {d.name for d in self.definitions}
+        if len(names) > 1 and isinstance(inputs, Mapping) and inputs and set(inputs) <= names:
+            self._definition_inputs = {name: channel_uris(value) for name, value in inputs.items()}
+            inputs = None
         self._launch(channel_uris(inputs), job_name, None)
         watch(self.latest_tuning_job, wait, logs)
 
     def _launch(self, inputs: dict[str, Any], job_name: str | None, resume_from: str | None) -> None:
-        options = {"experiment_config": getattr(self, "_experiment_config", None)}
+        options = {**self.job_options, "experiment_config": getattr(self, "_experiment_config", None)}
         self.latest_tuning_job = submit(TuningJob(self, inputs, resume_from), job_name, options)
 
     def config(self, name: str, job_dir: Path, inputs: dict[str, Any], resume_from: str | None) -> dict[str, Any]:
@@ -195,7 +212,8 @@ class HyperparameterTuner:
             "warm_start_type": self.warm_start_config.warm_start_type if self.warm_start_config else None,
             "warm_start_parents": sorted(self.warm_start_config.parents) if self.warm_start_config else [],
             "resume_from": resume_from, "inputs": inputs,
-            "definitions": [_definition_config(d, job_dir) for d in self.definitions],
+            "definitions": [_definition_config(d, job_dir, self._definition_inputs.get(d.name))
+                            for d in self.definitions],
         }
 
     @classmethod
@@ -215,6 +233,7 @@ class HyperparameterTuner:
                      TuningJobCompletionCriteriaConfig(**config["completion_criteria"]), config["random_seed"],
                      None, config["strategy_config"], description.max_run)
         tuner._inputs = config["inputs"]
+        tuner._definition_inputs = {d["name"]: d["inputs"] for d in config["definitions"] if "inputs" in d}
         tuner.latest_tuning_job = Job(tuning_job_name)
         return tuner
 
@@ -318,16 +337,29 @@ class TuningJob(JobKind):
         return spec.record["details"], "tuning"
 
 
-def _definition_config(definition: _Definition, job_dir: Path) -> dict[str, Any]:
+def _json_ready(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _definition_config(definition: _Definition, job_dir: Path, inputs: dict[str, Any] | None) -> dict[str, Any]:
     estimator = definition.estimator.to_config()
+    # The training jobs get the estimator's job options that another process can read back.
+    estimator["job_options"] = {k: v for k, v in definition.estimator.job_options.items() if _json_ready(v)}
     estimator["metric_definitions"] = _merge(estimator["metric_definitions"], definition.metric_definitions)
     code = job_dir / "code" / definition.name
     if estimator["source_dir"]:
         estimator["source_dir"] = str(code)
     else:
         estimator["entry_path"] = str(code / Path(estimator["entry_path"]).name)
-    return {"name": definition.name, "estimator": estimator, "objective_metric_name": definition.objective,
-            "ranges": {k: v.to_dict() for k, v in definition.ranges.items()}}
+    config = {"name": definition.name, "estimator": estimator, "objective_metric_name": definition.objective,
+              "ranges": {k: v.to_dict() for k, v in definition.ranges.items()}}
+    if inputs is not None:
+        config["inputs"] = inputs
+    return config
 
 
 def _merge(first: list[dict[str, str]], second: list[dict[str, str]]) -> list[dict[str, str]]:
