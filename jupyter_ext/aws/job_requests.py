@@ -53,5 +53,5 @@ def sagemaker_request(record: Mapping[str, Any]) -> dict[str, Any]:
     return dict(record.get("sagemaker") or {})
 
 
-AWS_EXTENSION = JobExtension(options=("sagemaker_request", "job_notices"), job_types=("Training", "Processing"),
+AWS_EXTENSION = JobExtension(options=("sagemaker_request", "job_notices"), job_types=("Training", "Processing", "AutoML"),
                              check=_check, on_spec=_on_spec)

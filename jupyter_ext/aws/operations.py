@@ -29,6 +29,7 @@ OPERATION_MODULES = [
     "jupyter_ext.aws.logs", "jupyter_ext.aws.metrics", "jupyter_ext.aws.identity",
     "jupyter_ext.aws.hosting_models", "jupyter_ext.aws.hosting_endpoints", "jupyter_ext.aws.runtime",
     "jupyter_ext.aws.experiments", "jupyter_ext.aws.trial_components", "jupyter_ext.aws.search",
+    "jupyter_ext.aws.automl_jobs",
 ]
 
 
