@@ -118,3 +118,38 @@ def test_sdk2_automl_fit_candidates_notebooks_and_deploy(aws: Endpoint, tmp_path
     assert (first_label, second_label) == ("1", "0") and 0.5 < float(first_probability) <= 1
     assert "sdk-automl-endpoint" not in [e.endpoint_name for e in list_endpoints()]
     print(f"\nAutoML fit {printed(output, 'FITTED')} s, deploy {printed(output, 'DEPLOYED')} s")
+
+
+def test_boto3_v2_job_stops_with_its_search(aws: Endpoint, tmp_path: Path) -> None:
+    import boto3
+
+    from conftest import wait_until
+    from jupyter_ext.jobs import describe_job, list_jobs
+
+    bucket = local_s3_root() / "automl-v2"
+    bucket.mkdir(parents=True, exist_ok=True)
+    _table(400).to_csv(bucket / "train.csv", index=False)
+    sm = boto3.client("sagemaker")
+    sm.create_auto_ml_job_v2(
+        AutoMLJobName="boto3-automl-v2", RoleArn=ROLE,
+        AutoMLJobInputDataConfig=[{"ChannelType": "training", "ContentType": "text/csv;header=present",
+                                   "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
+                                                                   "S3Uri": "s3://automl-v2/train.csv"}}}],
+        OutputDataConfig={"S3OutputPath": "s3://automl-v2/output"},
+        AutoMLProblemTypeConfig={"TabularJobConfig": {
+            "TargetAttributeName": "label", "ProblemType": "BinaryClassification", "Mode": "HYPERPARAMETER_TUNING",
+            "CompletionCriteria": {"MaxCandidates": 50},
+            "CandidateGenerationConfig": {"AlgorithmsConfig": [{"AutoMLAlgorithms": ["linear-learner"]}]}}})
+    described = sm.describe_auto_ml_job(AutoMLJobName="boto3-automl-v2")  # V1 of a V2 job
+    assert described["InputDataConfig"][0]["TargetAttributeName"] == "label"
+    assert described["AutoMLJobObjective"] == {"MetricName": "F1"}
+    wait_until(lambda: sm.describe_auto_ml_job_v2(AutoMLJobName="boto3-automl-v2")["AutoMLJobSecondaryStatus"]
+               == "ModelTuning", 120, "the first candidate")
+    sm.stop_auto_ml_job(AutoMLJobName="boto3-automl-v2")
+    wait_until(lambda: sm.describe_auto_ml_job_v2(AutoMLJobName="boto3-automl-v2")["AutoMLJobStatus"] == "Stopped",
+               60, "the AutoML job to stop")
+    tuning = [job.name for job in list_jobs(type="Tuning", limit=None) if job.name.startswith("boto3-automl-v2")]
+    wait_until(lambda: describe_job(tuning[0]).status in ("Stopped", "Completed"), 60, "its tuning job to stop")
+    page = sm.list_candidates_for_auto_ml_job(AutoMLJobName="boto3-automl-v2", SortBy="CreationTime",
+                                              SortOrder="Ascending", MaxResults=100)["Candidates"]
+    assert 1 <= len(page) < 50 and page == sorted(page, key=lambda c: c["CreationTime"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -136,6 +137,15 @@ def supervise(tuning_job: str, folder: Path, problem: dict[str, Any], deadline: 
         time.sleep(SUPERVISE_SECONDS)
 
 
+def _stop_search(tuning_job: str) -> None:
+    """On SIGTERM (the AutoML job is stopped): stop the tuning job too, then end."""
+    try:
+        stop_job(tuning_job, reason="Its AutoML job was stopped")
+    except ConflictError:
+        pass  # it ended meanwhile
+    sys.exit(143)
+
+
 def _wait_ended(job: str) -> None:
     while describe_job(job).status not in TERMINAL_STATUSES:
         time.sleep(SUPERVISE_SECONDS)
@@ -159,6 +169,7 @@ def run(config: dict[str, Any], folder: Path) -> int:
     tuner = _tuner(config, folder, problem, deadline - time.monotonic() - FIXED_RESERVE)
     tuner.fit({"train": str(folder / "data")}, wait=False, logs=False)
     tuning_job = tuner.latest_tuning_job.name
+    signal.signal(signal.SIGTERM, lambda *_: _stop_search(tuning_job))
     write_exploration(folder, problem, frame)  # while the first candidates train
     if config.get("output_path"):
         publish_notebook(folder, config["output_path"], config["name"], folder / "notebooks" / EXPLORATION_NOTEBOOK)
