@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
-from ..jobs import Job, JobKind, JobSpec, describe_job, submit, watch
+from ..jobs import Job, JobKind, JobSpec, check_job_options, describe_job, submit, watch
 from ..jobs.contract import base_environment
+from ..store import absolute_uri
 from .pipelines import ALGORITHMS
 from .problem import analyse, read_table
 from .validation import CROSS_VALIDATION_MAX_ROWS, folds_for
@@ -86,7 +87,8 @@ class AutoMLJob(JobKind):
         (job_dir / "code" / "candidate_entry.py").write_text(CANDIDATE_ENTRY)
         config = {"name": spec.name, "algorithms": automl.algorithms, "max_candidates": automl.max_candidates,
                   "max_parallel_jobs": automl.max_parallel_jobs, "total_runtime": automl.total_job_runtime_in_seconds,
-                  "max_run_per_job": automl.max_runtime_per_training_job_in_seconds, "mode": self.mode}
+                  "max_run_per_job": automl.max_runtime_per_training_job_in_seconds, "mode": self.mode,
+                  "output_path": automl.output_path}
         (job_dir / "automl.json").write_text(json.dumps(config, indent=1))
 
     def run_details(self, spec: JobSpec) -> tuple[Mapping[str, Any], str | None]:
@@ -97,8 +99,9 @@ class AutoML:
     """Finds a model for a table: infers the problem, tunes candidate pipelines, ranks them.
 
     `problem_type` and `job_objective` ({"MetricName": "F1"}) go together or not at all,
-    as in SageMaker. Budgets are in seconds. Bad input raises ValidationError before any
-    job starts.
+    as in SageMaker. Budgets are in seconds. With `output_path` (e.g. "s3://bucket/prefix")
+    the job copies its notebooks, models and inference code under `<output_path>/<job>/`
+    (publish.py). Bad input raises ValidationError before any job starts.
     """
 
     def __init__(self, target_attribute_name: str, problem_type: str | None = None,
@@ -107,8 +110,9 @@ class AutoML:
                  total_job_runtime_in_seconds: int | None = None, mode: str = "AUTO",
                  validation_fraction: float = 0.2, base_job_name: str | None = None,
                  max_parallel_jobs: int = 2, random_seed: int = 0, algorithms: list[str] | None = None,
-                 **_sagemaker_only: Any) -> None:
-        ignore_sagemaker_arguments("AutoML", _sagemaker_only)
+                 output_path: str | None = None, **options: Any) -> None:
+        self.job_options = check_job_options("AutoML", options)
+        ignore_sagemaker_arguments("AutoML", {k: v for k, v in options.items() if k not in self.job_options})
         if (problem_type is None) != (job_objective is None):
             raise ValidationError("Give problem_type and job_objective together, or neither (as SageMaker asks).")
         if mode not in MODES:
@@ -131,6 +135,7 @@ class AutoML:
         self.mode, self.validation_fraction, self.random_seed = mode, validation_fraction, random_seed
         self.max_parallel_jobs = max_parallel_jobs
         self.base_job_name = base_job_name or "automl"
+        self.output_path = absolute_uri(output_path) if output_path else None
         self.latest_auto_ml_job: Job | None = None
 
     def fit(self, inputs: Any, wait: bool = True, logs: bool = True, job_name: str | None = None) -> None:
@@ -144,7 +149,8 @@ class AutoML:
         folds = _folds(frame, problem)
         print(f"Validation: {folds}-fold cross-validation (at most {CROSS_VALIDATION_MAX_ROWS} rows)." if folds else
               f"Validation: a {self.validation_fraction:.0%} holdout split.", flush=True)
-        self.latest_auto_ml_job = submit(AutoMLJob(self, inputs, frame, problem, mode, folds), job_name)
+        self.latest_auto_ml_job = submit(AutoMLJob(self, inputs, frame, problem, mode, folds), job_name,
+                                         self.job_options)
         watch(self.latest_auto_ml_job, wait, logs)
 
     def _mode(self, frame: pandas.DataFrame) -> str:
@@ -172,7 +178,8 @@ class AutoML:
                      max_runtime_per_training_job_in_seconds=config["max_run_per_job"],
                      total_job_runtime_in_seconds=config["total_runtime"],
                      validation_fraction=problem["validation_fraction"], max_parallel_jobs=config["max_parallel_jobs"],
-                     random_seed=problem["seed"], algorithms=config["algorithms"])
+                     random_seed=problem["seed"], algorithms=config["algorithms"],
+                     output_path=config.get("output_path"))
         automl.latest_auto_ml_job = Job(auto_ml_job_name)
         return automl
 
@@ -183,13 +190,23 @@ class AutoML:
 
     def describe_auto_ml_job(self) -> dict[str, Any]:
         """The AutoML job's description, with SageMaker's keys beside ours (AutoMLJobStatus,
-        AutoMLJobName, ...) and its BestCandidate once there is one."""
+        AutoMLJobName, ...), its BestCandidate once there is one and its AutoMLJobArtifacts
+        (the notebooks: URIs under `output_path` once copied there, else paths in the job folder)."""
         job = self._job().describe()
-        description = {**job.to_dict(), **job.to_sagemaker()}
+        description = {**job.to_dict(), **job.to_sagemaker(), "AutoMLJobArtifacts": self._artifacts(Path(job.job_dir))}
         candidates = self.list_candidates()
         if candidates:
             description["BestCandidate"] = candidates[0]
         return description
+
+    def _artifacts(self, folder: Path) -> dict[str, str]:
+        from .notebooks import CANDIDATE_NOTEBOOK
+        from .publish import ARTIFACT_KEYS, artifacts_of
+        from .report import EXPLORATION_NOTEBOOK
+
+        local = {ARTIFACT_KEYS[name]: str(folder / "notebooks" / name) for name in (EXPLORATION_NOTEBOOK, CANDIDATE_NOTEBOOK)
+                 if (folder / "notebooks" / name).exists()}
+        return {**local, **artifacts_of(folder)}
 
     def list_candidates(self, sort_by: str | None = None, max_results: int | None = None,
                         sort_order: str | None = None, status_equals: str | None = None,
@@ -230,6 +247,31 @@ class AutoML:
             return best.get("RefitModelDataUrl") or best["InferenceContainers"][0]["ModelDataUrl"]
         return candidate["InferenceContainers"][0]["ModelDataUrl"]
 
+    def inference_container(self, candidate: dict[str, Any] | None = None,
+                            inference_response_keys: list[str] | None = None) -> dict[str, Any]:
+        """`candidate`'s (default: the best, refitted) inference container as Autopilot
+        describes one: ModelDataUrl and the Environment that serves it with our inference
+        code (SAGEMAKER_PROGRAM in SAGEMAKER_SUBMIT_DIRECTORY), answering the keys
+        SAGEMAKER_INFERENCE_OUTPUT names among SAGEMAKER_INFERENCE_SUPPORTED."""
+        from .inference_code import inference
+        from .publish import CODE_KEY, artifacts_of
+
+        keys = list(inference_response_keys or ["predicted_label"])
+        unknown = [k for k in keys if k not in inference.RESPONSE_KEYS]
+        if unknown:
+            raise ValidationError(f"inference_response_keys {unknown} unknown; choose from {list(inference.RESPONSE_KEYS)}.")
+        folder = Path(self._job().describe().job_dir)
+        regression = json.loads((folder / "data" / "problem.json").read_text())["problem_type"] == "Regression"
+        if keys != ["predicted_label"] and regression:
+            raise ValidationError("A regression model answers predicted_label only; leave out inference_response_keys.")
+        code = Path(inference.__file__)
+        env = {"SAGEMAKER_PROGRAM": code.name,
+               "SAGEMAKER_SUBMIT_DIRECTORY": artifacts_of(folder).get(CODE_KEY) or str(code.parent),
+               "SAGEMAKER_INFERENCE_SUPPORTED": "predicted_label" if regression else ",".join(inference.RESPONSE_KEYS),
+               inference.OUTPUT_VARIABLE: ",".join(keys), inference.MODE_VARIABLE: self._job_mode(folder),
+               inference.COLUMNS_VARIABLE: json.dumps(_input_columns(folder))}
+        return {"ModelDataUrl": self.model_data(candidate), "Environment": env}
+
     def create_model(self, name: str | None = None, candidate: dict[str, Any] | None = None,
                      inference_response_keys: list[str] | None = None, **sagemaker_only: Any) -> Model:
         """A serving Model of `candidate` (default: the best, refitted; see `model_data`) that
@@ -238,22 +280,9 @@ class AutoML:
         CSV unless JSON is asked for; records may keep the columns AutoML left out."""
         from ..serving import Model
 
-        from .inference_code import inference
-
         ignore_sagemaker_arguments("AutoML.create_model", sagemaker_only)
-        keys = list(inference_response_keys or ["predicted_label"])
-        unknown = [k for k in keys if k not in inference.RESPONSE_KEYS]
-        if unknown:
-            raise ValidationError(f"inference_response_keys {unknown} unknown; choose from {list(inference.RESPONSE_KEYS)}.")
-        folder = Path(self._job().describe().job_dir)
-        if keys != ["predicted_label"] and json.loads((folder / "data" / "problem.json").read_text())[
-                "problem_type"] == "Regression":
-            raise ValidationError("A regression model answers predicted_label only; leave out inference_response_keys.")
-        env = {inference.OUTPUT_VARIABLE: ",".join(keys), inference.MODE_VARIABLE: self._job_mode(folder),
-               inference.COLUMNS_VARIABLE: json.dumps(_input_columns(folder))}
-        code = Path(inference.__file__)
-        return Model(self.model_data(candidate), entry_point=code.name, source_dir=str(code.parent), env=env,
-                     name=name or f"{self._job().name}-model")
+        container = self.inference_container(candidate, inference_response_keys)
+        return Model(container["ModelDataUrl"], env=container["Environment"], name=name or f"{self._job().name}-model")
 
     def _job_mode(self, folder: Path) -> str:
         return json.loads((folder / "automl.json").read_text())["mode"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ from .leaderboard import (
 )
 from .insights import profile
 from .notebooks import CANDIDATE_NOTEBOOK, candidate_notebook
+from .publish import publish_code, publish_models, publish_notebook
 from .report import EXPLORATION_NOTEBOOK, exploration_notebook
 from .validation import validation_rows
 from .pipelines import MINIMIZED, algorithm_ranges
@@ -135,6 +137,15 @@ def supervise(tuning_job: str, folder: Path, problem: dict[str, Any], deadline: 
         time.sleep(SUPERVISE_SECONDS)
 
 
+def _stop_search(tuning_job: str) -> None:
+    """On SIGTERM (the AutoML job is stopped): stop the tuning job too, then end."""
+    try:
+        stop_job(tuning_job, reason="Its AutoML job was stopped")
+    except ConflictError:
+        pass  # it ended meanwhile
+    sys.exit(143)
+
+
 def _wait_ended(job: str) -> None:
     while describe_job(job).status not in TERMINAL_STATUSES:
         time.sleep(SUPERVISE_SECONDS)
@@ -158,7 +169,10 @@ def run(config: dict[str, Any], folder: Path) -> int:
     tuner = _tuner(config, folder, problem, deadline - time.monotonic() - FIXED_RESERVE)
     tuner.fit({"train": str(folder / "data")}, wait=False, logs=False)
     tuning_job = tuner.latest_tuning_job.name
+    signal.signal(signal.SIGTERM, lambda *_: _stop_search(tuning_job))
     write_exploration(folder, problem, frame)  # while the first candidates train
+    if config.get("output_path"):
+        publish_notebook(folder, config["output_path"], config["name"], folder / "notebooks" / EXPLORATION_NOTEBOOK)
     _import_for_the_end(config)
     candidates = supervise(tuning_job, folder, problem, deadline, config["mode"])
     if config["mode"] == "ENSEMBLING":
@@ -170,7 +184,18 @@ def run(config: dict[str, Any], folder: Path) -> int:
         failure.write_text("No candidate finished with an objective value; see the candidates' failure reasons.")
         return 1
     finish(folder, problem, candidates, frame, deadline)
+    if config.get("output_path"):
+        _publish(folder, config, candidates)
     return 0
+
+
+def _publish(folder: Path, config: dict[str, Any], candidates: list[dict[str, Any]]) -> None:
+    """The notebook, models and inference code copied under `output_path` (publish.py)."""
+    output_path, name = config["output_path"], config["name"]
+    publish_notebook(folder, output_path, name, folder / "notebooks" / CANDIDATE_NOTEBOOK)
+    publish_code(folder, output_path, name)
+    _write_leaderboard(folder, publish_models(output_path, name, candidates))
+    print(f"Artifacts copied under {output_path.rstrip('/')}/{name}/", flush=True)
 
 
 def finish(folder: Path, problem: dict[str, Any], candidates: list[dict[str, Any]], frame: Any,

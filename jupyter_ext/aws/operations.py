@@ -31,6 +31,7 @@ OPERATION_MODULES = [
     "jupyter_ext.aws.experiments", "jupyter_ext.aws.trial_components", "jupyter_ext.aws.search",
     "jupyter_ext.aws.transform_jobs",
     "jupyter_ext.aws.tuning_jobs",
+    "jupyter_ext.aws.automl_jobs",
 ]
 
 

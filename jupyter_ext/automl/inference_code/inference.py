@@ -6,7 +6,8 @@ it). `SAGEMAKER_INFERENCE_OUTPUT` names what each answer carries, in order, from
 alone). Answers are CSV unless JSON or JSON Lines is asked for (`Accept`); JSON answers
 are `{"predictions": [{"predicted_label": ...}, ...]}`. A record may hold every column of
 the training table but the target (the identifier columns AutoML left out included), or
-just the columns the model uses; CSV records are in the training table's column order.
+just the columns the model uses; CSV records are in the training table's column order
+(a body without a content type, or application/octet-stream, is taken as CSV).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_ext.serving.handlers import default_model_fn
-from jupyter_ext.serving.payloads import CSV, JSON, JSONLINES, PayloadError, base_type
+from jupyter_ext.serving.payloads import CSV, JSON, JSONLINES, PayloadError, base_type, decode
 
 RESPONSE_KEYS = ("predicted_label", "probability", "probabilities", "labels")
 OUTPUT_VARIABLE = "SAGEMAKER_INFERENCE_OUTPUT"
@@ -29,6 +30,15 @@ def response_keys() -> list[str]:
     """The keys each answer carries, from SAGEMAKER_INFERENCE_OUTPUT."""
     text = os.environ.get(OUTPUT_VARIABLE) or "predicted_label"
     return [key.strip() for key in text.split(",") if key.strip()]
+
+
+def input_fn(body: bytes, content_type: str | None) -> Any:
+    """The records in the request; a body sent without a content type (or as
+    application/octet-stream, as the SDK's default serializer sends it) is read as CSV,
+    which Autopilot's containers take."""
+    if not content_type or base_type(content_type) == "application/octet-stream":
+        content_type = CSV
+    return decode(body, content_type)
 
 
 def model_fn(model_dir: str) -> Any:
