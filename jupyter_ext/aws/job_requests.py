@@ -53,6 +53,6 @@ def sagemaker_request(record: Mapping[str, Any]) -> dict[str, Any]:
     return dict(record.get("sagemaker") or {})
 
 
+AWS_EXTENSION = JobExtension(options=("sagemaker_request", "job_notices"),
                              job_types=("Training", "Processing", "Transform", "Tuning", "AutoML"),
-                             check=_check, on_spec=_on_spec)
                              check=_check, on_spec=_on_spec)
