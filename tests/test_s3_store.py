@@ -174,7 +174,14 @@ def real_s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         server.wait(10)
 
 
-def test_real_s3_round_trips_a_folder_and_a_file(real_s3: Path, tmp_path: Path, home: Path) -> None:
+def test_real_s3_round_trips_a_folder_and_a_file(real_s3: Path, tmp_path: Path, home: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    # An earlier boto3.client() in this process fixed the default session's keys: the store must
+    # follow the environment it runs in, not those.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    boto3.setup_default_session(aws_access_key_id="AKIAEARLIERCALLER000", aws_secret_access_key="earlier")
     assert s3_mode() == "aws"
     store = artifact_store_for("s3://round-trip/x")
     with pytest.raises(ValidationError, match="bucket 'round-trip' does not exist. Create it"):

@@ -142,7 +142,9 @@ class S3ArtifactStore(ArtifactStore):
             except ImportError as error:
                 raise ValidationError(f"{AWS_VARIABLE}=off sends s3:// URIs to real S3, which needs boto3: "
                                       "pip install boto3 (or jupyter_ext[aws]).") from error
-            self._client = boto3.client("s3")
+            # A session of its own: boto3's default session keeps the first credentials it
+            # found for the life of the process, whatever the environment says later.
+            self._client = boto3.session.Session().client("s3")
         return self._client
 
     def _call(self, uri: str, method: str, missing_ok: bool = False, **arguments: Any) -> Any:
