@@ -4,7 +4,6 @@ sorting, paging)."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,6 +15,7 @@ from ..models import RunDescription, TrialSummary
 from ..models.sagemaker_names import sagemaker_status
 from ..store import get_store
 from . import records
+from .job_shapes import paged
 from .operations import Call, arn
 from .protocol import AwsError
 
@@ -120,22 +120,6 @@ def component_document(call: Call, run: RunDescription | str) -> dict[str, Any]:
     return document
 
 
-def _token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _offset(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if kind == "offset":
-            return int(value)
-    except ValueError:
-        pass
-    raise AwsError("ValidationException", f"NextToken {token!r} is not one this endpoint gave out; ask again without it.")
-
-
 def _sort_key(field: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
     def key(item: dict[str, Any]) -> tuple[bool, Any]:
         value = item.get(field)
@@ -152,8 +136,4 @@ def list_page(items: list[dict[str, Any]], params: dict[str, Any], key: str, nam
              and (before is None or item["CreationTime"] < before)]
     field = name_field if params.get("SortBy") == "Name" else "CreationTime"
     items.sort(key=_sort_key(field), reverse=(params.get("SortOrder") or "Descending") == "Descending")
-    start, size = _offset(params.get("NextToken")), int(params.get("MaxResults") or max_results)
-    page: dict[str, Any] = {key: items[start:start + size]}
-    if start + size < len(items):
-        page["NextToken"] = _token(start + size)
-    return page
+    return paged(items, {**params, "MaxResults": params.get("MaxResults") or max_results}, key)
