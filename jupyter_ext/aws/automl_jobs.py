@@ -14,10 +14,9 @@ from typing import Any
 from ..automl import AutoML
 from ..automl.problem import DEFAULT_OBJECTIVE
 from ..errors import ConflictError
-from ..jobs import stop_job
 from ..models import JobSummary
 from .automl_shapes import candidate, describe_v1, describe_v2, job_arn, settings
-from .job_shapes import api_status, find_job, list_page
+from .job_shapes import api_status, list_page, stop_api_job
 from .operations import Call
 from .protocol import AwsError
 from .tags import record_tags
@@ -130,12 +129,7 @@ def list_auto_ml_jobs(call: Call) -> dict[str, Any]:
 
 def stop_auto_ml_job(call: Call) -> None:
     """StopAutoMLJob: the search stops; the candidates that finished are kept."""
-    name = call.params["AutoMLJobName"]
-    find_job(name, "AutoML")
-    try:
-        stop_job(name, reason="Stopped by StopAutoMLJob")
-    except ConflictError as error:
-        raise AwsError("ValidationException", str(error)) from None
+    stop_api_job(call.params["AutoMLJobName"], "AutoML", "StopAutoMLJob")
 
 
 def _page(items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:

@@ -7,12 +7,12 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import NotFoundError
-from ..jobs import Job, JobSpec, list_jobs
+from ..errors import ConflictError, NotFoundError
+from ..jobs import Job, JobSpec, list_jobs, stop_job
 from ..models import JobDescription, JobSummary
 from .protocol import AwsError
 
-__all__ = ["api_status", "find_job", "transitions", "list_page", "paged", "model_artifacts", "final_metrics"]
+__all__ = ["stop_api_job", "api_status", "find_job", "transitions", "list_page", "paged", "model_artifacts", "final_metrics"]
 
 
 def api_status(status: str) -> str:
@@ -113,3 +113,13 @@ def paged(items: list[Any], params: dict[str, Any], key: str,
     if start + size < len(items):
         page["NextToken"] = _token(start + size)
     return page
+
+
+def stop_api_job(name: str, job_type: str, operation: str) -> None:
+    """A Stop*Job call: SIGTERM to the job's program, then SIGKILL; ValidationException if
+    there is no such job or it has ended."""
+    find_job(name, job_type)
+    try:
+        stop_job(name, reason=f"Stopped by {operation}")
+    except ConflictError as error:
+        raise AwsError("ValidationException", str(error)) from None

@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConflictError
-from ..jobs import JobSpec, stop_job
+from ..jobs import JobSpec
 from ..models import JobDescription, JobSummary
 from ..processing import ProcessingInput, ProcessingOutput, Processor
 from .credentials import LOCAL_ROLE
 from .images import framework_image
 from .job_requests import sagemaker_request
-from .job_shapes import api_status, find_job, list_page
+from .job_shapes import api_status, find_job, list_page, stop_api_job
 from .operations import Call, arn
 from .protocol import AwsError
 from .tags import record_tags
@@ -130,12 +130,7 @@ def list_processing_jobs(call: Call) -> dict[str, Any]:
 
 def stop_processing_job(call: Call) -> None:
     """StopProcessingJob: SIGTERM to the program, then SIGKILL."""
-    name = call.params["ProcessingJobName"]
-    find_job(name, "Processing")
-    try:
-        stop_job(name, reason="Stopped by StopProcessingJob")
-    except ConflictError as error:
-        raise AwsError("ValidationException", str(error)) from None
+    stop_api_job(call.params["ProcessingJobName"], "Processing", "StopProcessingJob")
 
 
 OPERATIONS = {"CreateProcessingJob": create_processing_job, "DescribeProcessingJob": describe_processing_job,

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import ConflictError
-from ..jobs import JobSpec, describe_job, stop_job
+from ..jobs import JobSpec, describe_job
 from ..jobs.contract import decode_hyperparameter, encode_hyperparameters
 from ..models import JobDescription, JobSummary
 from ..training import Estimator, TrainingInput
@@ -20,7 +20,7 @@ from .code import staged_code
 from .credentials import LOCAL_ROLE
 from .images import framework_image
 from .job_requests import sagemaker_request
-from .job_shapes import api_status, final_metrics, find_job, list_page, model_artifacts, transitions
+from .job_shapes import api_status, final_metrics, find_job, list_page, model_artifacts, stop_api_job, transitions
 from .operations import Call, arn
 from .protocol import AwsError
 from .tags import record_tags
@@ -174,12 +174,7 @@ def list_training_jobs(call: Call) -> dict[str, Any]:
 
 def stop_training_job(call: Call) -> None:
     """StopTrainingJob: SIGTERM to the script, as SageMaker sends it, then SIGKILL."""
-    name = call.params["TrainingJobName"]
-    find_job(name, "Training")
-    try:
-        stop_job(name, reason="Stopped by StopTrainingJob")
-    except ConflictError as error:
-        raise AwsError("ValidationException", str(error)) from None
+    stop_api_job(call.params["TrainingJobName"], "Training", "StopTrainingJob")
 
 
 OPERATIONS = {"CreateTrainingJob": create_training_job, "DescribeTrainingJob": describe_training_job,

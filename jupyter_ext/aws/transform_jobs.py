@@ -12,12 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConflictError, ValidationError
-from ..jobs import stop_job
 from ..models import JobDescription, JobSummary
 from ..serving import Transformer
 from .hosting_models import serving_model
 from .job_requests import sagemaker_request
-from .job_shapes import api_status, find_job, list_page
+from .job_shapes import api_status, find_job, list_page, stop_api_job
 from .operations import Call, arn
 from .protocol import AwsError
 from .tags import record_tags
@@ -134,12 +133,7 @@ def list_transform_jobs(call: Call) -> dict[str, Any]:
 
 def stop_transform_job(call: Call) -> None:
     """StopTransformJob: the job's program is stopped (Stopping, then Stopped)."""
-    name = call.params["TransformJobName"]
-    find_job(name, "Transform")
-    try:
-        stop_job(name, reason="Stopped by StopTransformJob")
-    except ConflictError as error:
-        raise AwsError("ValidationException", str(error)) from None
+    stop_api_job(call.params["TransformJobName"], "Transform", "StopTransformJob")
 
 
 OPERATIONS = {"CreateTransformJob": create_transform_job, "DescribeTransformJob": describe_transform_job,

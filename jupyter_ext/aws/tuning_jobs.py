@@ -14,14 +14,13 @@ from contextlib import ExitStack
 from typing import Any
 
 from ..errors import ConflictError
-from ..jobs import stop_job
 from ..jobs.contract import decode_hyperparameter
 from ..models import JobSummary
 from ..tuning import (CategoricalParameter, ContinuousParameter, HyperparameterTuner, IntegerParameter,
                       ParameterRange, TuningJobCompletionCriteriaConfig, WarmStartConfig)
 from ..tuning.trials import TrialRecord, all_trials, best_trial, read_config
 from .job_requests import sagemaker_request
-from .job_shapes import api_status, find_job, list_page, paged
+from .job_shapes import api_status, find_job, list_page, paged, stop_api_job
 from .operations import Call
 from .protocol import AwsError
 from .tags import record_tags
@@ -251,12 +250,7 @@ def list_training_jobs_for_hyper_parameter_tuning_job(call: Call) -> dict[str, A
 
 def stop_hyper_parameter_tuning_job(call: Call) -> None:
     """StopHyperParameterTuningJob: the tuning job stops its running training jobs, then itself."""
-    name = call.params["HyperParameterTuningJobName"]
-    find_job(name, "Tuning")
-    try:
-        stop_job(name, reason="Stopped by StopHyperParameterTuningJob")
-    except ConflictError as error:
-        raise AwsError("ValidationException", str(error)) from None
+    stop_api_job(call.params["HyperParameterTuningJobName"], "Tuning", "StopHyperParameterTuningJob")
 
 
 OPERATIONS = {
