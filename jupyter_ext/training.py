@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,12 @@ from typing import TYPE_CHECKING, Any, Union
 from .errors import ValidationError
 from .sagemaker_arguments import ignore_sagemaker_arguments
 from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, resolve_executor, submit, watch
+from .distributed import check_distribution, check_instance_count, copy_code_to_hosts, plan_hosts, torchrun_environment
 from .jobs.contract import (
-    TRAINING_FOLDERS, base_environment, copy_code, decode_hyperparameter,
-    encode_hyperparameters, hyperparameter_args, copy_input, python_command, training_environment,
+    TRAINING_FOLDERS, base_environment, copy_code, decode_hyperparameter, encode_hyperparameters,
+    hyperparameter_args, copy_input, python_command, resource_config, training_environment,
 )
+from .jobs.hosts import HOSTS_FOLDER, Host
 from .jobs.metrics import validate_metric_definitions
 from .jobs.spec import DEFAULT_MAX_RUN
 from .store import absolute_uri, artifact_store_for, default_output_path, join_uri, local_path, looked_for
@@ -113,7 +116,9 @@ class Estimator:
     directly), relative to `source_dir` when given. `hyperparameters` reach it as
     `--name value` arguments and SM_HP_* variables; `metric_definitions` are regexes over
     its output. `max_run` is in seconds. Threads default to one per library; set
-    `environment={"OMP_NUM_THREADS": "2"}` to change that. Job extensions take their own
+    `environment={"OMP_NUM_THREADS": "2"}` to change that. `instance_count=N` runs the
+    script on N hosts algo-1..algo-N (see `jupyter_ext.distributed`), with
+    `distribution={"torch_distributed": {"enabled": True}}` as torchrun would. Job extensions take their own
     options: `rules=[Rule.builtin(...)]` and `debugger_hook_config=` (the debugger). SageMaker
     arguments about AWS (role, sagemaker_session, image_uri...) are accepted silently; others
     we cannot honour with a SageMakerArgumentWarning naming them.
@@ -133,6 +138,7 @@ class Estimator:
         base_job_name: str | None = None,
         dependencies: list[str] | None = None,
         instance_count: int = 1,
+        distribution: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> None:
         self.source_dir, self._entry_path = _locate_code(entry_point, source_dir)
@@ -146,8 +152,9 @@ class Estimator:
         self.metric_definitions = validate_metric_definitions(metric_definitions)
         if not isinstance(max_run, int) or max_run < 1:
             raise ValidationError(f"max_run must be a whole number of seconds >= 1; got {max_run!r}.")
-        if instance_count != 1:
-            raise ValidationError("instance_count must be 1: jobs run on this machine.")
+        self.instance_count = check_instance_count(instance_count)
+        self.distribution = dict(distribution or {})
+        check_distribution(self.distribution)
         self.instance_type, self.max_run = instance_type, max_run
         self.executor = resolve_executor(instance_type)
         # A relative path starts from the notebook's folder, not the job's.
@@ -209,6 +216,7 @@ class Estimator:
             "metric_definitions": self.metric_definitions, "instance_type": self.instance_type,
             "output_path": self.output_path, "max_run": self.max_run, "environment": self.environment,
             "base_job_name": self.base_job_name, "dependencies": [str(d) for d in self.dependencies],
+            "instance_count": self.instance_count, "distribution": self.distribution,
         }
 
     @classmethod
@@ -220,7 +228,8 @@ class Estimator:
                    metric_definitions=config["metric_definitions"], instance_type=config["instance_type"],
                    output_path=config["output_path"], max_run=config["max_run"],
                    environment=config["environment"], base_job_name=config["base_job_name"],
-                   dependencies=config["dependencies"], **dict(config.get("job_options") or {}))
+                   dependencies=config["dependencies"], instance_count=config.get("instance_count", 1),
+                   distribution=config.get("distribution"), **dict(config.get("job_options") or {}))
 
     @classmethod
     def attach(cls, training_job_name: str) -> Estimator:
@@ -312,50 +321,82 @@ class TrainingJob(JobKind):
         decoded = {k: decode_hyperparameter(v) for k, v in self.encoded.items()}
         # The toolkit keeps its own `sagemaker_*` hyperparameters from the script's arguments.
         user = {k: v for k, v in decoded.items() if not k.startswith("sagemaker_")}
-        env = base_environment(name, job_dir, None)
-        env.update(training_environment(name, job_dir, est.entry_point, user,
-                                        _data_config(self.channels), est.instance_type))
-        env.update(est.environment)
-        # The launching process's PYTHONPATH last, so the job imports what the notebook imports.
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(job_dir / "code"), est.environment.get("PYTHONPATH"),
-                                                          os.environ.get("PYTHONPATH")]))
+        environments = [self._environment(name, job_dir, host.folder, rank, user)
+                        for rank, host in enumerate(self.hosts)]
         artifacts = join_uri(est.output_path, name, "output")
         requirements = (est.source_dir / "requirements.txt") if est.source_dir else None
         return JobSpec(
             name=name, job_type="Training", program=est.command() + hyperparameter_args(user),
-            working_dir="code", environment=env, max_run=est.max_run, metric_definitions=est.metric_definitions,
+            working_dir="code", environment=environments[0], max_run=est.max_run,
+            metric_definitions=est.metric_definitions,
             requirements="code/requirements.txt" if requirements and requirements.is_file() else None,
             uploads=[
                 Upload("model", join_uri(artifacts, "model.tar.gz"), archive=True, role="model_data"),
                 Upload("output/data", join_uri(artifacts, "output.tar.gz"), archive=True,
                        when="always", role="output_data"),
             ],
-            executor=est.executor,
+            executor=est.executor, hosts=plan_hosts(est.instance_count, environments),
             record={"hyperparameters": decoded, "entry_point": est.entry_point,
                     "source_dir": str(est.source_dir) if est.source_dir else None,
                     "inputs": {c: absolute_uri(t.s3_data) for c, t in self.channels.items()},
                     "outputs": {"model_data": join_uri(artifacts, "model.tar.gz")},
-                    "instance_type": est.instance_type, "estimator": est.to_config()},
+                    "instance_type": est.instance_type, "instance_count": est.instance_count,
+                    "estimator": est.to_config()},
         )
 
+    @property
+    def hosts(self) -> list[Host]:
+        """Every host of the job (algo-1 first), with its folder."""
+        return plan_hosts(self.estimator.instance_count, [{}] * self.estimator.instance_count) or [Host("algo-1")]
+
+    def _environment(self, name: str, job_dir: Path, folder: str, rank: int, user: Mapping[str, Any]) -> dict[str, str]:
+        """Every variable host number `rank` sees, its paths in its own folder."""
+        est, host_dir = self.estimator, job_dir / folder
+        names = [host.name for host in self.hosts]
+        env = base_environment(name, job_dir, None)
+        env["SAGEMAKER_BASE_DIR"] = str(host_dir)
+        env.update(training_environment(name, host_dir, est.entry_point, user, _data_config(self.channels),
+                                        est.instance_type, names[rank], names))
+        if check_distribution(est.distribution):
+            env.update(torchrun_environment(rank, len(names)))
+        env.update(est.environment)
+        # The launching process's PYTHONPATH last, so the job imports what the notebook imports.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(host_dir / "code"), est.environment.get("PYTHONPATH"),
+                                                          os.environ.get("PYTHONPATH")]))
+        return env
+
     def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
-        est = self.estimator
-        for folder in TRAINING_FOLDERS:
-            (job_dir / folder).mkdir(parents=True, exist_ok=True)
+        est, hosts = self.estimator, self.hosts
         copy_code(est.source_dir, est.entry_path, est.dependencies, job_dir / "code")
-        config = job_dir / "input" / "config"
-        (config / "hyperparameters.json").write_text(json.dumps(self.encoded, indent=1))
-        (config / "resourceconfig.json").write_text(json.dumps(
-            {"current_host": "algo-1", "hosts": ["algo-1"], "network_interface_name": "eth0",
-             "current_instance_type": est.instance_type}))
+        copy_code_to_hosts(job_dir, hosts)
+        names = [host.name for host in hosts]
+        for host in hosts:
+            folder = job_dir / host.folder
+            for sub in TRAINING_FOLDERS:
+                (folder / sub).mkdir(parents=True, exist_ok=True)
+            config = folder / "input" / "config"
+            (config / "hyperparameters.json").write_text(json.dumps(self.encoded, indent=1))
+            (config / "resourceconfig.json").write_text(json.dumps(
+                resource_config(host.name, names, est.instance_type)))
+            (config / "inputdataconfig.json").write_text(json.dumps(_data_config(self.channels), indent=1))
         for name, channel in self.channels.items():
-            source = local_path(channel.s3_data)
-            destination = job_dir / "input" / "data" / name
-            if source is not None:
-                copy_input(source, destination)
-            else:
-                artifact_store_for(channel.s3_data).download(channel.s3_data, destination)
-        (config / "inputdataconfig.json").write_text(json.dumps(_data_config(self.channels), indent=1))
+            self._copy_channel(job_dir, name, channel)
+
+    def _copy_channel(self, job_dir: Path, name: str, channel: TrainingInput) -> None:
+        """Each host's copy of a channel: all of it, or its share when ShardedByS3Key."""
+        hosts = self.hosts
+        source = local_path(channel.s3_data)
+        if source is None:  # downloaded once, then copied to each host
+            source = job_dir / HOSTS_FOLDER / "downloads" / name if len(hosts) > 1 else job_dir / "input/data" / name
+            artifact_store_for(channel.s3_data).download(channel.s3_data, source)
+            if len(hosts) == 1:
+                return
+        sharded = channel.distribution == "ShardedByS3Key" and len(hosts) > 1
+        for index, host in enumerate(hosts):
+            copy_input(source, job_dir / host.folder / "input" / "data" / name,
+                       (index, len(hosts)) if sharded else None)
+        if source.is_relative_to(job_dir):
+            shutil.rmtree(source)
 
     def run_details(self, spec: JobSpec) -> tuple[Mapping[str, Any], str | None]:
         return spec.record["hyperparameters"], str(self.estimator.entry_path)

@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ __all__ = [
     "hyperparameter_args",
     "base_environment",
     "training_environment",
+    "resource_config",
     "map_container_path",
     "copy_input",
     "copy_code",
@@ -108,14 +109,20 @@ def _hp_env_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def resource_config(current_host: str, hosts: Sequence[str], instance_type: str) -> dict[str, Any]:
+    """resourceconfig.json (and SM_RESOURCE_CONFIG) of one host."""
+    return {"current_host": current_host, "hosts": list(hosts), "network_interface_name": "eth0",
+            "current_instance_type": instance_type}
+
+
 def _training_env_json(job_name: str, d: Mapping[str, str], decoded: Mapping[str, Any],
                        data_config: Mapping[str, Any], channel_dirs: Mapping[str, str],
                        resource: Mapping[str, Any], entry_point: str) -> dict[str, Any]:
     """SM_TRAINING_ENV: the toolkit's whole environment as one dict."""
     return {
         "additional_framework_parameters": {}, "channel_input_dirs": dict(channel_dirs),
-        "current_host": "algo-1", "current_instance_type": resource["current_instance_type"],
-        "hosts": ["algo-1"], "hyperparameters": dict(decoded), "input_config_dir": d["input/config"],
+        "current_host": resource["current_host"], "current_instance_type": resource["current_instance_type"],
+        "hosts": resource["hosts"], "hyperparameters": dict(decoded), "input_config_dir": d["input/config"],
         "input_data_config": dict(data_config), "input_dir": d["input"], "job_name": job_name,
         "log_level": 20, "model_dir": d["model"], "module_dir": d["code"],
         "module_name": Path(entry_point).stem, "network_interface_name": "eth0",
@@ -128,13 +135,14 @@ def _training_env_json(job_name: str, d: Mapping[str, str], decoded: Mapping[str
 
 def training_environment(
     job_name: str, job_dir: Path, entry_point: str, decoded: Mapping[str, Any],
-    data_config: Mapping[str, Any], instance_type: str,
+    data_config: Mapping[str, Any], instance_type: str, current_host: str = "algo-1",
+    hosts: Sequence[str] = ("algo-1",),
 ) -> dict[str, str]:
-    """The SM_* variables of a training job, paths pointing into `job_dir`."""
+    """The SM_* variables of a training job's `current_host`, paths pointing into `job_dir`
+    (that host's folder)."""
     d = {name: str(job_dir / name) for name in ("model", "input", "input/config", "output",
                                                   "output/data", "output/intermediate", "code")}
-    resource = {"current_host": "algo-1", "hosts": ["algo-1"], "network_interface_name": "eth0",
-                "current_instance_type": instance_type}
+    resource = resource_config(current_host, hosts, instance_type)
     channels = list(data_config)
     channel_dirs = {c: str(job_dir / "input/data" / c) for c in channels}
     module = Path(entry_point).stem
@@ -142,8 +150,8 @@ def training_environment(
     env = {
         "SM_MODEL_DIR": d["model"], "SM_CHANNELS": json.dumps(sorted(channels)),
         "SM_HPS": json.dumps(dict(decoded)), "SM_USER_ARGS": json.dumps(hyperparameter_args(decoded)),
-        "SM_CURRENT_HOST": "algo-1", "SM_HOSTS": '["algo-1"]', "SM_HOST_COUNT": "1",
-        "SM_CURRENT_HOST_RANK": "0", "SM_NUM_CPUS": str(os.cpu_count() or 1), "SM_NUM_GPUS": "0",
+        "SM_CURRENT_HOST": current_host, "SM_HOSTS": json.dumps(list(hosts)), "SM_HOST_COUNT": str(len(hosts)),
+        "SM_CURRENT_HOST_RANK": str(list(hosts).index(current_host)), "SM_NUM_CPUS": str(os.cpu_count() or 1), "SM_NUM_GPUS": "0",
         "SM_NUM_NEURONS": "0", "SM_LOG_LEVEL": "20", "SM_NETWORK_INTERFACE_NAME": "eth0",
         "SM_INPUT_DIR": d["input"], "SM_INPUT_CONFIG_DIR": d["input/config"],
         "SM_OUTPUT_DIR": d["output"], "SM_OUTPUT_DATA_DIR": d["output/data"],
@@ -168,12 +176,22 @@ def map_container_path(path: str, job_dir: Path) -> str:
     return path
 
 
-def copy_input(source: Path, destination: Path) -> None:
+def copy_input(source: Path, destination: Path, shard: tuple[int, int] | None = None) -> None:
     """Give a job its own copy of `source` (a folder's entries, or a file) in the folder
     `destination`, as SageMaker's File mode does: what the job writes there never reaches
     the user's files. The copy is a reflink where the filesystem can share blocks.
+
+    `shard=(i, n)` copies only the i-th of n shares of the files (SageMaker's
+    ShardedByS3Key: the files, in key order, dealt out to the hosts in turn).
     """
     destination.mkdir(parents=True, exist_ok=True)
+    if shard is not None and source.is_dir():
+        files = sorted(f for f in source.rglob("*") if f.is_file())
+        for file in files[shard[0]::shard[1]]:
+            target = destination / file.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            copy_into([file], target.parent)
+        return
     entries = sorted(source.iterdir()) if source.is_dir() else [source]
     copy_into([entry for entry in entries if not (destination / entry.name).exists()], destination)
 

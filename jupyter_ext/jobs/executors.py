@@ -19,6 +19,7 @@ from ..plugins import Registry
 from ..store import get_store, home
 from . import records
 from .faults import fault_point
+from .hosts import Host, HostProcess, LocalHost, free_port, host_folder, rendezvous_environment
 from .process import is_alive, spawn_detached
 
 __all__ = ["HEARTBEAT_TIMEOUT", "Executor", "LocalExecutor", "EXECUTORS", "register_executor", "get_executor",
@@ -56,6 +57,26 @@ class Executor(ABC):
     def request_stop(self, job: Mapping[str, Any]) -> None:
         """Tell a live runner to stop `job` (the store already says Stopping; runners also
         notice that at their next heartbeat)."""
+
+    def start_hosts(self, job_dir: Path, hosts: list[Host], program: list[str], working_dir: str,
+                    env: Mapping[str, str]) -> list[HostProcess]:
+        """Called by the runner: start `program` once per host, each in its host folder's
+        `working_dir` with `env` and the host's own variables. By default every host is a
+        process on this machine; several hosts meet at algo-1 on a free loopback port."""
+        shared = dict(env)
+        if len(hosts) > 1:
+            shared.update(rendezvous_environment("127.0.0.1", free_port()))
+        started: list[HostProcess] = []
+        try:
+            for host in hosts:
+                folder = host_folder(job_dir, host)
+                started.append(LocalHost(host.name, folder, program, folder / working_dir,
+                                         {**shared, **host.environment}))
+        except BaseException:
+            for process in started:
+                process.terminate(0)
+            raise
+        return started
 
 
 def resolve_executor(instance_type: str) -> str:

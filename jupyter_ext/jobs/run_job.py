@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -17,19 +16,19 @@ import traceback
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
-from typing import IO
+from collections.abc import Callable, Iterator
 
 from ..errors import JupyterExtError
 from ..store import get_store, out_of_space
 from . import records
-from .container_root import OptMlMapping
+from .executors import get_executor
 from .failure import failure_reason
 from .faults import fault_point
+from .hosts import Host, HostProcess, host_folder
 from .logs import LOG_FILE, LogWriter
 from .metrics import MATCH_TIMEOUT_SECONDS, METRICS_FILE, MetricSteps, PushedMetrics, RegexMetrics
 from .packaging import empty_uploads, upload_artifacts
-from .process import RUNNER_PID_VARIABLE, terminate_group, this_process
+from .process import RUNNER_PID_VARIABLE, this_process
 from .requirements import install_requirements
 from .spec import JobSpec
 
@@ -65,7 +64,8 @@ class Runner:
         self.log = LogWriter(self.job_dir / LOG_FILE)
         self.stop_requested = threading.Event()
         self.finished = threading.Event()
-        self.tail: deque[tuple[str, str]] = deque(maxlen=200)
+        self.tails: dict[str, deque[tuple[str, str]]] = {}
+        self.folders: dict[str, Path] = {}
         steps = MetricSteps()
         self.regex_metrics = RegexMetrics(self.spec.metric_definitions, steps, self._metric_timed_out)
         self.pushed_metrics = PushedMetrics(self.job_dir / METRICS_FILE, steps)
@@ -128,61 +128,64 @@ class Runner:
             return Outcome("Stopped", "Stopped", reason=records.stop_reason(self.store, self.name))
         return self._supervise(self._launch(env))
 
-    def _launch(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
-        self.log.write("runner", f"Running: {' '.join(self.spec.program)}")
-        # The program sees its job folder at /opt/ml; the wrapper execs it, keeping the pid.
-        opt_ml = OptMlMapping(self.job_dir, env)
-        try:
-            process = subprocess.Popen(
-                opt_ml.command(self.spec.program), cwd=self.job_dir / self.spec.working_dir, env=env,
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                process_group=0, pass_fds=opt_ml.pass_fds,
-            )
-        finally:
-            note = opt_ml.note()
-        if note:
+    def _launch(self, env: dict[str, str]) -> list[HostProcess]:
+        hosts = self.spec.hosts or [Host("algo-1")]
+        on_hosts = f" on {len(hosts)} hosts ({', '.join(h.name for h in hosts)})" if len(hosts) > 1 else ""
+        self.log.write("runner", f"Running: {' '.join(self.spec.program)}{on_hosts}")
+        # Each program sees its host folder at /opt/ml; the wrapper execs it, keeping the pid.
+        processes = get_executor(self.spec.executor).start_hosts(
+            self.job_dir, hosts, self.spec.program, self.spec.working_dir, env)
+        for note in dict.fromkeys(p.note for p in processes if p.note):
             self.log.write("runner", note)
-        self._record(records.set_fields, program_pid=process.pid)
+        for process in processes:
+            if process.where != HostProcess.where:
+                self.log.write("runner", f"{process.name} runs on {process.where}")
+        self.folders = {host.name: host_folder(self.job_dir, host) for host in hosts}
+        self._record(records.set_fields, program_pid=processes[0].pid)
         fault_point("program-started", self.name)
-        return process
+        return processes
 
-    def _supervise(self, process: subprocess.Popen[bytes]) -> Outcome:
-        readers = [
-            threading.Thread(target=self._capture, args=(pipe, stream), daemon=True)
-            for pipe, stream in ((process.stdout, "stdout"), (process.stderr, "stderr"))
-        ]
+    def _supervise(self, processes: list[HostProcess]) -> Outcome:
+        several = len(processes) > 1
+        self.tails = {p.name: deque(maxlen=200) for p in processes}
+        readers = [threading.Thread(target=self._capture, args=(lines, p.name, several), daemon=True)
+                   for p in processes for lines in p.outputs()]
         for reader in readers:
             reader.start()
         deadline = time.monotonic() + self.spec.max_run
         ended_by: str | None = None
-        while process.poll() is None:
-            try:
-                process.wait(timeout=_POLL_SECONDS)
-            except subprocess.TimeoutExpired:
-                pass
+        failed: HostProcess | None = None
+        while running := [p for p in processes if p.poll() is None]:
+            running[0].wait(_POLL_SECONDS)
             self._flush_metrics()
-            if ended_by is None and self.stop_requested.is_set():
-                ended_by = "stop"
-            elif ended_by is None and time.monotonic() > deadline:
-                ended_by = "max_run"
-            if ended_by and process.poll() is None:
-                self._terminate(process)
+            if ended_by is None:
+                # One host failing fails the job: the others are stopped.
+                failed = next((p for p in processes if p.poll() not in (None, 0)), None)
+                ended_by = ("stop" if self.stop_requested.is_set() else
+                            "max_run" if time.monotonic() > deadline else "host" if failed and several else None)
+                if ended_by:
+                    self._terminate([p for p in processes if p.poll() is None])
         for reader in readers:
             reader.join(timeout=10)
+        for process in processes:
+            process.collect()
         self._flush_metrics()
-        return self._outcome(process.returncode, ended_by)
+        return self._outcome(processes, ended_by, failed)
 
-    def _capture(self, pipe: IO[bytes], stream: str) -> None:
-        for raw in iter(pipe.readline, b""):
+    def _capture(self, lines: Iterator[tuple[str, bytes]], host: str, several: bool) -> None:
+        # Metrics come from algo-1's output (the host that reports, as rank 0 does).
+        scan = host == "algo-1"
+        for stream, raw in lines:
             text = raw.decode("utf-8", "replace").rstrip("\n")
             segments = [s for s in text.split("\r") if s.strip()] or [""]
             now = time.time()
-            points = [p for segment in segments for p in self.regex_metrics.scan(segment, now)]
+            points = [p for segment in segments for p in self.regex_metrics.scan(segment, now)] if scan else []
             if points:
                 with self._points_lock:
                     self._points.extend(points)
-            self.log.write(stream, segments[-1])
-            self.tail.append((stream, segments[-1]))
+            line = f"[{host}] {segments[-1]}" if several else segments[-1]
+            self.log.write(stream, line)
+            self.tails[host].append((stream, segments[-1]))
 
     def _flush_metrics(self) -> None:
         with self._points_lock:
@@ -203,22 +206,32 @@ class Runner:
             self.out_of_space = self.out_of_space or str(error)
             return False
 
-    def _terminate(self, process: subprocess.Popen[bytes]) -> None:
+    def _terminate(self, processes: list[HostProcess]) -> None:
         grace = records.get_row(self.store, self.name)["stop_grace"] or self.spec.stop_grace
         self.log.write("runner", f"Sending SIGTERM to the program; SIGKILL follows in {grace:g} s")
-        if not terminate_group(process.pid, grace, process):
+        graceful: list[bool] = []
+        stoppers = [threading.Thread(target=lambda p=p: graceful.append(p.terminate(grace))) for p in processes]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
+        if not all(graceful):
             self.log.write("runner", "The program did not exit after SIGTERM; sent SIGKILL")
 
-    def _outcome(self, code: int, ended_by: str | None) -> Outcome:
+    def _outcome(self, processes: list[HostProcess], ended_by: str | None, failed: HostProcess | None) -> Outcome:
+        code = processes[0].poll()
         if ended_by == "stop":
             return Outcome("Stopped", "Stopped", code, records.stop_reason(self.store, self.name))
         if ended_by == "max_run":
             reason = f"MaxRuntimeExceeded: the job ran longer than max_run={self.spec.max_run} s"
             return Outcome("Stopped", "MaxRuntimeExceeded", code, reason)
-        if code == 0:
+        failed = failed or next((p for p in processes if p.poll() != 0), None)
+        if failed is None:
             return Outcome("Completed", "Completed", code)
-        reason = failure_reason(self.job_dir / "output" / "failure", list(self.tail), code)
-        return Outcome("Failed", "Failed", code, reason)
+        code = failed.poll()
+        reason = failed.lost() or failure_reason(self.folders[failed.name] / "output" / "failure",
+                                                 list(self.tails[failed.name]), code)
+        return Outcome("Failed", "Failed", code, f"{failed.name}: {reason}" if len(processes) > 1 else reason)
 
     def _finish(self, outcome: Outcome) -> None:
         # A stopped job keeps what it saved (SIGTERM's grace period is for saving), as in SageMaker.

@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .hosts import Host
+
 __all__ = ["JobSpec", "Upload", "DEFAULT_MAX_RUN", "DEFAULT_STOP_GRACE"]
 
 DEFAULT_MAX_RUN = 24 * 60 * 60
@@ -39,7 +41,8 @@ class JobSpec:
     `environment` added to the runner's own. `record` holds what DescribeJob shows
     (hyperparameters, inputs, outputs) and is not used to run the job; `notices` are
     lines the runner writes at the top of the job's log (a framework version unlike the
-    installed one, ...).
+    installed one, ...). `hosts` lists the instances of a several-host job (empty: one
+    host, the job folder).
     """
 
     name: str
@@ -55,6 +58,7 @@ class JobSpec:
     executor: str = "local"
     record: dict[str, Any] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    hosts: list[Host] = field(default_factory=list)
 
     def to_json(self) -> str:
         """The spec as JSON (what the store and `spec.json` hold)."""
@@ -65,4 +69,5 @@ class JobSpec:
         """A spec from `to_json()` output."""
         data = json.loads(text)
         data["uploads"] = [Upload(**u) for u in data.get("uploads", [])]
+        data["hosts"] = [Host(**h) for h in data.get("hosts", [])]
         return cls(**data)
