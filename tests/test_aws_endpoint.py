@@ -68,33 +68,42 @@ SKLEARN_CLIENT = textwrap.dedent(f"""\
     print("METRICS", frame["metric_name"].tolist(), frame["value"].round(3).tolist())
 """)
 
+# SageMaker's classic PyTorch example: each host finds its rank in SM_HOSTS and meets
+# the others through MASTER_ADDR/MASTER_PORT (the container's), training one DDP model.
 TORCH_TRAIN = textwrap.dedent("""\
-    import os
+    import json, os
     import torch
+    import torch.distributed as dist
+    from torch.nn.parallel import DistributedDataParallel
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    x = torch.linspace(-1, 1, 32).unsqueeze(1)
-    model, y = torch.nn.Linear(1, 1), 3 * x + 1
+    hosts = json.loads(os.environ["SM_HOSTS"])
+    rank = hosts.index(os.environ["SM_CURRENT_HOST"])
+    dist.init_process_group("gloo", rank=rank, world_size=len(hosts))
+    x = torch.linspace(-1, 1, 32).unsqueeze(1)[rank::len(hosts)]
+    model, y = DistributedDataParallel(torch.nn.Linear(1, 1)), 3 * x + 1
     optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
-    for step in range(50):
+    for step in range(80):
         optimizer.zero_grad()
         loss = torch.nn.functional.mse_loss(model(x), y)
         loss.backward()
         optimizer.step()
-    print(f"torch {torch.__version__} weight {model.weight.item():.2f} bias {model.bias.item():.2f}")
-    torch.save(model.state_dict(), os.path.join(os.environ["SM_MODEL_DIR"], "model.pth"))
+    weight, bias = model.module.weight.item(), model.module.bias.item()
+    print(f"torch {torch.__version__} rank {rank} of {len(hosts)} weight {weight:.2f} bias {bias:.2f}")
+    if rank == 0:
+        torch.save(model.module.state_dict(), os.path.join(os.environ["SM_MODEL_DIR"], "model.pth"))
 """)
 
 TORCH_CLIENT = textwrap.dedent(f"""\
     from sagemaker.estimator import Estimator
     from sagemaker.pytorch import PyTorch
     estimator = PyTorch(entry_point="train_torch.py", framework_version="2.1", py_version="py310",
-                        instance_type="ml.m5.large", instance_count=1, role="{ROLE}")
+                        instance_type="ml.m5.large", instance_count=2, role="{ROLE}")
     estimator.fit(logs=True)
     print("JOB", estimator.latest_training_job.name)
     print("MODEL", estimator.model_data)
     attached = Estimator.attach(estimator.latest_training_job.name)
-    print("ATTACHED", attached.model_data, attached.image_uri, attached.role)
+    print("ATTACHED", attached.model_data, attached.image_uri, attached.role, attached.instance_count)
 """)
 
 FAILURES_CLIENT = textwrap.dedent(f"""\
@@ -197,10 +206,12 @@ def test_training_job_analytics_reads_the_metric_from_cloudwatch(aws: Endpoint, 
 @needs_sdk2
 def test_pytorch_estimator_fits_and_estimator_attach_matches(aws: Endpoint, sdk_runs: dict[str, ClientRun]) -> None:
     out = sdk_runs["torch"].result().stdout
-    assert "weight 3.00 bias 1.00" in out and "pytorch-training:2.1-cpu-py310 asks for pytorch 2.1" in out
+    # Two hosts, one model: DDP kept their weights equal.
+    assert "rank 0 of 2 weight 3.00 bias 1.00" in out and "rank 1 of 2 weight 3.00 bias 1.00" in out
+    assert "pytorch-training:2.1-cpu-py310 asks for pytorch 2.1" in out
     assert "model.pth" in _model_names(printed(out, "MODEL"))
-    model, image, role = out.split("ATTACHED ", 1)[1].split()[:3]
-    assert model == printed(out, "MODEL") and role == ROLE
+    model, image, role, count = out.split("ATTACHED ", 1)[1].split()[:4]
+    assert model == printed(out, "MODEL") and role == ROLE and count == "2"
     assert image == "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1-cpu-py310"
 
 

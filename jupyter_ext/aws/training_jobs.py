@@ -55,11 +55,28 @@ def channels(request: Mapping[str, Any]) -> dict[str, TrainingInput]:
     return found
 
 
-def _check_resources(request: Mapping[str, Any]) -> str:
+# The SDK's estimators say which distribution they want in these hyperparameters.
+_DISTRIBUTION_HYPERPARAMETERS = {
+    "sagemaker_torch_distributed_enabled": "torch_distributed", "sagemaker_pytorch_ddp_enabled": "pytorchddp",
+    "sagemaker_mpi_enabled": "mpi", "sagemaker_distributed_dataparallel_enabled": "smdistributed",
+    "sagemaker_parameter_server_enabled": "parameter_server",
+}
+
+
+def _distribution(hyperparameters: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The `distribution` an SDK estimator asked for, from its `sagemaker_*_enabled` flags."""
+    for key, name in _DISTRIBUTION_HYPERPARAMETERS.items():
+        if hyperparameters.get(key) in (True, "true", "True"):
+            return {name: {"enabled": True}}
+    return None
+
+
+def _resources(request: Mapping[str, Any]) -> tuple[str, int]:
     resources = request.get("ResourceConfig") or {}
-    if int(resources.get("InstanceCount", 1)) != 1:
-        raise AwsError("ValidationException", "InstanceCount must be 1: jobs run on this machine.")
-    return resources.get("InstanceType") or _DEFAULT_INSTANCE_TYPE
+    if resources.get("InstanceGroups"):
+        raise AwsError("ValidationException", "InstanceGroups (heterogeneous clusters) do not run here; give "
+                       "InstanceType and InstanceCount.")
+    return resources.get("InstanceType") or _DEFAULT_INSTANCE_TYPE, int(resources.get("InstanceCount") or 1)
 
 
 @contextmanager
@@ -74,7 +91,7 @@ def request_estimator(request: Mapping[str, Any], base_job_name: str,
                        "do not run here; give a framework TrainingImage and a script.")
     image = framework_image(algorithm.get("TrainingImage"))
     hyperparameters = {k: decode_hyperparameter(v) for k, v in (request.get("HyperParameters") or {}).items()}
-    instance_type = _check_resources(request)
+    instance_type, instance_count = _resources(request)
     environment = dict(request.get("Environment") or {})
     if job_arn:  # how the SDK's load_run() in the script finds its job (and so its run)
         environment["TRAINING_JOB_ARN"] = job_arn
@@ -82,6 +99,7 @@ def request_estimator(request: Mapping[str, Any], base_job_name: str,
         yield Estimator(
             entry_point, source_dir=str(source_dir), hyperparameters=hyperparameters,
             metric_definitions=algorithm.get("MetricDefinitions") or None, instance_type=instance_type,
+            instance_count=instance_count, distribution=_distribution(hyperparameters),
             output_path=request["OutputDataConfig"]["S3OutputPath"],
             max_run=int(request["StoppingCondition"].get("MaxRuntimeInSeconds") or 86400),
             environment=environment, base_job_name=base_job_name, sagemaker_request=dict(request),
@@ -121,7 +139,8 @@ def _defaults(description: JobDescription, spec: JobSpec) -> dict[str, Any]:
                                    "MetricDefinitions": description.metric_definitions},
         "RoleArn": LOCAL_ROLE, "HyperParameters": encode_hyperparameters(description.hyperparameters),
         "InputDataConfig": channels, "OutputDataConfig": {"S3OutputPath": output_path, "KmsKeyId": ""},
-        "ResourceConfig": {"InstanceType": _instance_type(record.get("instance_type")), "InstanceCount": 1,
+        "ResourceConfig": {"InstanceType": _instance_type(record.get("instance_type")),
+                           "InstanceCount": record.get("instance_count", 1),
                            "VolumeSizeInGB": 30},
         "StoppingCondition": {"MaxRuntimeInSeconds": description.max_run},
     }
