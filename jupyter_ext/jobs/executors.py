@@ -23,7 +23,7 @@ from .hosts import Host, HostProcess, LocalHost, free_port, host_folder, rendezv
 from .process import is_alive, spawn_detached
 
 __all__ = ["HEARTBEAT_TIMEOUT", "Executor", "LocalExecutor", "EXECUTORS", "register_executor", "get_executor",
-           "executor_names", "resolve_executor", "RUNNER_MODULE"]
+           "executor_names", "resolve_executor", "RUNNER_MODULE", "EXECUTOR_VARIABLE"]
 
 
 # Runners beat every 2 s; an executor that cannot see the runner's process calls it
@@ -79,11 +79,16 @@ class Executor(ABC):
         return started
 
 
+# Where "local" and SageMaker's instance types run unless the user says otherwise ("ray").
+EXECUTOR_VARIABLE = "JUPYTER_EXT_EXECUTOR"
+
+
 def resolve_executor(instance_type: str) -> str:
-    """The executor for an instance type: "local", "local_cpu" and SageMaker's "ml.*" run here;
-    any other name is an executor's own ("ray", ...)."""
+    """The executor for an instance type: "local", "local_cpu" and SageMaker's "ml.*" run on
+    JUPYTER_EXT_EXECUTOR's executor ("local", this machine, by default); any other name is
+    an executor's own ("ray", ...)."""
     if instance_type in ("local", "local_cpu") or instance_type.startswith("ml."):
-        return "local"
+        return os.environ.get(EXECUTOR_VARIABLE) or "local"
     return instance_type
 
 
@@ -110,7 +115,7 @@ class LocalExecutor(Executor):
 
 
 EXECUTORS: Registry[type[Executor]] = Registry(
-    "executor", "jupyter_ext.executors", {"local": LocalExecutor},
+    "executor", "jupyter_ext.executors", {"local": LocalExecutor, "ray": "jupyter_ext.ray.executor:RayExecutor"},
     unknown="Unknown executor '{name}'; choose one of: {names}.",
 )
 

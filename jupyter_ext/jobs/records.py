@@ -206,7 +206,7 @@ def describe(store: MetadataStore, name: str) -> JobDescription:
         final_metrics=final_metrics(store, name), transitions=transitions, parent=row["parent"],
         children=[r[0] for r in store.query(
             "SELECT name FROM jobs WHERE parent = ? ORDER BY created_at, name", (name,))],
-        details=record.get("details", {}),
+        details=record.get("details", {}), hosts=json.loads(row["hosts"] or "[]"),
     )
 
 
@@ -416,5 +416,10 @@ def _job_launchers(db: sqlite3.Connection) -> None:
     """)
 
 
+def _job_hosts(db: sqlite3.Connection) -> None:
+    # Where each host of a job runs (JSON: [{"name": "algo-1", "where": "Ray node ..."}]).
+    execute_statements(db, "ALTER TABLE jobs ADD COLUMN hosts TEXT")
+
+
 # Migrations are code: entry i brings the jobs tables from version i to i + 1.
-register_migrations("jobs", [_jobs_tables, _job_parents, _job_launchers])
+register_migrations("jobs", [_jobs_tables, _job_parents, _job_launchers, _job_hosts])

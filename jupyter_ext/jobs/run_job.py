@@ -7,6 +7,7 @@ max_run, upload artifacts, finish with a status and a failure reason.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -141,7 +142,8 @@ class Runner:
             if process.where != HostProcess.where:
                 self.log.write("runner", f"{process.name} runs on {process.where}")
         self.folders = {host.name: host_folder(self.job_dir, host) for host in hosts}
-        self._record(records.set_fields, program_pid=processes[0].pid)
+        where = [{"name": p.name, "where": p.where} for p in processes]
+        self._record(records.set_fields, program_pid=processes[0].pid, hosts=json.dumps(where))
         fault_point("program-started", self.name)
         return processes
 

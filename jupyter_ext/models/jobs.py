@@ -98,6 +98,7 @@ class JobDescription(Record, SageMakerKeys):
     parent: str | None = None
     children: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    hosts: list[dict[str, str]] = field(default_factory=list)  # [{"name": "algo-1", "where": "this machine"}]
 
     @property
     def elapsed_seconds(self) -> float | None:
