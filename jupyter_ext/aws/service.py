@@ -25,7 +25,8 @@ from ..jobs.detached import DetachedServer
 from ..store import home, local_s3_root, s3_mode
 from .credentials import DEFAULT_REGION, aws_environment, default_bucket, service_keys
 from .routes import make_app
-from .s3_server import free_port, start_s3_server
+from ..jobs.process import free_port
+from .s3_server import start_s3_server
 
 __all__ = ["AwsService", "detached_service", "running_service", "serve_beside_jupyter", "use_local_endpoint",
            "DEFAULT_PORT"]

@@ -19,8 +19,8 @@ from ..plugins import Registry
 from ..store import get_store, home
 from . import records
 from .faults import fault_point
-from .hosts import Host, HostProcess, LocalHost, free_port, host_folder, rendezvous_environment
-from .process import is_alive, spawn_detached
+from .hosts import Host, HostProcess, LocalHost, host_folder, rendezvous_environment
+from .process import free_port, is_alive, spawn_detached
 
 __all__ = ["HEARTBEAT_TIMEOUT", "Executor", "LocalExecutor", "EXECUTORS", "register_executor", "get_executor",
            "executor_names", "resolve_executor", "RUNNER_MODULE", "EXECUTOR_VARIABLE"]

@@ -10,7 +10,7 @@ supervises them all through `HostProcess`.
 
 from __future__ import annotations
 
-import socket
+import signal
 import subprocess
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import IO
 
 from .container_root import OptMlMapping
-from .process import terminate_group
+from .process import die_with_parent, terminate_group
 
 __all__ = ["Host", "HostProcess", "LocalHost", "HOSTS_FOLDER", "host_folder", "host_names",
-           "rendezvous_environment", "free_port"]
+           "rendezvous_environment"]
 
 HOSTS_FOLDER = "hosts"
 # What torch.distributed's env:// rendezvous reads, as SageMaker's PyTorch containers set it.
@@ -47,13 +47,6 @@ def host_names(count: int) -> list[str]:
 def host_folder(job_dir: Path, host: Host) -> Path:
     """Where `host` keeps its `/opt/ml`."""
     return job_dir / host.folder if host.folder else job_dir
-
-
-def free_port(address: str = "127.0.0.1") -> int:
-    """A TCP port free on `address` right now (for the rendezvous of distributed training)."""
-    with socket.socket() as probe:
-        probe.bind((address, 0))
-        return int(probe.getsockname()[1])
 
 
 def rendezvous_environment(master_address: str, master_port: int) -> dict[str, str]:
@@ -103,13 +96,16 @@ class LocalHost(HostProcess):
     """A host run as a process on this machine, seeing its folder at /opt/ml."""
 
     def __init__(self, name: str, folder: Path, program: Sequence[str], cwd: Path,
-                 env: Mapping[str, str]) -> None:
+                 env: Mapping[str, str], die_with_starter: bool = False) -> None:
+        """Start `program` in `cwd`; with `die_with_starter` it is killed if the process that
+        started it dies (a Ray actor whose node went away)."""
         self.name = name
         mapping = OptMlMapping(folder, env)
         try:
             self.process = subprocess.Popen(
                 mapping.command(program), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, process_group=0, pass_fds=mapping.pass_fds,
+                preexec_fn=(lambda: die_with_parent(signal.SIGKILL)) if die_with_starter else None,
             )
         finally:
             self.note = mapping.note()

@@ -11,8 +11,10 @@ drivers are all started, looked at and stopped through these few functions, so w
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -23,7 +25,7 @@ from typing import Any
 
 import psutil
 
-__all__ = ["RUNNER_PID_VARIABLE", "orphaned", "ProcessRef", "spawn_detached", "start_time", "this_process", "is_alive", "signal_group",
+__all__ = ["RUNNER_PID_VARIABLE", "free_port", "die_with_parent", "orphaned", "ProcessRef", "spawn_detached", "start_time", "this_process", "is_alive", "signal_group",
            "terminate_group", "kill_group"]
 
 # The runner tells the program it supervises its pid, so the program can tell when it is orphaned.
@@ -32,6 +34,23 @@ RUNNER_PID_VARIABLE = "JUPYTER_EXT_RUNNER_PID"
 _START_TOLERANCE_SECONDS = 1.0
 # How long a SIGKILLed process may take to be gone (and its ports freed).
 _KILL_WAIT_SECONDS = 5.0
+_PR_SET_PDEATHSIG = 1
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on `host` nobody listens on now (for a server about to start)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def die_with_parent(signum: int = signal.SIGTERM) -> None:
+    """In a child about to exec (a `preexec_fn`): get `signum` when the parent dies
+    (Linux's PR_SET_PDEATHSIG; elsewhere nothing happens)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
+    except OSError:
+        pass
 
 
 @dataclass(frozen=True)

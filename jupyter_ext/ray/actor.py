@@ -22,7 +22,8 @@ from pathlib import Path
 
 import ray
 
-from ..jobs.hosts import LocalHost, free_port
+from ..jobs.hosts import LocalHost
+from ..jobs.process import free_port
 
 __all__ = ["HostActor", "pack_folder", "unpack_folder", "SENT_BACK"]
 
@@ -66,8 +67,9 @@ class HostActor:
                 "hostname": socket.gethostname(), "port": free_port(address)}
 
     def start(self, archive: bytes, runner_folders: Sequence[str], program: Sequence[str],
-              runner_python: str, working_dir: str, env: Mapping[str, str]) -> str | None:
-        """Unpack the host folder and start the program; its /opt/ml note, if any.
+              runner_python: str, working_dir: str, env: Mapping[str, str]) -> tuple[int, str | None]:
+        """Unpack the host folder and start the program; its pid (on this node) and its
+        /opt/ml note, if any.
         Paths under `runner_folders` (the host's and the job's folder where the runner
         is) are rewritten to this node's folder."""
         unpack_folder(archive, self.folder)
@@ -78,12 +80,12 @@ class HostActor:
                 value = value.replace(folder, here)
             local_env[key] = value
         command = [sys.executable if program[0] == runner_python else program[0], *program[1:]]
-        self.host = LocalHost(self.name, self.folder, command, self.folder / working_dir, local_env)
+        self.host = LocalHost(self.name, self.folder, command, self.folder / working_dir, local_env, die_with_starter=True)
         self.readers = [threading.Thread(target=self._read, args=(lines,), daemon=True)
                         for lines in self.host.outputs()]
         for reader in self.readers:
             reader.start()
-        return self.host.note
+        return self.host.process.pid, self.host.note
 
     def _read(self, lines: object) -> None:
         for item in lines:  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from ..errors import JupyterExtError
-from ..jobs.hosts import free_port
+from ..jobs.process import free_port
 from ..store import home
 
 __all__ = ["ADDRESS_VARIABLE", "cluster_address", "connect", "start_local_cluster"]

@@ -133,7 +133,7 @@ class RayExecutor(LocalExecutor):
                 folder = host_folder(job_dir, host)
                 archive = pack_folder(folder, skip=_RUNNER_FILES if folder == job_dir else ())
                 process = RayHost(host.name, actor, placement, folder)
-                process.note = ray.get(actor.start.remote(
+                process.pid, process.note = ray.get(actor.start.remote(
                     archive, [str(folder), str(job_dir)], program, sys.executable, working_dir,
                     {**shared, **host.environment}))
                 started.append(process)
