@@ -114,9 +114,9 @@ class Estimator:
     `--name value` arguments and SM_HP_* variables; `metric_definitions` are regexes over
     its output. `max_run` is in seconds. Threads default to one per library; set
     `environment={"OMP_NUM_THREADS": "2"}` to change that. Job extensions take their own
-    options: `rules=[Rule.builtin(...)]` and `debugger_hook_config=` (the debugger). SageMaker
-    arguments about AWS (role, sagemaker_session, image_uri...) are accepted silently; others
-    we cannot honour with a SageMakerArgumentWarning naming them.
+    options: `rules=[Rule.builtin(...)]`, `debugger_hook_config=` and `tensorboard_output_config=`
+    (the debugger). SageMaker arguments about AWS (role, sagemaker_session, image_uri...) are
+    accepted silently; others we cannot honour with a SageMakerArgumentWarning naming them.
     Raises ValidationError on bad input.
     """
 
