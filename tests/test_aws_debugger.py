@@ -17,8 +17,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from aws_fixtures import ClientRun, Endpoint, SAGEMAKER2_PYTHON, needs_sdk2, printed
+from conftest import wait_until
 
-from jupyter_ext.debugger import create_trial, read_scalars
+from jupyter_ext import Estimator
+from jupyter_ext.debugger import (
+    CollectionConfig, DebuggerHookConfig, Rule, create_trial, read_scalars, wait_for_rule_evaluations,
+)
 from jupyter_ext.store import local_s3_root
 
 ROLE = "arn:aws:iam::000000000000:role/local"
@@ -201,3 +205,25 @@ def test_a_rule_that_does_not_run_here_is_a_clear_validation_error(aws: Endpoint
         assert all(word in message for word in words), message
         with pytest.raises(ClientError):  # refused before any job was made
             client.describe_training_job(TrainingJobName=f"debugger-refused-{index}")
+
+
+def test_a_python_made_job_with_rules_answers_describe_training_job(aws: Endpoint, tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(TRAIN)
+    estimator = Estimator(str(tmp_path / "train.py"), hyperparameters={"steps": 8}, output_path=str(tmp_path / "out"),
+                          rules=[Rule.builtin("LossNotDecreasing", num_steps=3)],
+                          debugger_hook_config=DebuggerHookConfig(
+                              collection_configs=[CollectionConfig("losses", {"save_interval": "1"})]))
+    estimator.fit(logs=False, job_name="python-made-debugged")
+    wait_for_rule_evaluations("python-made-debugged", timeout=60)
+    client = boto3.client("sagemaker")
+    found = client.describe_training_job(TrainingJobName="python-made-debugged")
+    [status] = found["DebugRuleEvaluationStatuses"]
+    assert status["RuleConfigurationName"] == "LossNotDecreasing" and status["RuleEvaluationStatus"] == "IssuesFound"
+    assert found["DebugHookConfig"]["S3OutputPath"] == str(tmp_path / "out")
+    assert found["DebugHookConfig"]["LocalPath"] == "/opt/ml/output/tensors"
+    assert found["DebugRuleConfigurations"][0]["RuleParameters"] == {"rule_to_invoke": "LossNotDecreasing",
+                                                                     "num_steps": "3"}
+    rule_job = status["RuleEvaluationJobArn"].split("/")[-1]
+    wait_until(lambda: client.describe_processing_job(ProcessingJobName=rule_job)["ProcessingJobStatus"] == "Completed",
+               30, "the rule job to end")
+    assert create_trial(tmp_path / "out" / "python-made-debugged" / "debug-output").steps() == list(range(8))

@@ -16,7 +16,7 @@ import torch
 
 from jupyter_ext.debugger import (
     CollectionConfig, DebuggerHookConfig, Hook, ReductionConfig, Rule, SaveConfig, SaveConfigMode,
-    StepState, TensorUnavailableForStep, create_trial, modes,
+    StepState, TensorBoardOutputConfig, TensorUnavailableForStep, create_trial, modes,
 )
 from jupyter_ext.debugger.event_files import masked_crc32c
 from jupyter_ext.debugger.tensorboard import read_scalars
@@ -152,6 +152,33 @@ def test_hook_from_the_jobs_json_config(tmp_path: Path, monkeypatch: pytest.Monk
     assert trial.tensor("Sequential_0.weight").steps() == [0, 2, 4]  # its own interval
     assert trial.tensor("CrossEntropyLoss_output_0").steps() == [0, 1, 2]  # hook's: 0, 100, ... and 1, 2
     assert trial.tensor_names(collection="fc") == ["Sequential_2.bias", "Sequential_2.weight"]
+
+
+def test_sagemakers_request_form_merges_collections_and_reaches_tensorboard(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    request = {"S3OutputPath": "s3://bucket/debug", "CollectionConfigurations": [  # a rule's defaults, then yours
+        {"CollectionName": "losses", "CollectionParameters": {"save_interval": "500"}},
+        {"CollectionName": "weights", "CollectionParameters": {"include_regex": "^Sequential_0"}},
+        {"CollectionName": "losses", "CollectionParameters": {"save_interval": "2"}},
+        {"CollectionName": "weights", "CollectionParameters": {"include_regex": "^Sequential_2", "save_interval": "4"}}]}
+    config = DebuggerHookConfig.from_json(request)
+    assert config.s3_output_path == "s3://bucket/debug"
+    assert [(c.name, c.parameters) for c in config.collection_configs] == [
+        ("losses", {"save_interval": "2"}),
+        ("weights", {"include_regex": "^Sequential_0,^Sequential_2", "save_interval": "4"})]
+    (tmp_path / "debughookconfig.json").write_text(json.dumps(config.to_json(str(tmp_path / "tensors"), "s3://x")))
+    board = TensorBoardOutputConfig("s3://bucket/tb")
+    (tmp_path / "tensorboardoutputconfig.json").write_text(json.dumps(board.to_json(str(tmp_path / "tb"), "job")))
+    monkeypatch.setenv("SMDEBUG_CONFIG_FILE_PATH", str(tmp_path / "debughookconfig.json"))
+    monkeypatch.setenv("TENSORBOARD_CONFIG_FILE_PATH", str(tmp_path / "tensorboardoutputconfig.json"))
+    hook = Hook.create_from_json_file()
+    model = _model()
+    hook.register_module(model)
+    _train(hook, model, 5)
+    hook.close()
+    assert create_trial(tmp_path / "tensors").tensor("CrossEntropyLoss_output_0").steps() == [0, 2, 4]
+    assert [step for step, _ in read_scalars(tmp_path / "tb")["TRAIN/CrossEntropyLoss_output_0"]] == [0, 2, 4]
+    assert board.output_uri("job") == "s3://bucket/tb/job/tensorboard-output"
 
 
 def test_trial_follows_a_run_in_progress(tmp_path: Path) -> None:
