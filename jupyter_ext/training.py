@@ -118,10 +118,11 @@ class Estimator:
     its output. `max_run` is in seconds. Threads default to one per library; set
     `environment={"OMP_NUM_THREADS": "2"}` to change that. `instance_count=N` runs the
     script on N hosts algo-1..algo-N (see `jupyter_ext.distributed`), with
-    `distribution={"torch_distributed": {"enabled": True}}` as torchrun would. Job extensions take their own
-    options: `rules=[Rule.builtin(...)]` and `debugger_hook_config=` (the debugger). SageMaker
-    arguments about AWS (role, sagemaker_session, image_uri...) are accepted silently; others
-    we cannot honour with a SageMakerArgumentWarning naming them.
+    `distribution={"torch_distributed": {"enabled": True}}` as torchrun would. Job extensions
+    take their own options: `rules=[Rule.builtin(...)]`, `debugger_hook_config=` and
+    `tensorboard_output_config=` (the debugger). SageMaker arguments about AWS (role,
+    sagemaker_session, image_uri...) are accepted silently; others we cannot honour with a
+    SageMakerArgumentWarning naming them.
     Raises ValidationError on bad input.
     """
 

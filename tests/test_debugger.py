@@ -16,9 +16,10 @@ import torch
 
 from jupyter_ext.debugger import (
     CollectionConfig, DebuggerHookConfig, Hook, ReductionConfig, Rule, SaveConfig, SaveConfigMode,
-    StepState, TensorUnavailableForStep, create_trial, modes,
+    StepState, TensorBoardOutputConfig, TensorUnavailableForStep, create_trial, modes,
 )
 from jupyter_ext.debugger.event_files import masked_crc32c
+from jupyter_ext.debugger.tensorboard import read_scalars
 from jupyter_ext.errors import ValidationError
 
 torch.set_num_threads(1)
@@ -153,6 +154,33 @@ def test_hook_from_the_jobs_json_config(tmp_path: Path, monkeypatch: pytest.Monk
     assert trial.tensor_names(collection="fc") == ["Sequential_2.bias", "Sequential_2.weight"]
 
 
+def test_sagemakers_request_form_merges_collections_and_reaches_tensorboard(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    request = {"S3OutputPath": "s3://bucket/debug", "CollectionConfigurations": [  # a rule's defaults, then yours
+        {"CollectionName": "losses", "CollectionParameters": {"save_interval": "500"}},
+        {"CollectionName": "weights", "CollectionParameters": {"include_regex": "^Sequential_0"}},
+        {"CollectionName": "losses", "CollectionParameters": {"save_interval": "2"}},
+        {"CollectionName": "weights", "CollectionParameters": {"include_regex": "^Sequential_2", "save_interval": "4"}}]}
+    config = DebuggerHookConfig.from_json(request)
+    assert config.s3_output_path == "s3://bucket/debug"
+    assert [(c.name, c.parameters) for c in config.collection_configs] == [
+        ("losses", {"save_interval": "2"}),
+        ("weights", {"include_regex": "^Sequential_0,^Sequential_2", "save_interval": "4"})]
+    (tmp_path / "debughookconfig.json").write_text(json.dumps(config.to_json(str(tmp_path / "tensors"), "s3://x")))
+    board = TensorBoardOutputConfig("s3://bucket/tb")
+    (tmp_path / "tensorboardoutputconfig.json").write_text(json.dumps(board.to_json(str(tmp_path / "tb"), "job")))
+    monkeypatch.setenv("SMDEBUG_CONFIG_FILE_PATH", str(tmp_path / "debughookconfig.json"))
+    monkeypatch.setenv("TENSORBOARD_CONFIG_FILE_PATH", str(tmp_path / "tensorboardoutputconfig.json"))
+    hook = Hook.create_from_json_file()
+    model = _model()
+    hook.register_module(model)
+    _train(hook, model, 5)
+    hook.close()
+    assert create_trial(tmp_path / "tensors").tensor("CrossEntropyLoss_output_0").steps() == [0, 2, 4]
+    assert [step for step, _ in read_scalars(tmp_path / "tb")["TRAIN/CrossEntropyLoss_output_0"]] == [0, 2, 4]
+    assert board.output_uri("job") == "s3://bucket/tb/job/tensorboard-output"
+
+
 def test_trial_follows_a_run_in_progress(tmp_path: Path) -> None:
     hook = Hook(tmp_path / "run", save_config=SaveConfig(save_interval=1), include_collections=["losses"])
     model = _model()
@@ -244,5 +272,35 @@ def test_dry_run_decides_but_writes_nothing(tmp_path: Path) -> None:
     _train(hook, model, 3)
     hook.close()
     assert list((tmp_path / "run").iterdir()) == []
-    with pytest.warns(UserWarning, match="TensorBoard export is not supported"):
-        Hook(tmp_path / "tb", export_tensorboard=True).close()
+
+
+def test_tensorboard_export_writes_the_losses_and_scalars_as_tensorboard_scalars(tmp_path: Path) -> None:
+    hook = Hook(tmp_path / "run", export_tensorboard=True, save_config=SaveConfig(save_interval=2),
+                include_collections=["losses", "weights"])
+    model, record = _model(), {}
+    hook.register_module(model)
+    _train(hook, model, 5, record)
+    hook.save_scalar("lr", 0.5)
+    hook.close()
+    scalars = read_scalars(tmp_path / "run" / "tensorboard")
+    assert sorted(scalars) == ["TRAIN/CrossEntropyLoss_output_0", "TRAIN/lr"]  # weights are not scalars
+    losses = scalars["TRAIN/CrossEntropyLoss_output_0"]
+    assert [step for step, _ in losses] == [0, 2, 4]
+    np.testing.assert_allclose([value for _, value in losses], [record[s][2] for s in (0, 2, 4)], rtol=1e-6)
+    assert scalars["TRAIN/lr"] == [(4, 0.5)]
+    [events] = (tmp_path / "run" / "tensorboard" / "TRAIN").iterdir()
+    assert events.name.endswith("_worker_0.tfevents")
+    if SMDEBUG_PYTHON:  # smdebug's TFRecord reader checks each record's CRC, then protobuf parses the events
+        program = (
+            "import sys; from smdebug.core.tfrecord.record_reader import RecordReader\n"
+            "from smdebug.core.tfevent.proto.event_pb2 import Event\n"
+            "reader, found = RecordReader(sys.argv[1]), []\n"
+            "while reader.has_data():\n"
+            "    event = Event(); event.ParseFromString(reader.read_record(check=True))\n"
+            "    found.append(event.file_version or ' '.join(f'{v.tag}={v.simple_value:.4f}@{event.step}' "
+            "for v in event.summary.value))\n"
+            "print('|'.join(found))\n")
+        out = subprocess.run([shutil.which(SMDEBUG_PYTHON) or SMDEBUG_PYTHON, "-c", program, str(events)],
+                             capture_output=True, text=True, timeout=120, check=True).stdout.strip().splitlines()[-1]
+        assert out.split("|")[0] == "brain.Event:2"
+        assert out.split("|")[1] == f"CrossEntropyLoss_output_0={record[0][2]:.4f}@0"

@@ -11,7 +11,8 @@ import pytest
 from conftest import wait_until
 from jupyter_ext import Estimator, Job, describe_job, list_jobs
 from jupyter_ext.debugger import (
-    ActionList, CollectionConfig, DebuggerHookConfig, Rule, StopTraining, create_trial,
+    ActionList, CollectionConfig, DebuggerHookConfig, Rule, RuleConfig, StopTraining, TensorBoardOutputConfig,
+    create_trial,
 )
 from jupyter_ext.debugger.rule_jobs import rule_evaluations
 from jupyter_ext.cli import main
@@ -145,6 +146,11 @@ def test_bad_rules_are_refused_before_anything_starts(script, capsys) -> None:
         Estimator("train.py", rules=[Rule.builtin("AllZero", tensor_regex="x")] * 2)
     with pytest.raises(ValidationError, match="Custom rule source nope.py not found"):
         Rule.custom("Mine", source="nope.py", rule_to_invoke="Mine")
+    with pytest.raises(ValidationError, match="give a folder under /opt/ml/"):
+        Estimator("train.py", tensorboard_output_config=TensorBoardOutputConfig("s3://bucket/tb", "/tmp/board"))
+    with pytest.raises(ValidationError, match="Rule LossNotDecreasing: Unknown rule 'CheckInputImages'"):
+        RuleConfig.from_json({"RuleConfigurationName": "LossNotDecreasing",
+                              "RuleParameters": {"rule_to_invoke": "CheckInputImages"}})
     assert list_jobs() == []
     assert main(["debugger", "rules", "no-such-job"]) == 1
     assert "No job named 'no-such-job'" in capsys.readouterr().err

@@ -20,14 +20,15 @@ def api_status(status: str) -> str:
     return "InProgress" if status == "Pending" else status
 
 
-def find_job(name: str, job_type: str) -> tuple[JobDescription, JobSpec]:
-    """The job `name` of `job_type` and its spec; SageMaker's ValidationException if there is none."""
+def find_job(name: str, job_type: str, *other_types: str) -> tuple[JobDescription, JobSpec]:
+    """The job `name` of `job_type` (or one of `other_types`) and its spec; SageMaker's
+    ValidationException if there is none."""
     try:
         job = Job(name)
         description, spec = job.describe(), job.spec()
     except NotFoundError:
         description = None
-    if description is None or description.job_type != job_type:
+    if description is None or description.job_type not in (job_type, *other_types):
         raise AwsError("ValidationException", f"Requested resource not found: no {job_type.lower()} job named "
                        f"{name!r} (`jupyter-ext jobs list` lists every job).")
     return description, spec

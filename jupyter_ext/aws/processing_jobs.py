@@ -100,9 +100,9 @@ def _defaults(description: JobDescription, spec: JobSpec) -> dict[str, Any]:
 
 
 def describe_processing_job(call: Call) -> dict[str, Any]:
-    """DescribeProcessingJob of any processing job."""
+    """DescribeProcessingJob of any processing job (and of a training job's rule jobs)."""
     name = call.params["ProcessingJobName"]
-    description, spec = find_job(name, "Processing")
+    description, spec = find_job(name, "Processing", "Rule")  # a debugger rule job is a processing job there
     request = sagemaker_request(spec.record)
     answer = {**_defaults(description, spec), **{k: request[k] for k in _ECHOED if k in request}}
     answer.update(

@@ -18,6 +18,7 @@ from ..models import JobDescription, JobSummary
 from ..training import Estimator, TrainingInput
 from .code import staged_code
 from .credentials import LOCAL_ROLE
+from .debugger_shapes import debugger_answer, debugger_options
 from .images import framework_image
 from .job_requests import sagemaker_request
 from .job_shapes import api_status, final_metrics, find_job, list_page, model_artifacts, stop_api_job, transitions
@@ -95,6 +96,7 @@ def request_estimator(request: Mapping[str, Any], base_job_name: str,
     environment = dict(request.get("Environment") or {})
     if job_arn:  # how the SDK's load_run() in the script finds its job (and so its run)
         environment["TRAINING_JOB_ARN"] = job_arn
+    debugging, debugger_notices = debugger_options(request)
     with staged_code(hyperparameters, algorithm) as (source_dir, entry_point):
         yield Estimator(
             entry_point, source_dir=str(source_dir), hyperparameters=hyperparameters,
@@ -103,7 +105,7 @@ def request_estimator(request: Mapping[str, Any], base_job_name: str,
             output_path=request["OutputDataConfig"]["S3OutputPath"],
             max_run=int(request["StoppingCondition"].get("MaxRuntimeInSeconds") or 86400),
             environment=environment, base_job_name=base_job_name, sagemaker_request=dict(request),
-            job_notices=image.notices())
+            job_notices=image.notices() + debugger_notices, **debugging)
 
 
 def create_training_job(call: Call) -> dict[str, Any]:
@@ -134,7 +136,9 @@ def _defaults(description: JobDescription, spec: JobSpec) -> dict[str, Any]:
         "S3DataType": "S3Prefix", "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}}}
         for channel, uri in description.inputs.items()]
     output_path = (record.get("estimator") or {}).get("output_path") or ""
-    return {
+    debugger = {k: v for k, v in description.details.items()
+                if k in ("DebugHookConfig", "DebugRuleConfigurations", "TensorBoardOutputConfig") and v}
+    return {**debugger,
         "AlgorithmSpecification": {"TrainingImage": "jupyter-ext/local", "TrainingInputMode": "File",
                                    "MetricDefinitions": description.metric_definitions},
         "RoleArn": LOCAL_ROLE, "HyperParameters": encode_hyperparameters(description.hyperparameters),
@@ -171,7 +175,7 @@ def describe_training_job(call: Call) -> dict[str, Any]:
         LastModifiedTime=description.last_modified, SecondaryStatusTransitions=transitions(description),
         FinalMetricDataList=final_metrics(description),
         ModelArtifacts=model_artifacts(description) or {"S3ModelArtifacts": description.outputs.get("model_data", "")},
-        **_timing(description))
+        **_timing(description), **debugger_answer(call, name, request, description.created_at))
     if description.parent and describe_job(description.parent).job_type == "Tuning":
         answer["TuningJobArn"] = arn(call, f"hyper-parameter-tuning-job/{description.parent.lower()}")
     return answer

@@ -17,16 +17,18 @@ from .exceptions import (
     TensorUnavailable, TensorUnavailableForStep,
 )
 from .hook import Hook, del_hook, get_hook, set_hook
-from .hook_config import CollectionConfig, DebuggerHookConfig
+from .hook_config import CollectionConfig, DebuggerHookConfig, TensorBoardOutputConfig
 from .rule_jobs import rule_evaluations, wait_for_rule_evaluations
 from .rules import Rule, RuleConfig, get_rule_class, invoke_rule, register_rule, rule_names
+from .tensorboard import read_scalars
 from .trial import StepState, Tensor, Trial, create_trial, no_refresh, refresh
 
 __all__ = [
     "SMS", "ActionList", "Collection", "CollectionConfig", "CollectionKeys", "DebuggerHookConfig", "Email", "Hook",
     "MissingCollectionFiles", "ModeKeys", "NoMoreData", "Notify", "ReductionConfig", "Rule", "RuleConfig",
     "RuleEvaluationConditionMet", "SaveConfig", "SaveConfigMode", "StepNotYetAvailable", "StepState",
-    "StepUnavailable", "StopTraining", "Tensor", "TensorUnavailable", "TensorUnavailableForStep", "Trial",
-    "create_trial", "del_hook", "get_hook", "get_rule_class", "invoke_rule", "modes", "no_refresh", "refresh",
-    "register_rule", "rule_evaluations", "rule_names", "set_hook", "wait_for_rule_evaluations",
+    "StepUnavailable", "StopTraining", "Tensor", "TensorBoardOutputConfig", "TensorUnavailable",
+    "TensorUnavailableForStep", "Trial", "create_trial", "del_hook", "get_hook", "get_rule_class", "invoke_rule",
+    "modes", "no_refresh", "read_scalars", "refresh", "register_rule", "rule_evaluations", "rule_names", "set_hook",
+    "wait_for_rule_evaluations",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["masked_crc32c", "crc32c", "frame", "unframe", "TensorRecord", "encode_event", "decode_event",
-           "FOOTER"]
+           "encode_scalar_event", "encode_file_version_event", "decode_scalar_event", "FOOTER"]
 
 _POLY = 0x82F63B78
 _TABLE = []
@@ -43,21 +43,26 @@ def masked_crc32c(data: bytes) -> int:
 FOOTER = struct.pack("<I", masked_crc32c(b"0x12345678"))
 
 
-def frame(payload: bytes) -> bytes:
-    """One record: length, its masked CRC, the payload and smdebug's constant footer."""
+def frame(payload: bytes, checksummed: bool = False) -> bytes:
+    """One record: length, its masked CRC, the payload and smdebug's constant footer (or,
+    `checksummed`, the payload's own masked CRC, as TensorBoard's readers want it)."""
     length = struct.pack("<Q", len(payload))
-    return length + struct.pack("<I", masked_crc32c(length)) + payload + FOOTER
+    footer = struct.pack("<I", masked_crc32c(payload)) if checksummed else FOOTER
+    return length + struct.pack("<I", masked_crc32c(length)) + payload + footer
 
 
-def unframe(record: bytes) -> bytes:
+def unframe(record: bytes, checksummed: bool = False) -> bytes:
     """The payload of one whole record; ValueError if the framing is damaged."""
     (length,) = struct.unpack_from("<Q", record, 0)
     (length_crc,) = struct.unpack_from("<I", record, 8)
     if length_crc != masked_crc32c(record[:8]) or len(record) != length + 16:
         raise ValueError("damaged record: length checksum or size does not match")
-    if record[12 + length:] != FOOTER:
-        raise ValueError("damaged record: footer is not smdebug's constant")
-    return record[12:12 + length]
+    payload = record[12:12 + length]
+    expected = struct.pack("<I", masked_crc32c(payload)) if checksummed else FOOTER
+    if record[12 + length:] != expected:
+        raise ValueError("damaged record: the payload checksum does not match" if checksummed
+                         else "damaged record: footer is not smdebug's constant")
+    return payload
 
 
 # --- protobuf wire format: varint keys (field << 3 | wire), wire 0, 1 and 2 only ---
@@ -205,3 +210,32 @@ def decode_event(payload: bytes) -> tuple[int, list[TensorRecord]]:
         elif field == 5:
             tensors += [_decode_value(v) for f, v in _fields(value) if f == 1]  # type: ignore[arg-type]
     return step, tensors
+
+
+# --- TensorBoard's scalar summaries: Event{wall_time=1, step=2, file_version=3, summary=5},
+# Summary{value=1}, Summary.Value{tag=1, simple_value=2 (float32)} ---
+
+def encode_file_version_event(wall_time: float) -> bytes:
+    """The `Event` every TensorBoard event file starts with (`file_version: "brain.Event:2"`)."""
+    return _key(1, 1) + struct.pack("<d", wall_time) + _bytes_field(3, b"brain.Event:2")
+
+
+def encode_scalar_event(wall_time: float, step: int, tag: str, value: float) -> bytes:
+    """A serialized `Event` holding one scalar summary, as TensorBoard's Scalars tab reads it."""
+    summary_value = _bytes_field(1, tag.encode()) + _key(2, 5) + struct.pack("<f", value)
+    return (_key(1, 1) + struct.pack("<d", wall_time) + _key(2, 0) + _varint(step)
+            + _bytes_field(5, _bytes_field(1, summary_value)))
+
+
+def decode_scalar_event(payload: bytes) -> tuple[int, list[tuple[str, float]]]:
+    """The step and (tag, value) scalar summaries of one serialized TensorBoard `Event`."""
+    step, scalars = 0, []
+    for field, value in _fields(payload):
+        if field == 2:
+            step = int(value)  # type: ignore[arg-type]
+        elif field == 5:
+            for f, item in _fields(value):  # type: ignore[arg-type]
+                parts = dict(_fields(item)) if f == 1 else {}  # type: ignore[arg-type]
+                if 1 in parts and 2 in parts:
+                    scalars.append((bytes(parts[1]).decode(), struct.unpack("<f", parts[2])[0]))  # type: ignore[arg-type]
+    return step, scalars

@@ -23,6 +23,7 @@ from .config import (
     SCALAR_COLLECTIONS, Collection, ModeKeys, ReductionConfig, SaveConfig, default_collections,
 )
 from .hook_config import hook_arguments, hook_config_given, read_hook_config
+from .tensorboard import TensorBoardWriter
 from .writer import EventWriter, StepBuffer
 
 __all__ = ["Hook", "DEFAULT_INCLUDE_COLLECTIONS", "get_hook", "set_hook", "del_hook"]
@@ -45,6 +46,9 @@ class Hook:
     """smdebug's torch hook: saves weights, biases, gradients, losses, module inputs and
     outputs and scalars by collection, per SaveConfig, as full tensors or reductions.
 
+    With `tensorboard_dir` (or `export_tensorboard`, which means `<out_dir>/tensorboard`), the
+    saved losses, metrics and `save_scalar` values are TensorBoard scalars there too.
+
     Raises ValidationError for an out_dir already used, an unknown collection name, or a
     bad regex; warns at close about include_regex patterns that matched no tensor.
     """
@@ -57,9 +61,8 @@ class Hook:
                  include_workers: str = "one", collections: list[Collection] | None = None) -> None:
         self.out_dir = _check_out_dir(out_dir)
         self.dry_run = dry_run
-        if export_tensorboard or tensorboard_dir:
-            warnings.warn("TensorBoard export is not supported yet; tensors are saved in smdebug's format only.",
-                          stacklevel=2)
+        self.tensorboard_dir = (Path(tensorboard_dir).expanduser() if tensorboard_dir
+                                else self.out_dir / "tensorboard" if export_tensorboard else None)
         self.save_config = save_config or SaveConfig()
         self.reduction_config = reduction_config or ReductionConfig(save_raw_tensor=True)
         self.collections = default_collections()
@@ -82,7 +85,9 @@ class Hook:
         self._root: Any = None
         self._seen: set[str] = set()
         self.worker = "worker_0"
-        self._writer = EventWriter(self.out_dir, self.worker, self._collections_json, dry_run)
+        tensorboard = None if self.tensorboard_dir is None or dry_run else TensorBoardWriter(
+            self.tensorboard_dir, f"{os.getpid()}_{self.worker}")
+        self._writer = EventWriter(self.out_dir, self.worker, self._collections_json, dry_run, tensorboard)
         self._closed = False
         atexit.register(_close_at_exit, weakref.ref(self))
         global _hook
@@ -233,6 +238,8 @@ class Hook:
                 reductions.update(config.names())
         self._seen.add(name)
         buffer.names.add(name)
+        if any(c.name in SCALAR_COLLECTIONS for c in chosen):
+            buffer.summaries.add(name)
         buffer.items.append((name, tensor.detach().to("cpu", copy=True), sorted(reductions), raw))
 
     def save_scalar(self, name: str, value: float, sm_metric: bool = False, timestamp: float | None = None) -> None:
@@ -246,6 +253,7 @@ class Hook:
         self.collections["scalars"].add_tensor_name(full)
         if full not in self._buffer.names:
             self._buffer.names.add(full)
+            self._buffer.summaries.add(full)
             self._buffer.items.append((full, array, [], True))
 
     def save_tensor(self, tensor_name: str, tensor_value: Any, collections_to_write: str | list[str] = "default") -> None:

@@ -1,6 +1,7 @@
-"""The debugger hook configuration a job gets: SageMaker's `DebuggerHookConfig` and
-`CollectionConfig` on the notebook side, `debughookconfig.json` in between, and the Hook
-arguments it means on the training side. Every parameter value is a string, as in SageMaker.
+"""The debugger hook configuration a job gets: SageMaker's `DebuggerHookConfig`,
+`CollectionConfig` and `TensorBoardOutputConfig` on the notebook side,
+`debughookconfig.json` and `tensorboardoutputconfig.json` in between, and the Hook
+arguments they mean on the training side. Every parameter value is a string, as in SageMaker.
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from ..store import join_uri
 from .config import BUILTIN_COLLECTIONS, Collection, ModeKeys, ReductionConfig, SaveConfig, SaveConfigMode
 
-__all__ = ["DebuggerHookConfig", "CollectionConfig", "read_hook_config", "hook_config_given", "hook_arguments",
-           "CONFIG_FILE_VARIABLE", "CONFIG_FILE_NAME"]
+__all__ = ["DebuggerHookConfig", "CollectionConfig", "TensorBoardOutputConfig", "read_hook_config",
+           "hook_config_given", "hook_arguments", "tensorboard_dir", "CONFIG_FILE_VARIABLE", "CONFIG_FILE_NAME",
+           "TENSORBOARD_CONFIG_VARIABLE", "TENSORBOARD_CONFIG_FILE_NAME"]
 
 CONFIG_FILE_VARIABLE = "SMDEBUG_CONFIG_FILE_PATH"
 CONFIG_FILE_NAME = "debughookconfig.json"
+TENSORBOARD_CONFIG_VARIABLE = "TENSORBOARD_CONFIG_FILE_PATH"
+TENSORBOARD_CONFIG_FILE_NAME = "tensorboardoutputconfig.json"
+_CONTAINER_ROOT = "/opt/ml/"
 _SAVE_KEYS = ("save_interval", "save_steps", "start_step", "end_step")
 
 
@@ -36,9 +42,9 @@ class CollectionConfig:
 class DebuggerHookConfig:
     """How the training job's hook saves tensors (SageMaker's DebuggerHookConfig).
 
-    `s3_output_path` is where tensors are kept after the job (default
-    `<output_path>/<job>/debug-output`); `hook_parameters` and `collection_configs`
-    reach `Hook.create_from_json_file()` in the job as strings.
+    Tensors are kept after the job at `<s3_output_path>/<job>/debug-output`, as in SageMaker
+    (`s3_output_path` defaults to the Estimator's output_path); `hook_parameters` and
+    `collection_configs` reach `Hook.create_from_json_file()` in the job as strings.
     """
 
     s3_output_path: str | None = None
@@ -54,6 +60,65 @@ class DebuggerHookConfig:
                     {"CollectionName": c.name, "CollectionParameters": {k: _text(v) for k, v in c.parameters.items()}}
                     for c in self.collection_configs]}
 
+    @classmethod
+    def from_json(cls, config: Mapping[str, Any]) -> DebuggerHookConfig:
+        """The hook config SageMaker's DebugHookConfig (a CreateTrainingJob member) describes.
+        Collections named twice (a rule's defaults and yours) become one that saves as often
+        as either asks (the smallest `save_interval`s, every `include_regex`)."""
+        merged: dict[str, dict[str, str]] = {}
+        for item in config.get("CollectionConfigurations") or []:
+            name = item.get("CollectionName")
+            if not name:
+                raise ValidationError("Each CollectionConfigurations entry needs a CollectionName.")
+            _merge(merged.setdefault(name, {}), {k: _text(v) for k, v in (item.get("CollectionParameters") or {}).items()})
+        return cls(config.get("S3OutputPath"), config.get("LocalPath"),
+                   {k: _text(v) for k, v in (config.get("HookParameters") or {}).items()},
+                   [CollectionConfig(name, parameters) for name, parameters in merged.items()])
+
+
+def _merge(into: dict[str, str], parameters: Mapping[str, str]) -> None:
+    for key, value in parameters.items():
+        if key not in into:
+            into[key] = value
+        elif key.endswith("save_interval") and value.isdigit() and into[key].isdigit():
+            into[key] = str(min(int(value), int(into[key])))
+        elif key == "include_regex":
+            into[key] = ",".join(dict.fromkeys(_list(into[key]) + _list(value)))
+
+
+@dataclass
+class TensorBoardOutputConfig:
+    """Where a training job's TensorBoard files go (SageMaker's TensorBoardOutputConfig): the
+    job writes them under `container_local_output_path` (default /opt/ml/output/tensorboard,
+    which is in the job's folder) and they are kept at `<s3_output_path>/<job>/tensorboard-output`.
+    A hook made with `Hook.create_from_json_file()` writes its losses and scalars there."""
+
+    s3_output_path: str
+    container_local_output_path: str | None = None
+
+    def local_folder(self) -> str:
+        """The folder inside the job folder the job writes to; ValidationError for a path
+        outside /opt/ml (a job here writes only under its own folder)."""
+        path = self.container_local_output_path or "/opt/ml/output/tensorboard"
+        if not path.startswith(_CONTAINER_ROOT) or ".." in Path(path).parts or path.rstrip("/") == _CONTAINER_ROOT[:-1]:
+            raise ValidationError(f"TensorBoardOutputConfig container_local_output_path {path!r}: a job writes under "
+                                  "its own folder here; give a folder under /opt/ml/ (or leave it out for "
+                                  "/opt/ml/output/tensorboard).")
+        return path[len(_CONTAINER_ROOT):].rstrip("/")
+
+    def output_uri(self, job_name: str) -> str:
+        """Where the files are kept after the job."""
+        return join_uri(self.s3_output_path, job_name, "tensorboard-output")
+
+    def to_json(self, local_path: str, job_name: str) -> dict[str, Any]:
+        """tensorboardoutputconfig.json for a job writing to `local_path`."""
+        return {"LocalPath": local_path, "S3OutputPath": self.output_uri(job_name)}
+
+    @classmethod
+    def from_json(cls, config: Mapping[str, Any]) -> TensorBoardOutputConfig:
+        """The config SageMaker's TensorBoardOutputConfig (a CreateTrainingJob member) describes."""
+        return cls(config["S3OutputPath"], config.get("LocalPath"))
+
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):
@@ -68,6 +133,20 @@ def _job_config_files() -> list[str]:
     if os.environ.get("SAGEMAKER_BASE_DIR"):
         found.append(str(Path(os.environ["SAGEMAKER_BASE_DIR"]) / "input" / "config" / CONFIG_FILE_NAME))
     return [*found, f"/opt/ml/input/config/{CONFIG_FILE_NAME}"]
+
+
+def tensorboard_dir(hook_parameters: Mapping[str, str]) -> str | None:
+    """Where the hook writes TensorBoard files: in a job with a TensorBoardOutputConfig its
+    LocalPath (from $TENSORBOARD_CONFIG_FILE_PATH or the job's input/config file), else the
+    `tensorboard_dir` hook parameter (`export_tensorboard` alone means `<out_dir>/tensorboard`)."""
+    base = Path(os.environ.get("SAGEMAKER_BASE_DIR") or "/opt/ml") / "input" / "config" / TENSORBOARD_CONFIG_FILE_NAME
+    for candidate in filter(None, [os.environ.get(TENSORBOARD_CONFIG_VARIABLE), str(base)]):
+        if Path(candidate).is_file():
+            try:
+                return json.loads(Path(candidate).read_text()).get("LocalPath")
+            except ValueError as error:
+                raise ValidationError(f"TensorBoard config {candidate} is not valid JSON ({error}).") from None
+    return hook_parameters.get("tensorboard_dir") or None
 
 
 def hook_config_given(path: str | None = None) -> bool:
@@ -141,6 +220,7 @@ def hook_arguments(config: Mapping[str, Any]) -> dict[str, Any]:
         collections.append(Collection(name, BUILTIN_COLLECTIONS.get(name, []) + _list(own.get("include_regex")),
                                       save_config=_save_config(own), reduction_config=_reduction_config(own)))
     return {"out_dir": out_dir, "save_config": _save_config(parameters),
+            "tensorboard_dir": tensorboard_dir(parameters), "export_tensorboard": _flag(parameters, "export_tensorboard"),
             "reduction_config": _reduction_config(parameters),
             "include_regex": _list(parameters.get("include_regex")), "save_all": _flag(parameters, "save_all"),
             "dry_run": _flag(parameters, "dry_run"), "include_workers": parameters.get("include_workers", "one"),

@@ -12,7 +12,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,10 +22,13 @@ from ..errors import NotFoundError, ValidationError
 from ..jobs import (
     JobExtension, JobKind, JobSpec, Submission, Upload, describe_job, job_dir_for, submit, unique_job_name,
 )
-from ..jobs.contract import base_environment, python_command
+from ..jobs.contract import CONTAINER_ROOT, base_environment, python_command
 from ..models import JobDescription, RuleEvaluationStatus, timestamp
-from ..store import default_output_path, join_uri
-from .hook_config import CONFIG_FILE_NAME, CONFIG_FILE_VARIABLE, CollectionConfig, DebuggerHookConfig
+from ..store import artifact_store_for, default_output_path, join_uri
+from .hook_config import (
+    CONFIG_FILE_NAME, CONFIG_FILE_VARIABLE, TENSORBOARD_CONFIG_FILE_NAME, TENSORBOARD_CONFIG_VARIABLE, CollectionConfig,
+    DebuggerHookConfig, TensorBoardOutputConfig,
+)
 from .rules import MAX_RULES, RuleConfig
 
 __all__ = ["DEBUGGER_EXTENSION", "SMDEBUG_SHIM", "DebuggerSetup", "RuleJob", "prepare_debugger", "rule_evaluations",
@@ -41,34 +43,63 @@ TENSORS_FOLDER = "output/tensors"
 
 @dataclass
 class DebuggerSetup:
-    """What a training job with a debugger needs: the hook config, its rules and their job names."""
+    """What a training job with a debugger needs: the hook config, its rules and their job
+    names, and where TensorBoard files go (each part optional)."""
 
-    hook_config: DebuggerHookConfig
+    hook_config: DebuggerHookConfig | None
     rules: list[RuleConfig] = field(default_factory=list)
     rule_job_names: dict[str, str] = field(default_factory=dict)
+    tensorboard: TensorBoardOutputConfig | None = None
 
     def environment(self, job_dir: Path) -> dict[str, str]:
-        """Tells `Hook.create_from_json_file()` in the job where its config is."""
-        return {CONFIG_FILE_VARIABLE: str(job_dir / "input" / "config" / CONFIG_FILE_NAME)}
+        """Tells `Hook.create_from_json_file()` in the job where its configs are."""
+        config = job_dir / "input" / "config"
+        found = {CONFIG_FILE_VARIABLE: str(config / CONFIG_FILE_NAME)} if self.hook_config is not None else {}
+        if self.tensorboard is not None:
+            found[TENSORBOARD_CONFIG_VARIABLE] = str(config / TENSORBOARD_CONFIG_FILE_NAME)
+        return found
+
+    def s3_output_path(self, output_path: str) -> str:
+        """The hook config's S3OutputPath: its own, else the Estimator's output_path."""
+        return (self.hook_config.s3_output_path if self.hook_config else None) or output_path
 
     def output_uri(self, output_path: str, job_name: str) -> str:
-        """Where the tensors are kept after the job."""
-        return self.hook_config.s3_output_path or join_uri(output_path, job_name, "debug-output")
+        """Where the tensors are kept after the job: `<s3_output_path>/<job>/debug-output`."""
+        return join_uri(self.s3_output_path(output_path), job_name, "debug-output")
 
-    def upload(self, output_path: str, job_name: str) -> Upload:
-        """The tensors folder copied to `output_uri` when the job ends (whatever the end)."""
-        return Upload(TENSORS_FOLDER, self.output_uri(output_path, job_name), when="always")
+    def uploads(self, output_path: str, job_name: str) -> list[Upload]:
+        """The tensors and TensorBoard folders, copied to S3 when the job ends (whatever the end)."""
+        found = [Upload(TENSORS_FOLDER, self.output_uri(output_path, job_name), when="always")] \
+            if self.hook_config is not None else []
+        if self.tensorboard is not None:
+            found.append(Upload(self.tensorboard.local_folder(), self.tensorboard.output_uri(job_name), when="always"))
+        return found
 
     def details(self, output_path: str, job_name: str) -> dict[str, Any]:
-        """What DescribeJob shows of the debugger setup."""
-        return {"DebugHookConfig": self.hook_config.to_json(TENSORS_FOLDER, self.output_uri(output_path, job_name)),
-                "DebugRuleConfigurations": [r.to_json() for r in self.rules],
-                "RuleEvaluationJobs": dict(self.rule_job_names)}
+        """What DescribeJob shows of the debugger setup (SageMaker's members, its paths as
+        the container sees them)."""
+        found: dict[str, Any] = {"DebugRuleConfigurations": [r.to_json() for r in self.rules],
+                                 "RuleEvaluationJobs": dict(self.rule_job_names)}
+        if self.hook_config is not None:
+            found["DebugHookConfig"] = self.hook_config.to_json(CONTAINER_ROOT + TENSORS_FOLDER,
+                                                                self.s3_output_path(output_path))
+        if self.tensorboard is not None:
+            found["TensorBoardOutputConfig"] = {"LocalPath": CONTAINER_ROOT + self.tensorboard.local_folder(),
+                                                "S3OutputPath": self.tensorboard.s3_output_path}
+        return found
 
     def write_config(self, job_dir: Path, output_path: str, job_name: str) -> None:
-        """input/config/debughookconfig.json, as SageMaker gives it to the container."""
-        config = self.hook_config.to_json(str(job_dir / TENSORS_FOLDER), self.output_uri(output_path, job_name))
-        (job_dir / "input" / "config" / CONFIG_FILE_NAME).write_text(json.dumps(config, indent=1))
+        """input/config/debughookconfig.json and tensorboardoutputconfig.json, as SageMaker
+        gives them to the container."""
+        config = job_dir / "input" / "config"
+        if self.hook_config is not None:
+            hook = self.hook_config.to_json(str(job_dir / TENSORS_FOLDER), self.output_uri(output_path, job_name))
+            (config / CONFIG_FILE_NAME).write_text(json.dumps(hook, indent=1))
+        if self.tensorboard is not None:
+            local = job_dir / self.tensorboard.local_folder()
+            local.mkdir(parents=True, exist_ok=True)
+            board = self.tensorboard.to_json(str(local), job_name)
+            (config / TENSORBOARD_CONFIG_FILE_NAME).write_text(json.dumps(board, indent=1))
 
     def start_rule_jobs(self, training_job_name: str, max_run: int, executor: str) -> None:
         """One rule job per rule, reading the training job's tensors as they land."""
@@ -77,13 +108,20 @@ class DebuggerSetup:
 
 
 def prepare_debugger(rules: list[RuleConfig] | None, hook_config: DebuggerHookConfig | None,
-                     training_job_name: str | None = None) -> DebuggerSetup | None:
-    """Check the Estimator's rules and hook config; rules without a hook config get the
-    default one, and every rule's collections are added to it. None when not debugging.
-    Rule job names are chosen only when `training_job_name` is given."""
+                     training_job_name: str | None = None,
+                     tensorboard_output_config: TensorBoardOutputConfig | None = None) -> DebuggerSetup | None:
+    """Check the Estimator's rules, hook config and TensorBoard config; rules without a hook
+    config get the default one, and every rule's collections are added to it. None when not
+    debugging. Rule job names (lowercase, as SageMaker names its rule jobs) are chosen only
+    when `training_job_name` is given."""
     rules = list(rules or [])
+    if tensorboard_output_config is not None:
+        if not isinstance(tensorboard_output_config, TensorBoardOutputConfig):
+            raise ValidationError("tensorboard_output_config must be a TensorBoardOutputConfig; got "
+                                  f"{type(tensorboard_output_config).__name__}.")
+        tensorboard_output_config.local_folder()
     if hook_config is None and not rules:
-        return None
+        return DebuggerSetup(None, tensorboard=tensorboard_output_config) if tensorboard_output_config else None
     if hook_config is not None and not isinstance(hook_config, DebuggerHookConfig):
         raise ValidationError(f"debugger_hook_config must be a DebuggerHookConfig; got {type(hook_config).__name__}.")
     if len(rules) > MAX_RULES:
@@ -105,8 +143,8 @@ def prepare_debugger(rules: list[RuleConfig] | None, hook_config: DebuggerHookCo
             rule.actions = copy.deepcopy(rule.actions)
             rule.actions.update_training_job_prefix_if_not_specified(training_job_name)
     base = re.sub(r"-\d{4}(-\d{2}){5}-\d{3}$", "", training_job_name or "")
-    jobs = {r.name: unique_job_name(f"{base[:18]}-{r.name[:20]}") for r in rules} if training_job_name else {}
-    return DebuggerSetup(config, rules, jobs)
+    jobs = {r.name: unique_job_name(f"{base[:18]}-{r.name[:20]}".lower()) for r in rules} if training_job_name else {}
+    return DebuggerSetup(config, rules, jobs, tensorboard_output_config)
 
 
 class RuleJob(JobKind):
@@ -118,17 +156,18 @@ class RuleJob(JobKind):
         self.tensors = job_dir_for(training_job_name) / TENSORS_FOLDER
 
     def job_spec(self, name: str, job_dir: Path) -> JobSpec:
-        return JobSpec(name=name, job_type="Rule", program=python_command(["python", "-m", "jupyter_ext.debugger.run_rule"]),
+        spec = JobSpec(name=name, job_type="Rule", program=python_command(["python", "-m", "jupyter_ext.debugger.run_rule"]),
                        environment=base_environment(name, job_dir, None), max_run=self.max_run, executor=self.executor,
                        record={"details": {"RuleConfigurationName": self.rule.name,
                                            "TrainingJobName": self.training_job_name},
                                "inputs": {"tensors": str(self.tensors)}})
+        _offer_smdebug(spec)  # a custom rule's `from smdebug.rules.rule import Rule`
+        return spec
 
     def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:
         (job_dir / "config").mkdir()
-        if self.rule.source:
-            (job_dir / "code").mkdir()
-            shutil.copy2(self.rule.source, job_dir / "code" / Path(self.rule.source).name)
+        if self.rule.source:  # a local file, or an s3:// object (the SDK uploads a custom rule's source)
+            artifact_store_for(self.rule.source).download(self.rule.source, job_dir / "code")
         config = {"RuleConfiguration": self.rule.to_json(), "TrainingJobName": self.training_job_name,
                   "TensorsPath": str(self.tensors)}
         (job_dir / RULE_CONFIG_FILE).write_text(json.dumps(config, indent=1))
@@ -182,7 +221,8 @@ def _add_rule_statuses(description: JobDescription) -> None:
 
 
 def _check(options: Mapping[str, Any]) -> None:
-    prepare_debugger(options.get("rules"), options.get("debugger_hook_config"))
+    prepare_debugger(options.get("rules"), options.get("debugger_hook_config"),
+                     tensorboard_output_config=options.get("tensorboard_output_config"))
 
 
 def _offer_smdebug(spec: JobSpec) -> None:
@@ -198,13 +238,14 @@ def _offer_smdebug(spec: JobSpec) -> None:
 
 def _on_spec(job: Submission) -> None:
     _offer_smdebug(job.spec)
-    setup = prepare_debugger(job.options.get("rules"), job.options.get("debugger_hook_config"), job.name)
+    setup = prepare_debugger(job.options.get("rules"), job.options.get("debugger_hook_config"), job.name,
+                             job.options.get("tensorboard_output_config"))
     if setup is None:
         return
     job.state["debugger"] = setup
     output_path = job.kind.output_path or default_output_path()
     job.spec.environment.update(setup.environment(job.job_dir))
-    job.spec.uploads.append(setup.upload(output_path, job.name))
+    job.spec.uploads.extend(setup.uploads(output_path, job.name))
     job.spec.record["details"] = setup.details(output_path, job.name)
 
 
@@ -218,10 +259,11 @@ def _on_created(job: Submission) -> None:
         job.state["debugger"].start_rule_jobs(job.name, job.spec.max_run, job.spec.executor)
 
 
-# Training jobs take `rules=` and `debugger_hook_config=` (SageMaker's names) without
-# knowing of the debugger: this extension runs their rule jobs and reports on them, and
-# lets their scripts `import smdebug.pytorch` where no real smdebug is installed.
+# Training jobs take `rules=`, `debugger_hook_config=` and `tensorboard_output_config=`
+# (SageMaker's names) without knowing of the debugger: this extension runs their rule jobs
+# and reports on them, and lets their scripts `import smdebug.pytorch` where no real smdebug
+# is installed.
 DEBUGGER_EXTENSION = JobExtension(
-    options=("rules", "debugger_hook_config"), job_types=("Training",), check=_check,
+    options=("rules", "debugger_hook_config", "tensorboard_output_config"), job_types=("Training",), check=_check,
     on_spec=_on_spec, on_folder=_on_folder, on_created=_on_created, on_describe=_add_rule_statuses,
 )

@@ -15,6 +15,7 @@ from typing import Any
 from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
 from ..plugins import Registry
+from ..store import artifact_store_for
 from .actions import ActionList, Actions
 from .config import ModeKeys
 from .exceptions import (
@@ -64,6 +65,27 @@ class RuleConfig:
             parameters["action_json"] = self.actions.serialize()
         return {"RuleConfigurationName": self.name, "RuleEvaluatorImage": "local",
                 "RuleParameters": parameters, "Source": self.source}
+
+    @classmethod
+    def from_json(cls, configuration: Mapping[str, Any]) -> RuleConfig:
+        """The rule SageMaker's DebugRuleConfiguration describes (a CreateTrainingJob member, or
+        what `to_json` wrote): `rule_to_invoke` a built-in rule, or, with `source_s3_uri` (or
+        `Source`), your Rule subclass in that file. ValidationError naming the rule for an
+        unknown name or parameter. The image is not looked at: rules run in this Python."""
+        name = configuration.get("RuleConfigurationName") or ""
+        parameters = {k: str(v) for k, v in (configuration.get("RuleParameters") or {}).items()}
+        rule_to_invoke = parameters.pop("rule_to_invoke", "")
+        source = parameters.pop("source_s3_uri", None) or configuration.get("Source")
+        if not rule_to_invoke:
+            raise ValidationError(f"Rule {name}: RuleParameters needs rule_to_invoke (the rule's class name).")
+        if source:
+            return Rule.custom(name, source, rule_to_invoke, parameters)
+        try:
+            rule_class = get_rule_class(rule_to_invoke)
+            _check_parameters(rule_class, parameters)
+        except ValidationError as error:
+            raise ValidationError(f"Rule {name}: {error}") from None
+        return cls(name, rule_to_invoke, parameters, collections_to_save=dict(rule_class.default_collections))
 
 
 class Rule:
@@ -122,12 +144,18 @@ class Rule:
     def custom(name: str, source: str, rule_to_invoke: str, rule_parameters: Mapping[str, Any] | None = None,
                actions: ActionList | None = None, collections_to_save: Mapping[str, Mapping[str, Any]] | None = None,
                **_sagemaker_only: Any) -> RuleConfig:
-        """Your own Rule subclass `rule_to_invoke` defined in the file `source`."""
+        """Your own Rule subclass `rule_to_invoke` defined in the file `source` (a path, or an
+        `s3://` URI of the file)."""
         ignore_sagemaker_arguments("Rule.custom", _sagemaker_only)
-        path = Path(source).resolve()
-        if not path.is_file():
-            raise ValidationError(f"Custom rule source {source} not found (looked for {path}).")
-        return RuleConfig(name, rule_to_invoke, _strings(rule_parameters or {}), str(path), actions,
+        if "://" in source:
+            if not artifact_store_for(source).exists(source):
+                raise ValidationError(f"Custom rule source {source} not found.")
+        else:
+            path = Path(source).resolve()
+            if not path.is_file():
+                raise ValidationError(f"Custom rule source {source} not found (looked for {path}).")
+            source = str(path)
+        return RuleConfig(name, rule_to_invoke, _strings(rule_parameters or {}), source, actions,
                           {k: _strings(v) for k, v in (collections_to_save or {}).items()})
 
 
@@ -139,7 +167,8 @@ def _check_parameters(cls: type[Rule], parameters: Mapping[str, Any]) -> None:
     import inspect
 
     accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "base_trial", "action_str", "other_trials"}
-    unknown = sorted(set(parameters) - accepted)
+    # SageMaker's own: the actions (action_json) and other runs' paths (other_trial_N)
+    unknown = sorted(k for k in set(parameters) - accepted if k != "action_json" and not k.startswith("other_trial"))
     if unknown:
         raise ValidationError(f"Rule {cls.__name__} has no parameter {', '.join(unknown)}; "
                               f"its parameters: {', '.join(sorted(accepted)) or 'none'}.")

@@ -8,6 +8,7 @@ failure fails only its own job, never the training job.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from typing import Any
 from ..errors import ValidationError
 from ..jobs import describe_job
 from ..models import TERMINAL_STATUSES
+from .actions import Actions
 from .exceptions import MissingCollectionFiles
 from .rule_jobs import RULE_CONFIG_FILE, STATUS_FILE
 from .rules import Rule, get_rule_class, invoke_rule
@@ -62,9 +64,16 @@ def _rule_class(configuration: dict[str, Any], job_dir: Path) -> type[Rule]:
 def _build_rule(configuration: dict[str, Any], job_dir: Path, trial: Trial) -> Rule:
     parameters = dict(configuration["RuleParameters"])
     parameters.pop("rule_to_invoke")
+    parameters.pop("source_s3_uri", None)
     action_str = parameters.pop("action_json", "")
     parameters = {k: v for k, v in parameters.items() if not k.startswith("other_trial")}
-    return _rule_class(configuration, job_dir)(trial, action_str=action_str, **parameters)
+    cls = _rule_class(configuration, job_dir)
+    accepted = inspect.signature(cls.__init__).parameters
+    if "action_str" in accepted or any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+        return cls(trial, action_str=action_str, **parameters)
+    rule = cls(trial, **parameters)  # SageMaker's custom rule examples take (base_trial, their parameters)
+    rule.actions = Actions(action_str, cls.__name__)
+    return rule
 
 
 def _write_status(job_dir: Path, status: str, details: str, step: int | None = None) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 
 from .event_files import TensorRecord, encode_event, frame
 from .config import ModeKeys
+from .tensorboard import TensorBoardWriter
 
 __all__ = ["StepBuffer", "EventWriter", "reduce", "END_MARKER", "event_file_name", "index_file_name"]
 
@@ -49,24 +50,28 @@ def reduce(array: np.ndarray, name: str, absolute: bool) -> np.ndarray:
 
 @dataclass
 class StepBuffer:
-    """Tensors saved in one step: (name, array, reductions [(name, abs)], raw?) tuples."""
+    """Tensors saved in one step: (name, array, reductions [(name, abs)], raw?) tuples;
+    `summaries` names the scalars that also go to TensorBoard."""
 
     step: int
     mode: ModeKeys
     mode_step: int
     items: list[tuple[str, Any, list[tuple[str, bool]], bool]] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
+    summaries: set[str] = field(default_factory=set)
 
 
 class EventWriter:
     """Writes StepBuffers on a background thread; `close()` drains it and writes the end marker.
 
-    `collections_json()` is called for the collections file after the first step and at close.
+    `collections_json()` is called for the collections file after the first step and at close;
+    with `tensorboard`, each step's summaries are TensorBoard scalars too.
     """
 
     def __init__(self, out_dir: Path, worker: str, collections_json: Callable[[], dict[str, Any]],
-                 dry_run: bool = False) -> None:
+                 dry_run: bool = False, tensorboard: TensorBoardWriter | None = None) -> None:
         self.out_dir, self.worker, self.dry_run = out_dir, worker, dry_run
+        self.tensorboard = tensorboard
         self._collections_json = collections_json
         self._queue: queue.Queue[StepBuffer | None] = queue.Queue()
         self._wrote_collections = False
@@ -83,6 +88,8 @@ class EventWriter:
         """Write every queued step, the collections file and the end marker."""
         self._queue.put(None)
         self._thread.join()
+        if self.tensorboard is not None:
+            self.tensorboard.close()
         if not self.dry_run:
             self.write_collections()
             (self.out_dir / END_MARKER).write_text("")
@@ -144,3 +151,16 @@ class EventWriter:
         temporary = index_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(index))
         temporary.replace(index_path)
+        self._write_summaries(buffer, now)
+
+    def _write_summaries(self, buffer: StepBuffer, now: float) -> None:
+        """The step's scalar summaries as TensorBoard scalars (tensors of one value only)."""
+        if self.tensorboard is None or not buffer.summaries:
+            return
+        for name, value, _, _ in buffer.items:
+            if name in buffer.summaries:
+                array = value if isinstance(value, np.ndarray) else value.float().numpy()
+                if array.size == 1:
+                    tag = name.removeprefix("scalar/")  # save_scalar's own name, as smdebug tags it
+                    self.tensorboard.write_scalar(buffer.mode, tag, float(array.reshape(())), buffer.step, now)
+        self.tensorboard.flush()
