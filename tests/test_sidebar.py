@@ -151,6 +151,8 @@ def test_a_job_launched_from_a_notebook_appears_and_finishes(page, lab: dict) ->
     assert detail.locator('figure[data-metric="loss"] path.jp-JupyterExt-line').count() == 1
     assert "Completed" in detail.locator(".jp-JupyterExt-history").inner_text()
     assert "model.tar.gz" in detail.locator(".jp-JupyterExt-artifacts").inner_text()
+    assert "Ran on" in detail.locator(".jp-JupyterExt-summary").inner_text()  # where the job ran
+    assert "this machine" in detail.locator(".jp-JupyterExt-summary").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sidebar-detail.png"))
     assert page.locator(".jp-OutputArea-output .jp-JupyterExt-monitor, .jp-OutputArea-output .widget-vbox").count() >= 1

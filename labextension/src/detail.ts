@@ -140,6 +140,10 @@ export class JobDetail extends Widget {
     if (job.parent) {
       rows.push(['Launched by', job.parent]);
     }
+    // Where it ran: one row for a one-host job, a row per host otherwise.
+    for (const host of job.hosts) {
+      rows.push([job.hosts.length > 1 ? `Host ${host.name}` : 'Ran on', host.where]);
+    }
     for (const [key, value] of Object.entries(job.details)) {
       if (DEBUGGER_DETAILS.includes(key)) {
         continue; // shown in the rules section

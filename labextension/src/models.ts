@@ -88,6 +88,7 @@ export interface JobDescription {
   parent: string | null;
   children: string[];
   details: Record<string, unknown>;
+  hosts: Record<string, string>[];
 }
 
 /**
