@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import ConflictError
 from ..models import timestamp
+from ..monitor import describe_schedule, list_schedules
 from ..store import get_store
 from . import records
 from .images import MODEL_MONITOR_REPOSITORY, is_model_monitor_image
@@ -115,8 +116,6 @@ def job_definition(monitoring_type: str, name: str) -> tuple[dict[str, Any], flo
 
 def _in_use(monitoring_type: str, name: str) -> list[str]:
     """The schedules that run job definition `name`."""
-    from ..monitor import describe_schedule, list_schedules
-
     using = []
     for summary in list_schedules():
         config = (describe_schedule(summary.monitoring_schedule_name)["sagemaker_request"] or {}).get(

@@ -6,11 +6,12 @@ ordinary jupyter_ext.monitor schedule of the endpoint its EndpointInput names: t
 files (StatisticsResource / ConstraintsResource, else the BaseliningJobName's outputs), the
 output S3Uri, the window offsets (ScheduleConfig's DataAnalysisStartTime/EndTime, else the
 EndpointInput's StartTimeOffset/EndTimeOffset) and, for ModelQuality, the ground truth,
-problem type and attributes. The request is kept beside the schedule, so Describe echoes
-it; each run is a Processing job that DescribeProcessingJob answers with the analyzer's
-image and environment, its outputs as s3:// URIs. A NOW schedule starts its run at once;
-cron schedules run when the Jupyter server's (or `jupyter-ext aws serve`'s) ticker finds
-them due. What the analyzer does not honour is a notice at the top of each run's log.
+problem type and attributes; without a ScheduleConfig it runs daily, as SageMaker's does.
+The request is kept beside the schedule, so Describe echoes it; each run is a Processing
+job that DescribeProcessingJob answers with the analyzer's image and environment, its
+outputs as s3:// URIs. A NOW schedule starts its run at once; cron schedules run when the
+Jupyter server's (or `jupyter-ext aws serve`'s) ticker finds them due. What the analyzer
+does not honour is a notice at the top of each run's log.
 """
 
 from __future__ import annotations
@@ -254,7 +255,8 @@ def list_monitoring_executions(call: Call) -> dict[str, Any]:
     """ListMonitoringExecutions of a schedule and/or endpoint (runs made by schedules):
     status, type, job definition and time filters; SortBy ScheduledTime (the default),
     CreationTime or Status."""
-    params, definitions, items = call.params, {}, []
+    params, items = call.params, []
+    definitions: dict[str, str | None] = {}
     for execution in list_executions(params.get("EndpointName"), params.get("MonitoringScheduleName"), limit=None):
         schedule = execution.monitoring_schedule_name
         if schedule is None:
