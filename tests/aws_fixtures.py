@@ -98,7 +98,8 @@ def client_environment(home: Path) -> dict[str, str]:
 def aws_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
     """`jupyter-ext aws serve --port 0` in its own process and home, for the whole session."""
     home = tmp_path_factory.mktemp("aws-home")
-    env = {**os.environ, "JUPYTER_EXT_HOME": str(home)}
+    # It runs due monitoring schedules every 2 s (not every minute), so a test sees its ticker work.
+    env = {**os.environ, "JUPYTER_EXT_HOME": str(home), "JUPYTER_EXT_MONITOR_TICK_SECONDS": "2"}
     env.pop("JUPYTER_EXT_AWS", None)
     log = open(home / "serve.log", "w")
     process = subprocess.Popen([sys.executable, "-m", "jupyter_ext.cli", "aws", "serve", "--port", "0",

@@ -4,7 +4,9 @@ A framework image (the URIs `sagemaker.image_uris.retrieve` makes, e.g.
 `683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3`) runs
 its script with the installed framework, under the framework containers' contract. The
 version asked for is kept; one unlike the installed version is a notice in the job's log.
-Any other image is refused with the list of what runs here.
+SageMaker's model-monitor analyzer (`image_uris.retrieve("model-monitor", region)`) runs as
+jupyter_ext.monitor's analyzer (monitoring_baselines.py, monitoring_schedules.py). Any
+other image is refused with the list of what runs here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from importlib import metadata
 
 from .protocol import AwsError
 
-__all__ = ["FrameworkImage", "framework_image", "FRAMEWORK_REPOSITORIES"]
+__all__ = ["FrameworkImage", "framework_image", "FRAMEWORK_REPOSITORIES", "MODEL_MONITOR_REPOSITORY",
+           "is_model_monitor_image"]
 
 # repository name -> (framework, the PyPI distribution that stands for it here)
 FRAMEWORK_REPOSITORIES = {
@@ -29,6 +32,7 @@ FRAMEWORK_REPOSITORIES = {
     "huggingface-pytorch-training": ("huggingface", "transformers"),
     "huggingface-pytorch-inference": ("huggingface", "transformers"),
 }
+MODEL_MONITOR_REPOSITORY = "sagemaker-model-monitor-analyzer"
 _IMAGE = re.compile(r"^(?:(?P<registry>[^/]+)/)?(?P<repository>[a-z0-9._/-]+?)(?::(?P<tag>[A-Za-z0-9._-]+))?(?:@.+)?$")
 _VERSION = re.compile(r"^(\d+(?:\.\d+)*)")
 
@@ -73,16 +77,26 @@ def _version_of(repository: str, tag: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def _repository(uri: str | None) -> str:
+    match = _IMAGE.match(uri or "")
+    return match.group("repository").rsplit("/", 1)[-1] if match else ""
+
+
+def is_model_monitor_image(uri: str | None) -> bool:
+    """Whether `uri` is SageMaker's model-monitor analyzer image (any region's registry, any tag)."""
+    return _repository(uri) == MODEL_MONITOR_REPOSITORY
+
+
 def framework_image(uri: str | None, what: str = "TrainingImage") -> FrameworkImage:
     """The framework image `uri` names; AwsError ValidationException for any other image."""
     match = _IMAGE.match(uri or "")
-    repository = match.group("repository").rsplit("/", 1)[-1] if match else ""
+    repository = _repository(uri)
     if repository not in FRAMEWORK_REPOSITORIES:
         served = ", ".join(sorted(FRAMEWORK_REPOSITORIES))
         raise AwsError("ValidationException",
                        f"{what} {uri!r} cannot run here: jupyter_ext runs SageMaker's framework images in its own "
                        f"Python, without Docker. Use one of these repositories (as sagemaker.image_uris.retrieve "
-                       f"names them): {served}.")
+                       f"names them): {served}; or, for Model Monitor's jobs, {MODEL_MONITOR_REPOSITORY}.")
     framework, distribution = FRAMEWORK_REPOSITORIES[repository]
     try:
         installed: str | None = metadata.version(distribution)

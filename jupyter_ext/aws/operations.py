@@ -32,6 +32,7 @@ OPERATION_MODULES = [
     "jupyter_ext.aws.transform_jobs",
     "jupyter_ext.aws.tuning_jobs",
     "jupyter_ext.aws.automl_jobs",
+    "jupyter_ext.aws.monitoring_schedules", "jupyter_ext.aws.monitoring_definitions",
 ]
 
 

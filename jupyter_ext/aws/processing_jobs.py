@@ -3,7 +3,9 @@
 CreateProcessingJob runs `AppSpecification.ContainerEntrypoint` + `ContainerArguments`
 (SKLearnProcessor's `python3 /opt/ml/processing/input/code/<script>`) as a
 `jupyter_ext.Processor` job with the request's inputs and outputs at their container
-paths; Describe/List/Stop answer for every processing job.
+paths; SageMaker's model-monitor analyzer image is a Model Monitor baselining job
+(monitoring_baselines.py). Describe/List/Stop answer for every processing job; a job made
+in Python answers with its inputs and outputs in the local S3 folder as s3:// URIs.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from ..errors import ConflictError
 from ..jobs import JobSpec
 from ..models import JobDescription, JobSummary
 from ..processing import ProcessingInput, ProcessingOutput, Processor
+from ..store import local_s3_uri
 from .credentials import LOCAL_ROLE
-from .images import framework_image
+from .images import framework_image, is_model_monitor_image
 from .job_requests import sagemaker_request
 from .job_shapes import api_status, find_job, list_page, stop_api_job
+from .monitoring_baselines import start_baselining_job
 from .operations import Call, arn
 from .protocol import AwsError
 from .tags import record_tags
@@ -59,6 +63,8 @@ def create_processing_job(call: Call) -> dict[str, Any]:
     """Start the processing job the request describes."""
     request = call.params
     name, app = request["ProcessingJobName"], request["AppSpecification"]
+    if is_model_monitor_image(app.get("ImageUri")):
+        return start_baselining_job(call)
     image = framework_image(app.get("ImageUri"), "ImageUri")
     if not app.get("ContainerEntrypoint"):
         raise AwsError("ValidationException", f"AppSpecification.ContainerEntrypoint is needed here: {app['ImageUri']} "
@@ -82,16 +88,21 @@ def create_processing_job(call: Call) -> dict[str, Any]:
     return {"ProcessingJobArn": job_arn}
 
 
+def _uri(location: Any) -> Any:
+    """A job's input or output location, as an s3:// URI when it is in the local S3 folder."""
+    return (local_s3_uri(location) if isinstance(location, str) else None) or location
+
+
 def _defaults(description: JobDescription, spec: JobSpec) -> dict[str, Any]:
     """What a job made in Python answers where the API would echo its request."""
     record = spec.record
     return {
         "AppSpecification": {"ImageUri": "jupyter-ext/local", "ContainerEntrypoint": record.get("arguments") or []},
-        "ProcessingInputs": [{"InputName": name, "S3Input": {"S3Uri": uri, "LocalPath": f"/opt/ml/processing/input/{name}",
+        "ProcessingInputs": [{"InputName": name, "S3Input": {"S3Uri": _uri(uri), "LocalPath": f"/opt/ml/processing/input/{name}",
                                                             "S3DataType": "S3Prefix", "S3InputMode": "File"}}
                              for name, uri in description.inputs.items()],
         "ProcessingOutputConfig": {"Outputs": [
-            {"OutputName": name, "S3Output": {"S3Uri": uri, "LocalPath": f"/opt/ml/processing/output/{name}",
+            {"OutputName": name, "S3Output": {"S3Uri": _uri(uri), "LocalPath": f"/opt/ml/processing/output/{name}",
                                               "S3UploadMode": "EndOfJob"}} for name, uri in description.outputs.items()]},
         "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large",
                                                   "VolumeSizeInGB": 30}},

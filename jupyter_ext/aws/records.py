@@ -1,7 +1,8 @@
 """The local AWS endpoint's tables — their schema and every read and write of them: tags of
-resources, by ARN; and the hosting resources SageMaker's API defines before an endpoint
+resources, by ARN; the hosting resources SageMaker's API defines before an endpoint
 serves them (models, endpoint configs: their requests, resolved at CreateEndpoint), with
-the config each endpoint was made from.
+the config each endpoint was made from; and Model Monitor's job definitions (requests that
+CreateMonitoringSchedule resolves into a jupyter_ext.monitor schedule).
 
 Why here and not in serving: serving has no named models or endpoint configs (a
 `serving.Model` lives in the caller's process; an endpoint's row holds its variants already
@@ -24,7 +25,9 @@ __all__ = ["set_tags", "tags_of", "delete_tags", "delete_all_tags", "HOSTING_TAB
            "requests_of", "delete_request", "set_endpoint_config_name"]
 
 # SageMaker's resource kind → its table (each row: the request that made it).
-HOSTING_TABLES = {"Model": "aws_models", "EndpointConfig": "aws_endpoint_configs", "Endpoint": "aws_endpoints"}
+HOSTING_TABLES = {"Model": "aws_models", "EndpointConfig": "aws_endpoint_configs", "Endpoint": "aws_endpoints",
+                  "DataQualityJobDefinition": "aws_data_quality_job_definitions",
+                  "ModelQualityJobDefinition": "aws_model_quality_job_definitions"}
 
 
 def set_tags(store: MetadataStore, arn: str, tags: Iterable[tuple[str, str]]) -> None:
@@ -118,5 +121,15 @@ def _aws_tables(db: sqlite3.Connection) -> None:
     """)
 
 
+def _monitoring_definition_tables(db: sqlite3.Connection) -> None:
+    # The request (JSON) of each CreateDataQualityJobDefinition and CreateModelQualityJobDefinition.
+    execute_statements(db, """
+        CREATE TABLE aws_data_quality_job_definitions (name TEXT PRIMARY KEY, request TEXT NOT NULL,
+                                                       created_at REAL NOT NULL);
+        CREATE TABLE aws_model_quality_job_definitions (name TEXT PRIMARY KEY, request TEXT NOT NULL,
+                                                        created_at REAL NOT NULL)
+    """)
+
+
 # Migrations are code: entry i brings the aws tables from version i to i + 1.
-register_migrations("aws", [_aws_tables, _hosting_tables])
+register_migrations("aws", [_aws_tables, _hosting_tables, _monitoring_definition_tables])

@@ -4,14 +4,17 @@
     service.environment()                     # what clients need (AWS_ENDPOINT_URL, keys, ...)
     service.stop()
 
-`serve_forever()` runs it in the foreground (`jupyter-ext aws serve`); a detached one
-(`--detach`) is found through `<home>/aws/service.json` (`running_service()`).
+`serve_forever()` runs it in the foreground (`jupyter-ext aws serve`), and runs due
+monitoring schedules as a Jupyter server does (every $JUPYTER_EXT_MONITOR_TICK_SECONDS, 60 by
+default); a detached one (`--detach`) is found through `<home>/aws/service.json`
+(`running_service()`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import logging
 import os
 import signal
 import subprocess
@@ -126,17 +129,22 @@ class AwsService:
         return self
 
     def serve_forever(self, on_ready: Callable[[AwsService], None] | None = None) -> None:
-        """Serve in this thread until SIGINT or SIGTERM; `on_ready(self)` once the ports are bound."""
+        """Serve in this thread until SIGINT or SIGTERM; `on_ready(self)` once the ports are
+        bound. Due monitoring schedules run meanwhile (no Jupyter server runs them here)."""
+        from ..monitor import MonitoringTicker, tick_interval
+
         sockets = self._bind()
         signal.signal(signal.SIGTERM, _interrupt)
         print(f"AWS endpoint on {self.url} (S3 on {self.s3_url}, region {self.region})", flush=True)
         if on_ready is not None:
             on_ready(self)
+        ticker = MonitoringTicker(tick_interval(), logging.getLogger("jupyter_ext.aws")).start()
         try:
             self._serve(sockets, None)
         except KeyboardInterrupt:
             pass
         finally:
+            ticker.stop()
             self._stop_s3()
 
     def _stop_s3(self) -> None:

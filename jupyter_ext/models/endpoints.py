@@ -100,8 +100,8 @@ class MonitoringViolation(Record):
 
 @dataclass(slots=True)
 class MonitoringExecutionSummary(Record, SageMakerKeys):
-    """One monitoring run (a Processing job): InProgress, Completed, CompletedWithViolations
-    or Failed; `report_path` is its report.html once written."""
+    """One monitoring run (a Processing job) of an endpoint: InProgress, Completed,
+    CompletedWithViolations or Failed; `report_path` is its report.html once written."""
 
     job_name: str
     monitoring_schedule_name: str | None
@@ -111,6 +111,10 @@ class MonitoringExecutionSummary(Record, SageMakerKeys):
     violations: list[MonitoringViolation]
     report_path: str | None
     failure_reason: str | None
+    endpoint_name: str | None = None
+    monitoring_type: str | None = None
+    created_at: datetime | None = None
+    last_modified: datetime | None = None
 
     def sagemaker_keys(self) -> dict[str, Getter]:
         """SageMaker's key names for this record (see `sagemaker_names`)."""

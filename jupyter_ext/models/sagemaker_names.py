@@ -115,6 +115,8 @@ def execution_keys() -> dict[str, Getter]:
         else x.monitoring_execution_status,
         "ExitMessage": lambda x: x.monitoring_execution_status if x.violations else None,
         "ProcessingEndTime": lambda x: x.ended_at, "FailureReason": lambda x: x.failure_reason,
+        "EndpointName": lambda x: x.endpoint_name, "MonitoringType": lambda x: x.monitoring_type,
+        "CreationTime": lambda x: x.created_at, "LastModifiedTime": lambda x: x.last_modified,
     }
 
 

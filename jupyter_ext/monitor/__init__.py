@@ -18,16 +18,18 @@ from .executions import BaseliningJob, MonitoringExecution, list_executions
 from .analysis_files import Constraints, ConstraintViolations, Statistics, validate_constraints, validate_statistics
 from .datasets import DatasetFormat
 from .schedule_expressions import CronExpressionGenerator
-from .monitors import DefaultModelMonitor
-from .quality_monitor import ModelQualityMonitor
+from .monitors import DefaultModelMonitor, endpoint_capture_root, monitoring_config
+from .quality_monitor import ModelQualityMonitor, model_quality_settings
 from .schedules import (
-    MonitoringTicker, delete_schedule, describe_schedule, list_schedules, run_due_schedules, set_schedule_status,
+    MonitoringTicker, create_schedule, delete_schedule, describe_schedule, list_schedules, run_due_schedules,
+    set_schedule_status, tick_interval, update_schedule,
 )
 from .status import endpoint_monitoring
 
 __all__ = [
     "BaseliningJob", "ConstraintViolations", "Constraints", "CronExpressionGenerator", "DatasetFormat",
     "DefaultModelMonitor", "ModelQualityMonitor", "MonitoringExecution", "MonitoringTicker", "Statistics",
-    "delete_schedule", "describe_schedule", "endpoint_monitoring", "list_executions", "list_schedules",
-    "run_due_schedules", "set_schedule_status", "validate_constraints", "validate_statistics",
+    "create_schedule", "delete_schedule", "describe_schedule", "endpoint_capture_root", "endpoint_monitoring",
+    "list_executions", "list_schedules", "model_quality_settings", "monitoring_config", "run_due_schedules",
+    "set_schedule_status", "tick_interval", "update_schedule", "validate_constraints", "validate_statistics",
 ]

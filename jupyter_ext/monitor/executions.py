@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, ValidationError
 from ..jobs import Job, JobKind, JobSpec, describe_job, submit, unique_job_name, watch
 from ..jobs.contract import base_environment
 from ..models import JobDescription, MonitoringExecutionSummary, MonitoringViolation, timestamp
@@ -68,16 +68,20 @@ def short_name(name: str, length: int) -> str:
 
 
 def start_scheduled_run(schedule: str | None, endpoint: str, monitoring_type: str, config: dict[str, Any],
-                        tick: datetime, start: datetime | None, wait: bool = False, logs: bool = False) -> str:
-    """Start one monitoring run of `endpoint` over [start, tick); returns its job name."""
-    name = unique_job_name(f"{short_name(schedule or endpoint, 24)}-run")
+                        tick: datetime, start: datetime | None, wait: bool = False, logs: bool = False,
+                        end: datetime | None = None, options: dict[str, Any] | None = None) -> str:
+    """Start one monitoring run of `endpoint`, scheduled at `tick`, over [start, end) (`end`
+    defaults to `tick`); `options` are job options for the run's job extensions. Returns its
+    job name (lowercase, as SageMaker's ARNs name processing jobs)."""
+    name = unique_job_name(f"{short_name(schedule or endpoint, 24)}-run".lower())
     output = join_uri(config["output_path"], endpoint, schedule or "on-demand", name)
     kind = "monitoring" if monitoring_type == "DataQuality" else "model_quality_monitoring"
+    end = end or tick
     analysis = {**config, "kind": kind, "endpoint": endpoint, "output_path": output,
-                "start_time": start.isoformat() if start else None, "end_time": tick.isoformat()}
+                "start_time": start.isoformat() if start else None, "end_time": end.isoformat()}
     details = {"MonitoringScheduleName": schedule, "EndpointName": endpoint, "MonitoringType": monitoring_type,
                "ScheduledTime": tick.isoformat()}
-    job = submit(AnalysisJob(name, lambda _: analysis, details), name)
+    job = submit(AnalysisJob(name, lambda _: analysis, details), name, options)
     # Recorded once its job exists, so a listing never shows a run without its job.
     record_execution(name, schedule, endpoint, monitoring_type, tick, output)
     if wait or logs:
@@ -97,9 +101,11 @@ def _violations(output: Path) -> list[MonitoringViolation]:
 def execution_summary(row: Any) -> MonitoringExecutionSummary:
     """The summary of the run recorded in `row` (a monitoring_executions row)."""
     output = Path(row["output_path"])
+    created = modified = timestamp(row["scheduled_time"])
     try:
         job = describe_job(row["job_name"])
         status, ended, reason = job.status, job.ended_at, job.failure_reason
+        created, modified = job.created_at, job.last_modified
     except NotFoundError:
         status, ended, reason = "Failed", None, "The run's job record was deleted."
     violations = _violations(output) if status == "Completed" else []
@@ -110,12 +116,13 @@ def execution_summary(row: Any) -> MonitoringExecutionSummary:
         job_name=row["job_name"], monitoring_schedule_name=row["schedule_name"], monitoring_execution_status=shown,
         scheduled_time=timestamp(row["scheduled_time"]), ended_at=ended, violations=violations,
         report_path=str(report) if report.is_file() else None,
-        failure_reason=reason if shown == "Failed" else None)
+        failure_reason=reason if shown == "Failed" else None, endpoint_name=row["endpoint_name"],
+        monitoring_type=row["monitoring_type"], created_at=created, last_modified=modified)
 
 
 def list_executions(endpoint: str | None = None, schedule: str | None = None,
-                    limit: int = 20) -> list[MonitoringExecutionSummary]:
-    """Monitoring runs, newest first, of an endpoint and/or schedule."""
+                    limit: int | None = 20) -> list[MonitoringExecutionSummary]:
+    """Monitoring runs, newest first, of an endpoint and/or schedule (`limit=None`: all)."""
     return [execution_summary(row) for row in records.execution_rows(get_store(), endpoint, schedule, limit)]
 
 
@@ -167,6 +174,17 @@ class BaseliningJob:
 
     def __init__(self, job: Job, output_path: str) -> None:
         self.job, self.output_path = job, output_path
+
+    @classmethod
+    def attach(cls, job_name: str) -> BaseliningJob:
+        """The baselining job `job_name` (NotFoundError if there is none; ValidationError
+        for a job that is not a baselining job)."""
+        job = Job(job_name)
+        record = job.spec().record
+        if not str(record.get("details", {}).get("AnalysisKind", "")).endswith("baseline"):
+            raise ValidationError(f"Job {job_name!r} is not a baselining job (suggest_baseline makes those); give "
+                                  "the statistics and constraints files instead.")
+        return cls(job, record["outputs"]["output_path"])
 
     @property
     def job_name(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
-from ..jobs import submit, unique_job_name, watch
+from ..jobs import check_job_options, submit, unique_job_name, watch
 from ..store import default_output_path, get_store, join_uri
 from . import records
 from .analysis_files import CONSTRAINTS_FILE, STATISTICS_FILE, Constraints, Statistics
@@ -19,7 +19,7 @@ from .executions import short_name
 from .schedule_expressions import CronExpressionGenerator
 from .schedules import create_schedule, delete_schedule, describe_schedule, set_schedule_status
 
-__all__ = ["DefaultModelMonitor", "start_scheduled_run", "endpoint_capture_root"]
+__all__ = ["DefaultModelMonitor", "start_scheduled_run", "endpoint_capture_root", "monitoring_config"]
 
 
 def endpoint_capture_root(endpoint: Any) -> tuple[str, str]:
@@ -48,6 +48,47 @@ def _baseline_file(given: Any, latest: BaseliningJob | None, name: str) -> str:
     return require_local_path(path, name)
 
 
+def monitoring_config(monitoring_type: str, endpoint_input: Any, output_s3_uri: str | None = None,
+                      statistics: Any = None, constraints: Any = None, latest: BaseliningJob | None = None,
+                      output_path: str | None = None, **extra: Any) -> tuple[str, dict[str, Any]]:
+    """(endpoint name, schedule config) for monitoring `endpoint_input`'s captured data.
+
+    The baseline files are `statistics` / `constraints` (paths, s3:// URIs of the local S3
+    folder, or Statistics/Constraints objects), else the `latest` baselining job's; a
+    ModelQuality schedule needs constraints only. Outputs go to `output_s3_uri` (default:
+    `monitoring` under `output_path` or the default output path). `extra` are analysis
+    settings kept as they are (window offsets, model-quality settings). ValidationError for
+    an endpoint without data capture, a missing baseline or a URI outside this machine.
+    """
+    endpoint, capture_root = endpoint_capture_root(endpoint_input)
+    output = require_local_path(output_s3_uri or join_uri(output_path or default_output_path(), "monitoring"),
+                                "output_s3_uri")
+    config = {"capture_root": capture_root, "output_path": output,
+              "baseline_constraints": _baseline_file(constraints, latest, CONSTRAINTS_FILE), **extra}
+    if monitoring_type == "DataQuality":  # model quality compares with constraints only
+        config["baseline_statistics"] = _baseline_file(statistics, latest, STATISTICS_FILE)
+    return endpoint, config
+
+
+def _offsets(start: str | None, end: str | None) -> dict[str, str]:
+    """The window offsets SageMaker's data_analysis_start_time / _end_time give ("-PT1H")."""
+    return {key: value for key, value in (("start_time_offset", start), ("end_time_offset", end)) if value}
+
+
+def _drift_method(override: Any) -> dict[str, str]:
+    """categorical_drift_method of a monitoring_config_override (SageMaker's
+    DataQualityMonitoringConfig, or its dict form)."""
+    if override is None:
+        return {}
+    distribution = override.get("distribution_constraints") if isinstance(override, dict) else \
+        getattr(override, "distribution_constraints", None)
+    method = distribution.get("categorical_drift_method") if isinstance(distribution, dict) else \
+        getattr(distribution, "categorical_drift_method", None)
+    if method is not None and method not in ("LInfinity", "ChiSquared"):
+        raise ValidationError(f"categorical_drift_method {method!r}; choose LInfinity or ChiSquared.")
+    return {"categorical_drift_method": method} if method else {}
+
+
 def _execution(job_name: str) -> MonitoringExecution:
     row = records.execution_row(get_store(), job_name)
     return MonitoringExecution(job_name, row["output_path"])
@@ -59,13 +100,16 @@ class DefaultModelMonitor:
 
     SageMaker arguments about AWS (role, instance_type, ...) are accepted silently; others
     we cannot honour (post_analytics_processor_script, ...) with a warning naming them.
+    Options of job extensions (`experiment_config`, ...) go to every job the monitor starts.
     """
 
     monitoring_type = "DataQuality"
 
     def __init__(self, base_job_name: str | None = None, output_path: str | None = None,
-                 **_sagemaker_only: Any) -> None:
-        ignore_sagemaker_arguments("DefaultModelMonitor", _sagemaker_only)
+                 **options: Any) -> None:
+        self.job_options = check_job_options("Processing", options)
+        ignore_sagemaker_arguments(type(self).__name__,
+                                   {k: v for k, v in options.items() if k not in self.job_options})
         self.base_job_name = base_job_name or "baseline"
         self.output_path = output_path
         self.latest_baselining_job: BaseliningJob | None = None
@@ -76,12 +120,15 @@ class DefaultModelMonitor:
 
     def suggest_baseline(self, baseline_dataset: Any, dataset_format: dict[str, Any] | None = None,
                          output_s3_uri: str | None = None, wait: bool = True, logs: bool = True,
-                         job_name: str | None = None, **_sagemaker_only: Any) -> BaseliningJob:
+                         job_name: str | None = None, monitoring_config_override: Any = None,
+                         **_sagemaker_only: Any) -> BaseliningJob:
         """Profile `baseline_dataset` (a path, a folder of files or a DataFrame) in a
-        Processing job writing statistics.json and constraints.json to `output_s3_uri`."""
+        Processing job writing statistics.json and constraints.json to `output_s3_uri`;
+        `monitoring_config_override`'s categorical_drift_method goes into the constraints."""
         ignore_sagemaker_arguments("DefaultModelMonitor.suggest_baseline", _sagemaker_only)
         dataset, dataset_format = dataset_and_format(baseline_dataset, dataset_format)
-        analysis = {"kind": "baseline", "dataset": dataset, "dataset_format": dataset_format}
+        analysis = {"kind": "baseline", "dataset": dataset, "dataset_format": dataset_format,
+                    **_drift_method(monitoring_config_override)}
         return self._start_baselining(analysis, output_s3_uri, job_name, wait, logs)
 
     def _start_baselining(self, analysis: dict[str, Any], output_s3_uri: str | None, job_name: str | None,
@@ -93,7 +140,8 @@ class DefaultModelMonitor:
             return {**analysis, "output_path": require_local_path(output, "output_s3_uri")}
 
         kind = AnalysisJob(self.base_job_name, config)
-        self.latest_baselining_job = BaseliningJob(submit(kind, job_name), kind.config["output_path"])
+        self.latest_baselining_job = BaseliningJob(submit(kind, job_name, self.job_options),
+                                                   kind.config["output_path"])
         if wait or logs:
             watch(self.latest_baselining_job.job, wait, logs)
         return self.latest_baselining_job
@@ -112,30 +160,28 @@ class DefaultModelMonitor:
 
     def _config(self, endpoint_input: Any, output_s3_uri: str | None, statistics: Any, constraints: Any,
                 **extra: Any) -> tuple[str, dict[str, Any]]:
-        endpoint, capture_root = endpoint_capture_root(endpoint_input)
-        output = require_local_path(output_s3_uri or join_uri(self.output_path or default_output_path(), "monitoring"),
-                        "output_s3_uri")
-        config = {"capture_root": capture_root, "output_path": output,
-                  "baseline_constraints": _baseline_file(constraints, self.latest_baselining_job, CONSTRAINTS_FILE),
-                  **extra}
-        if self.monitoring_type == "DataQuality":  # model quality compares with constraints only
-            config["baseline_statistics"] = _baseline_file(statistics, self.latest_baselining_job, STATISTICS_FILE)
-        return endpoint, config
+        return monitoring_config(self.monitoring_type, endpoint_input, output_s3_uri, statistics, constraints,
+                                 self.latest_baselining_job, self.output_path, **extra)
 
     def create_monitoring_schedule(self, endpoint_input: Any, output_s3_uri: str | None = None,
                                    statistics: Any = None, constraints: Any = None,
                                    monitor_schedule_name: str | None = None,
                                    schedule_cron_expression: str | None = None,
-                                   output_columns_position: str = "START", **_sagemaker_only: Any) -> str:
+                                   output_columns_position: str = "START", data_analysis_start_time: str | None = None,
+                                   data_analysis_end_time: str | None = None, **_sagemaker_only: Any) -> str:
         """Schedule runs over `endpoint_input`'s captured data (hourly by default); each
         run writes statistics.json, constraint_violations.json and a report under
-        `output_s3_uri/<endpoint>/<schedule>/<run>/`. Returns the schedule name."""
+        `output_s3_uri/<endpoint>/<schedule>/<run>/`. A run at T analyses [previous tick, T),
+        or [T + data_analysis_start_time, T + data_analysis_end_time) when given ("-PT1H").
+        Returns the schedule name."""
         ignore_sagemaker_arguments("DefaultModelMonitor.create_monitoring_schedule", _sagemaker_only)
         endpoint, config = self._config(endpoint_input, output_s3_uri, statistics, constraints,
-                                        output_columns_position=output_columns_position, **self._extra_config())
+                                        output_columns_position=output_columns_position, **self._extra_config(),
+                                        **_offsets(data_analysis_start_time, data_analysis_end_time))
         name = monitor_schedule_name or unique_job_name(f"{short_name(endpoint, 20)}-{self.monitoring_type.lower()}")
         create_schedule(name, endpoint, self.monitoring_type,
-                        schedule_cron_expression or CronExpressionGenerator.hourly(), config)
+                        schedule_cron_expression or CronExpressionGenerator.hourly(), config,
+                        run_options=self.job_options or None)
         self.monitoring_schedule_name, self._schedule_config, self._endpoint = name, config, endpoint
         return name
 
@@ -157,7 +203,7 @@ class DefaultModelMonitor:
         end = end_time or datetime.now(timezone.utc)
         schedule = self.monitoring_schedule_name if endpoint_input is None else None
         name = start_scheduled_run(schedule, endpoint, self.monitoring_type, config, end, start_time,
-                                   wait=wait, logs=logs)
+                                   wait=wait, logs=logs, options=self.job_options)
         self.latest_execution = _execution(name)
         return self.latest_execution
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from .captured import capture_files, payload_rows
+from .dataset_chunks import dataset_files
 
 __all__ = ["baseline_columns", "merged_captures", "read_ground_truth"]
 
@@ -24,11 +25,14 @@ def _labels(config: dict[str, Any], predicted: list[Any], scores: list[float] | 
 
 
 def baseline_columns(config: dict[str, Any]) -> tuple[list[Any], list[Any], list[float] | None]:
-    """(ground truth, predictions, probabilities or None) of a baseline dataset."""
+    """(ground truth, predictions, probabilities or None) of a baseline dataset (a file, or a
+    folder of files as SageMaker's analyzer reads one)."""
     import pandas
 
-    path = Path(config["dataset"])
-    frame = pandas.read_json(path, lines=True) if "json" in config["dataset_format"] else pandas.read_csv(path)
+    path, json_lines = Path(config["dataset"]), "json" in config["dataset_format"]
+    files = dataset_files(path, (".json", ".jsonl") if json_lines else (".csv", ".txt", ".gz"))
+    frame = pandas.concat([pandas.read_json(f, lines=True) if json_lines else pandas.read_csv(f) for f in files],
+                          ignore_index=True)
     if frame.empty:
         raise ValidationError(f"Dataset {path} has no rows to evaluate.")
     prediction = config.get("inference_attribute") or config.get("probability_attribute")

@@ -11,13 +11,31 @@ from .datasets import dataset_and_format, require_local_path
 from .monitors import DefaultModelMonitor
 from .quality import PROBLEM_TYPES
 
-__all__ = ["ModelQualityMonitor"]
+__all__ = ["ModelQualityMonitor", "model_quality_settings"]
 
 
 def _problem(problem_type: str | None) -> str:
     if problem_type not in PROBLEM_TYPES:
         raise ValidationError(f"problem_type {problem_type!r}; choose one of: {', '.join(PROBLEM_TYPES)}.")
     return problem_type
+
+
+def model_quality_settings(ground_truth_input: str | None, problem_type: str | None,
+                           probability_attribute: str | int | None = None,
+                           probability_threshold_attribute: float | None = None,
+                           inference_attribute: str | None = None) -> dict[str, Any]:
+    """The analysis settings of model-quality runs: where ground truth lands (a local folder
+    or an s3:// URI of the local S3 folder), the problem type and how to read predictions.
+    ValidationError for a missing ground truth or an unknown problem type."""
+    if not ground_truth_input:
+        raise ValidationError("ground_truth_input is needed: the folder where ground-truth records land.")
+    settings: dict[str, Any] = {"ground_truth": require_local_path(ground_truth_input, "ground_truth_input"),
+                                "problem_type": _problem(problem_type)}
+    for key, value in (("probability_attribute", probability_attribute), ("inference_attribute", inference_attribute),
+                       ("probability_threshold_attribute", probability_threshold_attribute)):
+        if value is not None:
+            settings[key] = value
+    return settings
 
 
 class ModelQualityMonitor(DefaultModelMonitor):
@@ -57,20 +75,18 @@ class ModelQualityMonitor(DefaultModelMonitor):
                                    schedule_cron_expression: str | None = None,
                                    probability_attribute: str | int | None = None,
                                    probability_threshold_attribute: float | None = None,
-                                   **_sagemaker_only: Any) -> str:
+                                   data_analysis_start_time: str | None = None,
+                                   data_analysis_end_time: str | None = None, **_sagemaker_only: Any) -> str:
         """Schedule model-quality runs of `endpoint_input` against `ground_truth_input`."""
         ignore_sagemaker_arguments("ModelQualityMonitor.create_monitoring_schedule", _sagemaker_only)
-        if not ground_truth_input:
-            raise ValidationError("ground_truth_input is needed: the folder where ground-truth records land.")
-        self._quality = {**self._quality, "ground_truth": require_local_path(ground_truth_input, "ground_truth_input"),
-                         "problem_type": _problem(problem_type or self._quality.get("problem_type"))}
-        if probability_attribute is not None:
-            self._quality["probability_attribute"] = probability_attribute
-        if probability_threshold_attribute is not None:
-            self._quality["probability_threshold_attribute"] = probability_threshold_attribute
+        self._quality = {**self._quality, **model_quality_settings(
+            ground_truth_input, problem_type or self._quality.get("problem_type"), probability_attribute,
+            probability_threshold_attribute)}
         return super().create_monitoring_schedule(endpoint_input, output_s3_uri,
                                                   constraints=constraints, monitor_schedule_name=monitor_schedule_name,
-                                                  schedule_cron_expression=schedule_cron_expression)
+                                                  schedule_cron_expression=schedule_cron_expression,
+                                                  data_analysis_start_time=data_analysis_start_time,
+                                                  data_analysis_end_time=data_analysis_end_time)
 
     def run_monitoring_now(self, *args: Any, **kwargs: Any) -> MonitoringExecution:
         """One model-quality run now (after create_monitoring_schedule)."""

@@ -12,21 +12,42 @@ from ..errors import ConflictError
 from ..store import MetadataStore, execute_statements, register_migrations
 
 __all__ = [
-    "insert_schedule", "schedule_row", "schedule_names", "schedule_rows", "due_schedule_rows", "set_status",
+    "insert_schedule", "update_schedule", "schedule_row", "schedule_names", "schedule_rows", "due_schedule_rows", "set_status",
     "delete_schedule", "claim_tick", "insert_execution", "execution_row", "execution_rows",
 ]
 
 
 def insert_schedule(store: MetadataStore, name: str, endpoint: str, monitoring_type: str, expression: str,
-                    config: dict[str, Any], last_scheduled_time: float | None) -> None:
+                    config: dict[str, Any], last_scheduled_time: float | None,
+                    sagemaker_request: dict[str, Any] | None = None, run_options: dict[str, Any] | None = None) -> None:
     """Record a new Scheduled schedule (ConflictError if the name is taken); ticks up to
-    `last_scheduled_time` count as run already."""
+    `last_scheduled_time` count as run already. `sagemaker_request` is the SageMaker request
+    it was made from, `run_options` the job options each of its runs is submitted with."""
     now = time.time()
     with store.transaction() as db:
         if db.execute("SELECT 1 FROM monitoring_schedules WHERE name = ?", (name,)).fetchone():
             raise ConflictError(f"Monitoring schedule {name!r} exists already; delete it first or pick another name.")
-        db.execute("INSERT INTO monitoring_schedules VALUES (?, ?, ?, ?, 'Scheduled', ?, ?, ?, ?)",
-                   (name, endpoint, monitoring_type, expression, json.dumps(config), now, now, last_scheduled_time))
+        db.execute("INSERT INTO monitoring_schedules (name, endpoint_name, monitoring_type, schedule_expression, "
+                   "status, config, created_at, last_modified, last_scheduled_time, sagemaker_request, run_options) "
+                   "VALUES (?, ?, ?, ?, 'Scheduled', ?, ?, ?, ?, ?, ?)",
+                   (name, endpoint, monitoring_type, expression, json.dumps(config), now, now, last_scheduled_time,
+                    _json_or_null(sagemaker_request), _json_or_null(run_options)))
+
+
+def update_schedule(store: MetadataStore, name: str, endpoint: str, monitoring_type: str, expression: str,
+                    config: dict[str, Any], last_scheduled_time: float | None,
+                    sagemaker_request: dict[str, Any] | None = None, run_options: dict[str, Any] | None = None) -> None:
+    """Replace what schedule `name` monitors and when (its status and past runs stay)."""
+    with store.transaction() as db:
+        db.execute("UPDATE monitoring_schedules SET endpoint_name = ?, monitoring_type = ?, schedule_expression = ?, "
+                   "config = ?, last_modified = ?, last_scheduled_time = ?, sagemaker_request = ?, run_options = ? "
+                   "WHERE name = ?",
+                   (endpoint, monitoring_type, expression, json.dumps(config), time.time(), last_scheduled_time,
+                    _json_or_null(sagemaker_request), _json_or_null(run_options), name))
+
+
+def _json_or_null(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value)
 
 
 def schedule_row(store: MetadataStore, name: str) -> sqlite3.Row | None:
@@ -90,8 +111,8 @@ def execution_row(store: MetadataStore, job_name: str) -> sqlite3.Row | None:
 
 
 def execution_rows(store: MetadataStore, endpoint: str | None = None, schedule: str | None = None,
-                   limit: int = 20) -> list[sqlite3.Row]:
-    """Monitoring runs, newest first, of an endpoint and/or schedule."""
+                   limit: int | None = 20) -> list[sqlite3.Row]:
+    """Monitoring runs, newest first, of an endpoint and/or schedule (`limit=None`: all)."""
     where: list[str] = []
     params: list[Any] = []
     if endpoint:
@@ -101,7 +122,8 @@ def execution_rows(store: MetadataStore, endpoint: str | None = None, schedule: 
         where.append("schedule_name = ?")
         params.append(schedule)
     sql = "SELECT * FROM monitoring_executions" + (f" WHERE {' AND '.join(where)}" if where else "")
-    return store.query(sql + " ORDER BY scheduled_time DESC, job_name DESC LIMIT ?", (*params, limit))
+    return store.query(sql + " ORDER BY scheduled_time DESC, job_name DESC LIMIT ?",
+                       (*params, -1 if limit is None else limit))
 
 
 def _monitoring_tables(db: sqlite3.Connection) -> None:
@@ -134,5 +156,14 @@ def _monitoring_tables(db: sqlite3.Connection) -> None:
     """)
 
 
+def _schedule_requests(db: sqlite3.Connection) -> None:
+    # A schedule made through SageMaker's API keeps its request (for DescribeMonitoringSchedule)
+    # and the job options its runs are submitted with (JSON; NULL for one made in Python).
+    execute_statements(db, """
+        ALTER TABLE monitoring_schedules ADD COLUMN sagemaker_request TEXT;
+        ALTER TABLE monitoring_schedules ADD COLUMN run_options TEXT
+    """)
+
+
 # Migrations are code: entry i brings the monitoring tables from version i to i + 1.
-register_migrations("monitoring", [_monitoring_tables])
+register_migrations("monitoring", [_monitoring_tables, _schedule_requests])

@@ -83,7 +83,11 @@ def baseline(config: dict[str, Any]) -> dict[str, Any]:
     statistics = statistics_document(profiles, rows, report.malformed_lines)
     output = Path(config["output_path"])
     _write(output, STATISTICS_FILE, statistics)
-    _write(output, CONSTRAINTS_FILE, suggest_constraints(statistics))
+    constraints = suggest_constraints(statistics)
+    if config.get("categorical_drift_method"):
+        constraints["monitoring_config"]["distribution_constraints"]["categorical_drift_method"] = \
+            config["categorical_drift_method"]
+    _write(output, CONSTRAINTS_FILE, constraints)
     seconds = time.monotonic() - started
     print(f"Baseline of {rows} rows x {len(profiles)} features in {seconds:.1f} s "
           f"({rows / max(seconds, 1e-9):,.0f} rows/s) written to {output}", flush=True)
@@ -118,7 +122,8 @@ def monitoring(config: dict[str, Any]) -> list[dict[str, Any]]:
     distances = drift_distances(statistics, constraints, current)
     write_report(output, statistics, current, violations, distances,
                  title=f"Endpoint {config['endpoint']}: {rows} captured rows", malformed=report.malformed_lines)
-    if constraints.get("monitoring_config", {}).get("emit_metrics", "Enabled") == "Enabled":
+    if constraints.get("monitoring_config", {}).get("emit_metrics", "Enabled") == "Enabled" and \
+            config.get("publish_cloudwatch_metrics", "Enabled") == "Enabled":
         _emit_metrics(profiles, distances)
     print(f"Monitoring run over {rows} captured rows: {len(violations)} violation(s); outputs in {output}", flush=True)
     return violations

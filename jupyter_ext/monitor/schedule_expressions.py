@@ -1,6 +1,8 @@
 """Schedule expressions in SageMaker's words: `CronExpressionGenerator.hourly()` /
 `.daily(hour)` / `.daily_every_x_hours(h)` / `.now()` give them, and `latest_tick` /
-`previous_tick` turn them into run times (UTC).
+`previous_tick` turn them into run times (UTC). A run's window may be moved by offsets from
+its scheduled time, as SageMaker's `DataAnalysisStartTime` / `DataAnalysisEndTime` ("-PT1H")
+give them: `time_offset` reads those ISO 8601 durations.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from ..errors import ValidationError
 
-__all__ = ["CronExpressionGenerator", "schedule_ticks", "latest_tick", "previous_tick"]
+__all__ = ["CronExpressionGenerator", "schedule_ticks", "latest_tick", "previous_tick", "time_offset"]
 
 
 class CronExpressionGenerator:
@@ -83,3 +85,19 @@ def latest_tick(expression: str, now: datetime) -> datetime:
 def previous_tick(expression: str, tick: datetime) -> datetime:
     """The scheduled time before `tick`: the start of the window a run at `tick` analyses."""
     return latest_tick(expression, tick - timedelta(minutes=1))
+
+
+_OFFSET = re.compile(r"^(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def time_offset(text: str, what: str = "offset") -> timedelta:
+    """An ISO 8601 duration as SageMaker writes window offsets ("-PT1H", "-P1D", "-PT0H",
+    "-PT30M"); ValidationError naming `what` for anything else."""
+    match = _OFFSET.fullmatch(str(text or ""))
+    if not match or not any(match.groups()[1:]) or str(text).endswith("T"):
+        raise ValidationError(f"{what} {text!r} is not an ISO 8601 duration such as -PT1H, -PT0H or -P1D "
+                              "(an offset from the run's scheduled time).")
+    sign, days, hours, minutes, seconds = match.groups()
+    offset = timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0),
+                       seconds=int(seconds or 0))
+    return -offset if sign else offset

@@ -7,7 +7,6 @@ Every route sits behind jupyter_server's authentication. To add routes, give a m
 from __future__ import annotations
 
 import importlib
-import os
 from typing import Any
 
 from jupyter_server.utils import url_path_join
@@ -16,10 +15,7 @@ from .. import __version__
 from ..store import home
 from .base import ApiHandler, api
 
-__all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes", "MONITOR_TICK_VARIABLE"]
-
-# Seconds between two checks for due monitoring schedules (default 60).
-MONITOR_TICK_VARIABLE = "JUPYTER_EXT_MONITOR_TICK_SECONDS"
+__all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes"]
 
 ROUTE_MODULES = ["jupyter_ext.server.jobs", "jupyter_ext.server.experiments", "jupyter_ext.server.lifecycle",
                  "jupyter_ext.server.debugger", "jupyter_ext.server.endpoints",
@@ -67,9 +63,9 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
 def _start_monitoring_ticker(log: Any) -> Any:
     from tornado.ioloop import IOLoop, PeriodicCallback
 
-    from ..monitor import MonitoringTicker
+    from ..monitor import MonitoringTicker, tick_interval
 
-    interval = float(os.environ.get(MONITOR_TICK_VARIABLE) or 60)
+    interval = tick_interval()
     ticker = MonitoringTicker(interval, log)
     running: list[Any] = []
 

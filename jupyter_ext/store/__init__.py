@@ -16,7 +16,7 @@ from .artifacts import (
     looked_for,
     register_artifact_store,
 )
-from .s3 import AWS_VARIABLE, S3ArtifactStore, local_s3_root, parse_s3_uri, s3_mode
+from .s3 import AWS_VARIABLE, S3ArtifactStore, local_s3_root, local_s3_uri, parse_s3_uri, s3_mode
 from .metadata import (
     SCHEMA_VERSION, MetadataStore, execute_statements, get_store, home, out_of_space, parameter_chunks,
     register_migrations,
@@ -28,6 +28,7 @@ __all__ = [
     "S3ArtifactStore",
     "copy_into",
     "local_s3_root",
+    "local_s3_uri",
     "parse_s3_uri",
     "s3_mode",
     "ArtifactStore",

@@ -29,7 +29,7 @@ from ..errors import ValidationError
 from .artifacts import ArtifactStore, copy_into, join_uri
 from .metadata import home
 
-__all__ = ["AWS_VARIABLE", "S3ArtifactStore", "local_s3_root", "parse_s3_uri", "s3_mode"]
+__all__ = ["AWS_VARIABLE", "S3ArtifactStore", "local_s3_root", "local_s3_uri", "parse_s3_uri", "s3_mode"]
 
 AWS_VARIABLE = "JUPYTER_EXT_AWS"
 _REAL_S3 = {"off", "0", "false", "no"}
@@ -39,6 +39,18 @@ _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 def local_s3_root() -> Path:
     """The local S3 folder, `<jupyter_ext home>/s3`: one subfolder per bucket."""
     return home() / "s3"
+
+
+def local_s3_uri(path: str | Path) -> str | None:
+    """The `s3://bucket/key` URI of a file or folder inside the local S3 folder (in "local"
+    mode), else None: the inverse of `path_on_disk`."""
+    if s3_mode() != "local":
+        return None
+    try:
+        relative = Path(path).resolve().relative_to(local_s3_root().resolve())
+    except (ValueError, OSError):
+        return None
+    return f"s3://{relative.as_posix()}" if relative.parts else None
 
 
 def s3_mode() -> str:

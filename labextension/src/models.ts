@@ -456,8 +456,8 @@ export interface MonitoringViolation {
 }
 
 /**
- * One monitoring run (a Processing job): InProgress, Completed, CompletedWithViolations
- * or Failed; `report_path` is its report.html once written.
+ * One monitoring run (a Processing job) of an endpoint: InProgress, Completed,
+ * CompletedWithViolations or Failed; `report_path` is its report.html once written.
  */
 export interface MonitoringExecutionSummary {
   job_name: string;
@@ -468,6 +468,10 @@ export interface MonitoringExecutionSummary {
   violations: MonitoringViolation[];
   report_path: string | null;
   failure_reason: string | null;
+  endpoint_name: string | null;
+  monitoring_type: string | null;
+  created_at: string | null;
+  last_modified: string | null;
 }
 
 /**
