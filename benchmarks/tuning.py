@@ -1,6 +1,7 @@
 """Tuning jobs against plain Optuna, one run, side by side.
 
-    python benchmarks/tuning.py [--trials 30] [--seeds 5] [--overhead-trials 20]
+    python benchmarks/tuning.py [--trials 30] [--seeds 5] [--overhead-trials 20] [--parallel-seeds 10]
+    python benchmarks/tuning.py --parallel-only      # section 3 alone, under a minute
 
 1. Per-trial overhead: a tuning job (one training job at a time) on a trivial objective,
    against a plain Optuna loop calling the same objective in-process. Target: under 0.3 s.
@@ -9,6 +10,15 @@
    our Bayesian and Random strategies and plain Optuna TPE, mean over the seeds. Target:
    Bayesian at least as good as Random and as plain Optuna. Jobs run two at a time, one
    thread each. Early stopping is off (so no pruner rule is involved).
+3. Parallel search quality, simulated (no jobs): the strategy objects the tuning program
+   uses (jupyter_ext.tuning.search.Search, asked and told as run_tuning.py does) in an
+   asynchronous loop where up to P trials are pending at once and end after seeded random
+   durations, on a cheap 3-parameter objective (Branin in x1, x2 plus a log-scaled x3).
+   Regret (value found minus the known optimum) after 10/20/30 trials for P = 1, 2, 4, 8:
+   our Bayesian with and without pending-aware suggestions, Optuna's TPE with its defaults
+   run the same way (our Bayesian before it was pending-aware), and Random, against
+   sequential plain Optuna TPE. Target: the pending-aware Bayesian within 10% of sequential
+   TPE's mean regret at every P.
 The machine's load average is printed with the figures.
 """
 
@@ -16,8 +26,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import heapq
 import io
+import math
 import os
+import random
 import statistics
 import tempfile
 import time
@@ -109,34 +122,178 @@ def quality(folder: Path, trials: int, seeds: int) -> dict[str, list[float]]:
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--trials", type=int, default=30)
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--overhead-trials", type=int, default=20)
-    args = parser.parse_args()
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+# -- 3. parallel search quality ------------------------------------------------------
+PARALLELISM = (1, 2, 4, 8)
+CHECKPOINTS = (10, 20, 30)
+BRANIN_MINIMUM = 0.397887  # at (x1, x2) = (-pi, 12.275), (pi, 2.275), (9.42478, 2.475); x3 = 0.2
+
+
+def branin3(x1: float, x2: float, x3: float) -> float:
+    """Branin-Hoo on x1 in [-5, 10], x2 in [0, 15], plus a bowl in log10(x3) centred on x3 = 0.2."""
+    bowl = (x2 - 5.1 / (4 * math.pi ** 2) * x1 ** 2 + 5 / math.pi * x1 - 6) ** 2
+    return bowl + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1) + 10 + 2 * (math.log10(x3) - math.log10(0.2)) ** 2
+
+
+def branin3_ranges() -> dict:
+    """The three ranges, as a user gives them to a HyperparameterTuner."""
+    from jupyter_ext import ContinuousParameter
+
+    return {"x1": ContinuousParameter(-5, 10, "Linear"), "x2": ContinuousParameter(0, 15, "Linear"),
+            "x3": ContinuousParameter(1e-3, 10, "Logarithmic")}
+
+
+def simulate(ask, tell, parallel: int, trials: int, seed: int) -> list[float]:
+    """Objective values in the order trials end, with up to `parallel` pending at once.
+
+    ask() gives (trial, hyperparameters), tell(trial, value) ends one; each trial lasts a
+    seeded log-normal time, so trials end out of order as jobs on a cluster do.
+    """
+    clock, now = random.Random(f"durations {seed} {parallel}"), 0.0
+    pending: list[tuple[float, int, object, float]] = []
+    values: list[float] = []
+    launched = 0
+    while len(values) < trials:
+        while launched < trials and len(pending) < parallel:
+            trial, hyperparameters = ask()
+            launched += 1
+            heapq.heappush(pending, (now + clock.lognormvariate(0, 0.6), launched, trial,
+                                     branin3(**hyperparameters)))
+        now, _, trial, value = heapq.heappop(pending)
+        tell(trial, value)
+        values.append(value)
+    return values
+
+
+def our_search(strategy: str, config: dict, seed: int):
+    """ask and tell of the Search the tuning program builds for a Minimize objective."""
+    from jupyter_ext.tuning.search import Search
+
+    search = Search(strategy, branin3_ranges(), seed, config, maximize=False)
+    return search.ask, search.tell
+
+
+def optuna_defaults(seed: int):
+    """ask and tell of plain Optuna TPE (its defaults), for the same loop."""
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    from jupyter_ext.tuning.strategies import distributions
+
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+    dists = distributions(branin3_ranges())
+
+    def ask():
+        trial = study.ask(dists)
+        return trial, dict(trial.params)
+
+    return ask, study.tell
+
+
+def sequential_tpe(trials: int, seed: int) -> list[float]:
+    """Plain Optuna TPE, one trial at a time (study.optimize)."""
+    import optuna
+
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+    study.optimize(lambda t: branin3(t.suggest_float("x1", -5, 10), t.suggest_float("x2", 0, 15),
+                                     t.suggest_float("x3", 1e-3, 10, log=True)), n_trials=trials)
+    return [t.value for t in study.trials]
+
+
+PARALLEL_METHODS = {
+    "Bayesian, pending-aware": lambda seed: our_search("Bayesian", {}, seed),
+    "Bayesian, not aware": lambda seed: our_search("Bayesian", {"pending_aware": False}, seed),
+    "Optuna TPE defaults": optuna_defaults,
+    "Random": lambda seed: our_search("Random", {}, seed),
+}
+
+
+def regrets(values: list[float]) -> list[float]:
+    """Regret after each checkpoint's number of trials."""
+    return [min(values[:k]) - BRANIN_MINIMUM for k in CHECKPOINTS]
+
+
+def parallel_quality(seeds: int) -> tuple[dict, list[list[float]], bool]:
+    """{(method, P): [regrets per seed]}, sequential TPE's regrets per seed, and whether
+    the pending-aware Bayesian at P=1 gave exactly sequential TPE's values for every seed."""
+    trials = max(CHECKPOINTS)
+    sequential = [sequential_tpe(trials, seed) for seed in range(seeds)]
+    cells, identical = {}, True
+    for name, make in PARALLEL_METHODS.items():
+        for parallel in PARALLELISM:
+            runs = [simulate(*make(seed), parallel, trials, seed) for seed in range(seeds)]
+            if name == "Bayesian, pending-aware" and parallel == 1:
+                identical = runs == sequential
+            cells[name, parallel] = [regrets(values) for values in runs]
+    return cells, [regrets(values) for values in sequential], identical
+
+
+def _cell(column: list[float], reference: float) -> str:
+    spread = statistics.stdev(column) if len(column) > 1 else 0.0
+    return (f"{statistics.mean(column):5.2f} ±{spread:5.2f} [{min(column):4.2f}-{max(column):5.2f}] "
+            f"x{statistics.mean(column) / reference:4.2f}")
+
+
+def print_parallel(cells: dict, sequential: list[list[float]], identical: bool, seeds: int) -> bool:
+    """The table of section 3; True if the target is met."""
+    reference = [statistics.mean(column) for column in zip(*sequential)]
+    print(f"\nparallel search quality (simulated), regret over {seeds} seeds: "
+          "mean ±sd [min-max] x ratio to sequential TPE's mean")
+    print(f"{'':30s}" + "".join(f"{f'after {k} trials':37s}" for k in CHECKPOINTS))
+    print(f"{'sequential Optuna TPE':30s}" + "".join(f"{_cell(list(c), r):37s}" for c, r in zip(zip(*sequential),
+                                                                                         reference)))
+    missed = []
+    for (name, parallel), runs in cells.items():
+        columns = [list(column) for column in zip(*runs)]
+        print(f"{f'{name} P={parallel}':30s}" + "".join(f"{_cell(c, r):37s}" for c, r in zip(columns, reference)))
+        if name == "Bayesian, pending-aware":
+            missed += [f"P={parallel} after {k}" for k, c, r in zip(CHECKPOINTS, columns, reference)
+                       if statistics.mean(c) > 1.1 * r]
+    if seeds > 1:
+        noise = [statistics.stdev(c) / statistics.mean(c) / math.sqrt(seeds) for c in zip(*sequential)]
+        print(f"standard error of a cell's mean at {seeds} seeds: about "
+              + ", ".join(f"{100 * n:.0f}%" for n in noise) + " (more seeds: --parallel-seeds)")
+    print(f"Bayesian at P=1 gives sequential Optuna TPE's values exactly: {'yes' if identical else 'NO'}")
+    print("target (pending-aware within 10% at every P) " + ("met" if not missed else "missed: " + ", ".join(missed)))
+    return not missed and identical
+
+
+def job_sections(args: argparse.Namespace) -> bool:
+    """Sections 1 and 2 (real tuning jobs); True if their targets are met."""
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         os.environ["JUPYTER_EXT_HOME"] = str(folder / "home")
         os.environ["JUPYTER_EXT_DISPLAY"] = "text"
         ours, plain = overhead(folder, args.overhead_trials)
         results = quality(folder, args.trials, args.seeds)
-    load = os.getloadavg()
-    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"per trial: tuning job {ours:.3f} s, plain Optuna in-process {plain * 1000:.2f} ms; "
           f"overhead {ours - plain:.3f} s a trial (target < 0.3 s)")
     if not args.seeds:
         print("search quality skipped (--seeds 0)")
-        return
+        return ours - plain < 0.3
     means = {k: statistics.mean(v) for k, v in results.items()}
     print(f"best validation accuracy after {args.trials} trials, mean of {args.seeds} seeds:")
     for name, value in means.items():
         print(f"  {name:18s} {value:.4f}  (ratio to plain Optuna TPE {value / means['plain Optuna TPE']:.4f})")
-    ok = ours - plain < 0.3 and means["Bayesian"] >= means["Random"] and means["Bayesian"] >= means["plain Optuna TPE"]
+    return ours - plain < 0.3 and means["Bayesian"] >= means["Random"] and means["Bayesian"] >= means[
+        "plain Optuna TPE"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--overhead-trials", type=int, default=20)
+    parser.add_argument("--parallel-seeds", type=int, default=10)
+    parser.add_argument("--parallel-only", action="store_true", help="only section 3 (no jobs)")
+    args = parser.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    ok = True if args.parallel_only else job_sections(args)
+    if args.parallel_seeds:
+        ok = print_parallel(*parallel_quality(args.parallel_seeds), args.parallel_seeds) and ok
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print("targets met" if ok else "TARGETS MISSED")
 
 

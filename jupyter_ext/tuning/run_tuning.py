@@ -1,8 +1,10 @@
 """The tuning job's program: `python -m jupyter_ext.tuning.run_tuning tuning.json`.
 
-It asks Optuna for hyperparameters, launches training jobs through the public API (each
-one a child of this job), reports their objective values as they arrive, stops the ones
-the pruner gives up on, and tells Optuna the results. SIGTERM stops it and its children.
+It asks each definition's Search (an Optuna study under the strategy) for hyperparameters,
+launches training jobs through the public API (each one a child of this job), reports their
+objective values as they arrive, stops the ones the pruner gives up on, and tells the search
+the results; a trial is pending in its search while its job runs. SIGTERM stops it and its
+children.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from ..jobs.process import orphaned
 from ..models import TERMINAL_STATUSES
 from ..training import Estimator
 from .parameters import range_from_dict
-from .strategies import decode, distributions, early_stopping_pruner, encode, get_strategy, grid_size
+from .search import Search
+from .strategies import grid_size
 from .trials import TrialRecord, append_trial, launched_definitions, note_launch, read_trials, trial_from_job
 
 __all__ = ["Tuning", "main"]
@@ -33,14 +36,13 @@ _FAST_POLL_SECONDS, _FAST_POLL_WINDOW = 0.03, 3.0
 
 @dataclass
 class Definition:
-    """One training job definition: its estimator, objective, ranges and Optuna study."""
+    """One training job definition: its estimator, objective, ranges and search."""
 
     name: str
     estimator: dict[str, Any]
     objective: str
     ranges: dict[str, Any]
-    study: Any
-    dists: dict[str, Any] = field(default_factory=dict)
+    search: Search
     inputs: dict[str, Any] | None = None
 
 
@@ -75,17 +77,14 @@ class Tuning:
         for index, item in enumerate(config["definitions"]):
             ranges = {k: range_from_dict(v) for k, v in item["ranges"].items()}
             seed = None if config["random_seed"] is None else config["random_seed"] + index
-            sampler, pruner = get_strategy(config["strategy"])(ranges, seed, config["strategy_config"],
-                                                               item["estimator"]["hyperparameters"])
-            if config["early_stopping_type"] == "Auto":
-                pruner = early_stopping_pruner()
-            pruner = pruner or optuna.pruners.NopPruner()  # Optuna's default would prune
-            study = optuna.create_study(direction="maximize" if self.maximize else "minimize",
-                                        sampler=sampler, pruner=pruner)
+            search = Search(config["strategy"], ranges, seed, config["strategy_config"],
+                            item["estimator"]["hyperparameters"], self.maximize,
+                            early_stopping=config["early_stopping_type"] == "Auto")
             self.definitions.append(Definition(item["name"], item["estimator"], item["objective_metric_name"],
-                                               ranges, study, distributions(ranges), item.get("inputs")))
+                                               ranges, search, item.get("inputs")))
         self.running: dict[str, Running] = {}
         self.adopting: list[str] = []
+        self.adopted_trials: dict[str, Any] = {}  # adopted job: its pending trial in the search
         self.adopted_definitions: dict[str, str] = {}
         self.finished: list[TrialRecord] = []
         self.launched = 0
@@ -142,21 +141,29 @@ class Tuning:
             self.adopting = [c for c in describe_job(previous).children if c not in done and not _never_ran(c)]
             self.adopted_definitions = launched_definitions(previous)
             self.launched += len(self.adopting)
+            for name in self.adopting:  # still running: pending, so new suggestions know of them
+                search = self._definition(self.adopted_definitions.get(name, "")).search
+                trial = search.add_pending(describe_job(name).hyperparameters)
+                if trial is not None:
+                    self.adopted_trials[name] = trial
+            print(f"Resumed {previous}: {len(self.finished)} finished trials kept, {len(self.adopting)} still "
+                  f"running adopted ({len(self.adopted_trials)} pending in the search)", flush=True)
 
     def _definition(self, name: str) -> Definition:
         return next((d for d in self.definitions if d.name == name), self.definitions[0])
 
-    def _add_known(self, record: TrialRecord, count: bool) -> bool:
-        """Tell the study an earlier trial's result (True if it fits the ranges)."""
-        import optuna
-
-        definition = self._definition(record.definition)
-        params = encode(definition.ranges, record.hyperparameters)
-        usable = params is not None and record.value is not None
-        if usable:
-            definition.study.add_trial(optuna.trial.create_trial(
-                params=params, distributions=definition.dists, value=record.value,
-                intermediate_values={int(k): v for k, v in record.intermediate.items()}))
+    def _add_known(self, record: TrialRecord, count: bool, pending: Any = None) -> bool:
+        """Tell the search an earlier trial's result, ending its `pending` trial if it has
+        one (True if the result fits the ranges)."""
+        search = self._definition(record.definition).search
+        intermediate = {int(k): v for k, v in record.intermediate.items()}
+        if pending is None:
+            usable = search.add_finished(record.hyperparameters, record.value, intermediate)
+        else:
+            for step, value in sorted(intermediate.items()):
+                pending.report(value, step)
+            search.tell(pending, record.value)
+            usable = record.value is not None
         if count:
             self.finished.append(record)
             self.launched += 1
@@ -168,12 +175,11 @@ class Tuning:
         """Round robin; for Grid, each definition up to its own grid's size."""
         if self.config["strategy"] != "Grid":
             return self.definitions[self.launched % len(self.definitions)]
-        return min(self.definitions, key=lambda d: (len(d.study.trials) >= grid_size(d.ranges), len(d.study.trials)))
+        return min(self.definitions, key=lambda d: (d.search.size() >= grid_size(d.ranges), d.search.size()))
 
     def _launch(self) -> None:
         definition = self._next_definition()
-        trial = definition.study.ask(definition.dists)
-        tuned = decode(definition.ranges, trial.params)
+        trial, tuned = definition.search.ask()
         estimator = Estimator.from_config(definition.estimator)
         estimator.set_hyperparameters(**tuned)
         self.launched += 1
@@ -204,7 +210,7 @@ class Tuning:
         if record is not None:
             self.adopting.remove(name)
             self.launched -= 1  # _add_known counts it
-            self._add_known(record, count=True)
+            self._add_known(record, count=True, pending=self.adopted_trials.pop(name, None))
             self._after_trial()
 
     def _report(self, name: str, run: Running) -> None:
@@ -227,18 +233,11 @@ class Tuning:
             pass  # it ended meanwhile
 
     def _finish(self, name: str, run: Running, status: str, final: float | None) -> None:
-        from optuna.trial import TrialState
-
         del self.running[name]
         value = run.best if run.early_stopped else (final if status == "Completed" else None)
-        if run.early_stopped:
-            run.definition.study.tell(run.trial, state=TrialState.PRUNED)
-        elif value is not None:
-            run.definition.study.tell(run.trial, value)
-        else:
-            run.definition.study.tell(run.trial, state=TrialState.FAIL)
-            if status == "Completed":
-                print(f"{name} never reported the objective metric '{run.definition.objective}'", flush=True)
+        run.definition.search.tell(run.trial, value, pruned=run.early_stopped)
+        if value is None and status == "Completed" and not run.early_stopped:
+            print(f"{name} never reported the objective metric '{run.definition.objective}'", flush=True)
         points = Job(name).metric_points(run.definition.objective)
         record = TrialRecord(name, run.definition.name, run.hyperparameters, value, status, run.early_stopped,
                              {str(p.step): p.value for p in points})

@@ -1,8 +1,9 @@
 """Search strategies, by name, over Optuna samplers and pruners.
 
 A strategy turns the ranges into Optuna distributions and gives the sampler (and the
-pruner, for Hyperband) a tuning job uses. Built in: Random, Bayesian (TPE, or a Gaussian
-process with strategy_config={"sampler": "gp"}), Grid, Hyperband. More come from the
+pruner, for Hyperband) a tuning job uses. Built in: Random, Bayesian (TPE that knows which
+trials are still running, see samplers.py; a Gaussian process with strategy_config=
+{"sampler": "gp"}), Grid, Hyperband. More come from the
 `jupyter_ext.tuning_strategies` entry-point group (a callable like `_random` below).
 """
 
@@ -61,7 +62,7 @@ def encode(ranges: dict[str, ParameterRange], hyperparameters: dict[str, Any]) -
             return None
         if not dists[name]._contains(internal):
             return None
-        params[name] = value
+        params[name] = dists[name].to_external_repr(internal)  # "0.5" stored as text is 0.5
     return params
 
 
@@ -136,10 +137,14 @@ def _bayesian(ranges: dict, seed: int | None, config: dict, static: dict) -> tup
     import optuna
 
     if str(config.get("sampler", "tpe")).lower() == "gp":
-        return optuna.samplers.GPSampler(seed=seed), None
-    # The constant liar keeps parallel trials from all sampling the same region.
-    return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True,
-                                      n_startup_trials=int(config.get("n_startup_trials", 10))), None
+        return optuna.samplers.GPSampler(seed=seed), None  # it models running trials itself
+    startup = int(config.get("n_startup_trials", 10))
+    if not config.get("pending_aware", True):  # suggests as if no trial were running (to compare with)
+        return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=False,
+                                          n_startup_trials=startup), None
+    from .samplers import PendingAwareTPESampler
+
+    return PendingAwareTPESampler(seed=seed, n_startup_trials=startup), None
 
 
 def _grid(ranges: dict, seed: int | None, config: dict, static: dict) -> tuple[Any, Any]:

@@ -1,0 +1,165 @@
+"""Parallel trials: suggestions that know which trials are still running, one trial at a
+time as plain Optuna TPE, and pending trials kept when a resumed tuning job adopts them."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+
+import optuna
+
+from conftest import wait_until
+from jupyter_ext import (
+    CategoricalParameter, ContinuousParameter, Estimator, HyperparameterTuner, IntegerParameter, describe_job,
+)
+from jupyter_ext.jobs import records
+from jupyter_ext.store import get_store
+from jupyter_ext.tuning.search import Search
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+RANGES = {"x1": ContinuousParameter(-5, 10), "x2": ContinuousParameter(0, 15),
+          "x3": ContinuousParameter(1e-3, 10, "Logarithmic")}
+
+
+def _objective(point: dict) -> float:
+    """Branin in x1, x2 plus a bowl in log10(x3) (as benchmarks/tuning.py)."""
+    x1, x2, x3 = point["x1"], point["x2"], point["x3"]
+    bowl = (x2 - 5.1 / (4 * math.pi ** 2) * x1 ** 2 + 5 / math.pi * x1 - 6) ** 2
+    return bowl + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1) + 10 + 2 * (math.log10(x3) + 0.7) ** 2
+
+
+def _unit(point: dict) -> list[float]:
+    return [(point["x1"] + 5) / 15, point["x2"] / 15, (math.log10(point["x3"]) + 3) / 4]
+
+
+def _closest_pair(points: list[dict]) -> float:
+    units = [_unit(p) for p in points]
+    return min(math.dist(a, b) for i, a in enumerate(units) for b in units[i + 1:])
+
+
+def _search(seed: int, config: dict | None = None, finished: int = 12) -> Search:
+    search = Search("Bayesian", RANGES, seed, config, maximize=False)
+    for _ in range(finished):
+        trial, point = search.ask()
+        search.tell(trial, _objective(point))
+    return search
+
+
+def test_trials_asked_while_others_run_spread_out() -> None:
+    """Eight trials asked together, after twelve results: no two nearly the same (the search
+    that ignores pending trials, TPE without the constant liar, piles them up)."""
+    aware, unaware = [], []
+    for seed in range(5):
+        for config, closest in (({}, aware), ({"pending_aware": False}, unaware)):
+            search = _search(seed, config)
+            closest.append(_closest_pair([search.ask()[1] for _ in range(8)]))
+            assert search.pending() == 8
+    assert min(aware) > 0.1, aware  # a tenth of the unit cube's side at least
+    assert min(unaware) < 0.05, unaware  # what the check guards against
+
+
+def test_random_start_up_counts_pending_trials() -> None:
+    """With 6 results and 4 trials running, the 11th trial is modelled, not random; with
+    2 results and 8 running it is still random (too little is known)."""
+    search = _search(0, finished=6)
+    for _ in range(4):
+        search.ask()
+    trial, _ = search.ask()
+    assert not search.study.sampler.starting_up(search.study, search.study.trials[trial.number])
+    early = _search(0, finished=2)
+    for _ in range(8):
+        early.ask()
+    trial, _ = early.ask()
+    assert early.study.sampler.starting_up(early.study, early.study.trials[trial.number])
+
+
+def test_one_trial_at_a_time_is_plain_optuna_tpe() -> None:
+    """Same seed, same suggestions and values as Optuna's TPESampler(seed=seed), past its start-up."""
+    ranges = {"lr": ContinuousParameter(1e-4, 1e-1, "Logarithmic"), "layers": IntegerParameter(1, 8),
+              "act": CategoricalParameter(["relu", "tanh"]), "x": ContinuousParameter(-5, 10)}
+
+    def score(lr: float, layers: int, act: str, x: float) -> float:
+        return (math.log10(lr) + 2) ** 2 + (layers - 3) ** 2 / 4 + (act == "tanh") + (x - 1) ** 2 / 10
+
+    for seed in (0, 1):
+        search = Search("Bayesian", ranges, seed, {}, maximize=False)
+        ours = []
+        for _ in range(25):
+            trial, values = search.ask()
+            ours.append(values)
+            search.tell(trial, score(**values))
+        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+        study.optimize(lambda t: score(t.suggest_float("lr", 1e-4, 1e-1, log=True), t.suggest_int("layers", 1, 8),
+                                       t.suggest_categorical("act", ["relu", "tanh"]), t.suggest_float("x", -5, 10)),
+                       n_trials=25)
+        assert ours == [t.params for t in study.trials]
+
+
+def _rebuilt(seed: int, register_running: bool) -> tuple[Search, list, list[dict], float]:
+    """A search rebuilt as a resumed job rebuilds it: 12 results, and 6 trials that still run
+    (pending, unless `register_running` is False, as before adoption kept them); the closest
+    distance from two new suggestions to the running ones."""
+    first = _search(seed, finished=12)
+    learnt = [(t.params, t.value) for t in first.study.trials]
+    running = [first.ask()[1] for _ in range(6)]
+    rebuilt = Search("Bayesian", RANGES, seed + 100, {}, maximize=False)
+    for params, value in learnt:
+        assert rebuilt.add_finished(params, value)
+    adopted = [rebuilt.add_pending(point) for point in running] if register_running else []
+    fresh = [rebuilt.ask()[1] for _ in range(2)]
+    return rebuilt, adopted, running, min(math.dist(_unit(a), _unit(b)) for a in fresh for b in running)
+
+
+def test_a_rebuilt_search_keeps_adopted_trials_pending() -> None:
+    """A resumed job's search: running trials pending, new suggestions away from them (not
+    so when they are left out), and an adopted trial's result told with its per-epoch values."""
+    kept = [_rebuilt(seed, True)[3] for seed in range(5)]
+    left_out = [_rebuilt(seed, False)[3] for seed in range(5)]
+    assert min(kept) > 0.15 and min(left_out) < 0.1, (kept, left_out)
+    rebuilt, adopted, running, _ = _rebuilt(0, True)
+    assert rebuilt.pending() == 8 and [t.params for t in adopted] == running  # 6 adopted, 2 new
+    adopted[0].report(5.0, 0)
+    rebuilt.tell(adopted[0], 4.0)
+    done = rebuilt.study.trials[adopted[0].number]
+    assert done.state.name == "COMPLETE" and done.value == 4.0 and done.intermediate_values == {0: 5.0}
+    assert rebuilt.add_pending({"x1": 99.0, "x2": 1.0, "x3": 1.0}) is None  # outside the ranges
+    assert rebuilt.pending() == 7
+
+
+SLOW = """
+import argparse, time
+p = argparse.ArgumentParser()
+p.add_argument("-x", type=float)
+p.add_argument("--sleep", type=float, default=0)
+a = p.parse_args()
+for epoch in range(3):
+    time.sleep(a.sleep)
+    print(f"epoch {epoch} score: {-(a.x - 3) ** 2}", flush=True)
+"""
+
+
+def test_resumed_bayesian_job_adopts_running_trials_as_pending(script) -> None:
+    est = Estimator(str(script(SLOW, "slow.py")), hyperparameters={"sleep": 1.5},
+                    metric_definitions=[{"Name": "score", "Regex": r"score: ([-0-9.e]+)"}])
+    tuner = HyperparameterTuner(est, "score", {"x": ContinuousParameter(0, 10)}, strategy="Bayesian",
+                                max_jobs=4, max_parallel_jobs=2, random_seed=1)
+    tuner.fit(wait=False)
+    job = tuner.latest_tuning_job
+
+    def running() -> list[str]:
+        return [c for c in describe_job(job.name).children if describe_job(c).status == "InProgress"]
+
+    wait_until(lambda: len(running()) == 2, what="two running trials")
+    os.kill(records.get_row(get_store(), job.name)["runner_pid"], signal.SIGKILL)
+    wait_until(lambda: describe_job(job.name).status == "Failed", what="the tuning job to be marked Failed")
+    still = running()
+    assert still, "the trials ended before the runner was found dead: make them longer"
+    resumed = HyperparameterTuner.attach(job.name)
+    resumed.resume(logs=False)
+    log = [line.message for line in resumed.latest_tuning_job.read_log().lines]
+    assert any(f"{len(still)} still running adopted ({len(still)} pending in the search)" in m for m in log), log
+    frame = resumed.analytics().dataframe()
+    assert len(frame) == 4 and frame["FinalObjectiveValue"].notna().all(), frame
+    assert set(still) <= set(frame["TrainingJobName"])
