@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
-from ..jobs import Job, JobKind, JobSpec, check_job_options, describe_job, submit, watch
+from ..jobs import Job, JobKind, JobSpec, check_job_options, describe_job, resolve_executor, submit, watch
 from ..jobs.contract import base_environment
 from ..store import absolute_uri
 from .pipelines import ALGORITHMS
@@ -88,7 +88,7 @@ class AutoMLJob(JobKind):
         config = {"name": spec.name, "algorithms": automl.algorithms, "max_candidates": automl.max_candidates,
                   "max_parallel_jobs": automl.max_parallel_jobs, "total_runtime": automl.total_job_runtime_in_seconds,
                   "max_run_per_job": automl.max_runtime_per_training_job_in_seconds, "mode": self.mode,
-                  "output_path": automl.output_path}
+                  "output_path": automl.output_path, "instance_type": automl.instance_type}
         (job_dir / "automl.json").write_text(json.dumps(config, indent=1))
 
     def run_details(self, spec: JobSpec) -> tuple[Mapping[str, Any], str | None]:
@@ -101,7 +101,8 @@ class AutoML:
     `problem_type` and `job_objective` ({"MetricName": "F1"}) go together or not at all,
     as in SageMaker. Budgets are in seconds. With `output_path` (e.g. "s3://bucket/prefix")
     the job copies its notebooks, models and inference code under `<output_path>/<job>/`
-    (publish.py). Bad input raises ValidationError before any job starts.
+    (publish.py). `instance_type="ray"` trains the candidates on a Ray cluster (see
+    `jupyter_ext.ray`). Bad input raises ValidationError before any job starts.
     """
 
     def __init__(self, target_attribute_name: str, problem_type: str | None = None,
@@ -110,7 +111,7 @@ class AutoML:
                  total_job_runtime_in_seconds: int | None = None, mode: str = "AUTO",
                  validation_fraction: float = 0.2, base_job_name: str | None = None,
                  max_parallel_jobs: int = 2, random_seed: int = 0, algorithms: list[str] | None = None,
-                 output_path: str | None = None, **options: Any) -> None:
+                 output_path: str | None = None, instance_type: str = "local", **options: Any) -> None:
         self.job_options = check_job_options("AutoML", options)
         ignore_sagemaker_arguments("AutoML", {k: v for k, v in options.items() if k not in self.job_options})
         if (problem_type is None) != (job_objective is None):
@@ -136,6 +137,8 @@ class AutoML:
         self.max_parallel_jobs = max_parallel_jobs
         self.base_job_name = base_job_name or "automl"
         self.output_path = absolute_uri(output_path) if output_path else None
+        self.instance_type = instance_type  # where candidates train: "ray" spreads them over a cluster
+        resolve_executor(instance_type)
         self.latest_auto_ml_job: Job | None = None
 
     def fit(self, inputs: Any, wait: bool = True, logs: bool = True, job_name: str | None = None) -> None:
@@ -179,7 +182,7 @@ class AutoML:
                      total_job_runtime_in_seconds=config["total_runtime"],
                      validation_fraction=problem["validation_fraction"], max_parallel_jobs=config["max_parallel_jobs"],
                      random_seed=problem["seed"], algorithms=config["algorithms"],
-                     output_path=config.get("output_path"))
+                     output_path=config.get("output_path"), instance_type=config.get("instance_type", "local"))
         automl.latest_auto_ml_job = Job(auto_ml_job_name)
         return automl
 

@@ -91,7 +91,8 @@ def _tuner(config: dict[str, Any], folder: Path, problem: dict[str, Any], second
                              "AUC", "F1macro", "PrecisionMacro", "RecallMacro")]
     estimators = {algorithm: Estimator(str(entry), hyperparameters={"algorithm": algorithm},
                                        metric_definitions=definitions, max_run=config["max_run_per_job"],
-                                       base_job_name=f"{config['name'][:20]}-{algorithm}")
+                                       base_job_name=f"{config['name'][:20]}-{algorithm}",
+                                       instance_type=config.get("instance_type", "local"))
                   for algorithm in config["algorithms"]}
     tuner = HyperparameterTuner.create(
         estimator_dict=estimators, objective_metric_name_dict={a: metric for a in estimators},

@@ -7,6 +7,7 @@
     jupyter-ext monitor baseline|schedule|run|report|list|executions|describe|stop|start|delete ...
     jupyter-ext livy serve|status|stop|configure ...
     jupyter-ext aws serve|status|stop|env
+    jupyter-ext ray serve|status|stop
 
 Each group is one capability's verb table (jupyter_ext.commands), the same table its
 magic is built from; `jupyter-ext GROUP VERB --help` lists a verb's options.
@@ -28,6 +29,7 @@ from .jobs import add_jobs_commands
 from .lifecycle import add_lifecycle_commands
 from .livy import add_livy_commands
 from .monitor import add_monitor_commands
+from .ray import add_ray_commands
 
 __all__ = ["main", "build_parser"]
 
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jupyter-ext", description="jupyter_ext from the command line")
     groups = parser.add_subparsers(dest="group", required=True)
     for add in (add_jobs_commands, add_lifecycle_commands, add_debugger_commands, add_endpoints_commands,
-                add_monitor_commands, add_livy_commands, add_aws_commands):
+                add_monitor_commands, add_livy_commands, add_aws_commands, add_ray_commands):
         add(groups)
     return parser
 

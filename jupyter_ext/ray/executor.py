@@ -114,7 +114,7 @@ class RayExecutor(LocalExecutor):
     """Runs jobs' programs on a Ray cluster (RAY_ADDRESS, or a local one)."""
 
     def launch(self, job_name: str, job_dir: Path) -> None:
-        cluster_address()  # the local cluster starts here, once, not in every runner
+        cluster_address()  # the local cluster starts here, in the launching process, once
         super().launch(job_name, job_dir)
 
     def start_hosts(self, job_dir: Path, hosts: list[Host], program: list[str], working_dir: str,
