@@ -40,11 +40,14 @@ def test_notebook_runs_under_papermill(notebook: Path, tmp_path: Path, monkeypat
 
 
 def _stop_endpoint() -> None:
-    """Stop the AWS endpoint a notebook started (`use_local_endpoint()`) in the test's home."""
+    """Stop the AWS endpoint (`use_local_endpoint()`) and the local Ray cluster (a job on
+    "ray") a notebook started in the test's home."""
     from jupyter_ext.aws import detached_service
+    from jupyter_ext.ray.cluster import local_cluster
 
-    if detached_service().running():
-        detached_service().stop()
+    for server in (detached_service(), local_cluster()):
+        if server.running():
+            server.stop()
 
 
 @needs_sdk2
