@@ -212,10 +212,16 @@ def _wait_until(name: str, done: Any, timeout: float, what: str) -> None:
 
 
 def _update(name: str, change: Any, wait: bool) -> None:
+    """Change the endpoint's config; with `wait`, until it is served (ValidationError if the
+    server could not serve it, e.g. a model or a new instance failed to load)."""
     version = records.change_endpoint_config(get_store(), name, change)
-    if wait:
-        _wait_until(name, lambda r: r["applied_version"] >= version and r["status"] == "InService", START_TIMEOUT,
-                    "to update")
+    if not wait:
+        return
+    _wait_until(name, lambda r: r["applied_version"] >= version and r["status"] == "InService", START_TIMEOUT,
+                "to update")
+    row = _row(name)
+    if row["failure_reason"] and row["failure_reason"].startswith("Update failed"):
+        raise ValidationError(f"Endpoint {name}: {row['failure_reason']}")
 
 
 def update_endpoint_weights_and_capacities(endpoint_name: str, desired_weights_and_capacities: Any,
@@ -225,6 +231,7 @@ def update_endpoint_weights_and_capacities(endpoint_name: str, desired_weights_a
     Takes `{variant: weight}` or SageMaker's list of `{"VariantName", "DesiredWeight",
     "DesiredInstanceCount"}`; the endpoint is Updating until the server serves the new
     weights and the new instances answer (extra instances end once they have answered).
+    ValidationError if a new instance cannot load the model: the endpoint keeps its count.
     """
     if isinstance(desired_weights_and_capacities, Mapping):
         desired = [{"VariantName": k, "DesiredWeight": v} for k, v in desired_weights_and_capacities.items()]
@@ -269,9 +276,6 @@ def update_endpoint(endpoint_name: str, production_variants: Sequence[Production
             config["data_capture"] = capture
 
     _update(endpoint_name, change, wait)
-    row = _row(endpoint_name)
-    if wait and row["failure_reason"] and row["failure_reason"].startswith("Update failed"):
-        raise ValidationError(f"Endpoint {endpoint_name}: {row['failure_reason']}")
 
 
 def delete_endpoint(endpoint_name: str, timeout: float = 30.0) -> None:

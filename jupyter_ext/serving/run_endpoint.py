@@ -189,6 +189,7 @@ class EndpointServer:
             if config.get("data_capture") != self.config.get("data_capture"):
                 self._capture(config.get("data_capture"))
             self.config = config
+            self._write_stats()  # the new instances are described once the update is
             self._set(status="InService", applied_version=version)
         except Exception as error:
             if not isinstance(error, ValidationError):
