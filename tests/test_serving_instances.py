@@ -1,7 +1,8 @@
 """Endpoints with several instances per variant, as real processes: requests spread over
 the instances, an instance killed under load (through the fault hook, and by its pid) is
 replaced with no failed request, scaling 1 → 2 → 1 by update under load, a scale-up whose
-model fails to load, and a request that kills every instance it reaches."""
+model fails to load, a request that kills every instance it reaches, and instances
+ending with their endpoint."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 from conftest import wait_until
 from jupyter_ext.errors import ValidationError
 from jupyter_ext.jobs.faults import FAULT_VARIABLE, INSTANCE_FAULT_POINTS
+from jupyter_ext.jobs.process import is_alive
 from jupyter_ext.serving import (
     Model, Predictor, delete_endpoint, describe_endpoint, endpoint_token, list_endpoints,
     update_endpoint_weights_and_capacities,
@@ -200,3 +202,15 @@ def test_a_request_that_kills_every_instance_gets_a_500_and_the_rest_are_served(
     names = _instances("poison")  # 1 and 2 died, then the first of their replacements (3 or 4)
     assert len(names) == 2 and "AllTraffic-5" in names and not {"AllTraffic-1", "AllTraffic-2"} & set(names)
     wait_until(lambda: describe_endpoint("poison").variants[0].errors_5xx == 1, what="the 500 counted")
+
+
+def test_instances_end_with_their_endpoint(who: Model) -> None:
+    who.deploy("deleted", initial_instance_count=2)
+    pids = list(_instances("deleted").values())
+    delete_endpoint("deleted")
+    assert not any(is_alive(pid) for pid in pids)
+    who.deploy("killed", initial_instance_count=2)
+    pids = list(_instances("killed").values())
+    os.kill(describe_endpoint("killed").pid, signal.SIGKILL)  # the endpoint process alone
+    wait_until(lambda: not any(is_alive(pid) for pid in pids), 30, "the instances ending with their endpoint")
+    assert describe_endpoint("killed").status == "Failed" and describe_endpoint("killed").variants[0].instances == []
