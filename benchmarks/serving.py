@@ -9,8 +9,10 @@ jupyter_ext endpoint, (b) the baseline — a minimal FastAPI app (`async def` ro
 model called inline, the same uvicorn and the same socket options) — and (c) the
 jupyter_ext endpoint with data capture at 100% sampling. Rounds alternate a/b/c; ratios
 are taken per round (the same machine load) and their median is reported, with each
-server's CPU time per request (steadier than throughput on a shared machine). Targets: (a) at least 0.9x (b)'s throughput; (c) costs under 10%
-of (a)'s throughput. The machine load is printed with the figures.
+server's CPU time per request (steadier than throughput on a shared machine; an
+endpoint's includes its instance process's). Targets: (a) at least 0.9x (b)'s
+throughput; (c) costs under 10% of (a)'s throughput. The machine load is printed with
+the figures.
 """
 
 from __future__ import annotations
@@ -100,8 +102,8 @@ def _load(port: int, seconds: float, clients: int, pid: int, token: str) -> tupl
     baseline ignores it)."""
     import psutil
 
-    server = psutil.Process(pid)
-    cpu = sum(server.cpu_times()[:2])
+    server = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]  # with the endpoint's instances
+    cpu = sum(sum(process.cpu_times()[:2]) for process in server)
     latencies: list[float] = []
     failures: list[int] = []
     until = time.perf_counter() + seconds
@@ -111,7 +113,7 @@ def _load(port: int, seconds: float, clients: int, pid: int, token: str) -> tupl
     for thread in threads:
         thread.join()
     ordered = sorted(latencies)
-    cpu_ms = (sum(server.cpu_times()[:2]) - cpu) * 1000 / max(1, len(ordered))
+    cpu_ms = (sum(sum(process.cpu_times()[:2]) for process in server) - cpu) * 1000 / max(1, len(ordered))
     return (len(ordered) / seconds, ordered[len(ordered) // 2] * 1000, ordered[int(len(ordered) * 0.99)] * 1000,
             len(failures), cpu_ms)
 
@@ -138,9 +140,13 @@ def _baseline(kind: str, path: Path, folder: Path) -> tuple[subprocess.Popen, in
 
 
 def _pin(pid: int, cpus: set[int]) -> None:
-    """Every thread of process `pid` on `cpus` (Linux keeps an affinity per thread)."""
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        os.sched_setaffinity(int(task.name), cpus)
+    """Every thread of process `pid` and of its children (an endpoint's instances) on `cpus`
+    (Linux keeps an affinity per thread)."""
+    import psutil
+
+    for process in [pid, *(child.pid for child in psutil.Process(pid).children(recursive=True))]:
+        for task in Path(f"/proc/{process}/task").iterdir():
+            os.sched_setaffinity(int(task.name), cpus)
 
 
 def _bench(kind: str, path: Path, folder: Path, args: argparse.Namespace) -> dict[str, list[tuple]]:

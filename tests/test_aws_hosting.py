@@ -1,6 +1,7 @@
-"""Hosting on the local AWS endpoint over real clients: SDK v2's estimator.deploy and
-Predictor, two-variant endpoints with data capture, updates under traffic, boto3's
-invoke_endpoint, the model's own errors, and the built-in XGBoost algorithm's artifacts.
+"""Hosting on the local AWS endpoint over real clients: SDK v2's estimator.deploy (on two
+instances) and Predictor, two-variant endpoints with data capture, updates of weights and
+instance counts under traffic, boto3's invoke_endpoint, the model's own errors, and the
+built-in XGBoost algorithm's artifacts.
 
 SDK v2 waits for an endpoint by sleeping `poll` s before each DescribeEndpoint (30 s by
 default), so the script deploys with wait=False and waits with `wait_for_endpoint(poll=1)`,
@@ -70,10 +71,11 @@ CLIENT = textwrap.dedent(f"""\
     estimator.fit({{"train": uri}}, logs=False)
     print("FITTED", round(time.monotonic() - started, 1))
 
-    first = estimator.deploy(initial_instance_count=1, instance_type="ml.m5.large", serializer=CSVSerializer(),
+    first = estimator.deploy(initial_instance_count=2, instance_type="ml.m5.large", serializer=CSVSerializer(),
                              deserializer=JSONDeserializer(), wait=False)
     described = session.wait_for_endpoint(first.endpoint_name, poll=1)
     print("FIRST", first.endpoint_name, described["EndpointStatus"], described["EndpointConfigName"])
+    print("INSTANCES", [(v["CurrentInstanceCount"], v["DesiredInstanceCount"]) for v in described["ProductionVariants"]])
     print("CSV", json.dumps(first.predict([[9, 1], [1, 9]])))
     first.serializer = JSONSerializer()
     print("JSON", json.dumps(first.predict([[8, 2]])))
@@ -123,9 +125,12 @@ CLIENT = textwrap.dedent(f"""\
     invoker = threading.Thread(target=keep_invoking)
     invoker.start()
     sm.update_endpoint_weights_and_capacities(EndpointName=second_name, DesiredWeightsAndCapacities=[
-        {{"VariantName": "A", "DesiredWeight": 0.0}}, {{"VariantName": "B", "DesiredWeight": 1.0}}])
+        {{"VariantName": "A", "DesiredWeight": 0.0}},
+        {{"VariantName": "B", "DesiredWeight": 1.0, "DesiredInstanceCount": 2}}])
     described = session.wait_for_endpoint(second_name, poll=0.5)
     print("WEIGHTS", [(v["VariantName"], v["CurrentWeight"]) for v in described["ProductionVariants"]])
+    print("SCALED", [(v["VariantName"], v["CurrentInstanceCount"], v["DesiredInstanceCount"])
+                     for v in described["ProductionVariants"]])
     counts["variants"].clear()
     wait_until = time.monotonic() + 30
     while counts["ok"] < 5 and time.monotonic() < wait_until:  # some requests under the new weights
@@ -185,6 +190,7 @@ def test_estimator_deploy_predicts_with_csv_and_json_then_deletes(aws: Endpoint,
     out = hosting_output
     name = printed(out, "FIRST")
     assert f"FIRST {name} InService {name}" in out
+    assert "INSTANCES [(2, 2)]" in out  # initial_instance_count=2: two instance processes serve
     assert "CSV [1.0, 0.0]" in out and "JSON [1.0]" in out
     assert name not in [e.name for e in list_endpoints()]
 
@@ -207,6 +213,7 @@ def test_two_variants_target_variant_and_two_endpoints_at_once(aws: Endpoint, ho
 def test_updates_under_traffic_drop_no_request(aws: Endpoint, hosting_output: str) -> None:
     out = hosting_output
     assert "WEIGHTS [('A', 0.0), ('B', 1.0)]" in out
+    assert "SCALED [('A', 1, 1), ('B', 2, 2)]" in out  # DesiredInstanceCount, under the same traffic
     assert "AFTER_WEIGHTS ['B']" in out
     assert "UPDATED InService True [('A', 1.0), ('B', 1.0)]" in out  # the new config's initial weights
     ok, failed = int(printed(out, "TRAFFIC")), int(out.split("TRAFFIC ", 1)[1].split()[1])

@@ -122,7 +122,7 @@ def test_a_store_made_before_migration_chains_opens_keeps_its_rows_and_takes_wri
     store = get_store()
     assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION
     assert dict(store.query("SELECT chain, version FROM schema_versions")) == {
-        "jobs": 4, "experiments": 2, "lifecycle": 1, "serving": 1, "monitoring": 2, "aws": 3}
+        "jobs": 4, "experiments": 2, "lifecycle": 1, "serving": 2, "monitoring": 2, "aws": 3}
     assert {t: store.query(f"SELECT COUNT(*) FROM {t}")[0][0] for t in tables} == counts
 
     job = describe_job("old-job")
@@ -157,7 +157,7 @@ def test_a_store_made_before_later_capabilities_gets_their_tables(home: Path) ->
     legacy.close()
     store = get_store()
     assert dict(store.query("SELECT chain, version FROM schema_versions")) == {
-        "jobs": 4, "experiments": 2, "lifecycle": 1, "serving": 1, "monitoring": 2, "aws": 3}
+        "jobs": 4, "experiments": 2, "lifecycle": 1, "serving": 2, "monitoring": 2, "aws": 3}
     assert store.query("SELECT name FROM experiments")[0][0] == "kept"
     assert list_lifecycle_configs() == []
 

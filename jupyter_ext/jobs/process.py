@@ -1,6 +1,6 @@
 """Processes: the one seam through which jupyter_ext starts, checks and stops processes.
 
-Job runners, endpoint servers, the detached Livy gateway, lifecycle scripts and Spark
+Job runners, endpoint servers and their instances, the detached Livy gateway, lifecycle scripts and Spark
 drivers are all started, looked at and stopped through these few functions, so what
 "alive" and "stopped" mean is decided in one place:
 - a process is named by its pid and its start time (`ProcessRef`), so a pid the system
@@ -25,8 +25,8 @@ from typing import Any
 
 import psutil
 
-__all__ = ["RUNNER_PID_VARIABLE", "free_port", "die_with_parent", "orphaned", "ProcessRef", "spawn_detached", "start_time", "this_process", "is_alive", "signal_group",
-           "terminate_group", "kill_group"]
+__all__ = ["RUNNER_PID_VARIABLE", "free_port", "die_with_parent", "orphaned", "ProcessRef", "spawn_detached",
+           "spawn_child", "start_time", "this_process", "is_alive", "signal_group", "terminate_group", "kill_group"]
 
 # The runner tells the program it supervises its pid, so the program can tell when it is orphaned.
 RUNNER_PID_VARIABLE = "JUPYTER_EXT_RUNNER_PID"
@@ -106,6 +106,13 @@ def spawn_detached(
     if reap:
         threading.Thread(target=process.wait, daemon=True).start()
     return ProcessRef(process.pid, start_time(process.pid)), process
+
+
+def spawn_child(argv: Sequence[str], *, pass_fds: Sequence[int] = ()) -> subprocess.Popen[bytes]:
+    """Start `argv` as a helper of this process: in its process group (stopping the group
+    stops it too), with its environment, folder, stdout and stderr, and the descriptors
+    `pass_fds` kept open. The caller reaps it (wait on the handle)."""
+    return subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, pass_fds=tuple(pass_fds), close_fds=True)
 
 
 def signal_group(pgid: int, signum: int) -> bool:

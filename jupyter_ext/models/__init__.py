@@ -20,7 +20,7 @@ from .debugger import (  # noqa: F401
     ListRuleEvaluationsResponse, RuleEvaluationStatus,
 )
 from .endpoints import (  # noqa: F401
-    EndpointDescription, EndpointMonitoring, InvokeEndpointRequest, InvokeEndpointResponse, ListEndpointsResponse, MonitoringExecutionSummary, MonitoringScheduleSummary, MonitoringViolation, VariantDescription,
+    EndpointDescription, EndpointMonitoring, InstanceDescription, InvokeEndpointRequest, InvokeEndpointResponse, ListEndpointsResponse, MonitoringExecutionSummary, MonitoringScheduleSummary, MonitoringViolation, VariantDescription,
 )
 from .spark import (  # noqa: F401
     LivyBatchSummary, LivyLog, LivyLogRequest, LivyOverview, LivySessionSummary,
@@ -59,6 +59,7 @@ __all__ = [
     "LifecycleConfig",
     "RuleEvaluationStatus",
     "ListRuleEvaluationsResponse",
+    "InstanceDescription",
     "VariantDescription",
     "EndpointDescription",
     "ListEndpointsResponse",
@@ -83,7 +84,7 @@ API_RECORDS = (
     LogChunk, StopJobRequest, ErrorResponse, ExperimentSummary, ListExperimentsResponse, LeaderboardRequest,
     LeaderboardRow, LeaderboardResponse, RunArtifact, RunDescription,
     LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,
-    RuleEvaluationStatus, ListRuleEvaluationsResponse, VariantDescription,
+    RuleEvaluationStatus, ListRuleEvaluationsResponse, InstanceDescription, VariantDescription,
     EndpointDescription, ListEndpointsResponse, InvokeEndpointRequest, InvokeEndpointResponse,
     LivySessionSummary, LivyBatchSummary, LivyOverview, LivyLogRequest, LivyLog,
     MonitoringViolation, MonitoringExecutionSummary, MonitoringScheduleSummary, EndpointMonitoring,

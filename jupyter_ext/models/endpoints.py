@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -11,11 +11,24 @@ from .sagemaker_names import Getter, SageMakerKeys, endpoint_keys, execution_key
 
 
 @dataclass(slots=True)
+class InstanceDescription(Record):
+    """One instance of a variant: a process that loaded the variant's model; `invocations`
+    counts the requests it answered since it started."""
+
+    instance_name: str
+    pid: int
+    invocations: int
+    started_at: datetime
+
+
+@dataclass(slots=True)
 class VariantDescription(Record):
     """One production variant of an endpoint: its model(s), weight and traffic so far.
 
-    `traffic_share` is weight / sum of weights. Latencies are in milliseconds over the
-    variant's recent requests (model time, as SageMaker's ModelLatency); counts since start.
+    `traffic_share` is weight / sum of weights. `instance_count` is the number of
+    instances asked for, `current_instance_count` the number serving now (`instances`).
+    Latencies are in milliseconds over the variant's recent requests (model time, as
+    SageMaker's ModelLatency); counts since start.
     """
 
     variant_name: str
@@ -30,6 +43,8 @@ class VariantDescription(Record):
     latency_avg_ms: float | None
     latency_p50_ms: float | None
     latency_p99_ms: float | None
+    current_instance_count: int = 0
+    instances: list[InstanceDescription] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -98,7 +98,7 @@ def endpoint_keys() -> dict[str, Getter]:
         "CreationTime": lambda e: e.created_at, "LastModifiedTime": lambda e: e.last_modified,
         "ProductionVariants": lambda e: [
             {"VariantName": v.variant_name, "CurrentWeight": v.current_weight, "DesiredWeight": v.current_weight,
-             "CurrentInstanceCount": v.instance_count, "DesiredInstanceCount": v.instance_count}
+             "CurrentInstanceCount": v.current_instance_count, "DesiredInstanceCount": v.instance_count}
             for v in e.variants] or None,
         "DataCaptureConfig": lambda e: _capture_summary(e.data_capture),
     }

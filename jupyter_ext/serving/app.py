@@ -1,28 +1,26 @@
 """The ASGI application of an endpoint: SageMaker's serving contract (`GET /ping`,
 `POST /invocations`, `GET /execution-parameters`) over weighted production variants.
 
-The routing table is swapped whole by the control thread, so a weight update or a new
-model takes effect between two requests and no request is dropped. Requests are decoded
-and predicted on one inference thread, off the event loop: models run one request at a
-time as before, and `/ping` answers while a large payload is parsed.
+The application checks each request (access), picks its variant, hands it to one of the
+variant's instances (instances.py: processes that load the model) and counts what the
+variant answered. The routing table is swapped whole, so a weight update or a new model
+takes effect between two requests and no request is dropped.
 """
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import json
 import random
 import time
-import traceback
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from .access import AccessPolicy
 from .capture import CaptureWriter
-from .handlers import ContainerChain
+from .frames import error_body
+from .instances import InstancePool
 from .payloads import PayloadError
 
 __all__ = ["EndpointApp", "Routing", "VariantStats", "MAX_PAYLOAD_BYTES"]
@@ -52,11 +50,11 @@ class VariantStats:
 
 
 class Routing:
-    """The variants being served and their weights; picks one per request."""
+    """The variants being served (their instances) and their weights; picks one per request."""
 
-    def __init__(self, chains: dict[str, ContainerChain], weights: dict[str, float]) -> None:
-        self.chains, self.weights = chains, weights
-        self.names = list(chains)
+    def __init__(self, pools: dict[str, InstancePool], weights: dict[str, float]) -> None:
+        self.pools, self.weights = pools, weights
+        self.names = list(pools)
         self.cumulative: list[float] = []
         total = 0.0
         for name in self.names:
@@ -64,34 +62,28 @@ class Routing:
             self.cumulative.append(total)
         self.total = total
 
-    def pick(self, target: str | None) -> tuple[str, ContainerChain]:
+    def pick(self, target: str | None) -> tuple[str, InstancePool]:
         """The target variant if named, else one drawn by weight; PayloadError if neither works."""
         if target is not None:
-            if target not in self.chains:
+            if target not in self.pools:
                 raise PayloadError(f"Target variant {target!r} does not exist; this endpoint has: "
                                    f"{', '.join(self.names)}.")
-            return target, self.chains[target]
+            return target, self.pools[target]
         if self.total <= 0:
             raise PayloadError("Every variant has weight 0: set a weight above 0, or name a target variant.")
         index = bisect.bisect_right(self.cumulative, random.random() * self.total)
         name = self.names[min(index, len(self.names) - 1)]
-        return name, self.chains[name]
-
-
-def _error_body(code: str, message: str) -> bytes:
-    return json.dumps({"ErrorCode": code, "Message": message}).encode()
+        return name, self.pools[name]
 
 
 class EndpointApp:
-    """One endpoint's HTTP service (a raw ASGI app: nothing between the socket and the model)."""
+    """One endpoint's HTTP service (a raw ASGI app) in front of its variants' instances."""
 
-    def __init__(self, routing: Routing, capture: CaptureWriter | None, log: Any, access: AccessPolicy) -> None:
+    def __init__(self, routing: Routing, capture: CaptureWriter | None, access: AccessPolicy) -> None:
         self.routing = routing
         self.capture = capture
         self.access = access
-        self.inference = ThreadPoolExecutor(1, thread_name_prefix="inference")
         self.stats: dict[str, VariantStats] = {name: VariantStats() for name in routing.names}
-        self.log = log
         self.execution_parameters = json.dumps({"MaxConcurrentTransforms": 1, "BatchStrategy": "MULTI_RECORD",
                                                 "MaxPayloadInMB": 6}).encode()
 
@@ -102,7 +94,7 @@ class EndpointApp:
         refusal = self.access.refusal(path, headers)
         if refusal is not None:
             status, code, message = refusal
-            await self._send(send, status, _error_body(code, message), _JSON)
+            await self._send(send, status, error_body(code, message), _JSON)
         elif path == "/ping" and method == "GET":
             await self._send(send, 200, b"", "text/plain")
         elif path == "/invocations" and method == "POST":
@@ -110,49 +102,43 @@ class EndpointApp:
         elif path == "/execution-parameters" and method == "GET":
             await self._send(send, 200, self.execution_parameters, "application/json")
         else:
-            await self._send(send, 404, _error_body("NotFound", f"No route {method} {path}; use GET /ping or "
+            await self._send(send, 404, error_body("NotFound", f"No route {method} {path}; use GET /ping or "
                                                     "POST /invocations."), "application/json")
 
     async def _invocations(self, headers: dict[bytes, bytes], receive: Any, send: Any) -> None:
         body = await self._body(receive)
         content_type = headers.get(b"content-type", b"").decode("latin-1") or None
         if body is None:
-            status, answer, answer_type, variant = 413, _error_body(
+            status, answer, answer_type, variant = 413, error_body(
                 "ValidationError", f"The payload is larger than {MAX_PAYLOAD_BYTES} bytes (6 MB)."), _JSON, None
         else:
-            status, answer, answer_type, variant = await asyncio.get_running_loop().run_in_executor(
-                self.inference, self._answer, body, content_type, headers)
+            status, answer, answer_type, variant = await self._answer(body, content_type, headers)
         await self._send(send, status, answer, answer_type, variant)
         if status == 200 and self.capture is not None and self.capture.sampled():
             inference_id = headers.get(_INFERENCE_ID)
             self.capture.put((variant, time.time(), inference_id.decode("latin-1") if inference_id else None,
                               body, content_type, answer, answer_type))
 
-    def _answer(self, body: bytes, content_type: str | None,
-                headers: dict[bytes, bytes]) -> tuple[int, bytes, str, str | None]:
+    async def _answer(self, body: bytes, content_type: str | None,
+                      headers: dict[bytes, bytes]) -> tuple[int, bytes, str, str | None]:
         """(status, body, content type, variant) for one request, errors included."""
         target = headers.get(_TARGET)
         try:
-            variant, chain = self.routing.pick(target.decode("latin-1") if target is not None else None)
+            variant, pool = self.routing.pick(target.decode("latin-1") if target is not None else None)
         except PayloadError as error:
-            return 400, _error_body("ValidationError", str(error)), _JSON, None
+            return 400, error_body("ValidationError", str(error)), _JSON, None
         stats = self.stats.setdefault(variant, VariantStats())
         accept = headers.get(b"accept", b"").decode("latin-1") or None
-        started = time.perf_counter()
-        try:
-            answer, answer_type = chain.invoke(body, content_type, accept)
-        except PayloadError as error:
+        header, answer = await pool.invoke({"content_type": content_type, "accept": accept}, body)
+        status = header["status"]
+        if status == 200:
+            stats.latencies.append(header["latency_ms"])
+            stats.invocations += 1
+        elif status < 500:
             stats.errors_4xx += 1
-            code = "UnsupportedMediaType" if error.status == 415 else "ValidationError"
-            return error.status, _error_body(code, str(error)), _JSON, variant
-        except Exception as error:  # the model's own failure: 500 with its message, and serve on
+        else:
             stats.errors_5xx += 1
-            self.log.write(traceback.format_exc())
-            self.log.flush()
-            return 500, _error_body("ModelError", f"{type(error).__name__}: {error}"), _JSON, variant
-        stats.latencies.append((time.perf_counter() - started) * 1000)
-        stats.invocations += 1
-        return 200, answer, answer_type, variant
+        return status, answer, header["content_type"], variant
 
     @staticmethod
     async def _body(receive: Any) -> bytes | None:

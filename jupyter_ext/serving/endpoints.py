@@ -19,7 +19,7 @@ from ..errors import ConflictError, NotFoundError, ValidationError
 from ..jobs.contract import THREAD_VARIABLES
 from ..jobs.launch import JOB_NAME_PATTERN
 from ..jobs.process import is_alive, spawn_detached, terminate_group
-from ..models import EndpointDescription, VariantDescription, timestamp
+from ..models import EndpointDescription, InstanceDescription, VariantDescription, timestamp
 from ..store import get_store, home
 from . import records
 from .access import TOKEN_FILE, read_token, write_token
@@ -69,6 +69,14 @@ def _reconcile(row: Any) -> Any:
     return records.endpoint_row(get_store(), row["name"])
 
 
+def _instances(figures: Any, status: str) -> list[InstanceDescription]:
+    """The live instances the endpoint process last wrote (none once it is not serving)."""
+    if figures is None or not figures["instances"] or status not in ("InService", "Updating"):
+        return []
+    return [InstanceDescription(i["instance_name"], i["pid"], i["invocations"], timestamp(i["started_at"]))
+            for i in json.loads(figures["instances"])]
+
+
 def _describe(row: Any) -> EndpointDescription:
     config = json.loads(row["config"])
     stats = records.variant_stats(get_store(), row["name"])
@@ -76,13 +84,15 @@ def _describe(row: Any) -> EndpointDescription:
     variants = []
     for v in config["variants"]:
         s = stats.get(v["variant_name"])
+        instances = _instances(s, row["status"])
         variants.append(VariantDescription(
             variant_name=v["variant_name"], model_name=v["model_name"],
             model_data=[c["model_data"] for c in v["containers"]], current_weight=v["weight"],
             traffic_share=v["weight"] / total if total else 0.0, instance_count=v["instance_count"],
             invocations=s["invocations"] if s else 0, errors_4xx=s["errors_4xx"] if s else 0,
             errors_5xx=s["errors_5xx"] if s else 0, latency_avg_ms=s["latency_avg_ms"] if s else None,
-            latency_p50_ms=s["latency_p50_ms"] if s else None, latency_p99_ms=s["latency_p99_ms"] if s else None))
+            latency_p50_ms=s["latency_p50_ms"] if s else None, latency_p99_ms=s["latency_p99_ms"] if s else None,
+            current_instance_count=len(instances), instances=instances))
     url = f"http://{row['host']}:{row['port']}" if row["port"] else None
     return EndpointDescription(
         name=row["name"], status=row["status"], failure_reason=row["failure_reason"], url=url, port=row["port"],
@@ -152,8 +162,9 @@ def create_endpoint(endpoint_name: str | None, production_variants: Sequence[Pro
                     host: str = DEFAULT_HOST, wait: bool = True, base_name: str = "endpoint") -> str:
     """Start an endpoint serving `production_variants`; returns its name (once InService
     with `wait`). The server is a detached process on `host`:`port` (default a free port)
-    that outlives the caller. ConflictError for a taken name or port; ValidationError if
-    the models cannot be served (with the server's reason)."""
+    that outlives the caller, in front of each variant's `initial_instance_count` instance
+    processes. ConflictError for a taken name or port; ValidationError if the models
+    cannot be served (with the server's reason)."""
     name = endpoint_name or _unique_name(base_name)
     if not JOB_NAME_PATTERN.fullmatch(name):
         raise ValidationError(f"Endpoint name {name!r} is not valid: use 1 to 63 letters, digits and hyphens, "
@@ -201,18 +212,26 @@ def _wait_until(name: str, done: Any, timeout: float, what: str) -> None:
 
 
 def _update(name: str, change: Any, wait: bool) -> None:
+    """Change the endpoint's config; with `wait`, until it is served (ValidationError if the
+    server could not serve it, e.g. a model or a new instance failed to load)."""
     version = records.change_endpoint_config(get_store(), name, change)
-    if wait:
-        _wait_until(name, lambda r: r["applied_version"] >= version and r["status"] == "InService", START_TIMEOUT,
-                    "to update")
+    if not wait:
+        return
+    _wait_until(name, lambda r: r["applied_version"] >= version and r["status"] == "InService", START_TIMEOUT,
+                "to update")
+    row = _row(name)
+    if row["failure_reason"] and row["failure_reason"].startswith("Update failed"):
+        raise ValidationError(f"Endpoint {name}: {row['failure_reason']}")
 
 
 def update_endpoint_weights_and_capacities(endpoint_name: str, desired_weights_and_capacities: Any,
                                            wait: bool = True) -> None:
-    """Change variants' weights (and recorded instance counts) without dropping a request.
+    """Change variants' weights and instance counts without dropping a request.
 
     Takes `{variant: weight}` or SageMaker's list of `{"VariantName", "DesiredWeight",
-    "DesiredInstanceCount"}`; the endpoint is Updating until the server serves the new weights.
+    "DesiredInstanceCount"}`; the endpoint is Updating until the server serves the new
+    weights and the new instances answer (extra instances end once they have answered).
+    ValidationError if a new instance cannot load the model: the endpoint keeps its count.
     """
     if isinstance(desired_weights_and_capacities, Mapping):
         desired = [{"VariantName": k, "DesiredWeight": v} for k, v in desired_weights_and_capacities.items()]
@@ -257,9 +276,6 @@ def update_endpoint(endpoint_name: str, production_variants: Sequence[Production
             config["data_capture"] = capture
 
     _update(endpoint_name, change, wait)
-    row = _row(endpoint_name)
-    if wait and row["failure_reason"] and row["failure_reason"].startswith("Update failed"):
-        raise ValidationError(f"Endpoint {endpoint_name}: {row['failure_reason']}")
 
 
 def delete_endpoint(endpoint_name: str, timeout: float = 30.0) -> None:

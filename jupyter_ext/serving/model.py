@@ -68,7 +68,9 @@ class Model:
         """Start an endpoint serving this model alone; returns its Predictor once InService.
 
         The endpoint is a detached process on 127.0.0.1 (`port`, default a free one) that
-        outlives this kernel; delete it with `predictor.delete_endpoint()`.
+        outlives this kernel; delete it with `predictor.delete_endpoint()`. It hands each
+        request to one of `initial_instance_count` instance processes, each with the model
+        loaded; one that dies is replaced and its request answered by another.
         """
         ignore_sagemaker_arguments("Model.deploy", _sagemaker_only)
         name = create_endpoint(endpoint_name, [ProductionVariant(self, variant_name, 1.0, initial_instance_count)],

@@ -90,16 +90,16 @@ def variant_stats(store: MetadataStore, name: str) -> dict[str, sqlite3.Row]:
 
 def write_variant_stats(store: MetadataStore, name: str, stats: Iterable[Sequence[Any]]) -> None:
     """Replace figures of endpoint `name`: each item is (variant, invocations, errors_4xx,
-    errors_5xx, latency_avg_ms, latency_p50_ms, latency_p99_ms). Nothing is written once
-    the endpoint is deleted."""
+    errors_5xx, latency_avg_ms, latency_p50_ms, latency_p99_ms, instances), `instances`
+    the JSON list of its live instances. Nothing is written once the endpoint is deleted."""
     now = time.time()
     rows = [(name, *figures, now) for figures in stats]
     with store.transaction() as db:
         if db.execute("SELECT 1 FROM endpoints WHERE name = ?", (name,)).fetchone():
             db.executemany(
                 "INSERT OR REPLACE INTO endpoint_variant_stats (endpoint, variant, invocations, errors_4xx,"
-                " errors_5xx, latency_avg_ms, latency_p50_ms, latency_p99_ms, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                " errors_5xx, latency_avg_ms, latency_p50_ms, latency_p99_ms, instances, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def _endpoints_tables(db: sqlite3.Connection) -> None:
@@ -137,5 +137,11 @@ def _endpoints_tables(db: sqlite3.Connection) -> None:
     """)
 
 
+def _variant_instances(db: sqlite3.Connection) -> None:
+    # Each variant runs instance processes: the live ones, as a JSON list of
+    # {instance_name, pid, invocations, started_at}, written with the traffic figures.
+    db.execute("ALTER TABLE endpoint_variant_stats ADD COLUMN instances TEXT")
+
+
 # Migrations are code: entry i brings the endpoints tables from version i to i + 1.
-register_migrations("serving", [_endpoints_tables])
+register_migrations("serving", [_endpoints_tables, _variant_instances])

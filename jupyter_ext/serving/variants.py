@@ -41,7 +41,8 @@ def check_variant_name(name: str) -> str:
 class ProductionVariant:
     """A model served under `variant_name` with a traffic weight (SageMaker's ProductionVariant).
 
-    A variant's share of requests is its weight divided by the sum of weights.
+    A variant's share of requests is its weight divided by the sum of weights; its
+    `initial_instance_count` processes each load the model and answer one request at a time.
     """
 
     model: Servable

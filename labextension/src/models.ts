@@ -320,10 +320,23 @@ export interface ListRuleEvaluationsResponse {
 }
 
 /**
+ * One instance of a variant: a process that loaded the variant's model; `invocations`
+ * counts the requests it answered since it started.
+ */
+export interface InstanceDescription {
+  instance_name: string;
+  pid: number;
+  invocations: number;
+  started_at: string;
+}
+
+/**
  * One production variant of an endpoint: its model(s), weight and traffic so far.
  *
- * `traffic_share` is weight / sum of weights. Latencies are in milliseconds over the
- * variant's recent requests (model time, as SageMaker's ModelLatency); counts since start.
+ * `traffic_share` is weight / sum of weights. `instance_count` is the number of
+ * instances asked for, `current_instance_count` the number serving now (`instances`).
+ * Latencies are in milliseconds over the variant's recent requests (model time, as
+ * SageMaker's ModelLatency); counts since start.
  */
 export interface VariantDescription {
   variant_name: string;
@@ -338,6 +351,8 @@ export interface VariantDescription {
   latency_avg_ms: number | null;
   latency_p50_ms: number | null;
   latency_p99_ms: number | null;
+  current_instance_count: number;
+  instances: InstanceDescription[];
 }
 
 /**
