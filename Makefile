@@ -43,6 +43,7 @@ bench: install
 	$(PY) benchmarks/automl.py
 	$(PY) benchmarks/livy.py
 	$(PY) benchmarks/aws_api.py
+	$(PY) benchmarks/scale.py
 
 install: $(STAMP)
 
