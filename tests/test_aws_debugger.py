@@ -213,10 +213,10 @@ def test_a_python_made_job_with_rules_answers_describe_training_job(aws: Endpoin
                           rules=[Rule.builtin("LossNotDecreasing", num_steps=3)],
                           debugger_hook_config=DebuggerHookConfig(
                               collection_configs=[CollectionConfig("losses", {"save_interval": "1"})]))
-    estimator.fit(logs=False, job_name="python-made-debugged")
-    wait_for_rule_evaluations("python-made-debugged", timeout=60)
+    estimator.fit(logs=False, job_name="debugged-in-python")
+    wait_for_rule_evaluations("debugged-in-python", timeout=60)
     client = boto3.client("sagemaker")
-    found = client.describe_training_job(TrainingJobName="python-made-debugged")
+    found = client.describe_training_job(TrainingJobName="debugged-in-python")
     [status] = found["DebugRuleEvaluationStatuses"]
     assert status["RuleConfigurationName"] == "LossNotDecreasing" and status["RuleEvaluationStatus"] == "IssuesFound"
     assert found["DebugHookConfig"]["S3OutputPath"] == str(tmp_path / "out")
@@ -226,4 +226,4 @@ def test_a_python_made_job_with_rules_answers_describe_training_job(aws: Endpoin
     rule_job = status["RuleEvaluationJobArn"].split("/")[-1]
     wait_until(lambda: client.describe_processing_job(ProcessingJobName=rule_job)["ProcessingJobStatus"] == "Completed",
                30, "the rule job to end")
-    assert create_trial(tmp_path / "out" / "python-made-debugged" / "debug-output").steps() == list(range(8))
+    assert create_trial(tmp_path / "out" / "debugged-in-python" / "debug-output").steps() == list(range(8))

@@ -252,7 +252,7 @@ def test_a_job_made_in_python_answers_boto3(aws: Endpoint, tmp_path: Path) -> No
     assert found["TrainingJobStatus"] == "Completed" and found["HyperParameters"] == {"lr": "0.1"}
     assert found["TrainingJobArn"] == "arn:aws:sagemaker:us-east-1:000000000000:training-job/python-made-job"
     assert found["FinalMetricDataList"][0]["MetricName"] == "loss" and found["TrainingTimeInSeconds"] >= 1
-    names = [s["TrainingJobName"] for s in client.list_training_jobs(NameContains="python-made")["TrainingJobSummaries"]]
+    names = [s["TrainingJobName"] for s in client.list_training_jobs(NameContains="python-made-job")["TrainingJobSummaries"]]
     assert names == ["python-made-job"]
 
 
