@@ -1,5 +1,6 @@
 """Jobs on a real Ray cluster of two nodes on this machine (Ray's own `Cluster`): hosts on
-different nodes, tuning trials spread over both, a node dying mid-trial, stop."""
+different nodes, tuning trials spread over both, a node dying mid-trial, stop, and AutoML
+candidates trained on the cluster."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 ray_cluster_utils = pytest.importorskip("ray.cluster_utils")
 
 from conftest import wait_until  # noqa: E402
-from jupyter_ext import ContinuousParameter, Estimator, HyperparameterTuner, Job, describe_job  # noqa: E402
+from jupyter_ext import AutoML, ContinuousParameter, Estimator, HyperparameterTuner, Job, describe_job, list_jobs  # noqa: E402
 from jupyter_ext.jobs import records  # noqa: E402
 from jupyter_ext.store import get_store  # noqa: E402
 from test_distributed import DDP  # noqa: E402
@@ -121,3 +122,17 @@ def test_stop_ends_a_job_on_ray_and_its_program(script) -> None:
     job.stop()
     wait_until(lambda: job.describe().status == "Stopped", 60, "the job to stop")
     wait_until(lambda: not program.is_running(), 10, "the program on its node to end")
+
+
+def test_automl_candidates_train_on_the_cluster(tmp_path) -> None:
+    import sklearn.datasets
+
+    data = sklearn.datasets.load_breast_cancer(as_frame=True).frame.rename(columns={"target": "label"})
+    automl = AutoML("label", max_candidates=2, algorithms=["linear"], mode="HYPERPARAMETER_TUNING",
+                    total_job_runtime_in_seconds=300, instance_type="ray")
+    automl.fit(data, logs=False)
+    assert describe_job(automl.latest_auto_ml_job.name).status == "Completed"
+    candidates = [job.name for job in list_jobs() if job.job_type == "Training"]
+    assert len(candidates) == 2
+    assert all(_nodes(name)[0].startswith("Ray node 127.0.0.1") for name in candidates), candidates
+    assert len(automl.leaderboard()) == 2
