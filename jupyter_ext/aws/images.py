@@ -32,6 +32,8 @@ FRAMEWORK_REPOSITORIES = {
     "huggingface-pytorch-training": ("huggingface", "transformers"),
     "huggingface-pytorch-inference": ("huggingface", "transformers"),
 }
+# Builds of a distribution published under other names (xgboost's CPU-only wheel).
+_BUILDS = {"xgboost": ("xgboost-cpu",)}
 MODEL_MONITOR_REPOSITORY = "sagemaker-model-monitor-analyzer"
 _IMAGE = re.compile(r"^(?:(?P<registry>[^/]+)/)?(?P<repository>[a-z0-9._/-]+?)(?::(?P<tag>[A-Za-z0-9._-]+))?(?:@.+)?$")
 _VERSION = re.compile(r"^(\d+(?:\.\d+)*)")
@@ -82,6 +84,16 @@ def _repository(uri: str | None) -> str:
     return match.group("repository").rsplit("/", 1)[-1] if match else ""
 
 
+def _installed(distribution: str) -> str | None:
+    """The installed version of `distribution`, or of a build of it under another name."""
+    for name in (distribution, *_BUILDS.get(distribution, ())):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
 def is_model_monitor_image(uri: str | None) -> bool:
     """Whether `uri` is SageMaker's model-monitor analyzer image (any region's registry, any tag)."""
     return _repository(uri) == MODEL_MONITOR_REPOSITORY
@@ -98,8 +110,5 @@ def framework_image(uri: str | None, what: str = "TrainingImage") -> FrameworkIm
                        f"Python, without Docker. Use one of these repositories (as sagemaker.image_uris.retrieve "
                        f"names them): {served}; or, for Model Monitor's jobs, {MODEL_MONITOR_REPOSITORY}.")
     framework, distribution = FRAMEWORK_REPOSITORIES[repository]
-    try:
-        installed: str | None = metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        installed = None
-    return FrameworkImage(uri or "", framework, distribution, _version_of(repository, match.group("tag")), installed)
+    return FrameworkImage(uri or "", framework, distribution, _version_of(repository, match.group("tag")),
+                          _installed(distribution))
