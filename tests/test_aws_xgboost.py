@@ -2,8 +2,8 @@
 notebooks use it (xgboost_customer_churn, direct marketing): an Estimator of the
 `image_uris.retrieve("xgboost", ...)` image with string hyperparameters, train and
 validation CSV channels, the algorithm's metrics without metric_definitions, deploy and
-predict CSV rows, a HyperparameterTuner on `validation:auc`; and jobs whose input the
-algorithm refuses, failing with the reason.
+predict CSV rows, a HyperparameterTuner on `validation:auc`; jobs whose input the algorithm
+refuses, failing with the reason; and a pickled Booster (the older images' model) served.
 
 SDK v2 waits for a job by sleeping 5 s between DescribeTrainingJob calls; fit() waits so, as
 a notebook's does; the endpoint and the tuning job are waited for with the SDK's own loops
@@ -12,14 +12,22 @@ at a shorter poll.
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
+import tarfile
 import textwrap
 from pathlib import Path
 
+import boto3
 import numpy
 import pytest
+import xgboost
 
+from conftest import wait_until
 from aws_fixtures import ClientRun, Endpoint, SAGEMAKER2_PYTHON, needs_sdk2, printed
+
+from jupyter_ext.store import local_s3_root
 
 ROLE = "arn:aws:iam::000000000000:role/local"
 
@@ -190,3 +198,39 @@ def test_libsvm_training_data_trains_and_reports_its_eval_metric(aws: Endpoint, 
     status, reason, metrics = _job_line(xgboost_output, "xgb-libsvm")
     assert status == "Completed", reason
     assert set(metrics) == {"train:error"} and metrics["train:error"] < 0.1
+
+
+def test_a_pickled_booster_of_older_images_serves_and_answers_json_lines(aws: Endpoint) -> None:
+    """SageMaker's 0.90 XGBoost images pickled the Booster as `xgboost-model`."""
+    features = numpy.array([[0.0, 1.0], [1.0, 0.0], [0.2, 0.9], [0.9, 0.1]] * 5)
+    booster = xgboost.train({"objective": "binary:logistic", "max_depth": 2}, xgboost.DMatrix(
+        features, label=features[:, 1] > 0.5), num_boost_round=5)
+    data = pickle.dumps(booster)
+    folder = local_s3_root() / "sagemaker-us-east-1-000000000000" / "xgb-pickled"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(folder / "model.tar.gz", "w:gz") as archive:
+        info = tarfile.TarInfo("xgboost-model")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    sm, runtime = boto3.client("sagemaker"), boto3.client("sagemaker-runtime")
+    image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:0.90-2-cpu-py3"
+    sm.create_model(ModelName="xgb-pickled", ExecutionRoleArn=ROLE, PrimaryContainer={
+        "Image": image, "ModelDataUrl": "s3://sagemaker-us-east-1-000000000000/xgb-pickled/model.tar.gz"})
+    sm.create_endpoint_config(EndpointConfigName="xgb-pickled", ProductionVariants=[{
+        "VariantName": "AllTraffic", "ModelName": "xgb-pickled", "InitialInstanceCount": 1,
+        "InstanceType": "ml.m5.large"}])
+    sm.create_endpoint(EndpointName="xgb-pickled", EndpointConfigName="xgb-pickled")
+    try:
+        wait_until(lambda: sm.describe_endpoint(EndpointName="xgb-pickled")["EndpointStatus"] != "Creating", 60,
+                   "the endpoint")
+        assert sm.describe_endpoint(EndpointName="xgb-pickled")["EndpointStatus"] == "InService"
+        answer = runtime.invoke_endpoint(EndpointName="xgb-pickled", Body=b"0,1\n1,0", ContentType="text/csv",
+                                         Accept="application/jsonlines")
+        scores = [json.loads(line)["score"] for line in answer["Body"].read().decode().splitlines()]
+        assert answer["ContentType"] == "application/jsonlines" and scores[0] > 0.5 > scores[1]
+        plain = runtime.invoke_endpoint(EndpointName="xgb-pickled", Body=b"0,1", ContentType="text/csv")
+        assert plain["ContentType"] == "text/csv" and float(plain["Body"].read()) == pytest.approx(scores[0])
+    finally:
+        sm.delete_endpoint(EndpointName="xgb-pickled")
+        sm.delete_endpoint_config(EndpointConfigName="xgb-pickled")
+        sm.delete_model(ModelName="xgb-pickled")
