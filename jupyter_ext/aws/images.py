@@ -2,8 +2,10 @@
 
 A framework image (the URIs `sagemaker.image_uris.retrieve` makes, e.g.
 `683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3`) runs
-its script with the installed framework, under the framework containers' contract. The
-version asked for is kept; one unlike the installed version is a notice in the job's log.
+its script with the installed framework, under the framework containers' contract (the
+`sagemaker-xgboost` image without a script runs the built-in XGBoost algorithm instead:
+builtin_algorithms.py). The version asked for is kept; one unlike the installed version is a
+notice in the job's log.
 SageMaker's model-monitor analyzer (`image_uris.retrieve("model-monitor", region)`) runs as
 jupyter_ext.monitor's analyzer (monitoring_baselines.py, monitoring_schedules.py). Any
 other image is refused with the list of what runs here.
