@@ -64,6 +64,8 @@ def _csv_frame(path: Path) -> Any:
     import pandas
 
     frame = pandas.read_csv(path, header=None, skip_blank_lines=True)
+    if all(dtype.kind in "biuf" for dtype in frame.dtypes):
+        return frame.to_numpy(dtype="float32")
     numeric = frame.apply(pandas.to_numeric, errors="coerce")
     bad = numeric.isna() & frame.notna()
     if bad.to_numpy().any():
