@@ -131,7 +131,8 @@ def staged_code(hyperparameters: Mapping[str, Any], algorithm: Mapping[str, Any]
         if not program:
             raise AwsError("ValidationException", "The job names no script: framework images run the "
                            "`sagemaker_program` hyperparameter's script (the SDK's entry_point), or "
-                           "AlgorithmSpecification.ContainerEntrypoint. Built-in algorithms do not run here yet.")
+                           "AlgorithmSpecification.ContainerEntrypoint. Of SageMaker's built-in algorithms, XGBoost "
+                           "runs here: the sagemaker-xgboost image without a script.")
         if submitted:
             _fetch(str(submitted), folder)
         if not (folder / str(program)).is_file():

@@ -2,8 +2,10 @@
 
 A framework image (the URIs `sagemaker.image_uris.retrieve` makes, e.g.
 `683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3`) runs
-its script with the installed framework, under the framework containers' contract. The
-version asked for is kept; one unlike the installed version is a notice in the job's log.
+its script with the installed framework, under the framework containers' contract (the
+`sagemaker-xgboost` image without a script runs the built-in XGBoost algorithm instead:
+builtin_algorithms.py). The version asked for is kept; one unlike the installed version is a
+notice in the job's log.
 SageMaker's model-monitor analyzer (`image_uris.retrieve("model-monitor", region)`) runs as
 jupyter_ext.monitor's analyzer (monitoring_baselines.py, monitoring_schedules.py). Any
 other image is refused with the list of what runs here.
@@ -32,6 +34,8 @@ FRAMEWORK_REPOSITORIES = {
     "huggingface-pytorch-training": ("huggingface", "transformers"),
     "huggingface-pytorch-inference": ("huggingface", "transformers"),
 }
+# Builds of a distribution published under other names (xgboost's CPU-only wheel).
+_BUILDS = {"xgboost": ("xgboost-cpu",)}
 MODEL_MONITOR_REPOSITORY = "sagemaker-model-monitor-analyzer"
 _IMAGE = re.compile(r"^(?:(?P<registry>[^/]+)/)?(?P<repository>[a-z0-9._/-]+?)(?::(?P<tag>[A-Za-z0-9._-]+))?(?:@.+)?$")
 _VERSION = re.compile(r"^(\d+(?:\.\d+)*)")
@@ -82,6 +86,16 @@ def _repository(uri: str | None) -> str:
     return match.group("repository").rsplit("/", 1)[-1] if match else ""
 
 
+def _installed(distribution: str) -> str | None:
+    """The installed version of `distribution`, or of a build of it under another name."""
+    for name in (distribution, *_BUILDS.get(distribution, ())):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
 def is_model_monitor_image(uri: str | None) -> bool:
     """Whether `uri` is SageMaker's model-monitor analyzer image (any region's registry, any tag)."""
     return _repository(uri) == MODEL_MONITOR_REPOSITORY
@@ -98,8 +112,5 @@ def framework_image(uri: str | None, what: str = "TrainingImage") -> FrameworkIm
                        f"Python, without Docker. Use one of these repositories (as sagemaker.image_uris.retrieve "
                        f"names them): {served}; or, for Model Monitor's jobs, {MODEL_MONITOR_REPOSITORY}.")
     framework, distribution = FRAMEWORK_REPOSITORIES[repository]
-    try:
-        installed: str | None = metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        installed = None
-    return FrameworkImage(uri or "", framework, distribution, _version_of(repository, match.group("tag")), installed)
+    return FrameworkImage(uri or "", framework, distribution, _version_of(repository, match.group("tag")),
+                          _installed(distribution))

@@ -1,7 +1,8 @@
 """SageMaker's training job operations over our training jobs.
 
 CreateTrainingJob runs a framework image's script (`sagemaker_program` from the
-`sagemaker_submit_directory` tarball the SDK uploads) as a `jupyter_ext.Estimator` job;
+`sagemaker_submit_directory` tarball the SDK uploads), or the built-in XGBoost algorithm
+(builtin_algorithms.py), as a `jupyter_ext.Estimator` job;
 Describe/List/Stop answer for every training job, the ones made in Python too.
 """
 
@@ -16,6 +17,7 @@ from ..jobs import JobSpec, describe_job
 from ..jobs.contract import decode_hyperparameter, encode_hyperparameters
 from ..models import JobDescription, JobSummary
 from ..training import Estimator, TrainingInput
+from .builtin_algorithms import builtin_metric_definitions, runs_builtin_algorithm, staged_algorithm
 from .code import staged_code
 from .credentials import LOCAL_ROLE
 from .debugger_shapes import debugger_answer, debugger_options
@@ -97,10 +99,14 @@ def request_estimator(request: Mapping[str, Any], base_job_name: str,
     if job_arn:  # how the SDK's load_run() in the script finds its job (and so its run)
         environment["TRAINING_JOB_ARN"] = job_arn
     debugging, debugger_notices = debugger_options(request)
-    with staged_code(hyperparameters, algorithm) as (source_dir, entry_point):
+    builtin = runs_builtin_algorithm(request, hyperparameters)
+    metric_definitions = (builtin_metric_definitions(request, hyperparameters) if builtin
+                          else algorithm.get("MetricDefinitions"))
+    staged = staged_algorithm(request) if builtin else staged_code(hyperparameters, algorithm)
+    with staged as (source_dir, entry_point):
         yield Estimator(
             entry_point, source_dir=str(source_dir), hyperparameters=hyperparameters,
-            metric_definitions=algorithm.get("MetricDefinitions") or None, instance_type=instance_type,
+            metric_definitions=metric_definitions or None, instance_type=instance_type,
             instance_count=instance_count, distribution=_distribution(hyperparameters),
             output_path=request["OutputDataConfig"]["S3OutputPath"],
             max_run=int(request["StoppingCondition"].get("MaxRuntimeInSeconds") or 86400),

@@ -24,6 +24,7 @@ from .job_shapes import api_status, find_job, list_page, paged, stop_api_job
 from .operations import Call
 from .protocol import AwsError
 from .tags import record_tags
+from .builtin_algorithms import runs_builtin_algorithm
 from .training_jobs import channels, request_estimator
 from .tuning_shapes import (objective_counters, python_request, status_counters, trial_summary, tuning_arn,
                             with_range_lists)
@@ -56,11 +57,14 @@ def _ranges(ranges: dict[str, Any] | None) -> dict[str, ParameterRange]:
     return found
 
 
-def _training_request(definition: dict[str, Any]) -> dict[str, Any]:
+def _training_request(definition: dict[str, Any], objective: str | None = None) -> dict[str, Any]:
     """A training job definition as the CreateTrainingJob request of each of its training jobs."""
     request = {k: v for k, v in definition.items() if k not in _TUNING_ONLY}
     static = dict(definition.get("StaticHyperParameters") or {})
-    static.pop(OBJECTIVE_HYPERPARAMETER, None)  # SageMaker's own, for its algorithms: the script never needs it
+    static.pop(OBJECTIVE_HYPERPARAMETER, None)  # SageMaker's own, for its algorithms: a script never needs it
+    objective = (definition.get("TuningObjective") or {}).get("MetricName") or objective
+    if objective and runs_builtin_algorithm(definition, static):
+        static[OBJECTIVE_HYPERPARAMETER] = objective  # the algorithm evaluates the objective's metric too
     request["HyperParameters"] = static
     request["ResourceConfig"] = _resource_config(definition)
     return request
@@ -118,9 +122,9 @@ def _tuner(request: dict[str, Any], stack: ExitStack) -> tuple[HyperparameterTun
     name, config = request["HyperParameterTuningJobName"], request["HyperParameterTuningJobConfig"]
     settings = _settings(request)
     if request.get("TrainingJobDefinition"):
-        definition = _training_request(request["TrainingJobDefinition"])
-        estimator = stack.enter_context(request_estimator(definition, name))
         objective = config.get("HyperParameterTuningJobObjective") or {}
+        definition = _training_request(request["TrainingJobDefinition"], objective.get("MetricName"))
+        estimator = stack.enter_context(request_estimator(definition, name))
         tuner = HyperparameterTuner(
             estimator, objective.get("MetricName", ""), _ranges(config.get("ParameterRanges")),
             objective_type=objective.get("Type", "Maximize"), warm_start_config=_warm_start(request),

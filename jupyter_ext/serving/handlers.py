@@ -3,8 +3,10 @@
 A container runs `input_fn` → `predict_fn` → `output_fn` on each request, with the
 user's functions from the entry point where given and the built-ins otherwise.
 Built-in `model_fn`: scikit-learn pickles/joblib (our AutoML pipelines included),
-TorchScript, and the built-in XGBoost algorithm's `xgboost-model` (with the xgboost
-package); a torch state dict needs an entry point whose `model_fn` builds the module.
+TorchScript, and `xgboost-model` (with the xgboost package); a torch state dict needs an
+entry point whose `model_fn` builds the module. A model of the built-in XGBoost algorithm
+(its `xgboost-model`, no entry point) answers as that algorithm's container does
+(builtin_xgboost.py).
 
 The entry point is, in order: the container's `entry_point`; the framework containers'
 `SAGEMAKER_PROGRAM` in `SAGEMAKER_SUBMIT_DIRECTORY` (a sourcedir.tar.gz URI, a folder, or
@@ -23,40 +25,23 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from . import builtin_xgboost
 from .archives import unpack
+from .builtin_xgboost import XGBOOST_MODEL
 from .payloads import JSON, PayloadError, base_type, decode, encode
 
 __all__ = ["Container", "ContainerChain", "load_chain", "unpack", "default_model_fn", "default_predict_fn"]
 
 _PICKLES = (".joblib", ".pkl", ".pickle")
 _TORCH = (".pt", ".pth", ".torchscript")
-XGBOOST_MODEL = "xgboost-model"
 _MODEL_CODE = "/opt/ml/model/code"
-
-
-def _xgboost_model(path: Path) -> Any:
-    """The built-in XGBoost algorithm's model file (native format, or a pickled Booster)."""
-    try:
-        import xgboost
-    except ImportError:
-        raise ValidationError(f"The model artifact holds {XGBOOST_MODEL} (SageMaker's built-in XGBoost algorithm), "
-                              "and serving it needs the xgboost package: pip install xgboost") from None
-    booster = xgboost.Booster()
-    try:
-        booster.load_model(str(path))
-    except xgboost.core.XGBoostError:
-        import pickle
-
-        with open(path, "rb") as handle:
-            booster = pickle.load(handle)  # older SageMaker XGBoost versions pickle the Booster
-    return booster
 
 
 def default_model_fn(model_dir: Path) -> Any:
     """The model in `model_dir`: the first *.joblib/*.pkl (scikit-learn) or TorchScript file."""
     files = sorted(p for p in Path(model_dir).iterdir() if p.is_file())
     if any(p.name == XGBOOST_MODEL for p in files):
-        return _xgboost_model(Path(model_dir) / XGBOOST_MODEL)
+        return builtin_xgboost.model_fn(model_dir)
     pickles = sorted((p for p in files if p.suffix in _PICKLES), key=lambda p: p.name != "model.joblib")
     if pickles:
         import joblib
@@ -123,7 +108,7 @@ def default_predict_fn(data: Any, model: Any) -> Any:
     model was fitted on one, as AutoML pipelines are). Records the model refuses (strings
     where it wants numbers, missing values it cannot take, ragged rows) are PayloadErrors."""
     if type(model).__module__.startswith("xgboost"):
-        return _xgboost_predict(data, model)
+        return builtin_xgboost.predict_fn(data, model)
     if _is_torch_module(model):
         import numpy
         import torch
@@ -143,17 +128,6 @@ def default_predict_fn(data: Any, model: Any) -> Any:
     # raising them was given records it cannot take, which is the request's fault (400).
     except (ValueError, TypeError, IndexError, KeyError, OverflowError) as error:
         raise PayloadError(f"The model cannot take these records: {type(error).__name__}: {error}") from None
-
-
-def _xgboost_predict(data: Any, booster: Any) -> Any:
-    import numpy
-    import xgboost
-
-    try:
-        matrix = xgboost.DMatrix(numpy.asarray(_rows(data), dtype="float32"))
-    except (TypeError, ValueError) as error:
-        raise PayloadError(f"The payload is not numeric: {error}.") from None
-    return booster.predict(matrix)
 
 
 def _with_context(function: Callable[..., Any], arity: int) -> Callable[..., Any]:
@@ -206,6 +180,8 @@ class Container:
             module = _load_module(_submitted_code(spec["env"], self.model_dir, scratch, program), program, index)
         elif (self.model_dir / "code" / "inference.py").is_file():
             module = _load_module(self.model_dir / "code", "inference.py", index)
+        if module is None and (self.model_dir / XGBOOST_MODEL).is_file():
+            module = builtin_xgboost  # the built-in XGBoost algorithm's container answers as it does
         hooks = {name: getattr(module, name, None) for name in ("model_fn", "input_fn", "predict_fn", "output_fn")}
         model_fn = _with_context(hooks["model_fn"] or default_model_fn, 1)
         self.input_fn = _with_context(hooks["input_fn"] or decode, 2)
