@@ -14,10 +14,14 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["SageMakerKeys", "JOB_PREFIXES", "job_keys", "endpoint_keys", "execution_keys", "schedule_keys",
+__all__ = ["LOCAL_ACCOUNT", "DEFAULT_REGION", "SageMakerKeys", "JOB_PREFIXES", "job_keys", "endpoint_keys", "execution_keys", "schedule_keys",
            "sagemaker_status"]
 
 Getter = Callable[[Any], Any]
+
+# The account and region of every ARN made here (the local AWS endpoint answers for them).
+LOCAL_ACCOUNT = "000000000000"
+DEFAULT_REGION = "us-east-1"
 
 # SageMaker's resource name for each of our job types (a rule job is a processing job there).
 JOB_PREFIXES = {"Training": "TrainingJob", "Processing": "ProcessingJob", "Tuning": "HyperParameterTuningJob",
