@@ -23,7 +23,7 @@ from .endpoints import (  # noqa: F401
     EndpointDescription, EndpointMonitoring, InstanceDescription, InvokeEndpointRequest, InvokeEndpointResponse, ListEndpointsResponse, MonitoringExecutionSummary, MonitoringScheduleSummary, MonitoringViolation, VariantDescription,
 )
 from .registry import (  # noqa: F401
-    APPROVAL_STATUSES, ListModelPackageGroupsResponse, ListModelPackagesResponse, ModelLineage, ModelPackageDescription, ModelPackageGroupDescription, UpdateModelApprovalRequest,
+    APPROVAL_STATUSES, ListModelPackageGroupsResponse, ListModelPackagesRequest, ListModelPackagesResponse, ModelLineage, ModelPackageDescription, ModelPackageGroupDescription, UpdateModelApprovalRequest,
 )
 from .spark import (  # noqa: F401
     LivyBatchSummary, LivyLog, LivyLogRequest, LivyOverview, LivySessionSummary,
@@ -81,6 +81,7 @@ __all__ = [
     "ModelPackageGroupDescription",
     "ListModelPackageGroupsResponse",
     "ModelPackageDescription",
+    "ListModelPackagesRequest",
     "ListModelPackagesResponse",
     "UpdateModelApprovalRequest",
     "ModelLineage",
@@ -98,6 +99,6 @@ API_RECORDS = (
     EndpointDescription, ListEndpointsResponse, InvokeEndpointRequest, InvokeEndpointResponse,
     LivySessionSummary, LivyBatchSummary, LivyOverview, LivyLogRequest, LivyLog,
     MonitoringViolation, MonitoringExecutionSummary, MonitoringScheduleSummary, EndpointMonitoring,
-    ModelPackageGroupDescription, ListModelPackageGroupsResponse, ModelPackageDescription, ListModelPackagesResponse,
-    UpdateModelApprovalRequest, ModelLineage,
+    ModelPackageGroupDescription, ListModelPackageGroupsResponse, ModelPackageDescription, ListModelPackagesRequest,
+    ListModelPackagesResponse, UpdateModelApprovalRequest, ModelLineage,
 )

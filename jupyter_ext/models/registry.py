@@ -10,7 +10,7 @@ from typing import Any
 from .base import Record
 
 __all__ = ["APPROVAL_STATUSES", "ModelPackageGroupDescription", "ListModelPackageGroupsResponse",
-           "ModelPackageDescription", "ListModelPackagesResponse", "UpdateModelApprovalRequest", "ModelLineage"]
+           "ModelPackageDescription", "ListModelPackagesRequest", "ListModelPackagesResponse", "UpdateModelApprovalRequest", "ModelLineage"]
 
 # SageMaker's ModelApprovalStatus values, the first the default of a new version.
 APPROVAL_STATUSES = ("PendingManualApproval", "Approved", "Rejected")
@@ -62,6 +62,13 @@ class ModelPackageDescription(Record):
     inference_specification: dict[str, Any]
     model_metrics: dict[str, Any] | None
     customer_metadata_properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ListModelPackagesRequest(Record):
+    """Query of GET .../model-package-groups/{group}/versions: only versions of this approval status."""
+
+    approval_status: str | None = None
 
 
 @dataclass(slots=True)

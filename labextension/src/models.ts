@@ -561,6 +561,13 @@ export interface ModelPackageDescription {
 }
 
 /**
+ * Query of GET .../model-package-groups/{group}/versions: only versions of this approval status.
+ */
+export interface ListModelPackagesRequest {
+  approval_status?: string | null;
+}
+
+/**
  * Versions of a group (or of every group), newest first.
  */
 export interface ListModelPackagesResponse {
