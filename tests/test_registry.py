@@ -49,6 +49,7 @@ def test_versions_approval_filters_and_bad_input(tmp_path: Path, home: Path) -> 
     assert d.inference_specification["SupportedContentTypes"] == ["text/csv"] and d.status == "Completed"
     assert d.model_metrics["ModelQuality"]["Statistics"]["S3Uri"].endswith("evaluation.json")
     assert (d.customer_metadata_properties, d.description, d.model_data) == ({"owner": "ana"}, "baseline", str(archive))
+    assert (d["ModelApprovalStatus"], d["ModelPackageVersion"]) == ("PendingManualApproval", 1)  # SageMaker's keys
 
     update_approval(first.arn, "Rejected", "AUC too low")
     assert [p.version for p in list_model_packages("churn")] == [2, 1]

@@ -37,11 +37,7 @@ _NOT_SERVED = ("SourceAlgorithmSpecification", "ValidationSpecification", "Drift
 
 def group_document(group: ModelPackageGroupDescription) -> dict[str, Any]:
     """DescribeModelPackageGroup's answer (and a group's summary) for `group`."""
-    document = {"ModelPackageGroupName": group.name, "ModelPackageGroupArn": group.arn,
-                "CreationTime": group.created_at, "ModelPackageGroupStatus": group.status}
-    if group.description:
-        document["ModelPackageGroupDescription"] = group.description
-    return document
+    return group.to_sagemaker()
 
 
 def create_group(call: Call) -> dict[str, Any]:
@@ -112,16 +108,8 @@ def create_package(call: Call) -> dict[str, Any]:
 
 def package_document(d: ModelPackageDescription) -> dict[str, Any]:
     """DescribeModelPackage's answer for version `d`."""
-    document: dict[str, Any] = {
-        "ModelPackageName": d.name, "ModelPackageGroupName": d.group, "ModelPackageVersion": d.version,
-        "ModelPackageArn": d.arn, "CreationTime": d.created_at, "LastModifiedTime": d.last_modified,
-        "InferenceSpecification": d.inference_specification, "ModelPackageStatus": d.status,
-        "ModelPackageStatusDetails": {"ValidationStatuses": [], "ImageScanStatuses": []},
-        "ModelApprovalStatus": d.approval_status, "CertifyForMarketplace": False}
-    optional = {"ModelPackageDescription": d.description, "ApprovalDescription": d.approval_description,
-                "ModelMetrics": d.model_metrics, "CustomerMetadataProperties": d.customer_metadata_properties or None}
-    document.update({key: value for key, value in optional.items() if value})
-    return document
+    return {**d.to_sagemaker(), "ModelPackageStatusDetails": {"ValidationStatuses": [], "ImageScanStatuses": []},
+            "CertifyForMarketplace": False}
 
 
 def _package(call: Call, key: str) -> ModelPackage:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from .base import Record
+from .sagemaker_names import Getter, SageMakerKeys, model_package_group_keys, model_package_keys
 
 __all__ = ["APPROVAL_STATUSES", "ModelPackageGroupDescription", "ListModelPackageGroupsResponse",
            "ModelPackageDescription", "ListModelPackagesRequest", "ListModelPackagesResponse", "UpdateModelApprovalRequest", "ModelLineage"]
@@ -17,7 +18,7 @@ APPROVAL_STATUSES = ("PendingManualApproval", "Approved", "Rejected")
 
 
 @dataclass(slots=True)
-class ModelPackageGroupDescription(Record):
+class ModelPackageGroupDescription(Record, SageMakerKeys):
     """DescribeModelPackageGroup: a group of versioned model packages (one model's versions);
     `latest_version` is the newest version registered (None before the first)."""
 
@@ -30,6 +31,10 @@ class ModelPackageGroupDescription(Record):
     latest_version: int | None
     tags: dict[str, str] = field(default_factory=dict)
 
+    def sagemaker_keys(self) -> dict[str, Getter]:
+        """SageMaker's key names for this record (see `sagemaker_names`)."""
+        return model_package_group_keys()
+
 
 @dataclass(slots=True)
 class ListModelPackageGroupsResponse(Record):
@@ -39,7 +44,7 @@ class ListModelPackageGroupsResponse(Record):
 
 
 @dataclass(slots=True)
-class ModelPackageDescription(Record):
+class ModelPackageDescription(Record, SageMakerKeys):
     """DescribeModelPackage: one version of a group. `approval_status` is
     PendingManualApproval, Approved or Rejected; `status` is Completed once registered.
     `inference_specification` is SageMaker's (containers with image, model data URL and
@@ -62,6 +67,10 @@ class ModelPackageDescription(Record):
     inference_specification: dict[str, Any]
     model_metrics: dict[str, Any] | None
     customer_metadata_properties: dict[str, str] = field(default_factory=dict)
+
+    def sagemaker_keys(self) -> dict[str, Getter]:
+        """SageMaker's key names for this record (see `sagemaker_names`)."""
+        return model_package_keys()
 
 
 @dataclass(slots=True)

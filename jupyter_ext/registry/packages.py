@@ -19,7 +19,7 @@ from ..experiments import lineage as artifact_lineage
 from ..jobs import describe_job
 from ..models import APPROVAL_STATUSES, ModelLineage, ModelPackageDescription, ModelPackageGroupDescription, timestamp
 from ..sagemaker_arguments import ignore_sagemaker_arguments
-from ..serving import Model, PipelineModel, Predictor
+from ..serving import Model, PipelineModel, Predictor, Transformer
 from ..store import get_store
 from . import records
 from .groups import (
@@ -251,12 +251,19 @@ class ModelPackage:
                **kwargs: Any) -> Predictor:
         """Serve this version on a local endpoint (arguments as serving's Model.deploy); returns
         its Predictor. ValidationError unless the version is Approved (approve it first)."""
+        return self._approved_model().deploy(endpoint_name, initial_instance_count, serializer, deserializer,
+                                             wait=wait, instance_type=instance_type, **kwargs)
+
+    def transformer(self, instance_count: int = 1, **kwargs: Any) -> Transformer:
+        """A batch Transformer of this version (arguments as serving's Transformer); Approved only."""
+        return self._approved_model().transformer(instance_count, **kwargs)
+
+    def _approved_model(self) -> Model:
         status = self.approval_status
         if status != "Approved":
             raise ValidationError(f"Model package {self.arn} is {status}; only an Approved version is deployed. "
                                   f"Approve it first: update_approval({self.arn!r}, 'Approved').")
-        return self.model().deploy(endpoint_name, initial_instance_count, serializer, deserializer, wait=wait,
-                                   instance_type=instance_type, **kwargs)
+        return self.model()
 
     def lineage(self) -> ModelLineage:
         """Where this version's model came from: its training job, that job's data and its
