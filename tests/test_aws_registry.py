@@ -1,7 +1,7 @@
 """The model registry over the local AWS endpoint with real clients: SDK v2's model.register
 (two versions), update_model_package and list_model_packages, then
 sagemaker.ModelPackage(...).deploy and a prediction; the endpoint names the version and its
-training job (lineage). boto3's errors for a bad status and an unknown group."""
+training job (lineage). boto3's errors for a rejected version, a bad status and an unknown group."""
 
 from __future__ import annotations
 
@@ -84,6 +84,10 @@ def test_sdk_registers_approves_lists_and_deploys_a_version(aws: Endpoint, tmp_p
         boto3.client("sagemaker").delete_endpoint(EndpointName=endpoint)
 
     sm = boto3.client("sagemaker")
+    second_arn = out.split("ARNS ", 1)[1].split()[1]
+    with pytest.raises(ClientError, match="is Rejected; approve it first"):
+        sm.create_model(ModelName="rejected-version", PrimaryContainer={"ModelPackageName": second_arn},
+                        ExecutionRoleArn=ROLE)
     with pytest.raises(ClientError, match="use one of: PendingManualApproval, Approved, Rejected"):
         sm.update_model_package(ModelPackageArn=first_arn, ModelApprovalStatus="Accepted")
     with pytest.raises(ClientError, match="group 'no-such-group' not found"):
