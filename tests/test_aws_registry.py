@@ -85,6 +85,10 @@ def test_sdk_registers_approves_lists_and_deploys_a_version(aws: Endpoint, tmp_p
 
     sm = boto3.client("sagemaker")
     second_arn = out.split("ARNS ", 1)[1].split()[1]
+    found = sm.search(Resource="ModelPackage", SearchExpression={"Filters": [
+        {"Name": "ModelPackageGroupName", "Operator": "Equals", "Value": GROUP},
+        {"Name": "ModelApprovalStatus", "Operator": "Equals", "Value": "Rejected"}]})["Results"]
+    assert [r["ModelPackage"]["ModelPackageArn"] for r in found] == [second_arn]
     with pytest.raises(ClientError, match="is Rejected; approve it first"):
         sm.create_model(ModelName="rejected-version", PrimaryContainer={"ModelPackageName": second_arn},
                         ExecutionRoleArn=ROLE)
