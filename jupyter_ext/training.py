@@ -269,6 +269,11 @@ class Estimator:
             entry_point, source_dir = self.entry_point, str(self.source_dir or self._entry_path.parent)
         return Model(job.describe().model_data or "", entry_point, source_dir, env, name or job.name)
 
+    def register(self, *args: Any, **kwargs: Any) -> Any:
+        """Register the latest job's model (`create_model()`) in the model registry; returns
+        its ModelPackage. Arguments as `Model.register` (SageMaker SDK v2's Estimator.register)."""
+        return self.create_model().register(*args, **kwargs)
+
     def deploy(self, initial_instance_count: int = 1, instance_type: str | None = None,
                serializer: Serializer | None = None, deserializer: Deserializer | None = None,
                endpoint_name: str | None = None, data_capture_config: DataCaptureConfig | None = None,

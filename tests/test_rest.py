@@ -47,9 +47,14 @@ def _fake_jobs(count: int, start: float = 1_700_000_000.0) -> None:
         )
 
 
+# What a route's named parts stand for in a request (a name, unless the part says otherwise).
+_SAMPLE_PARTS = {"version": "1", "decision": "approve"}
+
+
 async def test_every_route_needs_authentication(jp_fetch, http_server_client, jp_base_url) -> None:
     for path, _handler in api_routes():
-        url = jp_base_url + "jupyter-ext/api/" + re.sub(r"\(\?P<name>[^)]*\)", "some-job", path)
+        url = jp_base_url + "jupyter-ext/api/" + re.sub(r"\(\?P<(\w+)>[^)]*\)",
+                                                        lambda m: _SAMPLE_PARTS.get(m.group(1), "some-job"), path)
         for method, body in (("GET", None), ("POST", "{}")):
             with pytest.raises(HTTPClientError) as caught:
                 await http_server_client.fetch(url, method=method, body=body, raise_error=True)

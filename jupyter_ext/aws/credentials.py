@@ -18,13 +18,12 @@ import secrets
 import string
 from pathlib import Path
 
+from ..models.sagemaker_names import DEFAULT_REGION, LOCAL_ACCOUNT
 from ..store import home
 
 __all__ = ["ServiceKeys", "service_keys", "keys_file", "aws_environment", "sdk_config_file",
            "LOCAL_ACCOUNT", "DEFAULT_REGION", "LOCAL_ROLE", "default_bucket"]
 
-LOCAL_ACCOUNT = "000000000000"
-DEFAULT_REGION = "us-east-1"
 LOCAL_ROLE = f"arn:aws:iam::{LOCAL_ACCOUNT}:role/jupyter-ext-local"
 
 

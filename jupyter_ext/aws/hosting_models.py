@@ -4,7 +4,8 @@ Describe/List/Delete), and how they become what `jupyter_ext.serving` deploys.
 A model's container is a framework image (images.py) run in this Python: `ModelDataUrl`
 (a model.tar.gz) served with the script `SAGEMAKER_PROGRAM` in `SAGEMAKER_SUBMIT_DIRECTORY`
 (serving's handlers find it, as the framework containers do), or the built-in XGBoost
-algorithm's `xgboost-model`. Both resources are requests kept until CreateEndpoint and
+algorithm's `xgboost-model`; or a registered model version (`ModelPackageName`, its ARN:
+model_packages.py), once Approved. Both resources are requests kept until CreateEndpoint and
 UpdateEndpoint resolve them into serving's `Model`s and `ProductionVariant`s (records.py
 says why they are kept here).
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from ..errors import NotFoundError, ValidationError
 from ..models import timestamp
+from ..registry import ModelPackage
 from ..serving import DataCaptureConfig, Model, PipelineModel, ProductionVariant, describe_endpoint
 from ..store import get_store
 from . import records
@@ -47,11 +49,26 @@ def _model_data(container: dict[str, Any]) -> str | None:
     return container.get("ModelDataUrl") or source.get("S3Uri")
 
 
+def _registered_version(container: dict[str, Any], where: str) -> ModelPackage:
+    """The Approved model package version `container` names by its ModelPackageName."""
+    try:
+        package = ModelPackage(container["ModelPackageName"])
+    except (ValidationError, NotFoundError) as error:
+        raise AwsError("ValidationException", f"{where}.ModelPackageName: {error}") from None
+    if package.approval_status != "Approved":
+        raise AwsError("ValidationException", f"{where}: model package {package.arn} is {package.approval_status}; "
+                       "approve it first (UpdateModelPackage with ModelApprovalStatus=Approved).")
+    return package
+
+
 def _check_container(container: dict[str, Any], where: str) -> None:
+    if container.get("ModelPackageName"):
+        _registered_version(container, where)
+        return
     framework_image(container.get("Image"), f"{where}.Image")
-    if container.get("Mode") == "MultiModel" or container.get("ModelPackageName"):
-        raise AwsError("ValidationException", f"{where}: multi-model containers and model packages are not served "
-                       "here yet; give an Image and a ModelDataUrl.")
+    if container.get("Mode") == "MultiModel":
+        raise AwsError("ValidationException", f"{where}: multi-model containers are not served here yet; give an "
+                       "Image and a ModelDataUrl (or a ModelPackageName).")
     if not _model_data(container):
         raise AwsError("ValidationException", f"{where} has no ModelDataUrl: give the s3:// URI of the model.tar.gz "
                        "(e.g. the training job's ModelArtifacts.S3ModelArtifacts).")
@@ -204,6 +221,11 @@ def serving_model(name: str) -> Model:
     request = _found("Model", name, "model")[0]
     models = []
     for index, container in enumerate(_containers(request)):
+        if container.get("ModelPackageName"):
+            served = _registered_version(container, f"Model {name}").model(name)
+            served.env.update(container.get("Environment") or {})
+            models.append(served)
+            continue
         try:
             models.append(Model(_model_data(container) or "", env=container.get("Environment") or {},
                                 name=name if len(_containers(request)) == 1 else f"{name}-{index}"))

@@ -1,4 +1,5 @@
-"""SageMaker's Search over experiments, trials, trial components and training jobs.
+"""SageMaker's Search over experiments, trials, trial components, training jobs and the
+model registry's groups and versions (the SDK looks a group up with Search before it registers).
 
 Each resource is read whole, in the shape its Describe* answers (with Tags, and Parents
 for a trial component), and the SearchExpression is tested on it: a filter's Name is a
@@ -18,7 +19,9 @@ from typing import Any
 
 from ..experiments import components, list_experiments
 from ..jobs import list_jobs
+from ..registry import list_model_package_groups, list_model_packages
 from .experiment_shapes import component_document, experiment_document, tags_of, trial_document
+from .model_packages import group_document, package_document
 from .operations import Call
 from .protocol import AwsError, to_timestamp
 from .training_jobs import describe_training_job
@@ -45,6 +48,8 @@ _RESOURCES: dict[str, tuple[str, Callable[[Call], list[dict[str, Any]]]]] = {
     "Experiment": ("Experiment", lambda call: [experiment_document(call, e) for e in list_experiments()]),
     "ExperimentTrial": ("Trial", lambda call: [trial_document(call, t) for t in components.list_trials()]),
     "TrainingJob": ("TrainingJob", _training_jobs),
+    "ModelPackageGroup": ("ModelPackageGroup", lambda call: [group_document(g) for g in list_model_package_groups()]),
+    "ModelPackage": ("ModelPackage", lambda call: [package_document(p.describe()) for p in list_model_packages()]),
 }
 
 

@@ -80,13 +80,15 @@ class Verb:
 class VerbTable:
     """The verbs of one capability, e.g. `VerbTable("monitor", "Model Monitor", (...))`.
 
-    `default_verb` is run when a magic is given no verb at all (`%endpoints`).
+    `default_verb` is run when a magic is given no verb at all (`%endpoints`);
+    `magic_name` names the magic when it is not the group's name (`%model` for `models`).
     """
 
     name: str
     help: str
     verbs: tuple[Verb, ...]
     default_verb: str | None = None
+    magic_name: str | None = None
 
     def verb(self, name: str) -> Verb:
         """The verb called `name` (KeyError if there is none)."""
@@ -114,7 +116,7 @@ class VerbTable:
 
     def magic_parser(self, parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
         """A parser for `%name VERB ...`; the chosen Verb is the parsed `verb`."""
-        parser = parser_class(prog=f"%{self.name}", description=self.help)
+        parser = parser_class(prog=f"%{self.magic_name or self.name}", description=self.help)
         verbs = parser.add_subparsers(dest="verb_name", required=True, parser_class=parser_class)
         for verb in self.on("magic"):
             sub = verbs.add_parser(verb.name, help=verb.help, description=verb.help)

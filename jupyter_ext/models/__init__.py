@@ -22,6 +22,9 @@ from .debugger import (  # noqa: F401
 from .endpoints import (  # noqa: F401
     EndpointDescription, EndpointMonitoring, InstanceDescription, InvokeEndpointRequest, InvokeEndpointResponse, ListEndpointsResponse, MonitoringExecutionSummary, MonitoringScheduleSummary, MonitoringViolation, VariantDescription,
 )
+from .registry import (  # noqa: F401
+    APPROVAL_STATUSES, ListModelPackageGroupsResponse, ListModelPackagesRequest, ListModelPackagesResponse, ModelLineage, ModelPackageDescription, ModelPackageGroupDescription, UpdateModelApprovalRequest,
+)
 from .spark import (  # noqa: F401
     LivyBatchSummary, LivyLog, LivyLogRequest, LivyOverview, LivySessionSummary,
 )
@@ -74,6 +77,14 @@ __all__ = [
     "MonitoringExecutionSummary",
     "MonitoringScheduleSummary",
     "EndpointMonitoring",
+    "APPROVAL_STATUSES",
+    "ModelPackageGroupDescription",
+    "ListModelPackageGroupsResponse",
+    "ModelPackageDescription",
+    "ListModelPackagesRequest",
+    "ListModelPackagesResponse",
+    "UpdateModelApprovalRequest",
+    "ModelLineage",
     "API_RECORDS",
     "timestamp",
 ]
@@ -88,4 +99,6 @@ API_RECORDS = (
     EndpointDescription, ListEndpointsResponse, InvokeEndpointRequest, InvokeEndpointResponse,
     LivySessionSummary, LivyBatchSummary, LivyOverview, LivyLogRequest, LivyLog,
     MonitoringViolation, MonitoringExecutionSummary, MonitoringScheduleSummary, EndpointMonitoring,
+    ModelPackageGroupDescription, ListModelPackageGroupsResponse, ModelPackageDescription, ListModelPackagesRequest,
+    ListModelPackagesResponse, UpdateModelApprovalRequest, ModelLineage,
 )

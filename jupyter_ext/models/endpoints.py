@@ -28,7 +28,8 @@ class VariantDescription(Record):
     `traffic_share` is weight / sum of weights. `instance_count` is the number of
     instances asked for, `current_instance_count` the number serving now (`instances`).
     Latencies are in milliseconds over the variant's recent requests (model time, as
-    SageMaker's ModelLatency); counts since start.
+    SageMaker's ModelLatency); counts since start. `model_package_arn` names the registered
+    model version it serves, when it was deployed from the model registry.
     """
 
     variant_name: str
@@ -45,6 +46,7 @@ class VariantDescription(Record):
     latency_p99_ms: float | None
     current_instance_count: int = 0
     instances: list[InstanceDescription] = field(default_factory=list)
+    model_package_arn: str | None = None
 
 
 @dataclass(slots=True)

@@ -14,10 +14,14 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["SageMakerKeys", "JOB_PREFIXES", "job_keys", "endpoint_keys", "execution_keys", "schedule_keys",
+__all__ = ["LOCAL_ACCOUNT", "DEFAULT_REGION", "SageMakerKeys", "JOB_PREFIXES", "job_keys", "endpoint_keys", "execution_keys", "schedule_keys", "model_package_keys", "model_package_group_keys",
            "sagemaker_status"]
 
 Getter = Callable[[Any], Any]
+
+# The account and region of every ARN made here (the local AWS endpoint answers for them).
+LOCAL_ACCOUNT = "000000000000"
+DEFAULT_REGION = "us-east-1"
 
 # SageMaker's resource name for each of our job types (a rule job is a processing job there).
 JOB_PREFIXES = {"Training": "TrainingJob", "Processing": "ProcessingJob", "Tuning": "HyperParameterTuningJob",
@@ -128,6 +132,28 @@ def schedule_keys() -> dict[str, Getter]:
         "MonitoringScheduleConfig": lambda s: {"ScheduleConfig": {"ScheduleExpression": s.schedule_expression}},
         "LastMonitoringExecutionSummary": lambda s: None if s.last_execution is None
         else s.last_execution.to_sagemaker(),
+    }
+
+
+def model_package_keys() -> dict[str, Getter]:
+    """DescribeModelPackage's keys, read from a ModelPackageDescription."""
+    return {
+        "ModelPackageName": lambda p: p.name, "ModelPackageGroupName": lambda p: p.group,
+        "ModelPackageVersion": lambda p: p.version, "ModelPackageArn": lambda p: p.arn,
+        "ModelPackageDescription": lambda p: p.description, "CreationTime": lambda p: p.created_at,
+        "LastModifiedTime": lambda p: p.last_modified, "InferenceSpecification": lambda p: p.inference_specification,
+        "ModelPackageStatus": lambda p: p.status, "ModelApprovalStatus": lambda p: p.approval_status,
+        "ApprovalDescription": lambda p: p.approval_description, "ModelMetrics": lambda p: p.model_metrics,
+        "CustomerMetadataProperties": lambda p: p.customer_metadata_properties or None,
+    }
+
+
+def model_package_group_keys() -> dict[str, Getter]:
+    """DescribeModelPackageGroup's keys, read from a ModelPackageGroupDescription."""
+    return {
+        "ModelPackageGroupName": lambda g: g.name, "ModelPackageGroupArn": lambda g: g.arn,
+        "ModelPackageGroupDescription": lambda g: g.description, "CreationTime": lambda g: g.created_at,
+        "ModelPackageGroupStatus": lambda g: g.status,
     }
 
 

@@ -92,7 +92,9 @@ def _describe(row: Any) -> EndpointDescription:
             invocations=s["invocations"] if s else 0, errors_4xx=s["errors_4xx"] if s else 0,
             errors_5xx=s["errors_5xx"] if s else 0, latency_avg_ms=s["latency_avg_ms"] if s else None,
             latency_p50_ms=s["latency_p50_ms"] if s else None, latency_p99_ms=s["latency_p99_ms"] if s else None,
-            current_instance_count=len(instances), instances=instances))
+            current_instance_count=len(instances), instances=instances,
+            model_package_arn=next((c["model_package_arn"] for c in v["containers"] if c.get("model_package_arn")),
+                                   None)))
     url = f"http://{row['host']}:{row['port']}" if row["port"] else None
     return EndpointDescription(
         name=row["name"], status=row["status"], failure_reason=row["failure_reason"], url=url, port=row["port"],

@@ -8,12 +8,13 @@ transform jobs load it the same way.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..errors import ValidationError
+from ..plugins import Registry
 from ..store import artifact_store_for, local_path
 from .capture import DataCaptureConfig
 from .endpoints import create_endpoint
@@ -22,7 +23,12 @@ from .serializers import Deserializer, Serializer
 from .transform import Transformer
 from .variants import ProductionVariant
 
-__all__ = ["Model", "PipelineModel"]
+__all__ = ["Model", "PipelineModel", "MODEL_REGISTRIES"]
+
+# Where Model.register records a version: the model registry capability, named and not
+# imported (it deploys through serving, so serving must not import it).
+MODEL_REGISTRIES: Registry[Callable[..., Any]] = Registry(
+    "model registry", "jupyter_ext.model_registries", {"local": "jupyter_ext.registry.packages:register_model"})
 
 def _model_path(model_data: str) -> str:
     path = local_path(str(model_data))
@@ -76,6 +82,25 @@ class Model:
         name = create_endpoint(endpoint_name, [ProductionVariant(self, variant_name, 1.0, initial_instance_count)],
                                data_capture_config, port=port, wait=wait, base_name=self.name)
         return Predictor(name, serializer=serializer, deserializer=deserializer)
+
+    def register(self, content_types: Sequence[str] | None = None, response_types: Sequence[str] | None = None,
+                 inference_instances: Sequence[str] | None = None, transform_instances: Sequence[str] | None = None,
+                 model_package_name: str | None = None, model_package_group_name: str | None = None,
+                 image_uri: str | None = None, model_metrics: Any = None, approval_status: str | None = None,
+                 description: str | None = None, customer_metadata_properties: Mapping[str, str] | None = None,
+                 **_sagemaker_only: Any) -> Any:
+        """Register this model as the next version of `model_package_group_name` in the model
+        registry (made if new); returns its `jupyter_ext.registry.ModelPackage` (`.arn`,
+        `.version`). Arguments as SageMaker SDK v2's Model.register; `approval_status`
+        defaults to PendingManualApproval. Versioned packages only: a group name is needed."""
+        ignore_sagemaker_arguments("Model.register", _sagemaker_only)
+        if not model_package_group_name:
+            raise ValidationError("Model.register needs model_package_group_name (the registry keeps versioned "
+                                  f"packages only{'; model_package_name is for unversioned ones' if model_package_name else ''}).")
+        return MODEL_REGISTRIES.get("local")(
+            self, model_package_group_name, approval_status or "PendingManualApproval", model_metrics,
+            customer_metadata_properties, description, content_types=content_types, response_types=response_types,
+            inference_instances=inference_instances, transform_instances=transform_instances, image_uri=image_uri)
 
     def transformer(self, instance_count: int = 1, **kwargs: Any) -> Transformer:
         """A batch `Transformer` for this model (see `Transformer` for the arguments)."""

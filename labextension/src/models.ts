@@ -336,7 +336,8 @@ export interface InstanceDescription {
  * `traffic_share` is weight / sum of weights. `instance_count` is the number of
  * instances asked for, `current_instance_count` the number serving now (`instances`).
  * Latencies are in milliseconds over the variant's recent requests (model time, as
- * SageMaker's ModelLatency); counts since start.
+ * SageMaker's ModelLatency); counts since start. `model_package_arn` names the registered
+ * model version it serves, when it was deployed from the model registry.
  */
 export interface VariantDescription {
   variant_name: string;
@@ -353,6 +354,7 @@ export interface VariantDescription {
   latency_p99_ms: number | null;
   current_instance_count: number;
   instances: InstanceDescription[];
+  model_package_arn: string | null;
 }
 
 /**
@@ -508,6 +510,94 @@ export interface EndpointMonitoring {
   endpoint_name: string;
   schedules: MonitoringScheduleSummary[];
   executions: MonitoringExecutionSummary[];
+}
+
+/**
+ * DescribeModelPackageGroup: a group of versioned model packages (one model's versions);
+ * `latest_version` is the newest version registered (None before the first).
+ */
+export interface ModelPackageGroupDescription {
+  name: string;
+  arn: string;
+  description: string | null;
+  created_at: string;
+  status: string;
+  package_count: number;
+  latest_version: number | null;
+  tags: Record<string, string>;
+}
+
+/**
+ * Every model package group, newest first.
+ */
+export interface ListModelPackageGroupsResponse {
+  groups: ModelPackageGroupDescription[];
+}
+
+/**
+ * DescribeModelPackage: one version of a group. `approval_status` is
+ * PendingManualApproval, Approved or Rejected; `status` is Completed once registered.
+ * `inference_specification` is SageMaker's (containers with image, model data URL and
+ * environment; content and response types; instance types), `model_metrics` SageMaker's
+ * ModelMetrics (e.g. ModelQuality.Statistics.S3Uri, an evaluation JSON); `source_job` is the
+ * training job that made the model, when known.
+ */
+export interface ModelPackageDescription {
+  group: string;
+  version: number;
+  arn: string;
+  name: string;
+  status: string;
+  approval_status: string;
+  approval_description: string | null;
+  description: string | null;
+  created_at: string;
+  last_modified: string;
+  model_data: string | null;
+  source_job: string | null;
+  inference_specification: Record<string, unknown>;
+  model_metrics: Record<string, unknown> | null;
+  customer_metadata_properties: Record<string, string>;
+}
+
+/**
+ * Query of GET .../model-package-groups/{group}/versions: only versions of this approval status.
+ */
+export interface ListModelPackagesRequest {
+  approval_status?: string | null;
+}
+
+/**
+ * Versions of a group (or of every group), newest first.
+ */
+export interface ListModelPackagesResponse {
+  model_packages: ModelPackageDescription[];
+}
+
+/**
+ * Body of POST .../model-packages/{group}/{version}/approve (or /reject): why.
+ */
+export interface UpdateModelApprovalRequest {
+  approval_description?: string | null;
+}
+
+/**
+ * Where a served model came from: the endpoint and variant serving it (None when asked
+ * of a package), the package version, the training job that made its model, that job's
+ * input channels ({channel: URI}) and the experiment run that recorded the job.
+ */
+export interface ModelLineage {
+  endpoint: string | null;
+  variant: string | null;
+  model_package_arn: string;
+  model_package_group: string;
+  model_package_version: number;
+  approval_status: string;
+  model_data: string | null;
+  training_job: string | null;
+  inputs: Record<string, unknown>;
+  experiment: string | null;
+  run: string | null;
 }
 
 /** `jupyter_ext.models.JOB_TYPES`. */
