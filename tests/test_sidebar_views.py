@@ -156,3 +156,27 @@ def test_endpoint_monitoring_section_shows_schedules_runs_and_violations(page, t
     finally:
         for endpoint in list_endpoints():
             delete_endpoint(endpoint.name)
+
+
+def test_models_view_lists_versions_and_approves_one(page, tmp_path: Path) -> None:
+    from jupyter_ext.registry import describe_model_package, register_model
+
+    archive, _ = sklearn_model(tmp_path / "sk")
+    for _ in range(2):
+        register_model(Model(str(archive)), "sidebar-churn", description="a first model")
+    _show(page, "models")
+    group = page.locator('.jp-JupyterExt-groupRow[data-group="sidebar-churn"]')
+    group.filter(has_text="2 versions · latest v2").wait_for()
+    group.click()
+    first = page.locator('.jp-JupyterExt-versionRow[data-version="1"]')
+    assert first.get_attribute("data-approval") == "PendingManualApproval"
+    first.locator(".jp-JupyterExt-approve").click()
+    page.locator('.jp-JupyterExt-versionRow[data-version="1"][data-approval="Approved"]').wait_for()
+    assert describe_model_package("sidebar-churn/1").approval_status == "Approved"
+    assert describe_model_package("sidebar-churn/2").approval_status == "PendingManualApproval"
+    assert page.locator('.jp-JupyterExt-versionRow[data-version="1"] .jp-JupyterExt-approve').count() == 0
+    _screenshot(page, "sidebar-models", 500)
+    page.locator('.jp-JupyterExt-versionRow[data-version="2"] .jp-JupyterExt-reject').click()
+    page.locator('.jp-JupyterExt-versionRow[data-version="2"][data-approval="Rejected"]').wait_for()
+    page.locator(".jp-JupyterExt-registry .jp-JupyterExt-back").click()
+    group.wait_for()

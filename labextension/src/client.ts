@@ -15,6 +15,9 @@ import {
   LifecycleRun,
   LifecycleStatus,
   ListEndpointsResponse,
+  ListModelPackageGroupsResponse,
+  ListModelPackagesResponse,
+  ModelPackageDescription,
   ListRuleEvaluationsResponse,
   JobDescription,
   LeaderboardRequest,
@@ -178,6 +181,22 @@ export async function getEndpointMonitoring(name: string): Promise<EndpointMonit
     throw new ServerConnection.ResponseError(response, data?.message ?? response.statusText);
   }
   return data as unknown as EndpointMonitoring;
+}
+
+/** Every model package group, newest first. */
+export function listModelPackageGroups(): Promise<ListModelPackageGroupsResponse> {
+  return requestAPI<ListModelPackageGroupsResponse>('model-package-groups');
+}
+
+/** A group's versions, newest first. */
+export function listModelPackages(group: string): Promise<ListModelPackagesResponse> {
+  return requestAPI<ListModelPackagesResponse>(`model-package-groups/${encodeURIComponent(group)}/versions`);
+}
+
+/** Approve or reject a version (`decision` is 'approve' or 'reject'). */
+export function decideModelPackage(group: string, version: number, decision: string): Promise<ModelPackageDescription> {
+  return requestAPI<ModelPackageDescription>(
+    `model-packages/${encodeURIComponent(group)}/${version}/${decision}`, { method: 'POST', body: '{}' });
 }
 
 /** "1m 05s"-style duration between two ISO times (the second defaults to now). */

@@ -6,6 +6,7 @@ import { button, el } from './dom';
 import { jobsIcon } from './icon';
 import { JobsView } from './jobs';
 import { LifecycleView } from './lifecycle';
+import { RegistryView } from './registry';
 import { IPanelView } from './view';
 
 /** The DOM id of the sidebar panel; browser tests look it up by this. */
@@ -18,7 +19,7 @@ export const POLL_MS = 3000;
 const FAILED_CLASS = 'jp-JupyterExt-lifecycleFailed';
 
 /** The panel's views, in tab order. */
-type ViewId = 'jobs' | 'experiments' | 'endpoints' | 'lifecycle';
+type ViewId = 'jobs' | 'experiments' | 'endpoints' | 'models' | 'lifecycle';
 
 interface ITab {
   id: ViewId;
@@ -28,7 +29,7 @@ interface ITab {
 
 /**
  * The jupyter_ext panel in the left sidebar: a tab per view (jobs, experiments,
- * endpoints, lifecycle scripts).
+ * endpoints, registered models, lifecycle scripts).
  *
  * It polls only while it is shown and the browser tab is visible: every POLL_MS the
  * shown view fetches what can still change. The one exception is the lifecycle
@@ -55,6 +56,7 @@ export class JobsPanel extends Widget {
         })
       },
       { id: 'endpoints', label: 'Endpoints', view: new EndpointsView() },
+      { id: 'models', label: 'Models', view: new RegistryView(name => void this.openJob(name)) },
       { id: 'lifecycle', label: 'Lifecycle', view: this._lifecycle }
     ];
     const header = el('div', 'jp-JupyterExt-header');
