@@ -1,0 +1,179 @@
+"""How each kind of step runs, given its resolved local arguments: the job it starts
+through the public API (or the work it does at once), and its properties afterwards —
+SageMaker's Describe* answer of its job, which later steps' expressions read."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from ..jobs import Job
+from ..models import JobDescription
+from ..processing import ProcessingInput, ProcessingOutput, Processor
+from ..training import Estimator, TrainingInput
+from .execution import job_arn
+
+__all__ = ["JOB_KINDS", "launch_step", "job_properties", "model_properties", "register_properties", "code_digest"]
+
+JOB_KINDS = ("Processing", "Training", "Tuning", "Transform", "Python")
+RESULT_FOLDER = "/opt/ml/processing/output/result"
+
+
+def _processing(args: dict[str, Any]) -> Job:
+    processor = Processor.from_config(args["processor"])
+    inputs = [ProcessingInput(**i) for i in args["inputs"]]
+    outputs = [ProcessingOutput(**o) for o in args["outputs"]]
+    arguments = [str(a) for a in args["arguments"]]
+    if args["code"]:
+        return processor.start(args["code"], inputs, outputs, arguments)  # type: ignore[call-arg]
+    return processor.start(inputs, outputs, arguments)
+
+
+def _channels(inputs: dict[str, Any]) -> dict[str, TrainingInput]:
+    return {name: TrainingInput(**{**value, "s3_data": str(value["s3_data"])}) for name, value in inputs.items()}
+
+
+def _training(args: dict[str, Any]) -> Job:
+    return Estimator.from_config(args["estimator"]).start(_channels(args["inputs"]))
+
+
+def _tuning(args: dict[str, Any]) -> Job:
+    from ..tuning import HyperparameterTuner
+    from ..tuning.parameters import range_from_dict
+
+    tuner = HyperparameterTuner(
+        Estimator.from_config(args["estimator"]), args["objective_metric_name"],
+        {k: range_from_dict(v) for k, v in args["hyperparameter_ranges"].items()},
+        metric_definitions=args["metric_definitions"], strategy=args["strategy"],
+        objective_type=args["objective_type"], max_jobs=args["max_jobs"], max_parallel_jobs=args["max_parallel_jobs"],
+        early_stopping_type=args["early_stopping_type"], random_seed=args["random_seed"],
+        strategy_config=args["strategy_config"], base_tuning_job_name=args["base_tuning_job_name"])
+    tuner.fit(_channels(args["inputs"]), wait=False, logs=False)
+    assert tuner.latest_tuning_job is not None
+    return tuner.latest_tuning_job
+
+
+def _serving_model(container: dict[str, Any]) -> Any:
+    from ..serving import Model
+
+    return Model(str(container["model_data"]), container.get("entry_point"),
+                 container.get("code_dir") or container.get("source_dir"), container.get("env"),
+                 container.get("name") or None)
+
+
+def _transform(args: dict[str, Any]) -> Job:
+    from ..serving import Transformer
+
+    transformer = Transformer(_serving_model(args["model"]), **args["transformer"])
+    inputs = args["inputs"]
+    transformer.transform(str(inputs["data"]), inputs["data_type"], inputs["content_type"], inputs["compression_type"],
+                          inputs["split_type"], wait=False, logs=False)
+    assert transformer.latest_transform_job is not None
+    return transformer.latest_transform_job
+
+
+def _python(args: dict[str, Any]) -> Job:
+    processor = Processor(entrypoint=["python3", "-m", "jupyter_ext.pipelines.run_function"],
+                          base_job_name=args["function"]["qualname"].replace("_", "-"))
+    call = json.dumps({"function": args["function"], "args": args["args"], "kwargs": args["kwargs"]})
+    return processor.start(outputs=[ProcessingOutput(RESULT_FOLDER, output_name="result")],
+                           arguments=[RESULT_FOLDER, call])
+
+
+_LAUNCHERS: dict[str, Callable[[dict[str, Any]], Job]] = {
+    "Processing": _processing, "Training": _training, "Tuning": _tuning, "Transform": _transform, "Python": _python,
+}
+
+
+def launch_step(kind: str, args: dict[str, Any]) -> Job:
+    """Start the job of a step of `kind` with resolved arguments `args`."""
+    return _LAUNCHERS[kind](args)
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def job_properties(kind: str, description: JobDescription) -> dict[str, Any]:
+    """A finished step job's properties: SageMaker's Describe* answer of it (with the
+    shapes SageMaker's properties paths name: ProcessingOutputConfig.Outputs, ...)."""
+    answer: dict[str, Any] = dict(description.to_sagemaker())
+    answer[f"{_prefix(description.job_type)}Arn"] = job_arn(description.job_type, description.name)
+    if description.job_type == "Processing":
+        answer["ProcessingOutputConfig"] = {"Outputs": [
+            {"OutputName": n, "S3Output": {"S3Uri": d, "S3UploadMode": "EndOfJob"}}
+            for n, d in description.outputs.items()]}
+        answer["ProcessingInputs"] = [{"InputName": n, "S3Input": {"S3Uri": s}} for n, s in description.inputs.items()]
+    if description.job_type == "Tuning":
+        from ..tuning import HyperparameterTuner
+
+        tuned = HyperparameterTuner.attach(description.name).describe()
+        answer.update({k: tuned[k] for k in ("BestTrainingJob",) if k in tuned})
+    if description.job_type == "Transform":
+        answer.setdefault("TransformOutput", {"S3OutputPath": description.outputs.get("output_path")
+                                              or next(iter(description.outputs.values()), None)})
+    if kind == "Python":
+        answer["Result"] = _function_result(description)
+    return _jsonable(answer)
+
+
+def _prefix(job_type: str) -> str:
+    return {"Tuning": "HyperParameterTuningJob"}.get(job_type, f"{job_type}Job")
+
+
+def _function_result(description: JobDescription) -> Any:
+    from .property_files import read_json
+
+    return read_json(description.outputs["result"], "result.json", f"the result of {description.name}")
+
+
+def model_properties(args: dict[str, Any]) -> dict[str, Any]:
+    """A ModelStep's work (the model checked: its artifact and code exist) and its properties."""
+    settings = dict(args["model"])
+    model = _serving_model(settings)
+    return _jsonable({"ModelName": model.name, "ModelArn": f"arn:aws:sagemaker:local:000000000000:model/{model.name}",
+                      "PrimaryContainer": {"ModelDataUrl": model.model_data, "Environment": model.env}})
+
+
+def register_properties(args: dict[str, Any], source_job: str | None) -> dict[str, Any]:
+    """A RegisterModel step's work (a version in the model registry) and its properties."""
+    try:
+        from .. import registry  # type: ignore[attr-defined]
+    except ImportError:
+        raise ValidationError("RegisterModel needs the model registry (jupyter_ext.registry), which this "
+                              "installation does not have.") from None
+    model = _serving_model(args["model"])
+    package = registry.register_model(
+        model, args["model_package_group_name"], approval_status=args["approval_status"],
+        model_metrics=args["model_metrics"], customer_metadata_properties=args["customer_metadata_properties"] or None,
+        description=args["description"], source_job=source_job)
+    return _jsonable({"ModelPackageArn": package.arn, "ModelPackageVersion": package.version,
+                      "ModelApprovalStatus": package.approval_status,
+                      "ModelPackageGroupName": args["model_package_group_name"]})
+
+
+def _hash_path(digest: Any, path: Path) -> None:
+    if path.is_file():
+        digest.update(path.read_bytes())
+    elif path.is_dir():
+        for item in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(item.relative_to(path)).encode())
+            digest.update(item.read_bytes())
+
+
+def code_digest(kind: str, args: dict[str, Any]) -> str:
+    """A digest of the code a step runs, so a changed script is not served from the cache."""
+    digest = hashlib.sha256()
+    estimator = args.get("estimator")
+    if estimator:
+        _hash_path(digest, Path(estimator["source_dir"] or estimator["entry_path"]))
+    if args.get("code"):
+        _hash_path(digest, Path(args["code"]))
+    if kind == "Python":
+        digest.update(str(args["function"].get("source")).encode())
+    return digest.hexdigest()
+

@@ -1,0 +1,226 @@
+"""ML pipelines with real job processes: preprocess → train → evaluate → condition →
+register (or a PythonStep) / fail; caching across executions, retry of a failed step,
+stop mid-run, and SageMaker's definition JSON."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import wait_until
+from jupyter_ext import Estimator, ProcessingInput, ProcessingOutput, ScriptProcessor, describe_job, list_jobs
+from jupyter_ext.errors import UnexpectedStatusError, ValidationError
+from jupyter_ext.pipelines import (
+    CacheConfig, ConditionGreaterThanOrEqualTo, ConditionStep, FailStep, Join, JsonGet, ParameterFloat,
+    ParameterInteger, ParameterString, Pipeline, PipelineExecution, ProcessingStep, PropertyFile, PythonStep,
+    RegisterModel, SageMakerJobStepRetryPolicy, TrainingStep, list_pipelines,
+)
+
+HAS_REGISTRY = importlib.util.find_spec("jupyter_ext.registry") is not None
+
+PREPROCESS = """
+import pathlib, sys
+rows = pathlib.Path("/opt/ml/processing/input/raw/data.csv".replace("/opt/ml", sys.argv[2])).read_text().split()
+out = pathlib.Path(sys.argv[1]); out.mkdir(parents=True, exist_ok=True)
+(out / "train.txt").write_text("\\n".join(r.upper() for r in rows))
+print("rows", len(rows))
+"""
+TRAIN = """
+import argparse, os, pathlib, time
+p = argparse.ArgumentParser()
+p.add_argument("--accuracy", type=float); p.add_argument("--sleep", type=float, default=0)
+p.add_argument("--broken", default="")
+a = p.parse_args()
+if a.broken and os.path.exists(a.broken):
+    raise SystemExit("the training data is broken")
+time.sleep(a.sleep)
+rows = (pathlib.Path(os.environ["SM_CHANNEL_TRAIN"]) / "train.txt").read_text().split()
+pathlib.Path(os.environ["SM_MODEL_DIR"], "model.txt").write_text(f"{a.accuracy} {len(rows)}")
+print("accuracy:", a.accuracy)
+"""
+EVALUATE = """
+import json, pathlib, tarfile
+with tarfile.open("/opt/ml/processing/model/model.tar.gz") as archive:
+    accuracy, rows = archive.extractfile("model.txt").read().decode().split()
+out = pathlib.Path("/opt/ml/processing/evaluation"); out.mkdir(parents=True, exist_ok=True)
+(out / "evaluation.json").write_text(json.dumps({"metrics": {"accuracy": {"value": float(accuracy)}}, "rows": int(rows)}))
+"""
+
+
+def report(accuracy: float, rows: int) -> dict:
+    """The PythonStep's function: its result is stored for later steps."""
+    return {"message": f"accuracy {accuracy} on {rows} rows", "rows": rows}
+
+
+def _fix_paths(script: str) -> str:
+    # The processing contract maps /opt/ml in arguments and the working folder is the job's.
+    return script.replace('"/opt/ml/processing/', '"./processing/')
+
+
+def _pipeline(tmp_path: Path, script, name: str = "churn", sleep: float = 0.0) -> Pipeline:
+    (tmp_path / "raw").mkdir(exist_ok=True)
+    (tmp_path / "raw" / "data.csv").write_text("a\nb\nc\n")
+    accuracy = ParameterFloat("Accuracy", default_value=0.9)
+    threshold = ParameterFloat("Threshold", default_value=0.8)
+    broken = ParameterString("BrokenFlag", default_value=str(tmp_path / "broken"))
+    cache = CacheConfig(enable_caching=True, expire_after="P30D")
+    prep = ProcessingStep(
+        "Preprocess", ScriptProcessor(command=["python3"], base_job_name="prep"),
+        code=str(script(PREPROCESS, "preprocess.py")),
+        inputs=[ProcessingInput(str(tmp_path / "raw"), "/opt/ml/processing/input/raw")],
+        outputs=[ProcessingOutput("/opt/ml/processing/train", output_name="train")],
+        job_arguments=["/opt/ml/processing/train", "/opt/ml"], cache_config=cache)
+    estimator = Estimator(str(script(TRAIN, "train.py")), base_job_name="train",
+                          hyperparameters={"accuracy": accuracy, "sleep": sleep, "broken": broken})
+    train = TrainingStep("Train", estimator, inputs={
+        "train": prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri}, cache_config=cache)
+    evaluation = PropertyFile("EvaluationReport", output_name="evaluation", path="evaluation.json")
+    evaluate = ProcessingStep(
+        "Evaluate", ScriptProcessor(command=["python3"], base_job_name="evaluate"),
+        code=str(script(_fix_paths(EVALUATE), "evaluate.py")),
+        inputs=[ProcessingInput(train.properties.ModelArtifacts.S3ModelArtifacts, "/opt/ml/processing/model")],
+        outputs=[ProcessingOutput("/opt/ml/processing/evaluation", output_name="evaluation")],
+        property_files=[evaluation], cache_config=cache)
+    score = JsonGet(step_name=evaluate.name, property_file=evaluation, json_path="metrics.accuracy.value")
+    if HAS_REGISTRY:
+        good = RegisterModel("Register", model_package_group_name="churn-models",
+                             model_data=train.properties.ModelArtifacts.S3ModelArtifacts, approval_status="Approved")
+    else:
+        good = PythonStep("Report", report, args=[score, JsonGet(evaluate, evaluation, "rows")])
+    fail = FailStep("TooWeak", error_message=Join(on=" ", values=["Accuracy", score, "is below", threshold]))
+    check = ConditionStep("CheckAccuracy", conditions=[ConditionGreaterThanOrEqualTo(score, threshold)],
+                          if_steps=[good], else_steps=[fail])
+    return Pipeline(name, parameters=[accuracy, threshold, broken], steps=[prep, train, evaluate, check])
+
+
+def _steps(execution: PipelineExecution) -> dict[str, dict]:
+    return {s["StepName"]: s for s in execution.list_steps()}
+
+
+def test_a_pipeline_runs_its_steps_in_order_and_a_second_run_reuses_them(tmp_path: Path, script) -> None:
+    pipeline = _pipeline(tmp_path, script)
+    assert pipeline.upsert()["PipelineArn"].endswith(":pipeline/churn")
+    first = pipeline.start()
+    assert first.wait()["PipelineExecutionStatus"] == "Succeeded"
+    steps = _steps(first)
+    good = "Register" if HAS_REGISTRY else "Report"
+    assert set(steps) == {"Preprocess", "Train", "Evaluate", "CheckAccuracy", good}
+    assert all(s["StepStatus"] == "Succeeded" for s in steps.values())
+    assert steps["CheckAccuracy"]["Metadata"] == {"Condition": {"Outcome": "true"}}
+    train_job = steps["Train"]["Metadata"]["TrainingJob"]["Name"]
+    assert describe_job(train_job).parent == first.job_name  # the step's job is the execution's child
+    assert steps["Preprocess"]["StartTime"] <= steps["Train"]["StartTime"] <= steps["Evaluate"]["StartTime"]
+    if not HAS_REGISTRY:
+        assert first.result("Report") == {"message": "accuracy 0.9 on 3 rows", "rows": 3}
+
+    second = pipeline.start()
+    second.wait()
+    again = _steps(second)
+    for name in ("Preprocess", "Train", "Evaluate"):
+        assert again[name]["CacheHitResult"]["SourcePipelineExecutionArn"] == first.arn
+    assert again["Train"]["Metadata"]["TrainingJob"]["Name"] == train_job
+    assert f"reused from execution {first.execution_id}" in Path(describe_job(second.job_name).log_path).read_text()
+    assert len(list_jobs(type="Training")) == 1
+    # A changed parameter changes the training step's arguments: it runs again, and so does what follows.
+    third = pipeline.start(parameters={"Accuracy": 0.95})
+    third.wait()
+    latest = _steps(third)
+    assert "CacheHitResult" in latest["Preprocess"] and "CacheHitResult" not in latest["Train"]
+    assert [e["PipelineExecutionStatus"] for e in pipeline.list_executions()["PipelineExecutionSummaries"]] == \
+        ["Succeeded"] * 3
+    assert [p["PipelineName"] for p in list_pipelines()] == ["churn"]
+
+
+def test_the_else_branch_fails_the_execution_with_the_fail_steps_message(tmp_path: Path, script) -> None:
+    pipeline = _pipeline(tmp_path, script, "weak")
+    pipeline.upsert()
+    execution = pipeline.start(parameters={"Accuracy": 0.5})
+    with pytest.raises(UnexpectedStatusError):
+        execution.wait()
+    description = execution.describe()
+    assert description["PipelineExecutionStatus"] == "Failed"
+    assert description["FailureReason"] == "Accuracy 0.5 is below 0.8"
+    steps = _steps(execution)
+    assert steps["TooWeak"]["StepStatus"] == "Failed" and "Report" not in steps and "Register" not in steps
+    with pytest.raises(ValidationError, match="Unknown pipeline parameter Nope"):
+        pipeline.start(parameters={"Nope": 1})
+
+
+def test_a_failed_step_is_retried_alone_after_the_fix(tmp_path: Path, script) -> None:
+    (tmp_path / "broken").write_text("yes")
+    pipeline = _pipeline(tmp_path, script, "fragile")
+    pipeline.upsert()
+    execution = pipeline.start()
+    with pytest.raises(UnexpectedStatusError):
+        execution.wait()
+    steps = _steps(execution)
+    assert steps["Train"]["StepStatus"] == "Failed" and "broken" in steps["Train"]["FailureReason"]
+    assert set(steps) == {"Preprocess", "Train"}
+    prep_job = steps["Preprocess"]["Metadata"]["ProcessingJob"]["Name"]
+    (tmp_path / "broken").unlink()
+    execution.retry().wait()
+    steps = _steps(execution)
+    assert all(s["StepStatus"] == "Succeeded" for s in steps.values()) and "Evaluate" in steps
+    assert steps["Preprocess"]["Metadata"]["ProcessingJob"]["Name"] == prep_job
+    assert len(list_jobs(type="Processing")) == 1 + 1 + (0 if HAS_REGISTRY else 1)  # prep once, evaluate, report
+    assert len(list_jobs(type="Pipeline")) == 2
+
+
+def test_a_job_step_retry_policy_runs_a_failed_job_again(tmp_path: Path, script) -> None:
+    flag = tmp_path / "fails-once"
+    flag.write_text("x")
+    code = script(f"import os, sys\nif os.path.exists({str(flag)!r}):\n    os.remove({str(flag)!r}); "
+                  "sys.exit('first attempt fails')\nprint('ok')\n", "flaky.py")
+    step = ProcessingStep("Flaky", ScriptProcessor(command=["python3"]), code=str(code),
+                          retry_policies=[SageMakerJobStepRetryPolicy(max_attempts=2, interval_seconds=0.1)])
+    pipeline = Pipeline("flaky", steps=[step])
+    pipeline.upsert()
+    execution = pipeline.start()
+    execution.wait()
+    assert _steps(execution)["Flaky"]["AttemptCount"] == 2
+    assert len(list_jobs(type="Processing")) == 2
+
+
+def test_stopping_an_execution_stops_its_running_step(tmp_path: Path, script) -> None:
+    pipeline = _pipeline(tmp_path, script, "slow", sleep=60)
+    pipeline.upsert()
+    execution = pipeline.start()
+    wait_until(lambda: (_steps(execution).get("Train", {}).get("Metadata") or {}).get("TrainingJob")
+               and describe_job(_steps(execution)["Train"]["Metadata"]["TrainingJob"]["Name"]).status == "InProgress",
+               timeout=60, what="the training step running")
+    execution.stop()
+    with pytest.raises(UnexpectedStatusError):
+        execution.wait()
+    assert execution.describe()["PipelineExecutionStatus"] == "Stopped"
+    train = _steps(execution)["Train"]
+    assert train["StepStatus"] == "Stopped"
+    assert describe_job(train["Metadata"]["TrainingJob"]["Name"]).status == "Stopped"
+    assert "Evaluate" not in _steps(execution)
+
+
+def test_the_definition_is_sagemakers_json(tmp_path: Path, script) -> None:
+    pipeline = _pipeline(tmp_path, script, "exported")
+    definition = json.loads(pipeline.definition())
+    assert json.loads(json.dumps(definition)) == definition
+    assert definition["Version"] == "2020-12-01"
+    assert definition["Parameters"][0] == {"Name": "Accuracy", "Type": "Float", "DefaultValue": 0.9}
+    assert definition["PipelineExperimentConfig"] == {"ExperimentName": {"Get": "Execution.PipelineName"},
+                                                      "TrialName": {"Get": "Execution.PipelineExecutionId"}}
+    steps = {s["Name"]: s for s in definition["Steps"]}
+    assert [s["Type"] for s in definition["Steps"]] == ["Processing", "Training", "Processing", "Condition"]
+    assert steps["Train"]["Arguments"]["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] == {
+        "Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
+    assert steps["Train"]["Arguments"]["HyperParameters"]["accuracy"] == {"Get": "Parameters.Accuracy"}
+    assert steps["Train"]["CacheConfig"] == {"Enabled": True, "ExpireAfter": "P30D"}
+    assert steps["Evaluate"]["PropertyFiles"] == [
+        {"PropertyFileName": "EvaluationReport", "OutputName": "evaluation", "FilePath": "evaluation.json"}]
+    condition = steps["CheckAccuracy"]["Arguments"]
+    assert condition["Conditions"] == [{"Type": "GreaterThanOrEqualTo", "LeftValue": {"Std:JsonGet": {
+        "PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.EvaluationReport"}, "Path": "metrics.accuracy.value"}},
+        "RightValue": {"Get": "Parameters.Threshold"}}]
+    assert condition["ElseSteps"][0]["Arguments"]["ErrorMessage"]["Std:Join"]["On"] == " "
+    with pytest.raises(ValidationError, match="parameter Missing"):
+        Pipeline("bad", steps=[FailStep("F", error_message=ParameterInteger("Missing"))]).upsert()
