@@ -16,7 +16,7 @@ from jupyter_ext.errors import UnexpectedStatusError, ValidationError
 from jupyter_ext.pipelines import (
     CacheConfig, ConditionGreaterThanOrEqualTo, ConditionStep, FailStep, Join, JsonGet, ParameterFloat,
     ParameterInteger, ParameterString, Pipeline, PipelineExecution, ProcessingStep, PropertyFile, PythonStep,
-    RegisterModel, SageMakerJobStepRetryPolicy, TrainingStep, list_pipelines,
+    RegisterModel, SageMakerJobExceptionTypeEnum, SageMakerJobStepRetryPolicy, TrainingStep, list_pipelines,
 )
 
 HAS_REGISTRY = importlib.util.find_spec("jupyter_ext.registry") is not None
@@ -175,7 +175,9 @@ def test_a_job_step_retry_policy_runs_a_failed_job_again(tmp_path: Path, script)
     code = script(f"import os, sys\nif os.path.exists({str(flag)!r}):\n    os.remove({str(flag)!r}); "
                   "sys.exit('first attempt fails')\nprint('ok')\n", "flaky.py")
     step = ProcessingStep("Flaky", ScriptProcessor(command=["python3"]), code=str(code),
-                          retry_policies=[SageMakerJobStepRetryPolicy(max_attempts=2, interval_seconds=0.1)])
+                          retry_policies=[SageMakerJobStepRetryPolicy(
+                              failure_reason_types=[SageMakerJobExceptionTypeEnum.INTERNAL_ERROR],
+                              max_attempts=2, interval_seconds=0.1)])
     pipeline = Pipeline("flaky", steps=[step])
     pipeline.upsert()
     execution = pipeline.start()
@@ -224,3 +226,51 @@ def test_the_definition_is_sagemakers_json(tmp_path: Path, script) -> None:
     assert condition["ElseSteps"][0]["Arguments"]["ErrorMessage"]["Std:Join"]["On"] == " "
     with pytest.raises(ValidationError, match="parameter Missing"):
         Pipeline("bad", steps=[FailStep("F", error_message=ParameterInteger("Missing"))]).upsert()
+
+
+def nap(seconds: float, label: str) -> dict:
+    """A PythonStep that takes a while."""
+    import time
+
+    started = time.time()
+    time.sleep(seconds)
+    return {"label": label, "started": started, "ended": time.time()}
+
+
+SCORED = """
+import argparse, os, pathlib
+p = argparse.ArgumentParser(); p.add_argument("-x", type=float); a = p.parse_args()
+pathlib.Path(os.environ["SM_MODEL_DIR"], "x.txt").write_text(str(a.x))
+print(f"score: {-(a.x - 0.5) ** 2}")
+"""
+
+
+def test_independent_steps_run_in_parallel_and_a_tuning_steps_best_model_is_made(tmp_path: Path, script) -> None:
+    from jupyter_ext import ContinuousParameter, HyperparameterTuner
+    from jupyter_ext.pipelines import ConditionIn, ConditionNot, ConditionOr, ConditionEquals, ModelStep, TuningStep
+
+    first, second = PythonStep("NapA", nap, args=[1.5, "a"]), PythonStep("NapB", nap, args=[1.5, "b"])
+    tuner = HyperparameterTuner(
+        Estimator(str(script(SCORED, "scored.py")), base_job_name="scored"), "score",
+        {"x": ContinuousParameter(0, 1)}, metric_definitions=[{"Name": "score", "Regex": r"score: ([-0-9.e]+)"}],
+        max_jobs=2, max_parallel_jobs=2, strategy="Random", random_seed=3)
+    tune = TuningStep("Tune", tuner, depends_on=[first, second])
+    model = ModelStep("MakeModel", model_data=tune.get_top_model_s3_uri(top_k=0))
+    label = first.properties.Result["label"]
+    check = ConditionStep("Check", conditions=[ConditionOr([ConditionEquals(label, "z"), ConditionIn(label, ["a"])]),
+                                               ConditionNot(ConditionEquals(second.properties.Result["label"], "a"))],
+                          if_steps=[tune], else_steps=[FailStep("Wrong", error_message="conditions are off")])
+    pipeline = Pipeline("parallel", steps=[first, second, check, model])
+    pipeline.upsert()
+    execution = pipeline.start()
+    execution.wait()
+    a, b = execution.result("NapA"), execution.result("NapB")
+    assert a["started"] < b["ended"] and b["started"] < a["ended"]  # the two ran at the same time
+    steps = _steps(execution)
+    tuning_job = steps["Tune"]["Metadata"]["TuningJob"]["Name"]
+    assert describe_job(tuning_job).job_type == "Tuning" and len(describe_job(tuning_job).children) == 2
+    made = execution.result("MakeModel")  # a step's properties
+    best = made["PrimaryContainer"]["ModelDataUrl"]
+    assert best.endswith("model.tar.gz") and Path(best).is_file()
+    assert steps["MakeModel"]["Metadata"]["Model"]["Arn"].endswith(made["ModelName"])
+

@@ -84,7 +84,7 @@ class ConditionNot(Condition):
         self.expression = expression
 
     def to_request(self) -> dict[str, Any]:
-        return {"Type": "Not", "Expression": self.expression.to_request()}
+        return {"Type": "Not", "Condition": self.expression.to_request()}
 
 
 class ConditionOr(Condition):
@@ -129,7 +129,7 @@ def evaluate_condition(request: dict[str, Any], resolve: Callable[[Any], Any]) -
         value = resolve(request["QueryValue"])
         return any(_comparable(value, v)[0] == _comparable(value, v)[1] for v in resolve(request["Values"]))
     if kind == "Not":
-        return not evaluate_condition(request["Expression"], resolve)
+        return not evaluate_condition(request["Condition"], resolve)
     if kind == "Or":
         return any(evaluate_condition(c, resolve) for c in request["Conditions"])
     raise ValidationError(f"Unknown condition type {kind}.")

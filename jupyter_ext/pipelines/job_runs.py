@@ -100,9 +100,7 @@ class JobRun:
 
     def _policy(self, exception_type: str) -> dict[str, Any] | None:
         for policy in self.step.get("RetryPolicies", []):
-            types = policy["ExceptionType"]
-            if exception_type in types or (exception_type.startswith("SageMaker.")
-                                           and any(t.startswith("SageMaker.") for t in types)):
+            if exception_type in policy["ExceptionType"]:
                 return dict(policy)
         return None
 

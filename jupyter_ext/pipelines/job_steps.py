@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import ValidationError
 from ..processing import ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
 from ..training import Estimator, TrainingInput
-from .expressions import PropertyFile
+from .expressions import Properties, PropertyFile
 from .steps import CacheConfig, RetryPolicy, Step
 
 __all__ = ["ProcessingStep", "TrainingStep", "TuningStep", "TransformStep", "TransformInput", "ModelStep",
@@ -180,6 +180,11 @@ class TuningStep(_JobStep):
                 "max_parallel_jobs": tuner.max_parallel_jobs, "early_stopping_type": tuner.early_stopping_type,
                 "random_seed": tuner.random_seed, "strategy_config": tuner.strategy_config,
                 "base_tuning_job_name": tuner.base_tuning_job_name, "inputs": self.inputs}
+
+    def get_top_model_s3_uri(self, top_k: int = 0, s3_bucket: str | None = None, prefix: str = "") -> Properties:
+        """The model artifact of the tuning job's `top_k`-th best training job (0: the best).
+        `s3_bucket` and `prefix` are SageMaker's; here the job's own artifact is named."""
+        return self.properties.TrainingJobSummaries[top_k].ModelArtifacts.S3ModelArtifacts
 
     def arguments(self) -> dict[str, Any]:
         tuner, definition = self.tuner, self.tuner.definitions[0]

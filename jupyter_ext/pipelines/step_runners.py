@@ -109,16 +109,36 @@ def job_properties(kind: str, description: JobDescription) -> dict[str, Any]:
             for n, d in description.outputs.items()]}
         answer["ProcessingInputs"] = [{"InputName": n, "S3Input": {"S3Uri": s}} for n, s in description.inputs.items()]
     if description.job_type == "Tuning":
-        from ..tuning import HyperparameterTuner
-
-        tuned = HyperparameterTuner.attach(description.name).describe()
-        answer.update({k: tuned[k] for k in ("BestTrainingJob",) if k in tuned})
+        answer.update(_tuning_properties(description))
     if description.job_type == "Transform":
         answer.setdefault("TransformOutput", {"S3OutputPath": description.outputs.get("output_path")
                                               or next(iter(description.outputs.values()), None)})
     if kind == "Python":
         answer["Result"] = _function_result(description)
     return _jsonable(answer)
+
+
+def _tuning_properties(description: JobDescription) -> dict[str, Any]:
+    """BestTrainingJob, and TrainingJobSummaries best first (each with its ModelArtifacts,
+    which `TuningStep.get_top_model_s3_uri` reads)."""
+    from ..jobs import describe_job
+    from ..tuning import HyperparameterTuner
+    from ..tuning.trials import read_trials
+
+    maximize = HyperparameterTuner.attach(description.name).objective_type == "Maximize"
+    scored = sorted((r for r in read_trials(description.name) if r.value is not None),
+                    key=lambda r: -r.value if maximize else r.value)  # type: ignore[operator]
+    summaries = []
+    for record in scored:
+        job = describe_job(record.job)
+        summaries.append({"TrainingJobName": record.job, "TrainingJobStatus": job.status,
+                          "FinalHyperParameterTuningJobObjectiveMetric": {"Value": record.value},
+                          "TunedHyperParameters": {k: str(v) for k, v in record.hyperparameters.items()},
+                          "ModelArtifacts": {"S3ModelArtifacts": job.model_data}})
+    answer: dict[str, Any] = {"TrainingJobSummaries": summaries}
+    if summaries:
+        answer["BestTrainingJob"] = summaries[0]
+    return answer
 
 
 def _prefix(job_type: str) -> str:

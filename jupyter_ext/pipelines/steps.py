@@ -77,11 +77,16 @@ class SageMakerJobStepRetryPolicy:
     max_attempts: int | None = None
     expire_after_mins: int | None = None
 
+    def __post_init__(self) -> None:
+        if not self.exception_types and not self.failure_reason_types:
+            raise ValidationError("SageMakerJobStepRetryPolicy needs exception_types or failure_reason_types, "
+                                  "e.g. [SageMakerJobExceptionTypeEnum.INTERNAL_ERROR].")
+
     def to_request(self) -> dict[str, Any]:
         """The step's RetryPolicies entry."""
         types = list(self.exception_types or []) + list(self.failure_reason_types or [])
-        return StepRetryPolicy(types or [SageMakerJobExceptionTypeEnum.INTERNAL_ERROR], self.backoff_rate,
-                               self.interval_seconds, self.max_attempts, self.expire_after_mins).to_request()
+        return StepRetryPolicy(types, self.backoff_rate, self.interval_seconds, self.max_attempts,
+                               self.expire_after_mins).to_request()
 
 
 RetryPolicy = Union[StepRetryPolicy, SageMakerJobStepRetryPolicy]
