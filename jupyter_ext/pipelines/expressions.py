@@ -66,7 +66,7 @@ class Parameter(PipelineVariable):
                 raise ValueError(value)
             return kind(value)
         except (TypeError, ValueError):
-            raise ValidationError(f"Parameter {self.name} is a {self.parameter_type}; {value!r} is not one.") from None
+            raise ValidationError(f"Parameter {self.name} is of type {self.parameter_type}; {value!r} is not.") from None
 
     @property
     def expr(self) -> dict[str, Any]:
