@@ -274,3 +274,54 @@ def test_independent_steps_run_in_parallel_and_a_tuning_steps_best_model_is_made
     assert best.endswith("model.tar.gz") and Path(best).is_file()
     assert steps["MakeModel"]["Metadata"]["Model"]["Arn"].endswith(made["ModelName"])
 
+
+
+SDK_PIPELINE = """
+from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.parameters import ParameterInteger
+from sagemaker.workflow.condition_step import ConditionStep
+from sagemaker.workflow.conditions import ConditionGreaterThanOrEqualTo, ConditionNot
+from sagemaker.workflow.fail_step import FailStep
+from sagemaker.workflow.functions import Join
+from sagemaker.workflow.execution_variables import ExecutionVariables
+n = ParameterInteger("Count", default_value=3)
+few = FailStep("TooFew", error_message=Join(on=" ", values=["only", n, "in", ExecutionVariables.PIPELINE_EXECUTION_ID]))
+check = ConditionStep("Enough", conditions=[ConditionNot(ConditionGreaterThanOrEqualTo(n, 5))], if_steps=[few])
+print(Pipeline("sdk-made", parameters=[n], steps=[check]).definition())
+"""
+
+
+def test_a_definition_the_real_sdk_made_runs_here_and_ours_is_the_same_json(tmp_path: Path, script) -> None:
+    import os
+    import subprocess
+
+    from jupyter_ext.pipelines import ConditionNot, ExecutionVariables, start_pipeline_execution, upsert_pipeline
+
+    python = os.environ.get("SAGEMAKER2_PYTHON")
+    if not python:
+        pytest.skip("SAGEMAKER2_PYTHON (the SageMaker SDK v2's venv) is not set")
+    made = subprocess.run([python, "-c", SDK_PIPELINE], capture_output=True, text=True, timeout=120, check=True,
+                          env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "SAGEMAKER_SUPPRESS_V2_WARNING": "1"})
+    definition = made.stdout.strip().splitlines()[-1]
+    upsert_pipeline("sdk-made", definition)
+    few = start_pipeline_execution("sdk-made", {"Count": 2})
+    with pytest.raises(UnexpectedStatusError):
+        few.wait()
+    assert few.describe()["FailureReason"] == f"only 2 in {few.execution_id}"
+    enough = start_pipeline_execution("sdk-made", {"Count": 7})
+    enough.wait()
+    assert [s["StepName"] for s in enough.list_steps()] == ["Enough"]
+
+    n = ParameterInteger("Count", default_value=3)
+    message = Join(on=" ", values=["only", n, "in", ExecutionVariables.PIPELINE_EXECUTION_ID])
+    ours = Pipeline("sdk-made", parameters=[n], steps=[ConditionStep(
+        "Enough", conditions=[ConditionNot(ConditionGreaterThanOrEqualTo(n, 5))],
+        if_steps=[FailStep("TooFew", error_message=message)])])
+    assert json.loads(ours.definition()) == json.loads(definition)
+
+    # A job step known only by its SageMaker Arguments runs where a step kind for them is registered.
+    training = Pipeline("arguments-only", steps=[TrainingStep("Train", Estimator(str(script(TRAIN, "train.py"))))])
+    upsert_pipeline("arguments-only", training.definition())
+    execution = start_pipeline_execution("arguments-only")
+    with pytest.raises(UnexpectedStatusError, match="cannot run a step of kind 'SageMakerTraining'"):
+        execution.wait()

@@ -17,6 +17,7 @@ from . import records
 from .definition import dumps, local_definition, sagemaker_definition
 from .execution import PipelineExecution, launch_execution, pipeline_arn
 from .expressions import ExecutionVariables, Parameter
+from .sagemaker_steps import local_from_sagemaker
 from .steps import Step
 
 __all__ = ["Pipeline", "PipelineExperimentConfig", "list_pipelines", "describe_pipeline",
@@ -96,8 +97,18 @@ class Pipeline:
         return {"PipelineExecutionSummaries": list_pipeline_executions(self.name)}
 
 
-def upsert_pipeline(name: str, definition: str, local: dict[str, Any], description: str | None = None) -> dict[str, Any]:
-    """Store pipeline `name` with its SageMaker definition and its local form."""
+def upsert_pipeline(name: str, definition: str, local: dict[str, Any] | None = None,
+                    description: str | None = None) -> dict[str, Any]:
+    """Store pipeline `name` with its SageMaker definition (JSON text) and the local form
+    its executions run; without `local` (a definition the real SDK made), the local form
+    is read from the definition (see `sagemaker_steps`). ValidationError for a definition
+    that is not JSON or not a pipeline's."""
+    if local is None:
+        try:
+            parsed = json.loads(definition)
+        except ValueError as error:
+            raise ValidationError(f"The pipeline definition is not JSON: {error}.") from None
+        local = local_from_sagemaker(parsed, name)
     records.save_pipeline(get_store(), name, definition, json.dumps(local), description)
     return {"PipelineArn": pipeline_arn(name)}
 

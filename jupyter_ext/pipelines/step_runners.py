@@ -13,13 +13,13 @@ from typing import Any
 from ..errors import ValidationError
 from ..jobs import Job
 from ..models import JobDescription
+from ..plugins import Registry
 from ..processing import ProcessingInput, ProcessingOutput, Processor
 from ..training import Estimator, TrainingInput
 from .execution import job_arn
 
-__all__ = ["JOB_KINDS", "launch_step", "job_properties", "model_properties", "register_properties", "code_digest"]
+__all__ = ["STEP_KINDS", "launch_step", "job_properties", "model_properties", "register_properties", "code_digest"]
 
-JOB_KINDS = ("Processing", "Training", "Tuning", "Transform", "Python")
 RESULT_FOLDER = "/opt/ml/processing/output/result"
 
 
@@ -84,14 +84,18 @@ def _python(args: dict[str, Any]) -> Job:
                            arguments=[RESULT_FOLDER, call])
 
 
-_LAUNCHERS: dict[str, Callable[[dict[str, Any]], Job]] = {
-    "Processing": _processing, "Training": _training, "Tuning": _tuning, "Transform": _transform, "Python": _python,
-}
+# A step kind is how a job step of a local definition starts its job, from the step's
+# resolved arguments; its properties are then its job's Describe* answer. Other packages
+# (and protocol layers: a SageMaker definition's own Arguments) add kinds by entry point.
+STEP_KINDS: Registry[Callable[[dict[str, Any]], Job]] = Registry(
+    "pipeline step kind", "jupyter_ext.pipeline_step_kinds",
+    {"Processing": _processing, "Training": _training, "Tuning": _tuning, "Transform": _transform, "Python": _python},
+    unknown="This installation cannot run a step of kind {name!r} (kinds it runs: {names}).")
 
 
 def launch_step(kind: str, args: dict[str, Any]) -> Job:
     """Start the job of a step of `kind` with resolved arguments `args`."""
-    return _LAUNCHERS[kind](args)
+    return STEP_KINDS.get(kind)(args)
 
 
 def _jsonable(value: Any) -> Any:
