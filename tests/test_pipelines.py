@@ -215,7 +215,9 @@ def test_the_definition_is_sagemakers_json(tmp_path: Path, script) -> None:
     assert [s["Type"] for s in definition["Steps"]] == ["Processing", "Training", "Processing", "Condition"]
     assert steps["Train"]["Arguments"]["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] == {
         "Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
-    assert steps["Train"]["Arguments"]["HyperParameters"]["accuracy"] == {"Get": "Parameters.Accuracy"}
+    assert steps["Train"]["Arguments"]["HyperParameters"]["accuracy"] == {
+        "Std:Join": {"On": "", "Values": [{"Get": "Parameters.Accuracy"}]}}
+    assert steps["Train"]["Arguments"]["HyperParameters"]["sleep"] == "0.0"
     assert steps["Train"]["CacheConfig"] == {"Enabled": True, "ExpireAfter": "P30D"}
     assert steps["Evaluate"]["PropertyFiles"] == [
         {"PropertyFileName": "EvaluationReport", "OutputName": "evaluation", "FilePath": "evaluation.json"}]
@@ -325,3 +327,30 @@ def test_a_definition_the_real_sdk_made_runs_here_and_ours_is_the_same_json(tmp_
     execution = start_pipeline_execution("arguments-only")
     with pytest.raises(UnexpectedStatusError, match="cannot run a step of kind 'SageMakerTraining'"):
         execution.wait()
+
+
+SKLEARN_TRAIN = """
+import os, joblib, numpy
+from sklearn.linear_model import LogisticRegression
+x = numpy.random.RandomState(0).rand(100, 3)
+joblib.dump(LogisticRegression().fit(x, (x[:, 0] + x[:, 1] > 1).astype(int)), os.path.join(os.environ["SM_MODEL_DIR"], "model.joblib"))
+"""
+
+
+def test_a_trained_model_is_made_and_batch_transformed(tmp_path: Path, script) -> None:
+    from jupyter_ext.pipelines import ModelStep, TransformInput, TransformStep
+
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "rows.csv").write_text("0.9,0.9,0.1\n0.1,0.1,0.5\n")
+    train = TrainingStep("Fit", Estimator(str(script(SKLEARN_TRAIN, "fit.py"))))
+    model = ModelStep("Model", model_data=train.properties.ModelArtifacts.S3ModelArtifacts)
+    transform = TransformStep("Score", model.transformer(output_path=str(tmp_path / "scored")),
+                              inputs=TransformInput(data=str(tmp_path / "batch"), content_type="text/csv"),
+                              cache_config=CacheConfig(enable_caching=True))
+    pipeline = Pipeline("batch", steps=[train, model, transform])
+    assert json.loads(pipeline.definition())["Steps"][2]["Arguments"]["ModelName"] == {"Get": "Steps.Model.ModelName"}
+    pipeline.upsert()
+    execution = pipeline.start()
+    execution.wait()
+    assert (tmp_path / "scored" / "rows.csv.out").read_text().split() == ["1", "0"]
+    assert execution.result("Score")["TransformOutput"]["S3OutputPath"] == str(tmp_path / "scored")

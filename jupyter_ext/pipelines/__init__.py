@@ -22,9 +22,8 @@ from .expressions import (
     ExecutionVariables, Join, JsonGet, Parameter, ParameterBoolean, ParameterFloat, ParameterInteger,
     ParameterString, PipelineVariable, Properties, PropertyFile,
 )
-from .job_steps import (
-    ModelStep, ProcessingStep, PythonStep, RegisterModel, TrainingStep, TransformInput, TransformStep, TuningStep,
-)
+from .job_steps import ProcessingStep, PythonStep, TrainingStep, TuningStep
+from .model_steps import ModelStep, RegisterModel, StepTransformer, TransformInput, TransformStep
 from .pipeline import (
     Pipeline, PipelineExperimentConfig, describe_pipeline, list_pipeline_executions, list_pipelines,
     start_pipeline_execution, upsert_pipeline,
@@ -41,6 +40,6 @@ __all__ = [
     "ParameterFloat", "ParameterInteger", "ParameterString", "Pipeline", "PipelineExecution",
     "PipelineExperimentConfig", "PipelineVariable", "ProcessingStep", "Properties", "PropertyFile", "PythonStep",
     "RegisterModel", "RetryPolicy", "SageMakerJobExceptionTypeEnum", "SageMakerJobStepRetryPolicy", "Step",
-    "StepExceptionTypeEnum", "StepRetryPolicy", "TrainingStep", "TransformInput", "TransformStep", "TuningStep",
+    "StepExceptionTypeEnum", "StepRetryPolicy", "StepTransformer", "TrainingStep", "TransformInput", "TransformStep", "TuningStep",
     "describe_pipeline", "list_pipeline_executions", "list_pipelines", "start_pipeline_execution", "upsert_pipeline",
 ]

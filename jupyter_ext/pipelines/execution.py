@@ -78,7 +78,11 @@ def launch_execution(pipeline: str, parameters: dict[str, Any], definition: dict
     execution_id = "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(12))
     records.insert_execution(store, execution_id, pipeline, display_name, parameters, json.dumps(definition))
     execution = PipelineExecution(execution_id)
-    execution._run()
+    try:
+        execution._run()
+    except BaseException:  # no execution without a job behind it
+        records.delete_execution(store, execution_id)
+        raise
     return execution
 
 

@@ -1,5 +1,5 @@
-"""Steps that run a job or make a model: ProcessingStep, TrainingStep, TuningStep,
-TransformStep, ModelStep, RegisterModel and PythonStep.
+"""Steps that run a job: ProcessingStep, TrainingStep, TuningStep and PythonStep (the
+model steps are in `model_steps`).
 
 They take our own capability objects (Processor, Estimator, HyperparameterTuner,
 Transformer) with their run arguments, where values may be parameters or other steps'
@@ -10,6 +10,7 @@ the step runs.
 from __future__ import annotations
 
 import inspect
+import json
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
@@ -19,13 +20,12 @@ from typing import Any
 from ..errors import ValidationError
 from ..processing import ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
 from ..training import Estimator, TrainingInput
-from .expressions import Properties, PropertyFile
+from .expressions import PipelineVariable, Properties, PropertyFile
 from .steps import CacheConfig, RetryPolicy, Step
 
-__all__ = ["ProcessingStep", "TrainingStep", "TuningStep", "TransformStep", "TransformInput", "ModelStep",
-           "RegisterModel", "PythonStep"]
+__all__ = ["JobStep", "ProcessingStep", "TrainingStep", "TuningStep", "PythonStep", "STEP_IMAGE", "s3_data_source"]
 
-_IMAGE = "jupyter-ext-local"
+STEP_IMAGE = "jupyter-ext-local"
 
 
 def _fields(item: Any) -> dict[str, Any]:
@@ -34,18 +34,21 @@ def _fields(item: Any) -> dict[str, Any]:
     return {f.name: getattr(item, f.name) for f in fields(item)} if is_dataclass(item) else {"s3_data": item}
 
 
-def _s3_data_source(uri: Any, kind: str = "S3Prefix") -> dict[str, Any]:
+def s3_data_source(uri: Any, kind: str = "S3Prefix") -> dict[str, Any]:
+    """SageMaker's DataSource of an S3 prefix (or any URI here)."""
     return {"S3DataSource": {"S3DataType": kind, "S3Uri": uri, "S3DataDistributionType": "FullyReplicated"}}
 
 
-class _JobStep(Step):
+class JobStep(Step):
+    """A step whose work is a job (or a model made from one's artifact)."""
+
     def __init__(self, name: str, depends_on: Sequence[Any] | None, cache_config: CacheConfig | None,
                  retry_policies: Sequence[RetryPolicy] | None, display_name: str | None,
                  description: str | None) -> None:
         super().__init__(name, depends_on, display_name, description, cache_config, retry_policies)
 
 
-class ProcessingStep(_JobStep):
+class ProcessingStep(JobStep):
     """Runs `processor` (a Processor, or a ScriptProcessor with `code`) as a processing job.
 
     `property_files` name JSON files among its outputs for `JsonGet`."""
@@ -84,7 +87,7 @@ class ProcessingStep(_JobStep):
         processor = self.processor
         entrypoint = (processor.command + [f"/opt/ml/processing/input/code/{Path(self.code).name}"]
                       if self.code else processor.entrypoint)
-        app: dict[str, Any] = {"ImageUri": _IMAGE, "ContainerEntrypoint": entrypoint}
+        app: dict[str, Any] = {"ImageUri": STEP_IMAGE, "ContainerEntrypoint": entrypoint}
         if self.job_arguments:
             app["ContainerArguments"] = self.job_arguments
         inputs = [{"InputName": i.input_name or f"input-{n}", "AppManaged": False,
@@ -107,19 +110,25 @@ class ProcessingStep(_JobStep):
                 "StoppingCondition": {"MaxRuntimeInSeconds": processor.max_runtime_in_seconds}}
 
 
+def _hyperparameters(values: Mapping[str, Any]) -> dict[str, Any]:
+    """CreateTrainingJob's HyperParameters: strings (JSON, as our jobs read them); a
+    pipeline variable as a Join of one value, as SageMaker's SDK writes it."""
+    return {k: v.to_string() if isinstance(v, PipelineVariable) else json.dumps(v) for k, v in values.items()}
+
+
 def _training_arguments(estimator: Estimator, inputs: Mapping[str, Any]) -> dict[str, Any]:
     """CreateTrainingJob's request for `estimator` with channels `inputs`."""
     channels = []
     for channel, value in inputs.items():
         item = _fields(value)
-        entry = {"ChannelName": channel, "DataSource": _s3_data_source(item["s3_data"]),
+        entry = {"ChannelName": channel, "DataSource": s3_data_source(item["s3_data"]),
                  "InputMode": item.get("input_mode", "File")}
         if item.get("content_type"):
             entry["ContentType"] = item["content_type"]
         channels.append(entry)
-    return {"AlgorithmSpecification": {"TrainingImage": _IMAGE, "TrainingInputMode": "File",
+    return {"AlgorithmSpecification": {"TrainingImage": STEP_IMAGE, "TrainingInputMode": "File",
                                        "MetricDefinitions": estimator.metric_definitions},
-            "HyperParameters": {k: v for k, v in estimator.hyperparameters().items()},
+            "HyperParameters": _hyperparameters(estimator.hyperparameters()),
             "InputDataConfig": channels, "OutputDataConfig": {"S3OutputPath": estimator.output_path},
             "ResourceConfig": {"InstanceType": estimator.instance_type, "InstanceCount": estimator.instance_count,
                                "VolumeSizeInGB": 30},
@@ -135,7 +144,7 @@ def _channels(inputs: Any) -> dict[str, Any]:
     return {name: _fields(value) for name, value in inputs.items()}
 
 
-class TrainingStep(_JobStep):
+class TrainingStep(JobStep):
     """Runs `estimator` as a training job with `inputs` (a path, TrainingInput or a dict of them)."""
 
     step_type = "Training"
@@ -155,7 +164,7 @@ class TrainingStep(_JobStep):
         return _training_arguments(self.estimator, self.inputs)
 
 
-class TuningStep(_JobStep):
+class TuningStep(JobStep):
     """Runs `tuner` (a HyperparameterTuner of one estimator) as a tuning job with `inputs`;
     `properties.BestTrainingJob.TrainingJobName` names its best training job."""
 
@@ -203,118 +212,6 @@ class TuningStep(_JobStep):
             "TrainingJobDefinition": _training_arguments(definition.estimator, self.inputs)}
 
 
-class TransformInput:
-    """The data of a TransformStep and how to split it (SageMaker's TransformInput)."""
-
-    def __init__(self, data: Any, data_type: str = "S3Prefix", content_type: str | None = None,
-                 compression_type: str | None = None, split_type: str | None = "Line") -> None:
-        self.data, self.data_type, self.content_type = data, data_type, content_type
-        self.compression_type, self.split_type = compression_type, split_type
-
-
-class TransformStep(_JobStep):
-    """Runs `transformer` over `inputs` as a batch transform job; `model_data` (a path or
-    another step's property) replaces its model's artifact when given."""
-
-    step_type = "Transform"
-
-    def __init__(self, name: str, transformer: Any, inputs: TransformInput, model_data: Any = None,
-                 cache_config: CacheConfig | None = None, depends_on: Sequence[Any] | None = None,
-                 retry_policies: Sequence[RetryPolicy] | None = None, display_name: str | None = None,
-                 description: str | None = None) -> None:
-        super().__init__(name, depends_on, cache_config, retry_policies, display_name, description)
-        self.transformer, self.inputs, self.model_data = transformer, inputs, model_data
-
-    def local_arguments(self) -> dict[str, Any]:
-        t = self.transformer
-        container = t.model.containers()[0]
-        if self.model_data is not None:
-            container = {**container, "model_data": self.model_data}
-        return {"model": container, "transformer": {
-            "strategy": t.strategy, "assemble_with": t.assemble_with, "output_path": t.output_path, "accept": t.accept,
-            "max_concurrent_transforms": t.max_concurrent_transforms, "max_payload": t.max_payload, "env": t.env,
-            "base_transform_job_name": t.base_transform_job_name}, "inputs": vars(self.inputs)}
-
-    def arguments(self) -> dict[str, Any]:
-        t, i = self.transformer, self.inputs
-        return {"ModelName": t.model.name, "TransformInput": {"DataSource": _s3_data_source(i.data, i.data_type),
-                                                             "ContentType": i.content_type, "SplitType": i.split_type},
-                "TransformOutput": {"S3OutputPath": t.output_path, "Accept": t.accept},
-                "TransformResources": {"InstanceType": "local", "InstanceCount": 1},
-                "BatchStrategy": t.strategy, "MaxPayloadInMB": t.max_payload}
-
-
-class ModelStep(_JobStep):
-    """Makes a model of `model_data` (a model.tar.gz, or a training step's
-    `properties.ModelArtifacts.S3ModelArtifacts`) with optional inference code;
-    `properties.ModelName` and `properties.PrimaryContainer.ModelDataUrl` name it."""
-
-    step_type = "Model"
-
-    def __init__(self, name: str, model_data: Any, entry_point: str | None = None, source_dir: str | None = None,
-                 env: Mapping[str, str] | None = None, model_name: str | None = None,
-                 depends_on: Sequence[Any] | None = None, retry_policies: Sequence[RetryPolicy] | None = None,
-                 display_name: str | None = None, description: str | None = None) -> None:
-        super().__init__(name, depends_on, None, retry_policies, display_name, description)
-        self.model = {"model_data": model_data, "entry_point": entry_point,
-                      "source_dir": str(Path(source_dir).resolve()) if source_dir else None,
-                      "env": dict(env or {}), "name": model_name}
-
-    def local_arguments(self) -> dict[str, Any]:
-        return {"model": self.model}
-
-    def arguments(self) -> dict[str, Any]:
-        return {"PrimaryContainer": {"Image": _IMAGE, "ModelDataUrl": self.model["model_data"],
-                                     "Environment": self.model["env"]}, "ExecutionRoleArn": ""}
-
-
-class RegisterModel(_JobStep):
-    """Registers a model version in `model_package_group_name` (the model registry): the
-    artifact of `estimator`'s step (give `model_data`, e.g. a training step's
-    `properties.ModelArtifacts.S3ModelArtifacts`) with `approval_status`, `model_metrics`
-    (a dict, or an object with `to_request()`) and `customer_metadata_properties`.
-    `properties.ModelPackageArn` / `ModelPackageVersion` / `ModelApprovalStatus` name it."""
-
-    step_type = "RegisterModel"
-
-    def __init__(self, name: str, model_package_group_name: Any, model_data: Any = None, estimator: Any = None,
-                 approval_status: Any = "PendingManualApproval", model_metrics: Any = None,
-                 customer_metadata_properties: Mapping[str, Any] | None = None, description: str | None = None,
-                 entry_point: str | None = None, source_dir: str | None = None, content_types: Any = None,
-                 response_types: Any = None, inference_instances: Any = None, transform_instances: Any = None,
-                 depends_on: Sequence[Any] | None = None, retry_policies: Sequence[RetryPolicy] | None = None,
-                 display_name: str | None = None, **_sagemaker_only: Any) -> None:
-        super().__init__(name, depends_on, None, retry_policies, display_name, description)
-        if model_data is None:
-            raise ValidationError(f"RegisterModel {name} needs model_data= (e.g. a training step's "
-                                  "properties.ModelArtifacts.S3ModelArtifacts).")
-        metrics = model_metrics.to_request() if hasattr(model_metrics, "to_request") else model_metrics
-        self.registration = {
-            "model": {"model_data": model_data, "entry_point": entry_point,
-                      "source_dir": str(Path(source_dir).resolve()) if source_dir else None},
-            "model_package_group_name": model_package_group_name, "approval_status": approval_status,
-            "model_metrics": metrics, "customer_metadata_properties": dict(customer_metadata_properties or {}),
-            "description": description}
-        self.inference = {"content_types": content_types, "response_types": response_types,
-                          "inference_instances": inference_instances, "transform_instances": transform_instances}
-
-    def local_arguments(self) -> dict[str, Any]:
-        return self.registration
-
-    def arguments(self) -> dict[str, Any]:
-        r, i = self.registration, self.inference
-        request = {"ModelPackageGroupName": r["model_package_group_name"], "ModelApprovalStatus": r["approval_status"],
-                   "InferenceSpecification": {"Containers": [{"Image": _IMAGE, "ModelDataUrl": r["model"]["model_data"]}],
-                                              "SupportedContentTypes": i["content_types"] or [],
-                                              "SupportedResponseMIMETypes": i["response_types"] or []},
-                   "CustomerMetadataProperties": r["customer_metadata_properties"]}
-        if r["model_metrics"]:
-            request["ModelMetrics"] = r["model_metrics"]
-        if r["description"]:
-            request["ModelPackageDescription"] = r["description"]
-        return request
-
-
 def _function_config(func: Callable[..., Any]) -> dict[str, Any]:
     if not callable(func) or not hasattr(func, "__qualname__"):
         raise ValidationError(f"PythonStep needs a function; got {func!r}.")
@@ -328,7 +225,7 @@ def _function_config(func: Callable[..., Any]) -> dict[str, Any]:
     return {"module": func.__module__, "qualname": func.__qualname__, "source": source}
 
 
-class PythonStep(_JobStep):
+class PythonStep(JobStep):
     """Runs `func(*args, **kwargs)` (a module-level function, or one defined in the notebook
     with its imports inside it) as a processing job. Its return value, JSON, is
     `properties.Result` for later steps."""
@@ -348,6 +245,6 @@ class PythonStep(_JobStep):
 
     def arguments(self) -> dict[str, Any]:
         # SageMaker runs a Python function (its @step) as a training job of the function.
-        return {"AlgorithmSpecification": {"TrainingImage": _IMAGE, "TrainingInputMode": "File"},
+        return {"AlgorithmSpecification": {"TrainingImage": STEP_IMAGE, "TrainingInputMode": "File"},
                 "HyperParameters": {"function": f"{self.function['module']}.{self.function['qualname']}"},
                 "RoleArn": "", "StoppingCondition": {"MaxRuntimeInSeconds": 86400}}

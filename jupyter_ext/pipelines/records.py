@@ -11,7 +11,7 @@ from typing import Any
 from ..store import MetadataStore, execute_statements, register_migrations
 
 __all__ = [
-    "save_pipeline", "pipeline_row", "pipeline_rows", "insert_execution", "set_execution_job", "execution_row",
+    "save_pipeline", "pipeline_row", "pipeline_rows", "insert_execution", "delete_execution", "set_execution_job", "execution_row",
     "execution_rows", "save_step", "step_rows", "step_row", "cached_step", "reset_steps",
 ]
 
@@ -47,6 +47,13 @@ def insert_execution(store: MetadataStore, execution_id: str, pipeline: str, dis
         db.execute("INSERT INTO pipeline_executions (execution_id, pipeline_name, display_name, parameters,"
                    " local_definition, created_at, last_modified, runs) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
                    (execution_id, pipeline, display_name, json.dumps(parameters), local_definition, now, now))
+
+
+def delete_execution(store: MetadataStore, execution_id: str) -> None:
+    """Forget execution `execution_id` and its steps."""
+    with store.transaction() as db:
+        db.execute("DELETE FROM pipeline_execution_steps WHERE execution_id = ?", (execution_id,))
+        db.execute("DELETE FROM pipeline_executions WHERE execution_id = ?", (execution_id,))
 
 
 def set_execution_job(store: MetadataStore, execution_id: str, job_name: str) -> None:

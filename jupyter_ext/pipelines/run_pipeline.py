@@ -141,7 +141,7 @@ class PipelineRun:
             return "Failed", {"ErrorMessage": message}, message
         args = self.resolve(step["Local"])
         if kind == "Model":
-            return "Succeeded", model_properties(args), None
+            return "Succeeded", model_properties(args, name), None
         if kind == "RegisterModel":
             return "Succeeded", register_properties(args, self._source_job(step)), None
         return JobRun(self, name, step, args).run()

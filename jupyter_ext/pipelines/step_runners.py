@@ -115,8 +115,7 @@ def job_properties(kind: str, description: JobDescription) -> dict[str, Any]:
     if description.job_type == "Tuning":
         answer.update(_tuning_properties(description))
     if description.job_type == "Transform":
-        answer.setdefault("TransformOutput", {"S3OutputPath": description.outputs.get("output_path")
-                                              or next(iter(description.outputs.values()), None)})
+        answer["TransformOutput"] = {"S3OutputPath": description.output_data or description.outputs.get("output_path")}
     if kind == "Python":
         answer["Result"] = _function_result(description)
     return _jsonable(answer)
@@ -155,12 +154,18 @@ def _function_result(description: JobDescription) -> Any:
     return read_json(description.outputs["result"], "result.json", f"the result of {description.name}")
 
 
-def model_properties(args: dict[str, Any]) -> dict[str, Any]:
-    """A ModelStep's work (the model checked: its artifact and code exist) and its properties."""
+def model_properties(args: dict[str, Any], step_name: str) -> dict[str, Any]:
+    """A ModelStep's work (the model checked: its artifact and code exist) and its
+    properties; `Container` is the model as a TransformStep loads it. Unnamed, the model is
+    named after the step and its artifact (so a TransformStep of it can be reused from cache)."""
     settings = dict(args["model"])
+    if not settings.get("name"):
+        digest = hashlib.sha256(str(settings["model_data"]).encode()).hexdigest()[:8]
+        settings["name"] = f"{step_name}-{digest}"
     model = _serving_model(settings)
     return _jsonable({"ModelName": model.name, "ModelArn": f"arn:aws:sagemaker:local:000000000000:model/{model.name}",
-                      "PrimaryContainer": {"ModelDataUrl": model.model_data, "Environment": model.env}})
+                      "PrimaryContainer": {"ModelDataUrl": model.model_data, "Environment": model.env},
+                      "Container": model.containers()[0]})
 
 
 def register_properties(args: dict[str, Any], source_job: str | None) -> dict[str, Any]:
