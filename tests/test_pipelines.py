@@ -132,6 +132,12 @@ def test_a_pipeline_runs_its_steps_in_order_and_a_second_run_reuses_them(tmp_pat
     assert [e["PipelineExecutionStatus"] for e in pipeline.list_executions()["PipelineExecutionSummaries"]] == \
         ["Succeeded"] * 3
     assert [p["PipelineName"] for p in list_pipelines()] == ["churn"]
+    from jupyter_ext.experiments import list_experiments
+
+    # Every job the steps ran is a run in the pipeline's experiment: the first execution's
+    # three (and its report), the second's report (not cached), the third's two (and report).
+    reports = 0 if HAS_REGISTRY else 3
+    assert [(e.name, e.runs) for e in list_experiments()] == [("churn", 3 + 2 + reports)]
 
 
 def test_the_else_branch_fails_the_execution_with_the_fail_steps_message(tmp_path: Path, script) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import ValidationError
-from .expressions import Parameter, PipelineVariable, is_expr
+from .expressions import Parameter, is_expr, to_expr
 from .steps import Step
 
 __all__ = ["DEFINITION_VERSION", "all_steps", "sagemaker_definition", "local_definition", "dependencies",
@@ -51,14 +51,15 @@ def sagemaker_definition(name: str, parameters: Sequence[Parameter], steps: Sequ
                                   "Parameters": [p.to_request() for p in parameters]}
     experiment = _experiment_config(experiment_config)
     if experiment is not None:
-        definition["PipelineExperimentConfig"] = {k: v.expr if isinstance(v, PipelineVariable) else v
-                                                  for k, v in experiment.items()}
+        definition["PipelineExperimentConfig"] = to_expr(experiment)
     definition["Steps"] = [s.to_request() for s in steps if s.name not in nested]
     return definition
 
 
-def local_definition(name: str, parameters: Sequence[Parameter], steps: Sequence[Step]) -> dict[str, Any]:
-    """What an execution runs: parameters and every step (flat), each with its Kind and Local arguments."""
+def local_definition(name: str, parameters: Sequence[Parameter], steps: Sequence[Step],
+                     experiment_config: Any = None) -> dict[str, Any]:
+    """What an execution runs: parameters, the experiment its jobs go in, and every step
+    (flat), each with its Kind and Local arguments."""
     entries = []
     for step in all_steps(steps):
         entry = step.to_local()
@@ -70,6 +71,9 @@ def local_definition(name: str, parameters: Sequence[Parameter], steps: Sequence
         entries.append(entry)
     definition = {"Version": LOCAL_VERSION, "PipelineName": name,
                   "Parameters": [p.to_request() for p in parameters], "Steps": entries}
+    experiment = _experiment_config(experiment_config)
+    if experiment is not None:
+        definition["PipelineExperimentConfig"] = to_expr(experiment)
     check_graph(definition)
     return definition
 

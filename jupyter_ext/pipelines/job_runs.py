@@ -52,6 +52,7 @@ class ExecutionRun(Protocol):
     pipeline: str
     stopping: threading.Event
     started_at: float
+    experiment: dict[str, str] | None
 
 
 class JobRun:
@@ -75,7 +76,7 @@ class JobRun:
             attempt += 1
             records.save_step(self.run_.store, self.run_.execution_id, self.name, attempts=attempt)
             try:
-                job = launch_step(self.kind, self.args)
+                job = launch_step(self.kind, self.args, self.run_.experiment)
             except ValidationError:
                 raise
             except Exception as error:

@@ -5,6 +5,7 @@ pipelines (what the CLI, the magics and the AWS endpoint call)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ class PipelineExperimentConfig:
     trial_name: Any
 
 
+_PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
 _DEFAULT_EXPERIMENT = PipelineExperimentConfig(ExecutionVariables.PIPELINE_NAME,
                                                ExecutionVariables.PIPELINE_EXECUTION_ID)
 
@@ -48,8 +50,9 @@ class Pipeline:
                  pipeline_experiment_config: PipelineExperimentConfig | None = _DEFAULT_EXPERIMENT,
                  sagemaker_session: Any = None, **sagemaker_only: Any) -> None:
         ignore_sagemaker_arguments("Pipeline", sagemaker_only)
-        if not isinstance(name, str) or not name or len(name) > 256:
-            raise ValidationError(f"Pipeline name {name!r}: give 1-256 characters.")
+        if not isinstance(name, str) or not _PIPELINE_NAME.fullmatch(name):
+            raise ValidationError(f"Pipeline name {name!r}: use 1-256 letters, digits and hyphens, starting and "
+                                  "ending with a letter or digit.")
         self.name, self.parameters, self.steps = name, list(parameters or []), list(steps or [])
         self.pipeline_experiment_config = pipeline_experiment_config
         for parameter in self.parameters:
@@ -65,7 +68,7 @@ class Pipeline:
 
     def local_definition(self) -> dict[str, Any]:
         """The form an execution here runs (checked: names, references, no cycles)."""
-        return local_definition(self.name, self.parameters, self.steps)
+        return local_definition(self.name, self.parameters, self.steps, self.pipeline_experiment_config)
 
     def upsert(self, role_arn: str | None = None, description: str | None = None, **_sagemaker_only: Any) -> dict[str, Any]:
         """Store the pipeline, creating or replacing it; {"PipelineArn": ...}."""

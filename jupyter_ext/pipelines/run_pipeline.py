@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from ..experiments.tracking import check_experiment_config
 from ..store import get_store
 from . import records
 from .conditions import evaluate_condition
 from .definition import dependencies
+from .execution import execution_arn, pipeline_arn
 from .expressions import Resolver
 from .job_runs import JobRun
 from .property_files import read_json
@@ -51,11 +53,25 @@ class PipelineRun:
         self.started_at = time.time()
         self.resolve = Resolver(config["parameters"], {
             "PipelineName": self.pipeline, "PipelineExecutionId": self.execution_id,
-            "PipelineExecutionArn": f"{self.pipeline}/{self.execution_id}", "PipelineArn": self.pipeline,
+            "PipelineExecutionArn": execution_arn(self.pipeline, self.execution_id),
+            "PipelineArn": pipeline_arn(self.pipeline),
             "StartDateTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "CurrentDateTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
             self._step_properties, self._property_file)
         self._property_files: dict[tuple[str, str], Any] = {}
+        self.experiment = self._experiment(config["definition"].get("PipelineExperimentConfig"))
+
+    def _experiment(self, config: dict[str, Any] | None) -> dict[str, str] | None:
+        """The experiment_config of the steps' jobs (None if the definition has none, or
+        names that are not valid experiment names)."""
+        if not config:
+            return None
+        resolved = {k: str(v) for k, v in self.resolve(config).items()}
+        try:
+            return check_experiment_config(resolved)
+        except ValidationError as error:
+            print(f"The steps' jobs are tracked outside an experiment: {error}", flush=True)
+            return None
 
     # -- the loop ---------------------------------------------------------------
     def run(self) -> int:
@@ -121,10 +137,10 @@ class PipelineRun:
     # -- one step ---------------------------------------------------------------------
     def _run_step(self, name: str) -> None:
         step = self.steps[name]
-        records.save_step(self.store, self.execution_id, name, step_type=step["Type"], status="Executing",
-                          started_at=time.time(), ended_at=None, failure_reason=None, job_name=None,
-                          cache_hit_execution=None, attempts=1)
         try:
+            records.save_step(self.store, self.execution_id, name, step_type=step["Type"], status="Executing",
+                              started_at=time.time(), ended_at=None, failure_reason=None, job_name=None,
+                              cache_hit_execution=None, attempts=1)
             status, properties, reason = self._work(name, step)
         except Exception as error:  # a step that cannot run fails its execution, it does not kill it
             status, properties, reason = "Failed", {}, f"{type(error).__name__}: {error}"
@@ -147,8 +163,11 @@ class PipelineRun:
         return JobRun(self, name, step, args).run()
 
     def _end_step(self, name: str, status: str, properties: dict[str, Any], reason: str | None) -> None:
-        records.save_step(self.store, self.execution_id, name, status=status, ended_at=time.time(),
-                          failure_reason=reason, outputs=properties)
+        try:
+            records.save_step(self.store, self.execution_id, name, status=status, ended_at=time.time(),
+                              failure_reason=reason, outputs=properties)
+        except Exception as error:  # the loop must still learn the step ended, or it waits for ever
+            status, reason = "Failed", f"its end could not be recorded: {type(error).__name__}: {error}"
         print(f"Step {name}: {status}" + (f" ({reason})" if reason else ""), flush=True)
         with self.changed:
             self.status[name] = status

@@ -55,5 +55,7 @@ def local_from_sagemaker(definition: dict[str, Any], name: str) -> dict[str, Any
         _visit(step, None, entries)
     local = {"Version": LOCAL_VERSION, "PipelineName": name, "Parameters": list(definition.get("Parameters", [])),
              "Steps": entries}
+    if "PipelineExperimentConfig" in definition:
+        local["PipelineExperimentConfig"] = definition["PipelineExperimentConfig"]
     check_graph(local)
     return local

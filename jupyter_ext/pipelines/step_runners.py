@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from ..errors import ValidationError
 from ..jobs import Job
@@ -21,27 +21,29 @@ from .execution import job_arn
 __all__ = ["STEP_KINDS", "launch_step", "job_properties", "model_properties", "register_properties", "code_digest"]
 
 RESULT_FOLDER = "/opt/ml/processing/output/result"
+Experiment = Optional[Mapping[str, str]]
 
 
-def _processing(args: dict[str, Any]) -> Job:
+def _processing(args: dict[str, Any], experiment: Experiment) -> Job:
     processor = Processor.from_config(args["processor"])
     inputs = [ProcessingInput(**i) for i in args["inputs"]]
     outputs = [ProcessingOutput(**o) for o in args["outputs"]]
     arguments = [str(a) for a in args["arguments"]]
     if args["code"]:
-        return processor.start(args["code"], inputs, outputs, arguments)  # type: ignore[call-arg]
-    return processor.start(inputs, outputs, arguments)
+        return processor.start(args["code"], inputs, outputs, arguments,  # type: ignore[call-arg]
+                               experiment_config=experiment)
+    return processor.start(inputs, outputs, arguments, experiment_config=experiment)
 
 
 def _channels(inputs: dict[str, Any]) -> dict[str, TrainingInput]:
     return {name: TrainingInput(**{**value, "s3_data": str(value["s3_data"])}) for name, value in inputs.items()}
 
 
-def _training(args: dict[str, Any]) -> Job:
-    return Estimator.from_config(args["estimator"]).start(_channels(args["inputs"]))
+def _training(args: dict[str, Any], experiment: Experiment) -> Job:
+    return Estimator.from_config(args["estimator"]).start(_channels(args["inputs"]), experiment_config=experiment)
 
 
-def _tuning(args: dict[str, Any]) -> Job:
+def _tuning(args: dict[str, Any], experiment: Experiment) -> Job:
     from ..tuning import HyperparameterTuner
     from ..tuning.parameters import range_from_dict
 
@@ -52,7 +54,7 @@ def _tuning(args: dict[str, Any]) -> Job:
         objective_type=args["objective_type"], max_jobs=args["max_jobs"], max_parallel_jobs=args["max_parallel_jobs"],
         early_stopping_type=args["early_stopping_type"], random_seed=args["random_seed"],
         strategy_config=args["strategy_config"], base_tuning_job_name=args["base_tuning_job_name"])
-    tuner.fit(_channels(args["inputs"]), wait=False, logs=False)
+    tuner.fit(_channels(args["inputs"]), wait=False, logs=False, experiment_config=experiment)
     assert tuner.latest_tuning_job is not None
     return tuner.latest_tuning_job
 
@@ -65,37 +67,39 @@ def _serving_model(container: dict[str, Any]) -> Any:
                  container.get("name") or None)
 
 
-def _transform(args: dict[str, Any]) -> Job:
+def _transform(args: dict[str, Any], experiment: Experiment) -> Job:
     from ..serving import Transformer
 
     transformer = Transformer(_serving_model(args["model"]), **args["transformer"])
     inputs = args["inputs"]
     transformer.transform(str(inputs["data"]), inputs["data_type"], inputs["content_type"], inputs["compression_type"],
-                          inputs["split_type"], wait=False, logs=False)
+                          inputs["split_type"], wait=False, logs=False,
+                          experiment_config=dict(experiment) if experiment else None)
     assert transformer.latest_transform_job is not None
     return transformer.latest_transform_job
 
 
-def _python(args: dict[str, Any]) -> Job:
+def _python(args: dict[str, Any], experiment: Experiment) -> Job:
     processor = Processor(entrypoint=["python3", "-m", "jupyter_ext.pipelines.run_function"],
                           base_job_name=args["function"]["qualname"].replace("_", "-"))
     call = json.dumps({"function": args["function"], "args": args["args"], "kwargs": args["kwargs"]})
     return processor.start(outputs=[ProcessingOutput(RESULT_FOLDER, output_name="result")],
-                           arguments=[RESULT_FOLDER, call])
+                           arguments=[RESULT_FOLDER, call], experiment_config=experiment)
 
 
 # A step kind is how a job step of a local definition starts its job, from the step's
 # resolved arguments; its properties are then its job's Describe* answer. Other packages
 # (and protocol layers: a SageMaker definition's own Arguments) add kinds by entry point.
-STEP_KINDS: Registry[Callable[[dict[str, Any]], Job]] = Registry(
+STEP_KINDS: Registry[Callable[[dict[str, Any], Experiment], Job]] = Registry(
     "pipeline step kind", "jupyter_ext.pipeline_step_kinds",
     {"Processing": _processing, "Training": _training, "Tuning": _tuning, "Transform": _transform, "Python": _python},
     unknown="This installation cannot run a step of kind {name!r} (kinds it runs: {names}).")
 
 
-def launch_step(kind: str, args: dict[str, Any]) -> Job:
-    """Start the job of a step of `kind` with resolved arguments `args`."""
-    return STEP_KINDS.get(kind)(args)
+def launch_step(kind: str, args: dict[str, Any], experiment: Experiment) -> Job:
+    """Start the job of a step of `kind` with resolved arguments `args`, in `experiment`
+    (an experiment_config, or None)."""
+    return STEP_KINDS.get(kind)(args, experiment)
 
 
 def _jsonable(value: Any) -> Any:
