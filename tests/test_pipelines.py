@@ -109,7 +109,7 @@ def test_a_pipeline_runs_its_steps_in_order_and_a_second_run_reuses_them(tmp_pat
     good = "Register" if HAS_REGISTRY else "Report"
     assert set(steps) == {"Preprocess", "Train", "Evaluate", "CheckAccuracy", good}
     assert all(s["StepStatus"] == "Succeeded" for s in steps.values())
-    assert steps["CheckAccuracy"]["Metadata"] == {"Condition": {"Outcome": "true"}}
+    assert steps["CheckAccuracy"]["Metadata"] == {"Condition": {"Outcome": "True"}}
     train_job = steps["Train"]["Metadata"]["TrainingJob"]["Name"]
     assert describe_job(train_job).parent == first.job_name  # the step's job is the execution's child
     assert steps["Preprocess"]["StartTime"] <= steps["Train"]["StartTime"] <= steps["Evaluate"]["StartTime"]

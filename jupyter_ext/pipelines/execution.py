@@ -205,7 +205,7 @@ def _metadata(row: Any) -> dict[str, Any]:
                                                   "Name": row["job_name"]}}
     kind = row["step_type"]
     if kind == "Condition" and "Outcome" in outputs:
-        return {"Condition": {"Outcome": str(outputs["Outcome"]).lower()}}
+        return {"Condition": {"Outcome": str(bool(outputs["Outcome"]))}}
     if kind == "Fail":
         return {"Fail": {"ErrorMessage": row["failure_reason"] or ""}}
     if kind == "Model" and "ModelArn" in outputs:
