@@ -153,6 +153,9 @@ def test_the_else_branch_fails_the_execution_with_the_fail_steps_message(tmp_pat
     assert steps["TooWeak"]["StepStatus"] == "Failed" and "Report" not in steps and "Register" not in steps
     with pytest.raises(ValidationError, match="Unknown pipeline parameter Nope"):
         pipeline.start(parameters={"Nope": 1})
+    with pytest.raises(ValidationError, match="Parameter Accuracy is of type Float; 'high' is not"):
+        pipeline.start(parameters={"Accuracy": "high"})
+    assert len(pipeline.list_executions()["PipelineExecutionSummaries"]) == 1
 
 
 def test_a_failed_step_is_retried_alone_after_the_fix(tmp_path: Path, script) -> None:
@@ -269,6 +272,8 @@ def test_independent_steps_run_in_parallel_and_a_tuning_steps_best_model_is_made
                                                ConditionNot(ConditionEquals(second.properties.Result["label"], "a"))],
                           if_steps=[tune], else_steps=[FailStep("Wrong", error_message="conditions are off")])
     pipeline = Pipeline("parallel", steps=[first, second, check, model])
+    tuning = json.loads(pipeline.definition())["Steps"][2]["Arguments"]["IfSteps"][0]["Arguments"]
+    assert tuning["HyperParameterTuningJobConfig"]["ParameterRanges"]["ContinuousParameterRanges"][0]["Name"] == "x"
     pipeline.upsert()
     execution = pipeline.start()
     execution.wait()

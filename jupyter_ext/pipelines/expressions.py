@@ -86,8 +86,20 @@ class ParameterString(Parameter):
     parameter_type = "String"
 
     def __init__(self, name: str, default_value: str | None = None, enum_values: list[str] | None = None) -> None:
+        self.enum_values = [str(v) for v in enum_values] if enum_values else None
         super().__init__(name, default_value)
-        self.enum_values = list(enum_values) if enum_values else None
+
+    def cast(self, value: Any) -> Any:
+        text = super().cast(value)
+        if self.enum_values and text not in self.enum_values:
+            raise ValidationError(f"Parameter {self.name} is one of {', '.join(self.enum_values)}; got {text!r}.")
+        return text
+
+    def to_request(self) -> dict[str, Any]:
+        request = super().to_request()
+        if self.enum_values:
+            request["EnumValues"] = self.enum_values
+        return request
 
 
 class ParameterInteger(Parameter):

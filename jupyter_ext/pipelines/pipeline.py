@@ -17,7 +17,7 @@ from ..store import get_store
 from . import records
 from .definition import dumps, local_definition, sagemaker_definition
 from .execution import PipelineExecution, launch_execution, pipeline_arn
-from .expressions import ExecutionVariables, Parameter
+from .expressions import ExecutionVariables, Parameter, ParameterString
 from .sagemaker_steps import local_from_sagemaker
 from .steps import Step
 
@@ -148,6 +148,8 @@ def _parameters(definition: dict[str, Any], given: Mapping[str, Any]) -> dict[st
     values = {}
     for name, request in declared.items():
         parameter = _parameter_class(request["Type"])(name)
+        if request.get("EnumValues"):
+            parameter = ParameterString(name, enum_values=request["EnumValues"])
         if name in given:
             values[name] = parameter.cast(given[name])
         elif "DefaultValue" in request:
