@@ -32,8 +32,11 @@ TRAIN = """
 import argparse, os, pathlib, time
 p = argparse.ArgumentParser()
 p.add_argument("--accuracy", type=float); p.add_argument("--sleep", type=float, default=0)
-p.add_argument("--broken", default="")
+p.add_argument("--broken", default=""); p.add_argument("--hold", default="")
 a = p.parse_args()
+started = time.time()
+while a.hold and os.path.exists(a.hold) and time.time() < started + 60:
+    time.sleep(0.05)
 if a.broken and os.path.exists(a.broken):
     raise SystemExit("the training data is broken")
 time.sleep(a.sleep)
@@ -60,7 +63,7 @@ def _fix_paths(script: str) -> str:
     return script.replace('"/opt/ml/processing/', '"./processing/')
 
 
-def _pipeline(tmp_path: Path, script, name: str = "churn", sleep: float = 0.0) -> Pipeline:
+def _pipeline(tmp_path: Path, script, name: str = "churn", sleep: float = 0.0, hold: str = "") -> Pipeline:
     (tmp_path / "raw").mkdir(exist_ok=True)
     (tmp_path / "raw" / "data.csv").write_text("a\nb\nc\n")
     accuracy = ParameterFloat("Accuracy", default_value=0.9)
@@ -74,7 +77,7 @@ def _pipeline(tmp_path: Path, script, name: str = "churn", sleep: float = 0.0) -
         outputs=[ProcessingOutput("/opt/ml/processing/train", output_name="train")],
         job_arguments=["/opt/ml/processing/train", "/opt/ml"], cache_config=cache)
     estimator = Estimator(str(script(TRAIN, "train.py")), base_job_name="train",
-                          hyperparameters={"accuracy": accuracy, "sleep": sleep, "broken": broken})
+                          hyperparameters={"accuracy": accuracy, "sleep": sleep, "broken": broken, "hold": hold})
     train = TrainingStep("Train", estimator, inputs={
         "train": prep.properties.ProcessingOutputConfig.Outputs["train"].S3Output.S3Uri}, cache_config=cache)
     evaluation = PropertyFile("EvaluationReport", output_name="evaluation", path="evaluation.json")
@@ -175,6 +178,34 @@ def test_a_failed_step_is_retried_alone_after_the_fix(tmp_path: Path, script) ->
     assert all(s["StepStatus"] == "Succeeded" for s in steps.values()) and "Evaluate" in steps
     assert steps["Preprocess"]["Metadata"]["ProcessingJob"]["Name"] == prep_job
     assert len(list_jobs(type="Processing")) == 1 + 1 + (0 if HAS_REGISTRY else 1)  # prep once, evaluate, report
+    assert len(list_jobs(type="Pipeline")) == 2
+
+
+def test_an_execution_whose_program_died_is_retried_from_the_step_it_was_running(tmp_path: Path, script) -> None:
+    import os
+    import signal
+
+    from jupyter_ext.jobs import records
+    from jupyter_ext.store import get_store
+
+    hold = tmp_path / "hold"
+    hold.write_text("x")
+    pipeline = _pipeline(tmp_path, script, "orphaned", hold=str(hold))
+    pipeline.upsert()
+    execution = pipeline.start()
+    wait_until(lambda: (_steps(execution).get("Train", {}).get("Metadata") or {}).get("TrainingJob")
+               and describe_job(_steps(execution)["Train"]["Metadata"]["TrainingJob"]["Name"]).status == "InProgress",
+               timeout=60, what="the training step running")
+    first_train = _steps(execution)["Train"]["Metadata"]["TrainingJob"]["Name"]
+    os.kill(records.get_row(get_store(), execution.job_name)["runner_pid"], signal.SIGKILL)
+    wait_until(lambda: execution.describe()["PipelineExecutionStatus"] == "Failed", what="the execution Failed")
+    assert _steps(execution)["Train"]["StepStatus"] in ("Failed", "Stopped")
+    hold.unlink()
+    execution.retry().wait()
+    steps = _steps(execution)
+    assert steps["Train"]["Metadata"]["TrainingJob"]["Name"] != first_train
+    assert describe_job(first_train).status in ("Completed", "Stopped")
+    assert all(s["StepStatus"] == "Succeeded" for s in steps.values())
     assert len(list_jobs(type="Pipeline")) == 2
 
 

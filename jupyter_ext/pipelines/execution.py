@@ -137,8 +137,12 @@ class PipelineExecution:
         """ListPipelineExecutionSteps: the steps that ran, latest first, each with StepStatus,
         times, FailureReason, Metadata (its job's Arn and name) and CacheHitResult."""
         steps = []
+        ended = describe_job(self.job_name).status in TERMINAL_STATUSES
         for row in records.step_rows(get_store(), self.execution_id):
-            step: dict[str, Any] = {"StepName": row["step_name"], "StepStatus": row["status"],
+            status = row["status"]
+            if ended and status == "Executing":  # the run's program died while the step ran
+                status = "Failed"
+            step: dict[str, Any] = {"StepName": row["step_name"], "StepStatus": status,
                                     "StartTime": timestamp(row["started_at"]), "AttemptCount": row["attempts"],
                                     "Metadata": _metadata(row)}
             if row["ended_at"] is not None:
@@ -185,6 +189,13 @@ class PipelineExecution:
         if status not in ("Failed", "Stopped"):
             raise ConflictError(f"Pipeline execution {self.execution_id} is {status}; only a Failed or Stopped "
                                 "execution can be retried.")
+        for row in records.step_rows(get_store(), self.execution_id):
+            # A run whose program died leaves its steps' jobs running: they are run again.
+            if row["status"] != "Succeeded" and row["job_name"] and row["cache_hit_execution"] is None:
+                try:
+                    stop_job(row["job_name"], reason="Pipeline execution retried")
+                except ConflictError:
+                    pass  # it has ended
         records.reset_steps(get_store(), self.execution_id)
         self._run()
         return self
