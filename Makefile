@@ -35,6 +35,7 @@ bench: install
 	$(PY) benchmarks/job_overhead.py
 	$(PY) benchmarks/sidebar_api.py
 	$(PY) benchmarks/tuning.py
+	$(PY) benchmarks/pipeline.py
 	$(PY) benchmarks/tracking.py
 	$(PY) benchmarks/debugger.py
 	$(PY) benchmarks/serving.py

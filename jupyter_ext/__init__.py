@@ -3,7 +3,7 @@
     from jupyter_ext import Estimator
     Estimator(entry_point="train.py", hyperparameters={"lr": 0.01}).fit({"train": "data/"})
 
-`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle, %livy, %monitor, %model, ...).
+`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle, %livy, %monitor, %model, %pipeline, ...).
 Names are imported on first use, so job runners start fast.
 """
 
@@ -72,12 +72,13 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics.jobs import JobMagics
     from .magics.lifecycle import LifecycleMagics
     from .magics.monitor import MonitorMagics
+    from .magics.pipelines import PipelineMagics
     from .magics.registry import RegistryMagics
     from .magics.serving import ServingMagics
     from .magics.spark import LivyMagics
 
     for magics in (JobMagics, LifecycleMagics, DebuggerMagics, ServingMagics, RegistryMagics, LivyMagics,
-                   MonitorMagics):
+                   MonitorMagics, PipelineMagics):
         ipython.register_magics(magics)
 
 

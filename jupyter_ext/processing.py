@@ -130,6 +130,24 @@ class Processor:
         self.experiment_config = experiment_config
         return self._start(self.entrypoint + list(arguments or []), inputs, outputs, job_name)
 
+    def to_config(self) -> dict[str, Any]:
+        """What it takes to build this processor again in another process (JSON-ready)."""
+        config = {"entrypoint": self.entrypoint, "instance_type": self.instance_type, "env": self.env,
+                  "max_runtime_in_seconds": self.max_runtime_in_seconds, "base_job_name": self.base_job_name,
+                  "output_path": self.output_path}
+        if isinstance(self, ScriptProcessor):
+            config["command"] = self.command
+        return config
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Processor:
+        """The Processor (a ScriptProcessor if it has a `command`) `to_config()` described."""
+        settings = dict(config)
+        if "command" in settings:
+            settings.pop("entrypoint")
+            return ScriptProcessor(**settings)
+        return Processor(**settings)
+
     def _launch(self, command: list[str], inputs: Sequence[ProcessingInput] | None,
                 outputs: Sequence[ProcessingOutput] | None, wait: bool, logs: bool,
                 job_name: str | None, code: tuple[Path, str] | None = None,
@@ -234,6 +252,12 @@ class ScriptProcessor(Processor):
             wait: bool = True, logs: bool = True, job_name: str | None = None,
             experiment_config: Mapping[str, str] | None = None) -> None:
         """Run `code` (a local script) with `arguments`; with `wait`, raise unless it Completed."""
+        watch(self.start(code, inputs, outputs, arguments, job_name, experiment_config), wait, logs)
+
+    def start(self, code: str, inputs: Sequence[ProcessingInput] | None = None,  # type: ignore[override]
+              outputs: Sequence[ProcessingOutput] | None = None, arguments: Sequence[str] | None = None,
+              job_name: str | None = None, experiment_config: Mapping[str, str] | None = None) -> Job:
+        """Start `code` (a local script) with `arguments` as a job and return it at once."""
         self.experiment_config = experiment_config
         script = Path(code).resolve()
         if not script.is_file():
@@ -241,8 +265,8 @@ class ScriptProcessor(Processor):
         if self.base_job_name == self.job_kind:
             self.base_job_name = script.stem
         container = f"{PROCESSING_ROOT}input/code/{script.name}"
-        self._launch(self.command + [container] + list(arguments or []), inputs, outputs, wait, logs,
-                     job_name, code=(script, container))
+        return self._start(self.command + [container] + list(arguments or []), inputs, outputs,
+                           job_name, code=(script, container))
 
 
 class NotebookProcessor(Processor):

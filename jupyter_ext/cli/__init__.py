@@ -6,6 +6,7 @@
     jupyter-ext endpoints list|describe|delete ...
     jupyter-ext models list-groups|list|describe|approve|reject|lineage ...
     jupyter-ext monitor baseline|schedule|run|report|list|executions|describe|stop|start|delete ...
+    jupyter-ext pipelines list|start|executions|describe|stop|retry ...
     jupyter-ext livy serve|status|stop|configure ...
     jupyter-ext aws serve|status|stop|env
     jupyter-ext ray serve|status|stop
@@ -31,6 +32,7 @@ from .lifecycle import add_lifecycle_commands
 from .livy import add_livy_commands
 from .models import add_models_commands
 from .monitor import add_monitor_commands
+from .pipelines import add_pipelines_commands
 from .ray import add_ray_commands
 
 __all__ = ["main", "build_parser"]
@@ -41,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jupyter-ext", description="jupyter_ext from the command line")
     groups = parser.add_subparsers(dest="group", required=True)
     for add in (add_jobs_commands, add_lifecycle_commands, add_debugger_commands, add_endpoints_commands,
-                add_models_commands, add_monitor_commands, add_livy_commands, add_aws_commands, add_ray_commands):
+                add_models_commands, add_monitor_commands, add_pipelines_commands, add_livy_commands, add_aws_commands,
+                add_ray_commands):
         add(groups)
     return parser
 

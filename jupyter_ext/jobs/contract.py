@@ -55,7 +55,8 @@ def encode_hyperparameters(hyperparameters: Mapping[str, Any] | None) -> dict[st
         if not isinstance(key, str) or not 1 <= len(key) <= MAX_HP_KEY:
             raise ValidationError(f"Hyperparameter name {key!r} must be a string of 1 to {MAX_HP_KEY} characters.")
         try:
-            text = json.dumps(value, allow_nan=False)
+            # A pipeline variable (a parameter, a step's property) stands as its expression until run.
+            text = json.dumps(value, allow_nan=False, default=_pipeline_expression)
         except (TypeError, ValueError):
             raise ValidationError(
                 f"Hyperparameter '{key}' = {value!r} ({type(value).__name__}) cannot be passed to "
@@ -67,6 +68,13 @@ def encode_hyperparameters(hyperparameters: Mapping[str, Any] | None) -> dict[st
     if len(encoded) > MAX_HYPERPARAMETERS:
         raise ValidationError(f"{len(encoded)} hyperparameters given; a job takes at most {MAX_HYPERPARAMETERS}.")
     return encoded
+
+
+def _pipeline_expression(value: Any) -> Any:
+    expr = getattr(type(value), "expr", None)
+    if not isinstance(expr, property):
+        raise TypeError(type(value).__name__)
+    return value.expr
 
 
 def decode_hyperparameter(text: str) -> Any:

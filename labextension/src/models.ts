@@ -601,7 +601,7 @@ export interface ModelLineage {
 }
 
 /** `jupyter_ext.models.JOB_TYPES`. */
-export const JOB_TYPES: readonly string[] = ['Training', 'Processing', 'Tuning', 'AutoML', 'Rule', 'Transform'];
+export const JOB_TYPES: readonly string[] = ['Training', 'Processing', 'Tuning', 'AutoML', 'Rule', 'Transform', 'Pipeline'];
 
 /** `jupyter_ext.models.ACTIVE_STATUSES`. */
 export const ACTIVE_STATUSES: readonly string[] = ['Pending', 'InProgress', 'Stopping'];
