@@ -25,6 +25,9 @@ from .endpoints import (  # noqa: F401
 from .registry import (  # noqa: F401
     APPROVAL_STATUSES, ListModelPackageGroupsResponse, ListModelPackagesRequest, ListModelPackagesResponse, ModelLineage, ModelPackageDescription, ModelPackageGroupDescription, UpdateModelApprovalRequest,
 )
+from .pipelines import (  # noqa: F401
+    ListPipelineExecutionsResponse, ListPipelinesResponse, PipelineExecutionGraph, PipelineExecutionSummary, PipelineStepNode, PipelineSummary,
+)
 from .spark import (  # noqa: F401
     LivyBatchSummary, LivyLog, LivyLogRequest, LivyOverview, LivySessionSummary,
 )
@@ -85,6 +88,12 @@ __all__ = [
     "ListModelPackagesResponse",
     "UpdateModelApprovalRequest",
     "ModelLineage",
+    "PipelineExecutionSummary",
+    "PipelineSummary",
+    "ListPipelinesResponse",
+    "ListPipelineExecutionsResponse",
+    "PipelineStepNode",
+    "PipelineExecutionGraph",
     "API_RECORDS",
     "timestamp",
 ]
@@ -101,4 +110,6 @@ API_RECORDS = (
     MonitoringViolation, MonitoringExecutionSummary, MonitoringScheduleSummary, EndpointMonitoring,
     ModelPackageGroupDescription, ListModelPackageGroupsResponse, ModelPackageDescription, ListModelPackagesRequest,
     ListModelPackagesResponse, UpdateModelApprovalRequest, ModelLineage,
+    PipelineExecutionSummary, PipelineSummary, ListPipelinesResponse, ListPipelineExecutionsResponse, PipelineStepNode,
+    PipelineExecutionGraph,
 )

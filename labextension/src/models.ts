@@ -600,6 +600,75 @@ export interface ModelLineage {
   run: string | null;
 }
 
+/**
+ * One execution of a pipeline: `status` is SageMaker's PipelineExecutionStatus
+ * (Executing, Stopping, Stopped, Failed, Succeeded); `job_name` is the Pipeline job that
+ * runs it.
+ */
+export interface PipelineExecutionSummary {
+  execution_id: string;
+  pipeline_name: string;
+  arn: string;
+  display_name: string;
+  status: string;
+  created_at: string;
+  job_name: string;
+  failure_reason: string | null;
+}
+
+/**
+ * A stored pipeline with its newest execution (None before the first).
+ */
+export interface PipelineSummary {
+  name: string;
+  arn: string;
+  description: string | null;
+  created_at: string;
+  last_modified: string;
+  step_count: number;
+  latest_execution: PipelineExecutionSummary | null;
+}
+
+/**
+ * Every stored pipeline, by name.
+ */
+export interface ListPipelinesResponse {
+  pipelines: PipelineSummary[];
+}
+
+/**
+ * A pipeline's executions, newest first.
+ */
+export interface ListPipelineExecutionsResponse {
+  executions: PipelineExecutionSummary[];
+}
+
+/**
+ * One step of an execution's graph. `kind` is the step's type (Training, Condition,
+ * ...); `depends_on` the steps it waits for; `status` SageMaker's StepStatus (Starting,
+ * Executing, Succeeded, Failed, Stopped) or NotStarted; `job_name` the step's job, if it
+ * has one; `cache_hit_execution` the execution whose run of it was reused; `outcome` a
+ * ConditionStep's result ("True"/"False").
+ */
+export interface PipelineStepNode {
+  name: string;
+  kind: string;
+  depends_on: string[];
+  status: string;
+  job_name: string | null;
+  failure_reason: string | null;
+  cache_hit_execution: string | null;
+  outcome: string | null;
+}
+
+/**
+ * An execution and every step of its pipeline, in definition order.
+ */
+export interface PipelineExecutionGraph {
+  execution: PipelineExecutionSummary;
+  steps: PipelineStepNode[];
+}
+
 /** `jupyter_ext.models.JOB_TYPES`. */
 export const JOB_TYPES: readonly string[] = ['Training', 'Processing', 'Tuning', 'AutoML', 'Rule', 'Transform', 'Pipeline'];
 
