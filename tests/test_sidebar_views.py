@@ -180,3 +180,25 @@ def test_models_view_lists_versions_and_approves_one(page, tmp_path: Path) -> No
     page.locator('.jp-JupyterExt-versionRow[data-version="2"][data-approval="Rejected"]').wait_for()
     page.locator(".jp-JupyterExt-registry .jp-JupyterExt-back").click()
     group.wait_for()
+
+
+def test_pipelines_view_draws_the_steps_by_status_and_opens_a_step_job(page) -> None:
+    from test_rest_pipelines import _pipeline
+
+    pipeline = _pipeline()
+    execution = pipeline.start(parameters={"Word": "stop"})
+    wait_until(lambda: execution.describe()["PipelineExecutionStatus"] == "Failed", 60, "the execution to fail")
+    _show(page, "pipelines")
+    page.locator('.jp-JupyterExt-pipelineRow[data-pipeline="rest-graph"][data-status="Failed"]').click()
+    graph = page.locator(f'.jp-JupyterExt-pipelineGraph[data-execution="{execution.execution_id}"]')
+    graph.wait_for()
+    statuses = {step: graph.locator(f'.jp-JupyterExt-dagNode[data-step="{step}"]').get_attribute("data-status")
+                for step in ("Shout", "IsGo", "Again", "NotGo")}
+    assert statuses == {"Shout": "Succeeded", "IsGo": "Succeeded", "Again": "NotStarted", "NotGo": "Failed"}
+    assert graph.locator(".jp-JupyterExt-dagEdge").count() == 3
+    assert "the word is not go" in graph.locator(".jp-JupyterExt-alert").inner_text()
+    assert page.locator(".jp-JupyterExt-retryExecution").is_visible()
+    _screenshot(page, "sidebar-pipeline", 560)
+    graph.locator('.jp-JupyterExt-dagNode[data-step="Shout"]').click()
+    job = execution.list_steps()[-1]["Metadata"]
+    page.locator(".jp-JupyterExt-detailName", has_text=next(iter(job.values()))["Name"]).wait_for()

@@ -17,7 +17,10 @@ import {
   ListEndpointsResponse,
   ListModelPackageGroupsResponse,
   ListModelPackagesResponse,
+  ListPipelineExecutionsResponse,
+  ListPipelinesResponse,
   ModelPackageDescription,
+  PipelineExecutionGraph,
   ListRuleEvaluationsResponse,
   JobDescription,
   LeaderboardRequest,
@@ -197,6 +200,27 @@ export function listModelPackages(group: string): Promise<ListModelPackagesRespo
 export function decideModelPackage(group: string, version: number, decision: string): Promise<ModelPackageDescription> {
   return requestAPI<ModelPackageDescription>(
     `model-packages/${encodeURIComponent(group)}/${version}/${decision}`, { method: 'POST', body: '{}' });
+}
+
+/** Every stored pipeline with its newest execution. */
+export function listPipelines(): Promise<ListPipelinesResponse> {
+  return requestAPI<ListPipelinesResponse>('pipelines');
+}
+
+/** A pipeline's executions, newest first. */
+export function listPipelineExecutions(name: string): Promise<ListPipelineExecutionsResponse> {
+  return requestAPI<ListPipelineExecutionsResponse>(`pipelines/${encodeURIComponent(name)}/executions`);
+}
+
+/** An execution with every step of its pipeline (the graph the view draws). */
+export function describePipelineExecution(execution: string): Promise<PipelineExecutionGraph> {
+  return requestAPI<PipelineExecutionGraph>(`pipeline-executions/${encodeURIComponent(execution)}`);
+}
+
+/** Stop or retry an execution; answers its graph right after. */
+export function actOnPipelineExecution(execution: string, action: 'stop' | 'retry'): Promise<PipelineExecutionGraph> {
+  return requestAPI<PipelineExecutionGraph>(`pipeline-executions/${encodeURIComponent(execution)}/${action}`,
+    { method: 'POST', body: '{}' });
 }
 
 /** "1m 05s"-style duration between two ISO times (the second defaults to now). */

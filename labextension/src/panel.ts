@@ -6,6 +6,7 @@ import { button, el } from './dom';
 import { jobsIcon } from './icon';
 import { JobsView } from './jobs';
 import { LifecycleView } from './lifecycle';
+import { PipelinesView } from './pipelines';
 import { RegistryView } from './registry';
 import { IPanelView } from './view';
 
@@ -19,7 +20,7 @@ export const POLL_MS = 3000;
 const FAILED_CLASS = 'jp-JupyterExt-lifecycleFailed';
 
 /** The panel's views, in tab order. */
-type ViewId = 'jobs' | 'experiments' | 'endpoints' | 'models' | 'lifecycle';
+type ViewId = 'jobs' | 'experiments' | 'endpoints' | 'pipelines' | 'models' | 'lifecycle';
 
 interface ITab {
   id: ViewId;
@@ -29,7 +30,7 @@ interface ITab {
 
 /**
  * The jupyter_ext panel in the left sidebar: a tab per view (jobs, experiments,
- * endpoints, registered models, lifecycle scripts).
+ * endpoints, pipelines, registered models, lifecycle scripts).
  *
  * It polls only while it is shown and the browser tab is visible: every POLL_MS the
  * shown view fetches what can still change. The one exception is the lifecycle
@@ -56,6 +57,7 @@ export class JobsPanel extends Widget {
         })
       },
       { id: 'endpoints', label: 'Endpoints', view: new EndpointsView() },
+      { id: 'pipelines', label: 'Pipelines', view: new PipelinesView(name => void this.openJob(name)) },
       { id: 'models', label: 'Models', view: new RegistryView(name => void this.openJob(name)) },
       { id: 'lifecycle', label: 'Lifecycle', view: this._lifecycle }
     ];
