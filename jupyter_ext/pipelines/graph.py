@@ -18,8 +18,9 @@ __all__ = ["pipeline_summaries", "execution_summaries", "execution_graph"]
 
 def _summary(execution: PipelineExecution) -> PipelineExecutionSummary:
     description = execution.describe()
+    pipeline_name = records.execution_row(get_store(), execution.execution_id)["pipeline_name"]
     return PipelineExecutionSummary(
-        execution.execution_id, description["PipelineArn"].rsplit("/", 1)[-1], execution.arn,
+        execution.execution_id, pipeline_name, execution.arn,
         description["PipelineExecutionDisplayName"], description["PipelineExecutionStatus"],
         description["CreationTime"], description["JobName"], description.get("FailureReason"))
 
