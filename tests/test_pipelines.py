@@ -73,7 +73,7 @@ def _pipeline(tmp_path: Path, script, name: str = "churn", sleep: float = 0.0, h
     prep = ProcessingStep(
         "Preprocess", ScriptProcessor(command=["python3"], base_job_name="prep"),
         code=str(script(PREPROCESS, "preprocess.py")),
-        inputs=[ProcessingInput(str(tmp_path / "raw"), "/opt/ml/processing/input/raw")],
+        inputs=[ProcessingInput("raw", "/opt/ml/processing/input/raw")],  # from the notebook's folder
         outputs=[ProcessingOutput("/opt/ml/processing/train", output_name="train")],
         job_arguments=["/opt/ml/processing/train", "/opt/ml"], cache_config=cache)
     estimator = Estimator(str(script(TRAIN, "train.py")), base_job_name="train",
