@@ -291,7 +291,7 @@ def test_independent_steps_run_in_parallel_and_a_tuning_steps_best_model_is_made
     from jupyter_ext import ContinuousParameter, HyperparameterTuner
     from jupyter_ext.pipelines import ConditionIn, ConditionNot, ConditionOr, ConditionEquals, ModelStep, TuningStep
 
-    first, second = PythonStep("NapA", nap, args=[1.5, "a"]), PythonStep("NapB", nap, args=[1.5, "b"])
+    first, second = PythonStep("NapA", nap, args=[2.0, "a"]), PythonStep("NapB", nap, args=[2.0, "b"])
     tuner = HyperparameterTuner(
         Estimator(str(script(SCORED, "scored.py")), base_job_name="scored"), "score",
         {"x": ContinuousParameter(0, 1)}, metric_definitions=[{"Name": "score", "Regex": r"score: ([-0-9.e]+)"}],
