@@ -121,3 +121,16 @@ def test_stop_ends_a_job_on_ray_and_its_program(script) -> None:
     job.stop()
     wait_until(lambda: job.describe().status == "Stopped", 60, "the job to stop")
     wait_until(lambda: not program.is_running(), 10, "the program on its node to end")
+
+
+def test_a_pipeline_steps_job_runs_where_its_estimator_says(script) -> None:
+    from jupyter_ext.pipelines import Pipeline, TrainingStep
+
+    script("print('trained on a node', flush=True)\n")
+    pipeline = Pipeline("on-ray", steps=[TrainingStep("Train", Estimator("train.py", instance_type="ray"))])
+    pipeline.upsert()
+    execution = pipeline.start()
+    execution.wait()
+    job = describe_job(execution.list_steps()[0]["Metadata"]["TrainingJob"]["Name"])
+    assert (job.executor, job.status, job.parent) == ("ray", "Completed", execution.job_name)
+    assert describe_job(execution.job_name).executor == "local"  # the execution itself runs here
