@@ -15,7 +15,7 @@ from jupyter_ext import Estimator, ProcessingInput, ProcessingOutput, ScriptProc
 from jupyter_ext.errors import UnexpectedStatusError, ValidationError
 from jupyter_ext.pipelines import (
     CacheConfig, ConditionGreaterThanOrEqualTo, ConditionStep, FailStep, Join, JsonGet, ParameterFloat,
-    ParameterInteger, ParameterString, Pipeline, PipelineExecution, ProcessingStep, PropertyFile, PythonStep,
+    ParameterInteger, ParameterString, Pipeline, PipelineExecution, ProcessingStep, Properties, PropertyFile, PythonStep,
     RegisterModel, SageMakerJobExceptionTypeEnum, SageMakerJobStepRetryPolicy, TrainingStep, list_pipelines,
 )
 
@@ -266,6 +266,12 @@ def test_the_definition_is_sagemakers_json(tmp_path: Path, script) -> None:
         "PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.EvaluationReport"}, "Path": "metrics.accuracy.value"}},
         "RightValue": {"Get": "Parameters.Threshold"}}]
     assert condition["ElseSteps"][0]["Arguments"]["ErrorMessage"]["Std:Join"]["On"] == " "
+    from jupyter_ext import NotebookProcessor
+
+    with pytest.raises(ValidationError, match="runs a Processor or a ScriptProcessor; got NotebookProcessor"):
+        ProcessingStep("Notebook", NotebookProcessor())
+    with pytest.raises(ValidationError, match="uses step Elsewhere, which is not in the pipeline's steps"):
+        Pipeline("bad", steps=[FailStep("F", error_message=Join(values=[Properties("Steps.Elsewhere.X")]))]).upsert()
     with pytest.raises(ValidationError, match="parameter Missing"):
         Pipeline("bad", steps=[FailStep("F", error_message=ParameterInteger("Missing"))]).upsert()
 

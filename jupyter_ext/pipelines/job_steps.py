@@ -75,8 +75,9 @@ class ProcessingStep(JobStep):
                  retry_policies: Sequence[RetryPolicy] | None = None, display_name: str | None = None,
                  description: str | None = None) -> None:
         super().__init__(name, depends_on, cache_config, retry_policies, display_name, description)
-        if not isinstance(processor, Processor):
-            raise ValidationError(f"ProcessingStep {name} needs a Processor; got {type(processor).__name__}.")
+        if type(processor) not in (Processor, ScriptProcessor):
+            raise ValidationError(f"ProcessingStep {name} runs a Processor or a ScriptProcessor; got "
+                                  f"{type(processor).__name__} (a PythonStep can run what it does).")
         if isinstance(processor, ScriptProcessor) != (code is not None):
             raise ValidationError(f"ProcessingStep {name}: a ScriptProcessor needs code=, a Processor takes none.")
         if code is not None and not Path(code).is_file():
