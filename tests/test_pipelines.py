@@ -15,7 +15,7 @@ from jupyter_ext import Estimator, ProcessingInput, ProcessingOutput, ScriptProc
 from jupyter_ext.errors import UnexpectedStatusError, ValidationError
 from jupyter_ext.pipelines import (
     CacheConfig, ConditionGreaterThanOrEqualTo, ConditionStep, FailStep, Join, JsonGet, ParameterFloat,
-    ParameterInteger, ParameterString, Pipeline, PipelineExecution, ProcessingStep, PropertyFile, PythonStep,
+    ParameterInteger, ParameterString, Pipeline, PipelineExecution, ProcessingStep, Properties, PropertyFile, PythonStep,
     RegisterModel, SageMakerJobExceptionTypeEnum, SageMakerJobStepRetryPolicy, TrainingStep, list_pipelines,
 )
 
@@ -73,7 +73,7 @@ def _pipeline(tmp_path: Path, script, name: str = "churn", sleep: float = 0.0, h
     prep = ProcessingStep(
         "Preprocess", ScriptProcessor(command=["python3"], base_job_name="prep"),
         code=str(script(PREPROCESS, "preprocess.py")),
-        inputs=[ProcessingInput(str(tmp_path / "raw"), "/opt/ml/processing/input/raw")],
+        inputs=[ProcessingInput("raw", "/opt/ml/processing/input/raw")],  # from the notebook's folder
         outputs=[ProcessingOutput("/opt/ml/processing/train", output_name="train")],
         job_arguments=["/opt/ml/processing/train", "/opt/ml"], cache_config=cache)
     estimator = Estimator(str(script(TRAIN, "train.py")), base_job_name="train",
@@ -266,6 +266,12 @@ def test_the_definition_is_sagemakers_json(tmp_path: Path, script) -> None:
         "PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.EvaluationReport"}, "Path": "metrics.accuracy.value"}},
         "RightValue": {"Get": "Parameters.Threshold"}}]
     assert condition["ElseSteps"][0]["Arguments"]["ErrorMessage"]["Std:Join"]["On"] == " "
+    from jupyter_ext import NotebookProcessor
+
+    with pytest.raises(ValidationError, match="runs a Processor or a ScriptProcessor; got NotebookProcessor"):
+        ProcessingStep("Notebook", NotebookProcessor())
+    with pytest.raises(ValidationError, match="uses step Elsewhere, which is not in the pipeline's steps"):
+        Pipeline("bad", steps=[FailStep("F", error_message=Join(values=[Properties("Steps.Elsewhere.X")]))]).upsert()
     with pytest.raises(ValidationError, match="parameter Missing"):
         Pipeline("bad", steps=[FailStep("F", error_message=ParameterInteger("Missing"))]).upsert()
 
@@ -291,7 +297,7 @@ def test_independent_steps_run_in_parallel_and_a_tuning_steps_best_model_is_made
     from jupyter_ext import ContinuousParameter, HyperparameterTuner
     from jupyter_ext.pipelines import ConditionIn, ConditionNot, ConditionOr, ConditionEquals, ModelStep, TuningStep
 
-    first, second = PythonStep("NapA", nap, args=[1.5, "a"]), PythonStep("NapB", nap, args=[1.5, "b"])
+    first, second = PythonStep("NapA", nap, args=[2.0, "a"]), PythonStep("NapB", nap, args=[2.0, "b"])
     tuner = HyperparameterTuner(
         Estimator(str(script(SCORED, "scored.py")), base_job_name="scored"), "score",
         {"x": ContinuousParameter(0, 1)}, metric_definitions=[{"Name": "score", "Regex": r"score: ([-0-9.e]+)"}],

@@ -136,3 +136,16 @@ def test_automl_candidates_train_on_the_cluster(tmp_path) -> None:
     assert len(candidates) == 2
     assert all(_nodes(name)[0].startswith("Ray node 127.0.0.1") for name in candidates), candidates
     assert len(automl.leaderboard()) == 2
+
+
+def test_a_pipeline_steps_job_runs_where_its_estimator_says(script) -> None:
+    from jupyter_ext.pipelines import Pipeline, TrainingStep
+
+    script("print('trained on a node', flush=True)\n")
+    pipeline = Pipeline("on-ray", steps=[TrainingStep("Train", Estimator("train.py", instance_type="ray"))])
+    pipeline.upsert()
+    execution = pipeline.start()
+    execution.wait()
+    job = describe_job(execution.list_steps()[0]["Metadata"]["TrainingJob"]["Name"])
+    assert (job.executor, job.status, job.parent) == ("ray", "Completed", execution.job_name)
+    assert describe_job(execution.job_name).executor == "local"  # the execution itself runs here

@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from ..store import absolute_uri
 from ..processing import ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
 from ..training import Estimator, TrainingInput
 from .expressions import PipelineVariable, Properties, PropertyFile
 from .steps import CacheConfig, RetryPolicy, Step
 
-__all__ = ["JobStep", "ProcessingStep", "TrainingStep", "TuningStep", "PythonStep", "STEP_IMAGE", "s3_data_source"]
+__all__ = ["JobStep", "ProcessingStep", "TrainingStep", "TuningStep", "PythonStep", "STEP_IMAGE", "absolute",
+           "s3_data_source"]
 
 STEP_IMAGE = "jupyter-ext-local"
 
@@ -32,6 +34,17 @@ def _fields(item: Any) -> dict[str, Any]:
     if isinstance(item, Mapping):
         return dict(item)
     return {f.name: getattr(item, f.name) for f in fields(item)} if is_dataclass(item) else {"s3_data": item}
+
+
+def absolute(value: Any) -> Any:
+    """A local path made absolute (the step's job runs in its own folder, and a relative
+    path starts from the notebook's); URIs and pipeline variables as they are."""
+    return absolute_uri(str(value)) if isinstance(value, (str, Path)) and str(value) else value
+
+
+def _located(item: Any, *keys: str) -> dict[str, Any]:
+    values = _fields(item)
+    return {k: absolute(v) if k in keys else v for k, v in values.items()}
 
 
 def s3_data_source(uri: Any, kind: str = "S3Prefix") -> dict[str, Any]:
@@ -62,8 +75,9 @@ class ProcessingStep(JobStep):
                  retry_policies: Sequence[RetryPolicy] | None = None, display_name: str | None = None,
                  description: str | None = None) -> None:
         super().__init__(name, depends_on, cache_config, retry_policies, display_name, description)
-        if not isinstance(processor, Processor):
-            raise ValidationError(f"ProcessingStep {name} needs a Processor; got {type(processor).__name__}.")
+        if type(processor) not in (Processor, ScriptProcessor):
+            raise ValidationError(f"ProcessingStep {name} runs a Processor or a ScriptProcessor; got "
+                                  f"{type(processor).__name__} (a PythonStep can run what it does).")
         if isinstance(processor, ScriptProcessor) != (code is not None):
             raise ValidationError(f"ProcessingStep {name}: a ScriptProcessor needs code=, a Processor takes none.")
         if code is not None and not Path(code).is_file():
@@ -80,7 +94,8 @@ class ProcessingStep(JobStep):
 
     def local_arguments(self) -> dict[str, Any]:
         return {"processor": self.processor.to_config(), "code": self.code,
-                "inputs": [_fields(i) for i in self.inputs], "outputs": [_fields(o) for o in self.outputs],
+                "inputs": [_located(i, "source") for i in self.inputs],
+                "outputs": [_located(o, "destination") for o in self.outputs],
                 "arguments": self.job_arguments}
 
     def arguments(self) -> dict[str, Any]:
@@ -141,7 +156,7 @@ def _channels(inputs: Any) -> dict[str, Any]:
         return {}
     if not isinstance(inputs, Mapping):
         inputs = {"training": inputs}
-    return {name: _fields(value) for name, value in inputs.items()}
+    return {name: _located(value, "s3_data") for name, value in inputs.items()}
 
 
 class TrainingStep(JobStep):

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from .job_steps import STEP_IMAGE, JobStep, s3_data_source
+from .job_steps import STEP_IMAGE, JobStep, absolute, s3_data_source
 from .steps import CacheConfig, RetryPolicy
 
 __all__ = ["TransformInput", "StepTransformer", "TransformStep", "ModelStep", "RegisterModel"]
@@ -19,7 +19,7 @@ class TransformInput:
 
     def __init__(self, data: Any, data_type: str = "S3Prefix", content_type: str | None = None,
                  compression_type: str | None = None, split_type: str | None = "Line") -> None:
-        self.data, self.data_type, self.content_type = data, data_type, content_type
+        self.data, self.data_type, self.content_type = absolute(data), data_type, content_type
         self.compression_type, self.split_type = compression_type, split_type
 
 
@@ -67,7 +67,7 @@ class TransformStep(JobStep):
         model = self.transformer.model
         container = model.containers()[0]
         if self.model_data is not None:
-            container = {**container, "model_data": self.model_data}
+            container = {**container, "model_data": absolute(self.model_data)}
         return container, model.name
 
     def local_arguments(self) -> dict[str, Any]:
@@ -99,7 +99,7 @@ class ModelStep(JobStep):
                  depends_on: Sequence[Any] | None = None, retry_policies: Sequence[RetryPolicy] | None = None,
                  display_name: str | None = None, description: str | None = None) -> None:
         super().__init__(name, depends_on, None, retry_policies, display_name, description)
-        self.model = {"model_data": model_data, "entry_point": entry_point,
+        self.model = {"model_data": absolute(model_data), "entry_point": entry_point if source_dir or not entry_point else absolute(entry_point),
                       "source_dir": str(Path(source_dir).resolve()) if source_dir else None,
                       "env": dict(env or {}), "name": model_name}
 
@@ -145,7 +145,7 @@ class RegisterModel(JobStep):
                                   "properties.ModelArtifacts.S3ModelArtifacts).")
         metrics = model_metrics.to_request() if hasattr(model_metrics, "to_request") else model_metrics
         self.registration = {
-            "model": {"model_data": model_data, "entry_point": entry_point,
+            "model": {"model_data": absolute(model_data), "entry_point": entry_point if source_dir or not entry_point else absolute(entry_point),
                       "source_dir": str(Path(source_dir).resolve()) if source_dir else None},
             "model_package_group_name": model_package_group_name, "approval_status": approval_status,
             "model_metrics": metrics, "customer_metadata_properties": dict(customer_metadata_properties or {}),
