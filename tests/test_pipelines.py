@@ -1,10 +1,9 @@
 """ML pipelines with real job processes: preprocess → train → evaluate → condition →
-register (or a PythonStep) / fail; caching across executions, retry of a failed step,
+register / fail; caching across executions, retry of a failed step,
 stop mid-run, and SageMaker's definition JSON."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -13,13 +12,12 @@ import pytest
 from conftest import wait_until
 from jupyter_ext import Estimator, ProcessingInput, ProcessingOutput, ScriptProcessor, describe_job, list_jobs
 from jupyter_ext.errors import UnexpectedStatusError, ValidationError
+from jupyter_ext.registry import list_model_packages
 from jupyter_ext.pipelines import (
     CacheConfig, ConditionGreaterThanOrEqualTo, ConditionStep, FailStep, Join, JsonGet, ParameterFloat,
     ParameterInteger, ParameterString, Pipeline, PipelineExecution, ProcessingStep, Properties, PropertyFile, PythonStep,
     RegisterModel, SageMakerJobExceptionTypeEnum, SageMakerJobStepRetryPolicy, TrainingStep, list_pipelines,
 )
-
-HAS_REGISTRY = importlib.util.find_spec("jupyter_ext.registry") is not None
 
 PREPROCESS = """
 import pathlib, sys
@@ -53,11 +51,6 @@ out = pathlib.Path("/opt/ml/processing/evaluation"); out.mkdir(parents=True, exi
 """
 
 
-def report(accuracy: float, rows: int) -> dict:
-    """The PythonStep's function: its result is stored for later steps."""
-    return {"message": f"accuracy {accuracy} on {rows} rows", "rows": rows}
-
-
 def _fix_paths(script: str) -> str:
     # The processing contract maps /opt/ml in arguments and the working folder is the job's.
     return script.replace('"/opt/ml/processing/', '"./processing/')
@@ -88,11 +81,8 @@ def _pipeline(tmp_path: Path, script, name: str = "churn", sleep: float = 0.0, h
         outputs=[ProcessingOutput("/opt/ml/processing/evaluation", output_name="evaluation")],
         property_files=[evaluation], cache_config=cache)
     score = JsonGet(step_name=evaluate.name, property_file=evaluation, json_path="metrics.accuracy.value")
-    if HAS_REGISTRY:
-        good = RegisterModel("Register", model_package_group_name="churn-models",
-                             model_data=train.properties.ModelArtifacts.S3ModelArtifacts, approval_status="Approved")
-    else:
-        good = PythonStep("Report", report, args=[score, JsonGet(evaluate, evaluation, "rows")])
+    good = RegisterModel("Register", model_package_group_name="churn-models",
+                         model_data=train.properties.ModelArtifacts.S3ModelArtifacts, approval_status="Approved")
     fail = FailStep("TooWeak", error_message=Join(on=" ", values=["Accuracy", score, "is below", threshold]))
     check = ConditionStep("CheckAccuracy", conditions=[ConditionGreaterThanOrEqualTo(score, threshold)],
                           if_steps=[good], else_steps=[fail])
@@ -109,15 +99,15 @@ def test_a_pipeline_runs_its_steps_in_order_and_a_second_run_reuses_them(tmp_pat
     first = pipeline.start()
     assert first.wait()["PipelineExecutionStatus"] == "Succeeded"
     steps = _steps(first)
-    good = "Register" if HAS_REGISTRY else "Report"
-    assert set(steps) == {"Preprocess", "Train", "Evaluate", "CheckAccuracy", good}
+    assert set(steps) == {"Preprocess", "Train", "Evaluate", "CheckAccuracy", "Register"}
     assert all(s["StepStatus"] == "Succeeded" for s in steps.values())
     assert steps["CheckAccuracy"]["Metadata"] == {"Condition": {"Outcome": "True"}}
     train_job = steps["Train"]["Metadata"]["TrainingJob"]["Name"]
     assert describe_job(train_job).parent == first.job_name  # the step's job is the execution's child
     assert steps["Preprocess"]["StartTime"] <= steps["Train"]["StartTime"] <= steps["Evaluate"]["StartTime"]
-    if not HAS_REGISTRY:
-        assert first.result("Report") == {"message": "accuracy 0.9 on 3 rows", "rows": 3}
+    (version,) = list_model_packages("churn-models")
+    assert steps["Register"]["Metadata"] == {"RegisterModel": {"Arn": version.arn}}
+    assert (version.approval_status, version.describe().source_job) == ("Approved", train_job)
 
     second = pipeline.start()
     second.wait()
@@ -138,9 +128,9 @@ def test_a_pipeline_runs_its_steps_in_order_and_a_second_run_reuses_them(tmp_pat
     from jupyter_ext.experiments import list_experiments
 
     # Every job the steps ran is a run in the pipeline's experiment: the first execution's
-    # three (and its report), the second's report (not cached), the third's two (and report).
-    reports = 0 if HAS_REGISTRY else 3
-    assert [(e.name, e.runs) for e in list_experiments()] == [("churn", 3 + 2 + reports)]
+    # three and the third's two; each execution that succeeded registered a version.
+    assert [(e.name, e.runs) for e in list_experiments()] == [("churn", 3 + 2)]
+    assert [p.version for p in list_model_packages("churn-models")] == [3, 2, 1]
 
 
 def test_the_else_branch_fails_the_execution_with_the_fail_steps_message(tmp_path: Path, script) -> None:
@@ -177,7 +167,7 @@ def test_a_failed_step_is_retried_alone_after_the_fix(tmp_path: Path, script) ->
     steps = _steps(execution)
     assert all(s["StepStatus"] == "Succeeded" for s in steps.values()) and "Evaluate" in steps
     assert steps["Preprocess"]["Metadata"]["ProcessingJob"]["Name"] == prep_job
-    assert len(list_jobs(type="Processing")) == 1 + 1 + (0 if HAS_REGISTRY else 1)  # prep once, evaluate, report
+    assert len(list_jobs(type="Processing")) == 1 + 1  # prep once, evaluate
     assert len(list_jobs(type="Pipeline")) == 2
 
 

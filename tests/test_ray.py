@@ -1,6 +1,6 @@
 """Jobs on a real Ray cluster of two nodes on this machine (Ray's own `Cluster`): hosts on
-different nodes, tuning trials spread over both, a node dying mid-trial, stop, and AutoML
-candidates trained on the cluster."""
+different nodes, tuning trials spread over both, a node dying mid-trial, stop, AutoML
+candidates and a pipeline step's job trained on the cluster."""
 
 from __future__ import annotations
 

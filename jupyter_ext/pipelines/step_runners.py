@@ -174,11 +174,7 @@ def model_properties(args: dict[str, Any], step_name: str) -> dict[str, Any]:
 
 def register_properties(args: dict[str, Any], source_job: str | None) -> dict[str, Any]:
     """A RegisterModel step's work (a version in the model registry) and its properties."""
-    try:
-        from .. import registry  # type: ignore[attr-defined]
-    except ImportError:
-        raise ValidationError("RegisterModel needs the model registry (jupyter_ext.registry), which this "
-                              "installation does not have.") from None
+    from .. import registry  # registry deploys through serving; imported when a step registers
     model = _serving_model(args["model"])
     package = registry.register_model(
         model, args["model_package_group_name"], approval_status=args["approval_status"],
