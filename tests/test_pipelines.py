@@ -359,11 +359,12 @@ def test_a_definition_the_real_sdk_made_runs_here_and_ours_is_the_same_json(tmp_
         if_steps=[FailStep("TooFew", error_message=message)])])
     assert json.loads(ours.definition()) == json.loads(definition)
 
-    # A job step known only by its SageMaker Arguments runs where a step kind for them is registered.
+    # A job step known only by its SageMaker Arguments runs through the AWS layer's step kinds, which
+    # run framework images only: our own local image is refused, saying so.
     training = Pipeline("arguments-only", steps=[TrainingStep("Train", Estimator(str(script(TRAIN, "train.py"))))])
     upsert_pipeline("arguments-only", training.definition())
     execution = start_pipeline_execution("arguments-only")
-    with pytest.raises(UnexpectedStatusError, match="cannot run a step of kind 'SageMakerTraining'"):
+    with pytest.raises(UnexpectedStatusError, match="TrainingImage 'jupyter-ext-local' cannot run here"):
         execution.wait()
 
 

@@ -33,6 +33,7 @@ OPERATION_MODULES = [
     "jupyter_ext.aws.tuning_jobs",
     "jupyter_ext.aws.automl_jobs",
     "jupyter_ext.aws.monitoring_schedules", "jupyter_ext.aws.monitoring_definitions",
+    "jupyter_ext.aws.pipelines",
 ]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConflictError
-from ..jobs import JobSpec
+from ..jobs import Job, JobSpec
 from ..models import JobDescription, JobSummary
 from ..processing import ProcessingInput, ProcessingOutput, Processor
 from ..store import local_s3_uri
@@ -59,12 +59,10 @@ def _outputs(request: dict[str, Any]) -> list[ProcessingOutput]:
     return outputs
 
 
-def create_processing_job(call: Call) -> dict[str, Any]:
-    """Start the processing job the request describes."""
-    request = call.params
+def start_processing_job(request: dict[str, Any], experiment_config: dict[str, str] | None = None) -> Job:
+    """Start the processing job a CreateProcessingJob `request` describes (a script in a
+    framework image), in `experiment_config` or the request's own; AwsError if it cannot run here."""
     name, app = request["ProcessingJobName"], request["AppSpecification"]
-    if is_model_monitor_image(app.get("ImageUri")):
-        return start_baselining_job(call)
     image = framework_image(app.get("ImageUri"), "ImageUri")
     if not app.get("ContainerEntrypoint"):
         raise AwsError("ValidationException", f"AppSpecification.ContainerEntrypoint is needed here: {app['ImageUri']} "
@@ -78,12 +76,20 @@ def create_processing_job(call: Call) -> dict[str, Any]:
         max_runtime_in_seconds=int((request.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds") or 86400),
         base_job_name=name, sagemaker_request=request, job_notices=image.notices())
     try:
-        processor.start(_inputs(request), _outputs(request), job_name=name,
-                        experiment_config=job_experiment_config(request))
+        return processor.start(_inputs(request), _outputs(request), job_name=name,
+                               experiment_config=experiment_config or job_experiment_config(request))
     except ConflictError:
         raise AwsError("ResourceInUse", f"Processing job {name} exists already: processing job names must be "
                        "unique within an AWS account and region.") from None
-    job_arn = arn(call, f"processing-job/{name.lower()}")
+
+
+def create_processing_job(call: Call) -> dict[str, Any]:
+    """Start the processing job the request describes."""
+    request = call.params
+    if is_model_monitor_image(request["AppSpecification"].get("ImageUri")):
+        return start_baselining_job(call)
+    start_processing_job(request)
+    job_arn = arn(call, f"processing-job/{request['ProcessingJobName'].lower()}")
     record_tags(job_arn, request.get("Tags") or [])
     return {"ProcessingJobArn": job_arn}
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import ConflictError
-from ..jobs import JobSpec, describe_job
+from ..jobs import Job, JobSpec, describe_job
 from ..jobs.contract import decode_hyperparameter, encode_hyperparameters
 from ..models import JobDescription, JobSummary
 from ..training import Estimator, TrainingInput
@@ -114,18 +114,25 @@ def request_estimator(request: Mapping[str, Any], base_job_name: str,
             job_notices=image.notices() + debugger_notices, **debugging)
 
 
-def create_training_job(call: Call) -> dict[str, Any]:
-    """Start the training job the request describes."""
-    request = call.params
+def start_training_job(request: Mapping[str, Any], job_arn: str,
+                       experiment_config: Mapping[str, str] | None = None) -> Job:
+    """Start the training job a CreateTrainingJob `request` describes (its TrainingJobName
+    included), in `experiment_config` or the request's own; AwsError if it cannot run here."""
     name = request["TrainingJobName"]
-    job_arn = arn(call, f"training-job/{name.lower()}")
     with request_estimator(request, name, job_arn) as estimator:
         try:
-            estimator.start(channels(request), job_name=name, experiment_config=job_experiment_config(request))
+            return estimator.start(channels(request), job_name=name,
+                                   experiment_config=experiment_config or job_experiment_config(request))
         except ConflictError:
             raise AwsError("ResourceInUse", "Training job names must be unique within an AWS account and region, "
                            f"and a training job with this name already exists ({name}).") from None
-    record_tags(job_arn, request.get("Tags") or [])
+
+
+def create_training_job(call: Call) -> dict[str, Any]:
+    """Start the training job the request describes."""
+    job_arn = arn(call, f"training-job/{call.params['TrainingJobName'].lower()}")
+    start_training_job(call.params, job_arn)
+    record_tags(job_arn, call.params.get("Tags") or [])
     return {"TrainingJobArn": job_arn}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConflictError, ValidationError
+from ..jobs import Job
 from ..models import JobDescription, JobSummary
 from ..serving import Transformer
 from .hosting_models import serving_model
@@ -63,22 +64,32 @@ def _transformer(request: dict[str, Any]) -> Transformer:
         base_transform_job_name=request["TransformJobName"], sagemaker_request=request)
 
 
-def create_transform_job(call: Call) -> dict[str, Any]:
-    """Start the transform job the request describes."""
-    request, name = call.params, call.params["TransformJobName"]
+def start_transform_job(request: dict[str, Any], experiment_config: dict[str, str] | None = None) -> Job:
+    """Start the transform job a CreateTransformJob `request` describes, in
+    `experiment_config` or the request's own; AwsError if it cannot run here."""
+    name = request["TransformJobName"]
     source = _check(request)
     given, processing = request["TransformInput"], request.get("DataProcessing") or {}
+    transformer = _transformer(request)
     try:
-        _transformer(request).transform(
+        transformer.transform(
             source["S3Uri"], content_type=given.get("ContentType"), compression_type=given.get("CompressionType"),
             split_type=given.get("SplitType"), job_name=name, input_filter=processing.get("InputFilter"),
             output_filter=processing.get("OutputFilter"), join_source=processing.get("JoinSource"),
-            experiment_config=job_experiment_config(request), wait=False, logs=False)
+            experiment_config=experiment_config or job_experiment_config(request), wait=False, logs=False)
     except ConflictError:
         raise AwsError("ResourceInUse", f"Transform job {name} exists already: transform job names must be unique "
                        "within an AWS account and region.") from None
     except ValidationError as error:
         raise AwsError("ValidationException", f"Transform job {name}: {error}") from None
+    assert transformer.latest_transform_job is not None
+    return transformer.latest_transform_job
+
+
+def create_transform_job(call: Call) -> dict[str, Any]:
+    """Start the transform job the request describes."""
+    request, name = call.params, call.params["TransformJobName"]
+    start_transform_job(request)
     record_tags(transform_job_arn(call, name), request.get("Tags") or [])
     return {"TransformJobArn": transform_job_arn(call, name)}
 

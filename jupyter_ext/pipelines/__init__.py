@@ -25,7 +25,7 @@ from .expressions import (
 from .job_steps import ProcessingStep, PythonStep, TrainingStep, TuningStep
 from .model_steps import ModelStep, RegisterModel, StepTransformer, TransformInput, TransformStep
 from .pipeline import (
-    Pipeline, PipelineExperimentConfig, describe_pipeline, list_pipeline_executions, list_pipelines,
+    Pipeline, PipelineExperimentConfig, delete_pipeline, describe_pipeline, list_pipeline_executions, list_pipelines,
     start_pipeline_execution, upsert_pipeline,
 )
 from .steps import (
@@ -41,5 +41,5 @@ __all__ = [
     "PipelineExperimentConfig", "PipelineVariable", "ProcessingStep", "Properties", "PropertyFile", "PythonStep",
     "RegisterModel", "RetryPolicy", "SageMakerJobExceptionTypeEnum", "SageMakerJobStepRetryPolicy", "Step",
     "StepExceptionTypeEnum", "StepRetryPolicy", "StepTransformer", "TrainingStep", "TransformInput", "TransformStep", "TuningStep",
-    "describe_pipeline", "list_pipeline_executions", "list_pipelines", "start_pipeline_execution", "upsert_pipeline",
+    "delete_pipeline", "describe_pipeline", "list_pipeline_executions", "list_pipelines", "start_pipeline_execution", "upsert_pipeline",
 ]

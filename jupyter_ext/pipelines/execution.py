@@ -106,6 +106,11 @@ class PipelineExecution:
         return execution_arn(self._row()["pipeline_name"], self.execution_id)
 
     @property
+    def pipeline_name(self) -> str:
+        """The name of the pipeline this is an execution of."""
+        return self._row()["pipeline_name"]
+
+    @property
     def job_name(self) -> str:
         """The name of the job that runs (or ran) the execution's latest run."""
         return self._row()["job_name"]

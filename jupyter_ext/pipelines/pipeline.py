@@ -21,7 +21,7 @@ from .expressions import ExecutionVariables, Parameter, ParameterString
 from .sagemaker_steps import local_from_sagemaker
 from .steps import Step
 
-__all__ = ["Pipeline", "PipelineExperimentConfig", "list_pipelines", "describe_pipeline",
+__all__ = ["Pipeline", "PipelineExperimentConfig", "list_pipelines", "describe_pipeline", "delete_pipeline",
            "start_pipeline_execution", "list_pipeline_executions", "upsert_pipeline"]
 
 
@@ -130,6 +130,14 @@ def describe_pipeline(name: str) -> dict[str, Any]:
     return {"PipelineName": name, "PipelineArn": pipeline_arn(name), "PipelineDefinition": row["definition"],
             "PipelineDescription": row["description"], "PipelineStatus": "Active",
             "CreationTime": timestamp(row["created_at"]), "LastModifiedTime": timestamp(row["last_modified"])}
+
+
+def delete_pipeline(name: str) -> str:
+    """Forget stored pipeline `name` (its executions' records and jobs stay); its ARN.
+    NotFoundError if there is none."""
+    _row(name)
+    records.delete_pipeline(get_store(), name)
+    return pipeline_arn(name)
 
 
 def list_pipelines() -> list[dict[str, Any]]:

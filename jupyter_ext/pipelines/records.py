@@ -28,6 +28,12 @@ def save_pipeline(store: MetadataStore, name: str, definition: str, local_defini
     return not exists
 
 
+def delete_pipeline(store: MetadataStore, name: str) -> None:
+    """Remove pipeline `name`'s definition."""
+    with store.transaction() as db:
+        db.execute("DELETE FROM pipelines WHERE name = ?", (name,))
+
+
 def pipeline_row(store: MetadataStore, name: str) -> sqlite3.Row | None:
     """Pipeline `name`'s row, or None."""
     rows = store.query("SELECT * FROM pipelines WHERE name = ?", (name,))
