@@ -109,6 +109,26 @@ def test_one_trial_at_a_time_is_plain_optuna(sampler: str) -> None:
         assert ours == [t.params for t in study.trials]
 
 
+def test_a_trial_stopped_early_counts_for_the_gp_with_its_best_value() -> None:
+    """Early stopping: half the trials stopped after reporting their value (and a worse one
+    first); the Gaussian process suggests next what it would had they finished with it."""
+    finished, stopped = (Search("Bayesian", RANGES, 3, {}, maximize=False, early_stopping=early)
+                         for early in (False, True))
+    for number in range(10):
+        (done, point), (cut, same) = finished.ask(), stopped.ask()
+        assert point == same
+        value = _objective(point)
+        finished.tell(done, value)
+        if number % 2:
+            cut.report(value + 5, 0)
+            cut.report(value, 1)
+            stopped.tell(cut, None, pruned=True)
+        else:
+            stopped.tell(cut, value)
+    assert sum(t.state.name == "PRUNED" for t in stopped.study.trials) == 5
+    assert [finished.ask()[1] for _ in range(3)] == [stopped.ask()[1] for _ in range(3)]
+
+
 def _rebuilt(seed: int, register_running: bool) -> tuple[Search, list, list[dict], float]:
     """A search rebuilt as a resumed job rebuilds it: 12 results, and 6 trials that still run
     (pending, unless `register_running` is False, as before adoption kept them); the closest
