@@ -1,5 +1,6 @@
-"""Parallel trials: suggestions that know which trials are still running, one trial at a
-time as plain Optuna TPE, and pending trials kept when a resumed tuning job adopts them."""
+"""Parallel trials: suggestions that know which trials are still running (the Bayesian
+strategy's Gaussian process, and its TPE), one trial at a time as the plain Optuna sampler
+each is built on, and pending trials kept when a resumed tuning job adopts them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import signal
 
 import optuna
+import pytest
 
 from conftest import wait_until
 from jupyter_ext import (
@@ -47,12 +49,13 @@ def _search(seed: int, config: dict | None = None, finished: int = 12) -> Search
     return search
 
 
-def test_trials_asked_while_others_run_spread_out() -> None:
-    """Eight trials asked together, after twelve results: no two nearly the same (the search
-    that ignores pending trials, TPE without the constant liar, piles them up)."""
+@pytest.mark.parametrize("sampler", ["gp", "tpe"])
+def test_eight_trials_asked_while_others_run_spread_out(sampler: str) -> None:
+    """Eight trials asked together (max_parallel_jobs=8), after twelve results: no two nearly
+    the same (the search that ignores pending trials piles them up)."""
     aware, unaware = [], []
     for seed in range(5):
-        for config, closest in (({}, aware), ({"pending_aware": False}, unaware)):
+        for config, closest in (({"sampler": sampler}, aware), ({"sampler": sampler, "pending_aware": False}, unaware)):
             search = _search(seed, config)
             closest.append(_closest_pair([search.ask()[1] for _ in range(8)]))
             assert search.pending() == 8
@@ -60,23 +63,30 @@ def test_trials_asked_while_others_run_spread_out() -> None:
     assert min(unaware) < 0.05, unaware  # what the check guards against
 
 
-def test_random_start_up_counts_pending_trials() -> None:
-    """With 6 results and 4 trials running, the 11th trial is modelled, not random; with
-    2 results and 8 running it is still random (too little is known)."""
-    search = _search(0, finished=6)
-    for _ in range(4):
+@pytest.mark.parametrize(("sampler", "finished", "running", "early", "crowd"), [("gp", 2, 1, 1, 8), ("tpe", 6, 4, 2, 8)])
+def test_random_start_up_counts_pending_trials(sampler: str, finished: int, running: int, early: int,
+                                                crowd: int) -> None:
+    """The GP's start-up is 3 trials, TPE's 10: with 2 results and 1 trial running (6 and 4
+    for TPE) the next trial is modelled, not random; with 1 result and 8 running (2 and 8)
+    it is still random (too little is known)."""
+    config = {"sampler": sampler}
+    search = _search(0, config, finished=finished)
+    for _ in range(running):
         search.ask()
     trial, _ = search.ask()
     assert not search.study.sampler.starting_up(search.study, search.study.trials[trial.number])
-    early = _search(0, finished=2)
-    for _ in range(8):
-        early.ask()
-    trial, _ = early.ask()
-    assert early.study.sampler.starting_up(early.study, early.study.trials[trial.number])
+    few = _search(0, config, finished=early)
+    for _ in range(crowd):
+        few.ask()
+    trial, _ = few.ask()
+    assert few.study.sampler.starting_up(few.study, few.study.trials[trial.number])
 
 
-def test_one_trial_at_a_time_is_plain_optuna_tpe() -> None:
-    """Same seed, same suggestions and values as Optuna's TPESampler(seed=seed), past its start-up."""
+@pytest.mark.parametrize("sampler", ["gp", "tpe"])
+def test_one_trial_at_a_time_is_plain_optuna(sampler: str) -> None:
+    """Same seed, same suggestions and values, past the start-up, as the plain Optuna sampler:
+    GPSampler(seed=seed, n_startup_trials=3) for the Bayesian strategy, TPESampler(seed=seed)
+    for strategy_config={"sampler": "tpe"}."""
     ranges = {"lr": ContinuousParameter(1e-4, 1e-1, "Logarithmic"), "layers": IntegerParameter(1, 8),
               "act": CategoricalParameter(["relu", "tanh"]), "x": ContinuousParameter(-5, 10)}
 
@@ -84,17 +94,39 @@ def test_one_trial_at_a_time_is_plain_optuna_tpe() -> None:
         return (math.log10(lr) + 2) ** 2 + (layers - 3) ** 2 / 4 + (act == "tanh") + (x - 1) ** 2 / 10
 
     for seed in (0, 1):
-        search = Search("Bayesian", ranges, seed, {}, maximize=False)
+        search = Search("Bayesian", ranges, seed, {} if sampler == "gp" else {"sampler": "tpe"}, maximize=False)
         ours = []
-        for _ in range(25):
+        for _ in range(20):
             trial, values = search.ask()
             ours.append(values)
             search.tell(trial, score(**values))
-        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+        plain = (optuna.samplers.GPSampler(seed=seed, n_startup_trials=3) if sampler == "gp"
+                 else optuna.samplers.TPESampler(seed=seed))
+        study = optuna.create_study(sampler=plain)
         study.optimize(lambda t: score(t.suggest_float("lr", 1e-4, 1e-1, log=True), t.suggest_int("layers", 1, 8),
                                        t.suggest_categorical("act", ["relu", "tanh"]), t.suggest_float("x", -5, 10)),
-                       n_trials=25)
+                       n_trials=20)
         assert ours == [t.params for t in study.trials]
+
+
+def test_a_trial_stopped_early_counts_for_the_gp_with_its_best_value() -> None:
+    """Early stopping: half the trials stopped after reporting their value (and a worse one
+    first); the Gaussian process suggests next what it would had they finished with it."""
+    finished, stopped = (Search("Bayesian", RANGES, 3, {}, maximize=False, early_stopping=early)
+                         for early in (False, True))
+    for number in range(10):
+        (done, point), (cut, same) = finished.ask(), stopped.ask()
+        assert point == same
+        value = _objective(point)
+        finished.tell(done, value)
+        if number % 2:
+            cut.report(value + 5, 0)
+            cut.report(value, 1)
+            stopped.tell(cut, None, pruned=True)
+        else:
+            stopped.tell(cut, value)
+    assert sum(t.state.name == "PRUNED" for t in stopped.study.trials) == 5
+    assert [finished.ask()[1] for _ in range(3)] == [stopped.ask()[1] for _ in range(3)]
 
 
 def _rebuilt(seed: int, register_running: bool) -> tuple[Search, list, list[dict], float]:

@@ -1,9 +1,9 @@
 """Search strategies, by name, over Optuna samplers and pruners.
 
 A strategy turns the ranges into Optuna distributions and gives the sampler (and the
-pruner, for Hyperband) a tuning job uses. Built in: Random, Bayesian (TPE that knows which
-trials are still running, see samplers.py; a Gaussian process with strategy_config=
-{"sampler": "gp"}), Grid, Hyperband. More come from the
+pruner, for Hyperband) a tuning job uses. Built in: Random, Bayesian (a Gaussian process
+that knows which trials are still running, see samplers.py; TPE with strategy_config=
+{"sampler": "tpe"}), Grid, Hyperband. More come from the
 `jupyter_ext.tuning_strategies` entry-point group (a callable like `_random` below).
 """
 
@@ -134,12 +134,19 @@ def _random(ranges: dict, seed: int | None, config: dict, static: dict) -> tuple
 
 
 def _bayesian(ranges: dict, seed: int | None, config: dict, static: dict) -> tuple[Any, Any]:
-    import optuna
+    sampler = str(config.get("sampler", "gp")).lower()
+    aware = bool(config.get("pending_aware", True))
+    if sampler == "gp":
+        from .samplers import PendingAwareGPSampler
 
-    if str(config.get("sampler", "tpe")).lower() == "gp":
-        return optuna.samplers.GPSampler(seed=seed), None  # it models running trials itself
+        return PendingAwareGPSampler(seed=seed, n_startup_trials=int(config.get("n_startup_trials", 3)),
+                                     pending_aware=aware), None
+    if sampler != "tpe":
+        raise ValidationError(f"strategy_config sampler '{sampler}' is not known; use 'gp' (the default) or 'tpe'.")
     startup = int(config.get("n_startup_trials", 10))
-    if not config.get("pending_aware", True):  # suggests as if no trial were running (to compare with)
+    if not aware:  # suggests as if no trial were running (to compare with)
+        import optuna
+
         return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=False,
                                           n_startup_trials=startup), None
     from .samplers import PendingAwareTPESampler
