@@ -13,12 +13,13 @@ import sys
 from collections.abc import Callable
 from typing import Union
 
+from ..errors import WaitInterrupted
 from ..models import JobDescription
 from ..plugins import Registry
 from .handle import Job
 
 __all__ = ["Watcher", "register_watcher", "watch", "watchers", "text_watch", "summary_line", "keeps_running",
-           "display_choice", "in_widget_frontend"]
+           "interrupted", "display_choice", "in_widget_frontend"]
 
 Watcher = Callable[[Job, bool, bool], Union[JobDescription, None]]
 
@@ -46,6 +47,11 @@ def keeps_running(job: Job) -> str:
             f"or jupyter-ext jobs stop {job.name}.")
 
 
+def interrupted(job: Job) -> WaitInterrupted:
+    """The one-line interrupt to raise when someone stops waiting on `job`."""
+    return WaitInterrupted(job.name, keeps_running(job))
+
+
 def text_watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
     """Print the log as it comes and a summary line; raise if the job did not complete."""
     if not wait:
@@ -54,9 +60,10 @@ def text_watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
         return None
     try:
         description = job.wait(logs=logs)
-    except KeyboardInterrupt:
-        print(keeps_running(job), flush=True)
+    except WaitInterrupted:
         raise
+    except KeyboardInterrupt:
+        raise interrupted(job) from None
     except Exception:
         print(summary_line(job.describe()), flush=True)
         raise

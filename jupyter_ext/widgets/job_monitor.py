@@ -9,10 +9,10 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import display
 
-from ..errors import JupyterExtError, UnexpectedStatusError
+from ..errors import JupyterExtError, UnexpectedStatusError, WaitInterrupted
 from ..jobs import Job, describe_job, records
 from ..store import get_store
-from ..jobs.display import keeps_running, summary_line
+from ..jobs.display import interrupted, summary_line
 from ..models import TERMINAL_STATUSES, JobDescription
 
 __all__ = ["JobMonitor", "watch_job", "sparkline"]
@@ -140,9 +140,10 @@ def watch_job(job: Job, wait: bool, logs: bool) -> JobDescription | None:
         return None
     try:
         description = job.wait()
-    except KeyboardInterrupt:
-        print(keeps_running(job))  # the monitor goes on updating, and its Stop button works
+    except WaitInterrupted:
         raise
+    except KeyboardInterrupt:
+        raise interrupted(job) from None  # the monitor goes on updating, and its Stop button works
     except UnexpectedStatusError:
         monitor.refresh()
         raise
