@@ -56,9 +56,12 @@ class JobMonitor(widgets.VBox):
         description = self.description = self.job.describe()
         colour = _COLOURS.get(description.status, "#1565c0")
         elapsed = f"{description.elapsed_seconds:.1f} s" if description.elapsed_seconds is not None else "-"
+        # The secondary status only where it says more (Training, MaxRuntimeExceeded), not "Completed (Completed)".
+        secondary = description.secondary_status
+        detail = f" ({html.escape(secondary)})" if secondary and secondary != description.status else ""
         self.header.value = (
             f"<b>{html.escape(description.name)}</b> &nbsp; <span style='color:{colour}'>"
-            f"{description.status}</span> ({html.escape(description.secondary_status or '')}) &nbsp; {elapsed}"
+            f"{description.status}</span>{detail} &nbsp; {elapsed}"
         )
         series: dict[str, list[float]] = {}
         for point in self.job.metric_points():
@@ -75,6 +78,8 @@ class JobMonitor(widgets.VBox):
         if description.failure_reason:
             self.message.value = f"<span style='color:#c62828'>{html.escape(description.failure_reason)}</span>"
         self.stop_button.disabled = description.status in TERMINAL_STATUSES or description.status == "Stopping"
+        # A finished job has nothing to stop: no red button left behind.
+        self.stop_button.layout.display = "none" if description.status in TERMINAL_STATUSES else None
         return description
 
     def start(self) -> None:
