@@ -83,3 +83,25 @@ def test_monitor_of_an_automl_job_shows_its_leaderboard() -> None:
     monitor = JobMonitor(automl.latest_auto_ml_job)
     assert "2 of 2 candidates scored (Accuracy)" in monitor.children_view.value
     assert automl.leaderboard()["CandidateName"][0] in monitor.children_view.value
+
+
+def test_a_running_monitor_says_disconnected_once_its_refreshes_stop(script) -> None:
+    from jupyter_ext.widgets.job_monitor import DISCONNECTED
+
+    script("import time\ntime.sleep(60)\n")
+    est = Estimator("train.py")
+    est.fit(job_name="left-alone", wait=False)
+    try:
+        monitor = JobMonitor(est.latest_training_job, interval=1.0)
+        first = monitor.header.value
+        # Hidden, shown by the browser 10 s after the last refresh (a kernel gone stops them).
+        assert DISCONNECTED in first and "visibility:hidden" in first and "forwards" in first
+        assert "10s forwards" in first
+        monitor.refresh()
+        assert monitor.header.value != first  # each refresh restarts the countdown
+    finally:
+        est.latest_training_job.stop()
+    monitor.interval = 0.05
+    monitor.start()
+    monitor._ended.wait(30)
+    assert "Stopped" in monitor.header.value and DISCONNECTED not in monitor.header.value

@@ -11,15 +11,32 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Union
+from typing import Protocol, Union
 
 from ..errors import WaitInterrupted
-from ..models import JobDescription
+from ..models import ACTIVE_STATUSES, JobDescription
 from ..plugins import Registry
-from .handle import Job
 
 __all__ = ["Watcher", "register_watcher", "watch", "watchers", "text_watch", "summary_line", "keeps_running",
-           "interrupted", "display_choice", "in_widget_frontend"]
+           "interrupted", "monitor", "display_choice", "in_widget_frontend"]
+
+
+
+class Job(Protocol):
+    """What a watcher needs of a job: `jupyter_ext.Job` (not imported here: it shows itself
+    through this module)."""
+
+    name: str
+
+    def describe(self) -> JobDescription:
+        """The job's state now."""
+
+    def wait(self, logs: bool = False) -> JobDescription:
+        """Block until the job ends; raise unless it Completed."""
+
+    def logs(self, follow: bool = False, tail: int | None = None) -> None:
+        """Print the log's messages."""
+
 
 Watcher = Callable[[Job, bool, bool], Union[JobDescription, None]]
 
@@ -86,6 +103,20 @@ def display_choice() -> str:
 def watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
     """Show `job` with the chosen watcher; block until it ends if `wait`."""
     return watchers.get(display_choice())(job, wait, logs)
+
+
+def monitor(job: Job, wait: bool = False, logs: bool = False) -> JobDescription | None:
+    """Show any job live, wherever it was started (another kernel, the CLI): the monitor
+    widget in JupyterLab; as text, its log's tail and state now, or with `wait` its log
+    until it ends (raising unless it Completed), as for a job launched here."""
+    if wait or display_choice() != "text":
+        return watch(job, wait, logs)
+    description = job.describe()
+    job.logs(tail=10)
+    print(summary_line(description), flush=True)
+    if description.status in ACTIVE_STATUSES:
+        print(f"Follow it with %logs {job.name} --follow or %monitor_job {job.name} --wait.", flush=True)
+    return description
 
 
 watchers: Registry[Watcher] = Registry(
