@@ -16,13 +16,20 @@ from test_sidebar import (  # noqa: F401 (fixtures)
 
 
 def test_the_git_panel_is_in_the_left_bar(page, lab: dict) -> None:
-    subprocess.run(["git", "init", "-q", str(lab["root"])], check=True)
+    root = lab["root"]
+    (root / ".gitignore").write_text(".*\n!.gitignore\n*.ipynb\n")
+    git = ["git", "-C", str(root), "-c", "user.name=Studio User", "-c", "user.email=user@example.com"]
+    subprocess.run([*git, "init", "-q", "-b", "studio"], check=True)
+    subprocess.run([*git, "add", ".gitignore"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "Ignore the lab's own files"], check=True)
     tab = page.locator('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="jp-git-sessions"]')
     tab.wait_for(timeout=30_000)
     tab.click()
     panel = page.locator("#jp-git-sessions")
     panel.wait_for(state="visible")
-    page.wait_for_function("document.querySelector('#jp-git-sessions').innerText.length > 0", timeout=30_000)
+    # The lab's root is a repository: the panel shows its branch and its history.
+    panel.get_by_text("Ignore the lab's own files").first.wait_for(timeout=30_000)
+    assert "studio" in panel.inner_text() and "not currently in a Git repository" not in panel.inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "git-panel.png"))
 
@@ -64,7 +71,7 @@ def test_the_monitor_is_live_after_a_reload_and_says_disconnected_once_its_kerne
         page.locator(".jupyter-ext-disconnected").wait_for(state="visible", timeout=40_000)
         assert "disconnected — see the sidebar" in page.locator(".jupyter-ext-disconnected").inner_text()
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "monitor-disconnected.png"))
+        page.locator(".jp-Notebook .jp-Cell").nth(1).screenshot(path=str(ARTIFACTS / "monitor-disconnected.png"))
         assert describe_job("watched-live").status == "InProgress"  # the job goes on without the kernel
     finally:
         stop_job("watched-live")
