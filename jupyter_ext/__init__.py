@@ -3,7 +3,7 @@
     from jupyter_ext import Estimator
     Estimator(entry_point="train.py", hyperparameters={"lr": 0.01}).fit({"train": "data/"})
 
-`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle, %livy, %monitor, %model, %pipeline, ...).
+`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %monitor_job, %lifecycle, %livy, %monitor, %model, %pipeline, ...).
 Names are imported on first use, so job runners start fast.
 """
 
