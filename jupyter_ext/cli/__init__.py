@@ -63,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.run(args)
     except JupyterExtError as error:
         print(f"error: {error}", file=sys.stderr)
+        if error.hint:
+            print(f"hint: {error.hint}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as interrupt:
         if str(interrupt):  # a WaitInterrupted says the job keeps running
