@@ -4,7 +4,9 @@ the Git panel (jupyterlab-git) in the left bar."""
 
 from __future__ import annotations
 
+import json
 import subprocess
+from pathlib import Path
 
 import nbformat
 
@@ -47,6 +49,14 @@ def _open_and_run(page, lab: dict, name: str, cells: list[str]) -> None:
 
 def test_the_monitor_is_live_after_a_reload_and_says_disconnected_once_its_kernel_is_gone(
         page, lab: dict, script) -> None:
+    # The settings the package ships (share/jupyter/lab/settings/overrides.d), as the user's.
+    shipped = json.loads((Path(__file__).parent.parent / "jupyter-config" / "lab-settings" / "overrides.d"
+                          / "jupyter_ext.json").read_text())
+    for plugin, settings in shipped.items():
+        package, name = plugin.split(":")
+        folder = lab["root"] / ".settings" / package
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.jupyterlab-settings").write_text(json.dumps(settings))
     path = script("import time\nfor i in range(240):\n    print(f'step {i}', flush=True)\n    time.sleep(0.5)\n")
     Estimator(str(path)).fit(job_name="watched-live", wait=False)
     wait_until(lambda: describe_job("watched-live").status == "InProgress", what="InProgress")
@@ -73,5 +83,13 @@ def test_the_monitor_is_live_after_a_reload_and_says_disconnected_once_its_kerne
         ARTIFACTS.mkdir(exist_ok=True)
         page.locator(".jp-Notebook .jp-Cell").nth(1).screenshot(path=str(ARTIFACTS / "monitor-disconnected.png"))
         assert describe_job("watched-live").status == "InProgress"  # the job goes on without the kernel
+        # Reopened without its kernel, the notebook shows the monitor's last state, saying so.
+        page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
+        wait_until(lambda: "application/vnd.jupyter.widget-state+json" in (lab["root"] / "monitor.ipynb").read_text(),
+                   what="the widget state saved")
+        page.reload()
+        page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
+        page.locator(".jupyter-ext-disconnected").wait_for(state="visible", timeout=40_000)
+        assert page.get_by_text("Error displaying widget").count() == 0
     finally:
         stop_job("watched-live")
