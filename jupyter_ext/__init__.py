@@ -3,7 +3,7 @@
     from jupyter_ext import Estimator
     Estimator(entry_point="train.py", hyperparameters={"lr": 0.01}).fit({"train": "data/"})
 
-`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %lifecycle, %livy, %monitor, %model, %pipeline, ...).
+`%load_ext jupyter_ext` adds the magics (%%train, %process, %jobs, %logs, %stop, %describe, %monitor_job, %lifecycle, %livy, %monitor, %model, %pipeline, ...).
 Names are imported on first use, so job runners start fast.
 """
 
@@ -41,12 +41,15 @@ _EXPORTS = {
     "NotFoundError": "errors",
     "ConflictError": "errors",
     "UnexpectedStatusError": "errors",
+    "WaitInterrupted": "errors",
 }
 
 __all__ = [*_EXPORTS, "load_ipython_extension", "__version__"]
 
 if TYPE_CHECKING:
-    from .errors import ConflictError, JupyterExtError, NotFoundError, UnexpectedStatusError, ValidationError
+    from .errors import (
+        ConflictError, JupyterExtError, NotFoundError, UnexpectedStatusError, ValidationError, WaitInterrupted,
+    )
     from .jobs import Job, describe_job, list_jobs, log_metric, stop_job
     from .processing import NotebookProcessor, ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
     from .spark import PySparkProcessor
@@ -67,7 +70,7 @@ def __getattr__(name: str) -> Any:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """`%load_ext jupyter_ext`: register the magics."""
+    """`%load_ext jupyter_ext`: register the magics, and show our errors short in cells."""
     from .magics.debugger import DebuggerMagics
     from .magics.jobs import JobMagics
     from .magics.lifecycle import LifecycleMagics
@@ -75,11 +78,13 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics.pipelines import PipelineMagics
     from .magics.registry import RegistryMagics
     from .magics.serving import ServingMagics
+    from .magics.short_errors import register_short_errors
     from .magics.spark import LivyMagics
 
     for magics in (JobMagics, LifecycleMagics, DebuggerMagics, ServingMagics, RegistryMagics, LivyMagics,
                    MonitorMagics, PipelineMagics):
         ipython.register_magics(magics)
+    register_short_errors(ipython)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:

@@ -14,11 +14,22 @@ __all__ = [
     "ConflictError",
     "NameTakenError",
     "UnexpectedStatusError",
+    "WaitInterrupted",
 ]
 
 
 class JupyterExtError(Exception):
-    """Base class of every error jupyter_ext raises on purpose."""
+    """Base class of every error jupyter_ext raises on purpose.
+
+    `hint`, when set, says what to do next (a notebook cell shows it under the message).
+    """
+
+    hint: str | None = None
+
+    def __init__(self, *args: object, hint: str | None = None) -> None:
+        super().__init__(*args)
+        if hint is not None:
+            self.hint = hint
 
 
 class ValidationError(JupyterExtError, ValueError):
@@ -49,3 +60,19 @@ class UnexpectedStatusError(JupyterExtError):
         self.failure_reason = failure_reason
         reason = f" Reason: {failure_reason}" if failure_reason else ""
         super().__init__(f"Job {job_name} ended with status {status}.{reason}")
+
+    @property
+    def hint(self) -> str | None:  # type: ignore[override]
+        """Where the whole story is: the job's log."""
+        return f"The job's log: %logs {self.job_name} (or jupyter-ext jobs logs {self.job_name})."
+
+
+class WaitInterrupted(KeyboardInterrupt):
+    """Someone interrupted the wait on a job (a notebook's Stop, Ctrl-C); the job keeps running.
+
+    A KeyboardInterrupt still, so code that catches one catches this; `job_name` says which job.
+    """
+
+    def __init__(self, job_name: str, message: str) -> None:
+        self.job_name = job_name
+        super().__init__(message)

@@ -248,6 +248,13 @@ class Estimator:
         estimator.latest_training_job = job
         return estimator
 
+    def _ipython_display_(self) -> None:
+        """An Estimator as a cell's value (`Estimator.attach(NAME)`) shows its latest job's monitor."""
+        if self.latest_training_job is None:
+            print(f"Estimator for {self.entry_point}: no training job yet; fit() starts one.")
+        else:
+            self.latest_training_job.watch()
+
     @property
     def model_data(self) -> str | None:
         """Where the latest job's model.tar.gz is (a path for local storage), once Completed."""

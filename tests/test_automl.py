@@ -131,6 +131,8 @@ def test_notebooks_are_written_and_a_candidate_reproduces_its_score(tmp_path: Pa
     assert set(powers) == set(profile["column_types"]) and all(0 <= p <= 1 for p in powers.values())
     assert max(powers, key=powers.get).startswith("pixel_") and not json.loads(
         (folder.parent / "data" / "problem.json").read_text())["cross_validation_folds"]
+    log = "\n".join(line.message for line in automl.latest_auto_ml_job.read_log().lines)
+    assert "Notebooks:" in log and "over TCP" not in log  # the executed notebook's kernel adds no warning
     definition = folder / "SageMakerAutopilotCandidateDefinitionNotebook.ipynb"
     last = automl.list_candidates()[-1]
     papermill.execute_notebook(definition, tmp_path / "out.ipynb", parameters={"candidate": last["CandidateName"]},

@@ -39,3 +39,10 @@ def test_stop_and_errors(script) -> None:
     assert again.returncode == 1 and "is Stopped; only a Pending or InProgress job" in again.stderr
     missing = _cli("jobs", "describe", "ghost")
     assert missing.returncode == 1 and "No job named 'ghost'" in missing.stderr
+
+
+def test_an_error_with_a_hint_prints_it() -> None:
+    bad = _cli("lifecycle", "configure", "--env", "TOKEN")
+    assert bad.returncode == 1
+    assert bad.stderr.splitlines() == ["error: --env 'TOKEN' must look like NAME=VALUE.",
+                                       "hint: use `--env TOKEN=VALUE`, one word without spaces."]

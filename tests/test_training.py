@@ -95,6 +95,8 @@ def test_failed_script_reports_its_exception(script) -> None:
     assert "ValueError: the data has no label column" in description.failure_reason
     assert error.value.status == "Failed"
     assert description.model_data is None and description.output_data  # outputs kept on failure
+    log = [line.message for line in est.latest_training_job.read_log().lines]
+    assert not any("is empty" in line for line in log)  # the error says why; no note of an empty model
 
 
 def test_output_failure_file_is_the_reason(script) -> None:

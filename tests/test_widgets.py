@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jupyter_ext import Estimator
+from jupyter_ext import Estimator, Job
 from jupyter_ext.widgets import JobMonitor
 from jupyter_ext.widgets.job_monitor import sparkline
 
@@ -15,7 +15,8 @@ def test_monitor_shows_status_log_metrics_and_disables_stop(script) -> None:
     assert "watched" in monitor.header.value and "Completed" in monitor.header.value
     assert "trained" in monitor.log_view.value
     assert "loss" in monitor.metrics_view.value and "<svg" in monitor.metrics_view.value
-    assert monitor.stop_button.disabled
+    assert monitor.stop_button.disabled and monitor.stop_button.layout.display == "none"  # no red Stop left
+    assert "(Completed)" not in monitor.header.value  # the status once, not "Completed (Completed)"
     assert repr(monitor).startswith("Job watched: Completed") and "loss=0.333333" in repr(monitor)
     assert monitor._repr_mimebundle_()["text/plain"] == repr(monitor)
 
@@ -48,6 +49,8 @@ def test_monitor_of_a_tuning_job_shows_progress_and_its_training_jobs(script) ->
     assert "2 of 2 jobs finished" in monitor.children_view.value
     assert "score=3" in monitor.children_view.value
     assert "best_objective" in monitor.metrics_view.value
+    for trial in tuner.latest_tuning_job.describe().children:  # they save no model; no note saying so
+        assert not any("is empty" in line.message for line in Job(trial).read_log().lines)
 
 
 def test_leaderboard_widget_sorts_and_charts() -> None:
@@ -80,3 +83,25 @@ def test_monitor_of_an_automl_job_shows_its_leaderboard() -> None:
     monitor = JobMonitor(automl.latest_auto_ml_job)
     assert "2 of 2 candidates scored (Accuracy)" in monitor.children_view.value
     assert automl.leaderboard()["CandidateName"][0] in monitor.children_view.value
+
+
+def test_a_running_monitor_says_disconnected_once_its_refreshes_stop(script) -> None:
+    from jupyter_ext.widgets.job_monitor import DISCONNECTED
+
+    script("import time\ntime.sleep(60)\n")
+    est = Estimator("train.py")
+    est.fit(job_name="left-alone", wait=False)
+    try:
+        monitor = JobMonitor(est.latest_training_job, interval=1.0)
+        first = monitor.header.value
+        # Hidden, shown by the browser 10 s after the last refresh (a kernel gone stops them).
+        assert DISCONNECTED in first and "visibility:hidden" in first and "forwards" in first
+        assert "10s forwards" in first
+        monitor.refresh()
+        assert monitor.header.value != first  # each refresh restarts the countdown
+    finally:
+        est.latest_training_job.stop()
+    monitor.interval = 0.05
+    monitor.start()
+    monitor._ended.wait(30)
+    assert "Stopped" in monitor.header.value and DISCONNECTED not in monitor.header.value

@@ -69,7 +69,16 @@ def write_candidate_notebook(folder: Path, problem: dict[str, Any], candidates: 
     if scored and execute:
         import papermill
 
-        papermill.execute_notebook(path, path, cwd=str(path.parent), progress_bar=False, kernel_name="python3")
+        from jupyter_client.manager import AsyncKernelManager
+        from traitlets import Unicode
+
+        class LocalKernelManager(AsyncKernelManager):
+            """The notebook's kernel over local sockets: no TCP ports (nor their warning in the log)."""
+
+            transport = Unicode("ipc")
+
+        papermill.execute_notebook(path, path, cwd=str(path.parent), progress_bar=False, kernel_name="python3",
+                                   kernel_manager_class=LocalKernelManager)
     elif scored:
         print("The candidate notebook is written but not executed: the budget is spent.", flush=True)
     print(f"Notebooks: {path.parent / EXPLORATION_NOTEBOOK}, {path}", flush=True)

@@ -63,8 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.run(args)
     except JupyterExtError as error:
         print(f"error: {error}", file=sys.stderr)
+        if error.hint:
+            print(f"hint: {error.hint}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
+        if str(interrupt):  # a WaitInterrupted says the job keeps running
+            print(interrupt, file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away, as `jupyter-ext jobs list | head` does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

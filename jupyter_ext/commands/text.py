@@ -26,7 +26,8 @@ def parse_pairs(pairs: Iterable[str], what: str, decode: bool = False) -> dict[s
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ValidationError(f"{what} {pair!r} must look like NAME=VALUE.")
+            raise ValidationError(f"{what} {pair!r} must look like NAME=VALUE.",
+                                  hint=f"use `{what} {key.strip() or 'NAME'}=VALUE`, one word without spaces.")
         parsed[key.strip()] = decode_hyperparameter(value) if decode else value
     return parsed
 

@@ -11,14 +11,32 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Union
+from typing import Protocol, Union
 
-from ..models import JobDescription
+from ..errors import WaitInterrupted
+from ..models import ACTIVE_STATUSES, JobDescription
 from ..plugins import Registry
-from .handle import Job
 
 __all__ = ["Watcher", "register_watcher", "watch", "watchers", "text_watch", "summary_line", "keeps_running",
-           "display_choice", "in_widget_frontend"]
+           "interrupted", "monitor", "display_choice", "in_widget_frontend"]
+
+
+
+class Job(Protocol):
+    """What a watcher needs of a job: `jupyter_ext.Job` (not imported here: it shows itself
+    through this module)."""
+
+    name: str
+
+    def describe(self) -> JobDescription:
+        """The job's state now."""
+
+    def wait(self, logs: bool = False) -> JobDescription:
+        """Block until the job ends; raise unless it Completed."""
+
+    def logs(self, follow: bool = False, tail: int | None = None) -> None:
+        """Print the log's messages."""
+
 
 Watcher = Callable[[Job, bool, bool], Union[JobDescription, None]]
 
@@ -46,6 +64,11 @@ def keeps_running(job: Job) -> str:
             f"or jupyter-ext jobs stop {job.name}.")
 
 
+def interrupted(job: Job) -> WaitInterrupted:
+    """The one-line interrupt to raise when someone stops waiting on `job`."""
+    return WaitInterrupted(job.name, keeps_running(job))
+
+
 def text_watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
     """Print the log as it comes and a summary line; raise if the job did not complete."""
     if not wait:
@@ -54,9 +77,10 @@ def text_watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
         return None
     try:
         description = job.wait(logs=logs)
-    except KeyboardInterrupt:
-        print(keeps_running(job), flush=True)
+    except WaitInterrupted:
         raise
+    except KeyboardInterrupt:
+        raise interrupted(job) from None
     except Exception:
         print(summary_line(job.describe()), flush=True)
         raise
@@ -79,6 +103,20 @@ def display_choice() -> str:
 def watch(job: Job, wait: bool, logs: bool) -> JobDescription | None:
     """Show `job` with the chosen watcher; block until it ends if `wait`."""
     return watchers.get(display_choice())(job, wait, logs)
+
+
+def monitor(job: Job, wait: bool = False, logs: bool = False) -> JobDescription | None:
+    """Show any job live, wherever it was started (another kernel, the CLI): the monitor
+    widget in JupyterLab; as text, its log's tail and state now, or with `wait` its log
+    until it ends (raising unless it Completed), as for a job launched here."""
+    if wait or display_choice() != "text":
+        return watch(job, wait, logs)
+    description = job.describe()
+    job.logs(tail=10)
+    print(summary_line(description), flush=True)
+    if description.status in ACTIVE_STATUSES:
+        print(f"Follow it with %logs {job.name} --follow or %monitor_job {job.name} --wait.", flush=True)
+    return description
 
 
 watchers: Registry[Watcher] = Registry(

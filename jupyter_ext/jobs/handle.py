@@ -166,6 +166,18 @@ class Job:
         """Stop the job (see `stop_job`)."""
         stop_job(self.name, grace_seconds)
 
+    def watch(self, wait: bool = False, logs: bool = False) -> JobDescription | None:
+        """A live monitor of this job, wherever it was started: the widget in JupyterLab,
+        its log's tail and state as text elsewhere. With `wait`, until it ends (raises
+        UnexpectedStatusError unless it Completed); `logs` prints its log meanwhile."""
+        from .display import monitor
+
+        return monitor(self, wait, logs)
+
+    def _ipython_display_(self) -> None:
+        """A job as a cell's value shows its monitor (`est.latest_training_job`)."""
+        self.watch()
+
     def read_log(self, offset: int = 0, max_bytes: int = 1 << 20) -> LogChunk:
         """Whole log lines from byte `offset`; pass `next_offset` back to follow."""
         return read_log(self.log_path, offset, max_bytes)

@@ -242,7 +242,10 @@ class Runner:
         if self.spec.uploads:
             self._record(records.set_secondary_status, "Uploading", "Uploading artifacts")
             try:
-                for empty in empty_uploads(self.spec, self.job_dir):
+                # Only where it helps: not on a failed job (its error says why), nor on jobs
+                # another job launched (tuning trials), which would say it once per trial.
+                noted = success and records.get_row(self.store, self.name)["parent"] is None
+                for empty in empty_uploads(self.spec, self.job_dir) if noted else ():
                     self.log.write("runner", f"Note: {empty} is empty. Write outputs under the folders the job "
                                    "gives (SM_MODEL_DIR, SM_OUTPUT_DATA_DIR, SAGEMAKER_BASE_DIR; /opt/ml is that "
                                    "folder unless a note above says otherwise).")

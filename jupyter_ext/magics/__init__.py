@@ -1,5 +1,5 @@
 """IPython magics: `%load_ext jupyter_ext`, then %%train, %process, %tune, %automl, %jobs,
-%logs, %stop, %describe, %experiments, %leaderboard, %lifecycle, %debugger, %deploy,
+%logs, %stop, %describe, %monitor_job, %experiments, %leaderboard, %lifecycle, %debugger, %deploy,
 %invoke, %endpoints, %model, %monitor, %pipeline and %livy.
 
 Every magic runs the same way (`dispatch`): its line is parsed, a handler calls the

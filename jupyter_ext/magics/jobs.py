@@ -1,5 +1,6 @@
-"""The job magics: %%train, %process, %tune, %automl, %experiments, %leaderboard, and
-%jobs, %describe, %logs, %stop (the jobs verb table's list, describe, logs, stop). Each
+"""The job magics: %%train, %process, %tune, %automl, %experiments, %leaderboard,
+%monitor_job, and %jobs, %describe, %logs, %stop (the jobs verb table's list, describe,
+logs, stop). Each
 is a few lines over the Python API and raises on failure, so a papermill run fails on
 the cell that failed."""
 
@@ -19,6 +20,7 @@ from ..commands.jobs import JOBS
 from ..commands.text import parse_pairs
 from ..display import ShowLeaderboard
 from ..errors import ValidationError
+from ..jobs import Job
 from ..jobs.contract import decode_hyperparameter
 from ..models import JobDescription
 from ..processing import NotebookProcessor, ProcessingInput, ProcessingOutput, ScriptProcessor
@@ -152,6 +154,10 @@ def _jobs_frame(jobs: list[JobDescription], args: argparse.Namespace) -> Any:
     return pandas.DataFrame(rows, columns=columns)
 
 
+def _monitor_job(args: argparse.Namespace) -> None:
+    Job(args.name).watch(wait=args.wait, logs=True)
+
+
 @magics_class
 class JobMagics(Magics):
     """Magics to launch and watch jobs."""
@@ -276,6 +282,16 @@ class JobMagics(Magics):
     def stop(self, line: str) -> None:
         """Stop a running job: %stop NAME [--grace SECONDS]."""
         return run_verb(JOBS.verb("stop"), "stop", line, self.shell)
+
+    @magic_arguments()
+    @argument("name", help="the job's name (any job: started here, in another kernel, or from the CLI)")
+    @argument("--wait", action="store_true", help="block until the job ends (as text: its log meanwhile); fail the cell unless it Completed")
+    @line_magic
+    def monitor_job(self, line: str) -> None:
+        """A live monitor of a job: status, metrics, log tail and Stop in JupyterLab; its
+        log's tail and state as text elsewhere (papermill). Example: %monitor_job train-123
+        """
+        return run_magic(self.monitor_job, line, _monitor_job, self.shell)
 
     @line_magic
     def describe(self, line: str) -> dict[str, Any]:

@@ -9,13 +9,13 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import display
 
-from ..errors import JupyterExtError, UnexpectedStatusError
+from ..errors import JupyterExtError, UnexpectedStatusError, WaitInterrupted
 from ..jobs import Job, describe_job, records
 from ..store import get_store
-from ..jobs.display import keeps_running, summary_line
+from ..jobs.display import interrupted, summary_line
 from ..models import TERMINAL_STATUSES, JobDescription
 
-__all__ = ["JobMonitor", "watch_job", "sparkline"]
+__all__ = ["DISCONNECTED", "JobMonitor", "watch_job", "sparkline", "stale_banner"]
 
 _COLOURS = {"Completed": "#2e7d32", "Failed": "#c62828", "Stopped": "#6d4c41", "Stopping": "#ef6c00"}
 
@@ -30,6 +30,19 @@ def sparkline(values: list[float], width: int = 120, height: int = 24) -> str:
     points = " ".join(f"{i * step:.1f},{height - (v - low) / span * height:.1f}" for i, v in enumerate(values))
     return (f'<svg width="{width}" height="{height}"><polyline fill="none" stroke="#1565c0" '
             f'stroke-width="1.5" points="{points}"/></svg>')
+
+
+DISCONNECTED = "disconnected — see the sidebar"
+
+
+def stale_banner(beat: int, after_seconds: float) -> str:
+    """A notice that stays hidden while the monitor is refreshed and shows `after_seconds`
+    after the last refresh: a monitor whose kernel is gone (restarted, shut down) says so
+    instead of freezing at InProgress. Each refresh sends new HTML (`beat`), which restarts
+    the browser's countdown; nothing on the page has to run."""
+    return ("<style>@keyframes jupyter-ext-stale { to { visibility: visible; } }</style>"
+            f"<div class='jupyter-ext-disconnected' data-beat='{beat}' style='visibility:hidden;color:#c62828;"
+            f"animation:jupyter-ext-stale 0s linear {after_seconds:g}s forwards'>{DISCONNECTED}</div>")
 
 
 class JobMonitor(widgets.VBox):
@@ -48,18 +61,14 @@ class JobMonitor(widgets.VBox):
         super().__init__([widgets.HBox([self.header, self.stop_button]), self.metrics_view,
                           self.children_view, self.log_view, self.message], **kwargs)
         self._ended = threading.Event()
+        self._beat = 0
         self.description: JobDescription | None = None
         self.refresh()
 
     def refresh(self) -> JobDescription:
         """Read the job's state, log tail and metrics into the widget."""
         description = self.description = self.job.describe()
-        colour = _COLOURS.get(description.status, "#1565c0")
-        elapsed = f"{description.elapsed_seconds:.1f} s" if description.elapsed_seconds is not None else "-"
-        self.header.value = (
-            f"<b>{html.escape(description.name)}</b> &nbsp; <span style='color:{colour}'>"
-            f"{description.status}</span> ({html.escape(description.secondary_status or '')}) &nbsp; {elapsed}"
-        )
+        self.header.value = self._header(description)
         series: dict[str, list[float]] = {}
         for point in self.job.metric_points():
             series.setdefault(point.name, []).append(point.value)
@@ -75,7 +84,21 @@ class JobMonitor(widgets.VBox):
         if description.failure_reason:
             self.message.value = f"<span style='color:#c62828'>{html.escape(description.failure_reason)}</span>"
         self.stop_button.disabled = description.status in TERMINAL_STATUSES or description.status == "Stopping"
+        # A finished job has nothing to stop: no red button left behind.
+        self.stop_button.layout.display = "none" if description.status in TERMINAL_STATUSES else None
         return description
+
+    def _header(self, description: JobDescription) -> str:
+        colour = _COLOURS.get(description.status, "#1565c0")
+        elapsed = f"{description.elapsed_seconds:.1f} s" if description.elapsed_seconds is not None else "-"
+        # The secondary status only where it says more (Training, MaxRuntimeExceeded), not "Completed (Completed)".
+        secondary = description.secondary_status
+        detail = f" ({html.escape(secondary)})" if secondary and secondary != description.status else ""
+        self._beat += 1
+        ended = description.status in TERMINAL_STATUSES
+        banner = "" if ended else stale_banner(self._beat, max(10.0, 5 * self.interval))
+        return (f"<b>{html.escape(description.name)}</b> &nbsp; <span style='color:{colour}'>"
+                f"{description.status}</span>{detail} &nbsp; {elapsed}{banner}")
 
     def start(self) -> None:
         """Refresh in the background until the job ends."""
@@ -140,9 +163,10 @@ def watch_job(job: Job, wait: bool, logs: bool) -> JobDescription | None:
         return None
     try:
         description = job.wait()
-    except KeyboardInterrupt:
-        print(keeps_running(job))  # the monitor goes on updating, and its Stop button works
+    except WaitInterrupted:
         raise
+    except KeyboardInterrupt:
+        raise interrupted(job) from None  # the monitor goes on updating, and its Stop button works
     except UnexpectedStatusError:
         monitor.refresh()
         raise
