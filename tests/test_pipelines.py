@@ -393,3 +393,30 @@ def test_a_trained_model_is_made_and_batch_transformed(tmp_path: Path, script) -
     execution.wait()
     assert (tmp_path / "scored" / "rows.csv.out").read_text().split() == ["1", "0"]
     assert execution.result("Score")["TransformOutput"]["S3OutputPath"] == str(tmp_path / "scored")
+
+
+def test_model_steps_as_sagemaker_writes_them_create_and_register(script) -> None:
+    from jupyter_ext.pipelines import ModelStep
+    from jupyter_ext.serving import Model
+
+    train = TrainingStep("Fit", Estimator(str(script(SKLEARN_TRAIN, "fit.py"))))
+    model = Model(model_data=train.properties.ModelArtifacts.S3ModelArtifacts)
+    with pytest.raises(ValidationError, match="known only when the pipeline runs"):
+        model.deploy()
+    create = ModelStep("Create", step_args=model.create())
+    register = ModelStep("Register", step_args=model.register(
+        content_types=["text/csv"], response_types=["text/csv"], model_package_group_name="fits",
+        approval_status="Approved", description="from a step"))
+    assert (type(create).__name__, type(register).__name__) == ("ModelStep", "RegisterModel")
+    steps = {s["Name"]: s for s in json.loads(Pipeline("steps-args", steps=[train, create, register]).definition())["Steps"]}
+    assert steps["Register"]["Type"] == "RegisterModel"
+    assert steps["Register"]["Arguments"]["ModelPackageGroupName"] == "fits"
+    pipeline = Pipeline("step-args", steps=[train, create, register])
+    pipeline.upsert()
+    execution = pipeline.start()
+    execution.wait()
+    (version,) = list_model_packages("fits")
+    assert (version.approval_status, version.describe().description) == ("Approved", "from a step")
+    assert version.describe().model_data == execution.result("Create")["PrimaryContainer"]["ModelDataUrl"]
+    with pytest.raises(ValidationError, match="step_args must be model.create"):
+        ModelStep("Wrong", step_args={"not": "arguments"})

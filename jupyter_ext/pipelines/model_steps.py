@@ -86,19 +86,44 @@ class TransformStep(JobStep):
                 "BatchStrategy": settings["strategy"], "MaxPayloadInMB": settings["max_payload"]}
 
 
+def _step_args(name: str, step_args: Any) -> Any:
+    from ..serving.model import ModelStepArguments
+
+    if not isinstance(step_args, ModelStepArguments):
+        raise ValidationError(f"ModelStep {name}: step_args must be model.create() or model.register(...) of a "
+                              f"Model whose model_data is a step's property; got {type(step_args).__name__}.")
+    return step_args
+
+
 class ModelStep(JobStep):
     """Makes a model of `model_data` (a model.tar.gz, or a training step's
     `properties.ModelArtifacts.S3ModelArtifacts`) with optional inference code;
     `properties.ModelName` and `properties.PrimaryContainer.ModelDataUrl` name it, and
-    `transformer(...)` makes a TransformStep's transformer of it."""
+    `transformer(...)` makes a TransformStep's transformer of it.
+
+    Or, as SageMaker writes it, `ModelStep(name, step_args=model.create())` or
+    `step_args=model.register(model_package_group_name=..., ...)` for a serving `Model`
+    whose `model_data` is a step's property: the second is a RegisterModel step."""
 
     step_type = "Model"
 
-    def __init__(self, name: str, model_data: Any, entry_point: str | None = None, source_dir: str | None = None,
-                 env: Mapping[str, str] | None = None, model_name: str | None = None,
+    def __new__(cls, name: str, *args: Any, step_args: Any = None, **kwargs: Any) -> Any:
+        if step_args is not None and _step_args(name, step_args).action == "register":
+            return RegisterModel._of(name, step_args, **kwargs)
+        return super().__new__(cls)
+
+    def __init__(self, name: str, model_data: Any = None, entry_point: str | None = None,
+                 source_dir: str | None = None, env: Mapping[str, str] | None = None, model_name: str | None = None,
                  depends_on: Sequence[Any] | None = None, retry_policies: Sequence[RetryPolicy] | None = None,
-                 display_name: str | None = None, description: str | None = None) -> None:
+                 display_name: str | None = None, description: str | None = None, step_args: Any = None) -> None:
         super().__init__(name, depends_on, None, retry_policies, display_name, description)
+        if step_args is not None:
+            model = _step_args(name, step_args).model
+            model_data, entry_point, source_dir, env = model.model_data, model.entry_point, model.code_dir, model.env
+            model_name = model_name or model.name
+        if model_data is None:
+            raise ValidationError(f"ModelStep {name} needs model_data= (e.g. a training step's "
+                                  "properties.ModelArtifacts.S3ModelArtifacts) or step_args=model.create().")
         self.model = {"model_data": absolute(model_data), "entry_point": entry_point if source_dir or not entry_point else absolute(entry_point),
                       "source_dir": str(Path(source_dir).resolve()) if source_dir else None,
                       "env": dict(env or {}), "name": model_name}
@@ -152,6 +177,19 @@ class RegisterModel(JobStep):
             "description": description}
         self.inference = {"content_types": content_types, "response_types": response_types,
                           "inference_instances": inference_instances, "transform_instances": transform_instances}
+
+    @classmethod
+    def _of(cls, name: str, step_args: Any, depends_on: Sequence[Any] | None = None,
+            retry_policies: Sequence[RetryPolicy] | None = None, display_name: str | None = None,
+            description: str | None = None, **others: Any) -> RegisterModel:
+        """The step of `ModelStep(name, step_args=model.register(...))`."""
+        if others:
+            raise ValidationError(f"ModelStep {name}: {', '.join(sorted(others))} cannot go with "
+                                  "step_args=model.register(...); give them to the Model or to register().")
+        model, options = step_args.model, dict(step_args.options)
+        return cls(name, model_data=model.model_data, entry_point=model.entry_point, source_dir=model.code_dir,
+                   depends_on=depends_on, retry_policies=retry_policies, display_name=display_name,
+                   **{**options, "description": options.get("description") or description})
 
     def local_arguments(self) -> dict[str, Any]:
         return self.registration

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,31 @@ from .serializers import Deserializer, Serializer
 from .transform import Transformer
 from .variants import ProductionVariant
 
-__all__ = ["Model", "PipelineModel", "MODEL_REGISTRIES"]
+__all__ = ["Model", "PipelineModel", "MODEL_REGISTRIES", "ModelStepArguments"]
 
 # Where Model.register records a version: the model registry capability, named and not
 # imported (it deploys through serving, so serving must not import it).
 MODEL_REGISTRIES: Registry[Callable[..., Any]] = Registry(
     "model registry", "jupyter_ext.model_registries", {"local": "jupyter_ext.registry.packages:register_model"})
+
+
+
+@dataclass(frozen=True)
+class ModelStepArguments:
+    """What `Model.create()` and `Model.register(...)` return for a model whose `model_data`
+    is a pipeline step's property (`step.properties.ModelArtifacts.S3ModelArtifacts`): the
+    work a pipeline's `ModelStep(name, step_args=...)` does when it runs. `action` is
+    "create" or "register"; `options` are register's arguments."""
+
+    action: str
+    model: Model
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def _in_pipeline(model_data: Any) -> bool:
+    """Whether `model_data` is a value known only when a pipeline runs (a step's property)."""
+    return hasattr(model_data, "expr") and hasattr(model_data, "to_string")
+
 
 def _model_path(model_data: str) -> str:
     path = local_path(str(model_data))
@@ -57,7 +77,7 @@ class Model:
     def __init__(self, model_data: str, entry_point: str | None = None, source_dir: str | None = None,
                  env: Mapping[str, str] | None = None, name: str | None = None, **_sagemaker_only: Any) -> None:
         ignore_sagemaker_arguments("Model", _sagemaker_only)
-        self.model_data = _model_path(model_data)
+        self.model_data = model_data if _in_pipeline(model_data) else _model_path(model_data)
         self.entry_point, self.code_dir = _locate_entry_point(entry_point, source_dir)
         self.env = {str(k): str(v) for k, v in (env or {}).items()}
         self.name = name or f"model-{uuid.uuid4().hex[:8]}"
@@ -79,6 +99,7 @@ class Model:
         loaded; one that dies is replaced and its request answered by another.
         """
         ignore_sagemaker_arguments("Model.deploy", _sagemaker_only)
+        self._check_not_in_pipeline("deploy")
         name = create_endpoint(endpoint_name, [ProductionVariant(self, variant_name, 1.0, initial_instance_count)],
                                data_capture_config, port=port, wait=wait, base_name=self.name)
         return Predictor(name, serializer=serializer, deserializer=deserializer)
@@ -97,14 +118,35 @@ class Model:
         if not model_package_group_name:
             raise ValidationError("Model.register needs model_package_group_name (the registry keeps versioned "
                                   f"packages only{'; model_package_name is for unversioned ones' if model_package_name else ''}).")
+        if _in_pipeline(self.model_data):  # SageMaker's ModelStep(step_args=model.register(...))
+            return ModelStepArguments("register", self, {
+                "model_package_group_name": model_package_group_name, "approval_status": approval_status
+                or "PendingManualApproval", "model_metrics": model_metrics, "description": description,
+                "customer_metadata_properties": customer_metadata_properties, "content_types": content_types,
+                "response_types": response_types, "inference_instances": inference_instances,
+                "transform_instances": transform_instances})
         return MODEL_REGISTRIES.get("local")(
             self, model_package_group_name, approval_status or "PendingManualApproval", model_metrics,
             customer_metadata_properties, description, content_types=content_types, response_types=response_types,
             inference_instances=inference_instances, transform_instances=transform_instances, image_uri=image_uri)
 
+    def create(self, **_sagemaker_only: Any) -> ModelStepArguments | None:
+        """SageMaker's Model.create: a model here needs no creating, so this does nothing,
+        except for a model of a pipeline step's property, for which it returns the arguments
+        of `ModelStep(name, step_args=model.create())`."""
+        ignore_sagemaker_arguments("Model.create", _sagemaker_only)
+        return ModelStepArguments("create", self) if _in_pipeline(self.model_data) else None
+
     def transformer(self, instance_count: int = 1, **kwargs: Any) -> Transformer:
         """A batch `Transformer` for this model (see `Transformer` for the arguments)."""
+        self._check_not_in_pipeline("transformer")
         return Transformer(self, instance_count=instance_count, **kwargs)
+
+    def _check_not_in_pipeline(self, what: str) -> None:
+        if _in_pipeline(self.model_data):
+            raise ValidationError(f"Model.{what}: this model's model_data is a pipeline step's property, known "
+                                  "only when the pipeline runs; use it in ModelStep(name, step_args=model.create()) "
+                                  "or step_args=model.register(...).")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, model_data={self.model_data!r})"
