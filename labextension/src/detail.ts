@@ -6,10 +6,10 @@
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { bySeries, metricChart } from './chart';
+import { bySeries, metricChart, updateMetricChart, VegaChart } from './chart';
 import { describeJob, elapsed, listMetrics, listRuleEvaluations, readLog, stopJob } from './client';
 import { button, el, section, table } from './dom';
-import { ACTIVE_STATUSES, JobDescription, JobStatus, LogLine, RuleEvaluationStatus } from './models';
+import { ACTIVE_STATUSES, JobDescription, JobStatus, LogLine, MetricPoint, RuleEvaluationStatus } from './models';
 import { DEBUGGER_DETAILS, RULES_DETAIL, ruleActive, ruleList, tensorsPath } from './rules';
 
 const MAX_LOG_LINES = 2000;
@@ -67,6 +67,9 @@ export class JobDetail extends Widget {
     this._offset = null;
     this._lines = [];
     this._ruleList = [];
+    this._charts.forEach(chart => chart.dispose());
+    this._charts.clear();
+    this._metrics.replaceChildren();
     this._rulesSection.hidden = true;
     this._log.textContent = '';
     this._title.textContent = name;
@@ -91,13 +94,34 @@ export class JobDetail extends Widget {
       this._offset = chunk.next_offset;
       this._appendLog(chunk.lines);
       this._render(job);
-      this._metrics.replaceChildren(...[...bySeries(metrics.metrics)].map(([metric, points]) => metricChart(metric, points)));
-      if (!metrics.metrics.length) {
-        this._metrics.textContent = 'No metrics yet.';
-      }
+      this._drawMetrics(bySeries(metrics.metrics));
       await this._refreshRules(job);
     } catch (error) {
       this._summary.textContent = `Cannot load ${name}: ${(error as Error).message}`;
+    }
+  }
+
+  /** A chart per metric, kept across refreshes (new points go into the same chart). */
+  private _drawMetrics(series: Map<string, MetricPoint[]>): void {
+    for (const [metric, chart] of this._charts) {
+      if (!series.has(metric)) {
+        chart.dispose();
+        this._charts.delete(metric);
+      }
+    }
+    for (const [metric, points] of series) {
+      const chart = this._charts.get(metric);
+      if (chart) {
+        updateMetricChart(chart, metric, points);
+      } else {
+        this._charts.set(metric, metricChart(metric, points));
+      }
+    }
+    const nodes = [...this._charts.values()].map(chart => chart.node);
+    if (!nodes.length) {
+      this._metrics.textContent = 'No metrics yet.';
+    } else if (nodes.some((node, i) => this._metrics.children[i] !== node)) {
+      this._metrics.replaceChildren(...nodes);
     }
   }
 
@@ -231,4 +255,5 @@ export class JobDetail extends Widget {
   private readonly _rules: HTMLElement;
   private readonly _rulesSection: HTMLElement;
   private _ruleList: RuleEvaluationStatus[] = [];
+  private readonly _charts = new Map<string, VegaChart>();
 }
