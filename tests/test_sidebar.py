@@ -166,7 +166,7 @@ def _assert_a_readable_chart(page, chart, metric: str) -> None:
     assert metric in chart.locator(".role-axis-title").all_text_contents()
     panel = page.locator("#jupyter-ext-sidebar").bounding_box()["width"]
     assert chart.locator("svg").bounding_box()["width"] > panel * 0.8
-    chart.locator(".mark-symbol path").last.hover(force=True)
+    chart.locator(".mark-symbol.role-mark path").last.hover(force=True)
     tooltip = page.locator("#vg-tooltip-element.visible")
     tooltip.wait_for()
     assert metric in tooltip.inner_text() and "step" in tooltip.inner_text()
@@ -246,8 +246,8 @@ def test_experiments_view_ranks_runs_and_opens_one(page) -> None:
     page.locator(".jp-JupyterExt-order").select_option("true")
     page.wait_for_function("document.querySelector('.jp-JupyterExt-leaderboard tbody tr')?.dataset.run"
                            " === 'sidebar-exp-c0.1'")
-    page.locator(".jp-JupyterExt-scatter .mark-symbol path").nth(2).wait_for()
-    assert page.locator(".jp-JupyterExt-scatter .mark-symbol path").count() == 3
+    page.locator(".jp-JupyterExt-scatter .mark-symbol.role-mark path").nth(2).wait_for()
+    assert page.locator(".jp-JupyterExt-scatter .mark-symbol.role-mark path").count() == 3
     assert "C" in page.locator(".jp-JupyterExt-scatter .role-axis-title").all_text_contents()
     rows.first.click()
     page.locator('.jp-JupyterExt-chart[data-metric="auc"] .mark-line path').wait_for()

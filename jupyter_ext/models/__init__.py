@@ -28,6 +28,9 @@ from .registry import (  # noqa: F401
 from .pipelines import (  # noqa: F401
     ListPipelineExecutionsResponse, ListPipelinesResponse, PipelineExecutionGraph, PipelineExecutionSummary, PipelineStepNode, PipelineSummary,
 )
+from .tuning import (  # noqa: F401
+    TuningJobDescription, TuningParameterRange, TuningTrial,
+)
 from .spark import (  # noqa: F401
     LivyBatchSummary, LivyLog, LivyLogRequest, LivyOverview, LivySessionSummary,
 )
@@ -94,6 +97,9 @@ __all__ = [
     "ListPipelineExecutionsResponse",
     "PipelineStepNode",
     "PipelineExecutionGraph",
+    "TuningParameterRange",
+    "TuningTrial",
+    "TuningJobDescription",
     "API_RECORDS",
     "timestamp",
 ]
@@ -111,5 +117,5 @@ API_RECORDS = (
     ModelPackageGroupDescription, ListModelPackageGroupsResponse, ModelPackageDescription, ListModelPackagesRequest,
     ListModelPackagesResponse, UpdateModelApprovalRequest, ModelLineage,
     PipelineExecutionSummary, PipelineSummary, ListPipelinesResponse, ListPipelineExecutionsResponse, PipelineStepNode,
-    PipelineExecutionGraph,
+    PipelineExecutionGraph, TuningParameterRange, TuningTrial, TuningJobDescription,
 )

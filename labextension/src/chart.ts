@@ -177,40 +177,48 @@ export function updateMetricChart(chart: VegaChart, name: string, points: Metric
   chart.setData(points.map(p => ({ step: p.step, value: p.value })));
 }
 
-/** A point of a scatter: its x and y, and the label its tooltip starts with. */
+/** A point of a scatter: its x (a number, or a category) and y, and its tooltip's label. */
 export interface IScatterPoint {
-  x: number;
-  y: number;
+  x: number | string | null | undefined;
+  y: number | null;
   label: string;
   /** A category coloured (with a legend), e.g. whether a trial is the best. */
   group?: string;
 }
 
 /**
- * A scatter of (x, y) points; points whose x or y is not a finite number are left out
- * (a run without the parameter is not drawn at an edge).
+ * A scatter of (x, y) points, x numbers (`categorical` false) or categories; a point without
+ * an x or y (a run lacking the parameter) is left out, never drawn at an edge.
  */
-export function scatterChart(title: string, xTitle: string, yTitle: string, points: IScatterPoint[], height = 160): VegaChart {
+export function scatterChart(
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  points: IScatterPoint[],
+  categorical = false,
+  height = 160
+): VegaChart {
   const grouped = points.some(p => p.group);
   const encoding: Record<string, unknown> = {
-    x: quantitative('x', xTitle),
+    x: categorical ? { field: 'x', type: 'nominal', title: xTitle, axis: { labelAngle: 0 } } : quantitative('x', xTitle),
     y: quantitative('y', yTitle),
-    tooltip: [{ field: 'label', title: 'name' }, { field: 'x', type: 'quantitative', title: xTitle, format: '.4~g' },
+    tooltip: [{ field: 'label', title: 'name' }, { field: 'x', title: xTitle, ...(categorical ? {} : { type: 'quantitative', format: '.4~g' }) },
       { field: 'y', type: 'quantitative', title: yTitle, format: '.4~g' }]
   };
   if (grouped) {
     encoding.color = { field: 'group', type: 'nominal', title: null };
   }
   const chart = new VegaChart('jp-JupyterExt-scatter', title, { mark: { type: 'point', filled: true, size: 50, tooltip: true }, encoding }, height);
-  chart.setData(scatterRows(points));
+  chart.setData(scatterRows(points, categorical));
   return chart;
 }
 
-/** The rows a scatter draws: finite points only. */
-export function scatterRows(points: IScatterPoint[]): ChartRow[] {
+/** The rows a scatter draws: points with a finite y and an x (a finite number unless categorical). */
+export function scatterRows(points: IScatterPoint[], categorical = false): ChartRow[] {
+  const hasX = (x: IScatterPoint['x']) => (categorical ? x !== null && x !== undefined && x !== '' : typeof x === 'number' && Number.isFinite(x));
   return points
-    .filter(p => Number.isFinite(p.x) && Number.isFinite(p.y))
-    .map(p => ({ x: p.x, y: p.y, label: p.label, group: p.group ?? null }));
+    .filter(p => hasX(p.x) && typeof p.y === 'number' && Number.isFinite(p.y))
+    .map(p => ({ x: categorical ? String(p.x) : (p.x as number), y: p.y, label: p.label, group: p.group ?? null }));
 }
 
 /** Group metric points by metric name, in the order names first appear. */

@@ -31,7 +31,8 @@ import {
   ListJobsResponse,
   ListMetricsResponse,
   LogChunk,
-  StopJobRequest
+  StopJobRequest,
+  TuningJobDescription
 } from './models';
 
 function query(request: object): string {
@@ -85,6 +86,11 @@ export function stopJob(name: string, request: StopJobRequest = {}): Promise<Job
     method: 'POST',
     body: JSON.stringify(request)
   });
+}
+
+/** A tuning job's search settings and every training job it launched. */
+export function describeTuningJob(name: string): Promise<TuningJobDescription> {
+  return requestAPI<TuningJobDescription>(`tuning-jobs/${encodeURIComponent(name)}`);
 }
 
 /** Every experiment. */

@@ -22,7 +22,11 @@ function localTime(iso: string | null): string {
 
 /** The detail pane; `onBack()` returns to the list. */
 export class JobDetail extends Widget {
-  constructor(onBack: () => void, private readonly onOpen: (name: string) => void) {
+  constructor(
+    onBack: () => void,
+    private readonly onOpen: (name: string) => void,
+    onOpenTuningJob: (name: string) => void = () => undefined
+  ) {
     super();
     this.addClass('jp-JupyterExt-detail');
     const header = el('div', 'jp-JupyterExt-detailHeader');
@@ -31,6 +35,13 @@ export class JobDetail extends Widget {
     this._badge = el('span', 'jp-JupyterExt-badge');
     this._stop = button('jp-mod-warn jp-JupyterExt-stop', 'Stop', () => void this._confirmStop());
     header.append(back, this._title, this._badge, this._stop);
+    this._tuningPage = button('jp-JupyterExt-openTuningPage', 'Open tuning job page', () => {
+      if (this._name) {
+        onOpenTuningJob(this._name);
+      }
+    });
+    this._tuningPage.title = 'The training jobs with their hyperparameters and objective, sortable, with charts';
+    this._tuningPage.hidden = true;
     this._summary = el('div', 'jp-JupyterExt-summary');
     const [history, historyBody] = section('Status history', 'jp-JupyterExt-history');
     const [params, paramsBody] = section('Hyperparameters', 'jp-JupyterExt-hyperparameters');
@@ -47,7 +58,7 @@ export class JobDetail extends Widget {
     this._log = el('pre', 'jp-JupyterExt-logText');
     logBody.append(this._log);
     [this._history, this._params, this._metrics, this._artifacts] = [historyBody, paramsBody, metricsBody, artifactsBody];
-    this.node.append(header, this._summary, children, rules, metrics, log, history, params, artifacts);
+    this.node.append(header, this._tuningPage, this._summary, children, rules, metrics, log, history, params, artifacts);
   }
 
   /** The job shown, if any. */
@@ -152,6 +163,7 @@ export class JobDetail extends Widget {
     this._badge.className = `jp-JupyterExt-badge jp-JupyterExt-status-${job.status}`;
     this.node.dataset.status = job.status;
     this._stop.disabled = !STOPPABLE.includes(job.status);
+    this._tuningPage.hidden = job.job_type !== 'Tuning';
     const rows: [string, string][] = [
       ['Type', job.job_type],
       ['Secondary status', job.secondary_status ?? ''],
@@ -244,6 +256,7 @@ export class JobDetail extends Widget {
   private readonly _title: HTMLSpanElement;
   private readonly _badge: HTMLSpanElement;
   private readonly _stop: HTMLButtonElement;
+  private readonly _tuningPage: HTMLButtonElement;
   private readonly _summary: HTMLDivElement;
   private readonly _log: HTMLPreElement;
   private readonly _history: HTMLElement;

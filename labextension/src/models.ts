@@ -669,6 +669,62 @@ export interface PipelineExecutionGraph {
   steps: PipelineStepNode[];
 }
 
+/**
+ * One tuned hyperparameter: `kind` is Continuous, Integer or Categorical; numeric ranges
+ * have `min_value`, `max_value` and `scaling_type` (Auto, Linear, Logarithmic,
+ * ReverseLogarithmic); categorical ones their `values`.
+ */
+export interface TuningParameterRange {
+  name: string;
+  kind: string;
+  definition: string;
+  min_value: number | null;
+  max_value: number | null;
+  scaling_type: string | null;
+  values: string[];
+}
+
+/**
+ * One training job of a tuning job: its tuned hyperparameters (numbers as numbers), its
+ * final objective value (None while it runs or when it has none), and whether it is the
+ * tuning job's best so far. `elapsed_seconds` counts up while the job runs.
+ */
+export interface TuningTrial {
+  name: string;
+  definition: string;
+  status: string;
+  hyperparameters: Record<string, unknown>;
+  objective: number | null;
+  started_at: string | null;
+  ended_at: string | null;
+  elapsed_seconds: number | null;
+  early_stopped: boolean;
+  is_best: boolean;
+}
+
+/**
+ * A tuning job as its page shows it. `objective_type` is Maximize or Minimize; `trials`
+ * are in launch order; `best_trial` names the best finished one (None before any has an
+ * objective value).
+ */
+export interface TuningJobDescription {
+  name: string;
+  status: string;
+  strategy: string;
+  objective_metric_name: string;
+  objective_type: string;
+  max_jobs: number;
+  max_parallel_jobs: number;
+  early_stopping_type: string;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  failure_reason: string | null;
+  ranges: TuningParameterRange[];
+  trials: TuningTrial[];
+  best_trial: string | null;
+}
+
 /** `jupyter_ext.models.JOB_TYPES`. */
 export const JOB_TYPES: readonly string[] = ['Training', 'Processing', 'Tuning', 'AutoML', 'Rule', 'Transform', 'Pipeline'];
 

@@ -38,13 +38,14 @@ interface ITab {
  * page loads and, while a lifecycle run is in progress, every POLL_MS.
  */
 export class JobsPanel extends Widget {
-  constructor() {
+  /** `onOpenTuningJob(name)` opens a tuning job's page in the main area. */
+  constructor(onOpenTuningJob: (name: string) => void = () => undefined) {
     super();
     this.id = PANEL_ID;
     this.title.icon = jobsIcon;
     this.title.caption = 'jupyter_ext jobs';
     this.addClass('jp-JupyterExt-panel');
-    this._jobs = new JobsView();
+    this._jobs = new JobsView(onOpenTuningJob);
     this._lifecycle = new LifecycleView(failed => this._showLifecycle(failed));
     this._tabs = [
       { id: 'jobs', label: 'Jobs', view: this._jobs },
