@@ -55,6 +55,10 @@ async def test_a_tuning_job_with_its_trials_and_the_best_marked(jp_fetch, script
     assert {t["definition"] for t in trials} == {"wide", "narrow"}
     assert all(isinstance(t["hyperparameters"]["rate"], float) and t["elapsed_seconds"] > 0 for t in trials)
     assert all(("depth" in t["hyperparameters"]) == (t["definition"] == "wide") for t in trials)
+    top = json.loads((await jp_fetch("jupyter-ext", "api", "jobs", params={"top_level": "true"})).body)["jobs"]
+    assert [(j["name"], j["child_count"]) for j in top] == [("rest-tune", 4)]  # the Jobs list nests the trials
+    children = json.loads((await jp_fetch("jupyter-ext", "api", "jobs", params={"parent": "rest-tune"})).body)["jobs"]
+    assert sorted(j["name"] for j in children) == sorted(t["name"] for t in trials)
     best = max(trials, key=lambda t: t["objective"])
     assert job["best_trial"] == best["name"] and [t["name"] for t in trials if t["is_best"]] == [best["name"]]
 

@@ -237,7 +237,7 @@ def test_experiments_view_ranks_runs_and_opens_one(page) -> None:
             run.log_parameter("C", c)
             for step in range(3):
                 run.log_metric("auc", auc - 0.05 * (2 - step), step=step)
-    page.locator(".jp-JupyterExt-tab", has_text="Experiments").click()
+    page.locator('.jp-JupyterExt-tab[data-view="experiments"]').click()
     page.locator('.jp-JupyterExt-experimentRow[data-experiment="sidebar-exp"]').click()
     rows = page.locator(".jp-JupyterExt-leaderboard tbody tr")
     rows.first.wait_for()

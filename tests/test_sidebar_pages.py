@@ -66,3 +66,45 @@ def test_a_tuning_job_page_sorts_its_trials_marks_the_best_and_charts_them(page,
     assert page.locator(".jp-JupyterExt-tuningPage").count() == 1  # the same page, not a second
     rows.first.click()  # a training job opens in the sidebar
     page.locator("#jupyter-ext-sidebar .jp-JupyterExt-detailName", has_text=job.best_trial).wait_for()
+
+
+def test_the_jobs_list_nests_children_fits_long_names_and_keeps_tabs_on_one_row(page, script) -> None:
+    from jupyter_ext import CategoricalParameter, Estimator, HyperparameterTuner
+
+    path = script("import sys\nprint('score:', len(sys.argv[-1]))\n", "nest_me.py")
+    estimator = Estimator(str(path), metric_definitions=[{"Name": "score", "Regex": "score: ([0-9]+)"}])
+    tuner = HyperparameterTuner(estimator, "score", {"word": CategoricalParameter(["ab", "abcd"])}, strategy="Grid")
+    parent = "a-long-tuning-job-name-nested"
+    tuner.fit(job_name=parent, logs=False)
+    page.locator(".jp-JupyterExt-refresh").click()
+    sidebar = page.locator("#jupyter-ext-sidebar")
+    tabs = sidebar.locator(".jp-JupyterExt-tab")
+    assert tabs.count() == 6
+    assert len({round(tabs.nth(i).bounding_box()["y"]) for i in range(6)}) == 1  # one row of tabs
+    row = sidebar.locator(f'.jp-JupyterExt-row[data-job-name="{parent}"]')
+    row.wait_for()
+    assert sidebar.locator(".jp-JupyterExt-row.jp-mod-child").count() == 0  # collapsed
+    assert sidebar.locator(f'.jp-JupyterExt-row[data-job-name="{parent}-001"]').count() == 0
+    assert row.bounding_box()["height"] < 60
+    toggle = row.locator(".jp-JupyterExt-toggle")
+    assert toggle.inner_text() == "▸ 2 jobs"
+    toggle.click()
+    children = sidebar.locator(f'.jp-JupyterExt-childRows[data-parent="{parent}"] .jp-JupyterExt-row')
+    children.nth(1).wait_for()
+    assert [children.nth(i).get_attribute("data-job-name") for i in range(2)] == [f"{parent}-001", f"{parent}-002"]
+    for i in range(2):
+        name = children.nth(i).locator(".jp-JupyterExt-name")
+        assert name.get_attribute("title") == f"{parent}-00{i + 1}"  # the full name on hover
+        assert children.nth(i).bounding_box()["height"] < 60
+        end = name.locator(".jp-JupyterExt-nameEnd")
+        assert end.inner_text().endswith(f"-00{i + 1}") and end.is_visible()  # the end is never cut
+        start = name.locator(".jp-JupyterExt-nameStart")
+        assert start.evaluate("(e) => e.scrollWidth > e.clientWidth")  # the middle is elided
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sidebar-nested.png"), clip={"x": 0, "y": 0, "width": 640, "height": 420})
+    children.first.click()
+    page.locator(".jp-JupyterExt-summary", has_text=parent).wait_for()  # its detail: "Launched by"
+    page.locator(".jp-JupyterExt-detail .jp-JupyterExt-back").click()
+    toggle = sidebar.locator(f'.jp-JupyterExt-row[data-job-name="{parent}"] .jp-JupyterExt-toggle')
+    toggle.filter(has_text="▾ 2 jobs").click()  # still open after a round trip; close it
+    children.first.wait_for(state="detached")

@@ -23,12 +23,15 @@ export interface JobSummary {
   failure_reason: string | null;
   parent: string | null;
   primary_metric: PrimaryMetric | null;
+  child_count: number;
 }
 
 /**
  * ListJobs filters (query parameters of GET /jupyter-ext/api/jobs).
  *
- * `cursor` is the `next_cursor` of the previous page; `limit` is 1 to 1000.
+ * `cursor` is the `next_cursor` of the previous page; `limit` is 1 to 1000. `parent`
+ * lists the jobs one job's program launched (a tuning job's trials); `top_level` only
+ * jobs no other job launched (each with its `child_count`).
  */
 export interface ListJobsRequest {
   type?: string | null;
@@ -36,6 +39,8 @@ export interface ListJobsRequest {
   name_contains?: string | null;
   limit?: number;
   cursor?: string | null;
+  parent?: string | null;
+  top_level?: boolean;
 }
 
 /**
