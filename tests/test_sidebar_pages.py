@@ -1,11 +1,13 @@
 """JupyterLab main-area pages opened from the sidebar and the palette, in a real JupyterLab
-driven through the system Chromium (fixtures of test_sidebar.py): a tuning job's page.
+driven through the system Chromium (fixtures of test_sidebar.py): a tuning job's page, an
+AutoML job's page, and the Jobs list's nesting.
 
 Screenshots land in test-artifacts/ (the README's come from there).
 """
 
 from __future__ import annotations
 
+from test_rest_automl import ensembling_automl_job
 from test_rest_tuning import two_algorithm_tuning_job
 from test_sidebar import (  # noqa: F401 (fixtures)
     ARTIFACTS, browser, home, jp_asyncio_loop, jp_server_cleanup, lab, page, pytestmark,
@@ -25,7 +27,7 @@ def test_a_tuning_job_page_sorts_its_trials_marks_the_best_and_charts_them(page,
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.locator(".jp-JupyterExt-refresh").click()
     page.locator('#jupyter-ext-sidebar .jp-JupyterExt-row[data-job-name="tune-page"]').click()
-    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-openTuningPage").click()
+    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-openPage").click()
     view = page.locator('.jp-JupyterExt-tuningPage[data-tuning-job="tune-page"]')
     rows = view.locator(".jp-JupyterExt-trialTable tbody tr")
     rows.nth(3).wait_for()
@@ -108,3 +110,29 @@ def test_the_jobs_list_nests_children_fits_long_names_and_keeps_tabs_on_one_row(
     toggle = sidebar.locator(f'.jp-JupyterExt-row[data-job-name="{parent}"] .jp-JupyterExt-toggle')
     toggle.filter(has_text="▾ 2 jobs").click()  # still open after a round trip; close it
     children.first.wait_for(state="detached")
+
+
+def test_an_automl_job_page_ranks_the_ensemble_and_opens_the_candidate_notebook(page) -> None:
+    ensembling_automl_job("automl-page")
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.locator(".jp-JupyterExt-refresh").click()
+    page.locator('#jupyter-ext-sidebar .jp-JupyterExt-row[data-job-name="automl-page"]').click()
+    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-openPage", has_text="Open AutoML job page").click()
+    view = page.locator('.jp-JupyterExt-automlPage[data-automl-job="automl-page"]')
+    rows = view.locator(".jp-JupyterExt-leaderboardTable tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 5  # four candidates and their ensemble
+    ensemble = view.locator("tr.jp-mod-ensemble")
+    assert ensemble.count() == 1 and "ensemble of" in ensemble.inner_text()
+    assert rows.first.get_attribute("class").count("jp-mod-best") == 1 and rows.first.inner_text().startswith("1")
+    best = rows.first.get_attribute("data-candidate")
+    assert best in view.locator(".jp-JupyterExt-automlSummary").inner_text()
+    view.locator(".jp-JupyterExt-importanceChart .mark-rect path").first.wait_for()  # feature importance bars
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "automl-page.png"))
+    view.locator('.jp-JupyterExt-openNotebook[data-notebook="CandidateDefinition"]').click()
+    page.locator(".lm-TabBar-tab.lm-mod-current", has_text="SageMakerAutopilotCandidateDefinitionNotebook").wait_for()
+    page.locator(".jp-NotebookPanel:visible .jp-Cell").first.wait_for()
+    page.evaluate("window.jupyterapp.commands.execute('jupyter-ext:open-automl-job', {name: 'automl-page'})")
+    assert page.locator(".jp-JupyterExt-automlPage").count() == 1  # the same page again
+    page.evaluate("window.jupyterapp.serviceManager.sessions.shutdownAll()")  # the notebook's kernel

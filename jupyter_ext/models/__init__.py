@@ -28,6 +28,9 @@ from .registry import (  # noqa: F401
 from .pipelines import (  # noqa: F401
     ListPipelineExecutionsResponse, ListPipelinesResponse, PipelineExecutionGraph, PipelineExecutionSummary, PipelineStepNode, PipelineSummary,
 )
+from .automl import (  # noqa: F401
+    AutoMLCandidate, AutoMLJobDescription, AutoMLNotebook, OpenNotebookResponse,
+)
 from .tuning import (  # noqa: F401
     TuningJobDescription, TuningParameterRange, TuningTrial,
 )
@@ -100,6 +103,10 @@ __all__ = [
     "TuningParameterRange",
     "TuningTrial",
     "TuningJobDescription",
+    "AutoMLCandidate",
+    "AutoMLNotebook",
+    "AutoMLJobDescription",
+    "OpenNotebookResponse",
     "API_RECORDS",
     "timestamp",
 ]
@@ -118,4 +125,5 @@ API_RECORDS = (
     ListModelPackagesResponse, UpdateModelApprovalRequest, ModelLineage,
     PipelineExecutionSummary, PipelineSummary, ListPipelinesResponse, ListPipelineExecutionsResponse, PipelineStepNode,
     PipelineExecutionGraph, TuningParameterRange, TuningTrial, TuningJobDescription,
+    AutoMLCandidate, AutoMLNotebook, AutoMLJobDescription, OpenNotebookResponse,
 )

@@ -44,7 +44,8 @@ function themeConfig(): Record<string, unknown> {
       themeColour('--jp-error-color1', '#d32f2f'), '#7b1fa2', '#0097a7', '#5d4037', '#c2185b'] },
     line: { color: brand },
     point: { color: brand, filled: true },
-    circle: { color: brand }
+    circle: { color: brand },
+    bar: { color: brand }
   };
 }
 

@@ -13,6 +13,11 @@ import { ACTIVE_STATUSES, JobDescription, JobStatus, LogLine, MetricPoint, RuleE
 import { DEBUGGER_DETAILS, RULES_DETAIL, ruleActive, ruleList, tensorsPath } from './rules';
 
 const MAX_LOG_LINES = 2000;
+/** The job types that have a main-area page: the button's label and tooltip. */
+const PAGES: Record<string, [string, string]> = {
+  Tuning: ['Open tuning job page', 'The training jobs with their hyperparameters and objective, sortable, with charts'],
+  AutoML: ['Open AutoML job page', 'The candidate leaderboard, the best candidate and the generated notebooks']
+};
 /** The statuses in which the Stop button stops a job. */
 const STOPPABLE: readonly string[] = [JobStatus.Pending, JobStatus.InProgress];
 
@@ -25,7 +30,7 @@ export class JobDetail extends Widget {
   constructor(
     onBack: () => void,
     private readonly onOpen: (name: string) => void,
-    onOpenTuningJob: (name: string) => void = () => undefined
+    onOpenPage: (jobType: string, name: string) => void = () => undefined
   ) {
     super();
     this.addClass('jp-JupyterExt-detail');
@@ -35,13 +40,12 @@ export class JobDetail extends Widget {
     this._badge = el('span', 'jp-JupyterExt-badge');
     this._stop = button('jp-mod-warn jp-JupyterExt-stop', 'Stop', () => void this._confirmStop());
     header.append(back, this._title, this._badge, this._stop);
-    this._tuningPage = button('jp-JupyterExt-openTuningPage', 'Open tuning job page', () => {
-      if (this._name) {
-        onOpenTuningJob(this._name);
+    this._page = button('jp-JupyterExt-openPage', '', () => {
+      if (this._name && this._job) {
+        onOpenPage(this._job.job_type, this._name);
       }
     });
-    this._tuningPage.title = 'The training jobs with their hyperparameters and objective, sortable, with charts';
-    this._tuningPage.hidden = true;
+    this._page.hidden = true;
     this._summary = el('div', 'jp-JupyterExt-summary');
     const [history, historyBody] = section('Status history', 'jp-JupyterExt-history');
     const [params, paramsBody] = section('Hyperparameters', 'jp-JupyterExt-hyperparameters');
@@ -58,7 +62,7 @@ export class JobDetail extends Widget {
     this._log = el('pre', 'jp-JupyterExt-logText');
     logBody.append(this._log);
     [this._history, this._params, this._metrics, this._artifacts] = [historyBody, paramsBody, metricsBody, artifactsBody];
-    this.node.append(header, this._tuningPage, this._summary, children, rules, metrics, log, history, params, artifacts);
+    this.node.append(header, this._page, this._summary, children, rules, metrics, log, history, params, artifacts);
   }
 
   /** The job shown, if any. */
@@ -163,7 +167,8 @@ export class JobDetail extends Widget {
     this._badge.className = `jp-JupyterExt-badge jp-JupyterExt-status-${job.status}`;
     this.node.dataset.status = job.status;
     this._stop.disabled = !STOPPABLE.includes(job.status);
-    this._tuningPage.hidden = job.job_type !== 'Tuning';
+    this._page.hidden = !(job.job_type in PAGES);
+    [this._page.textContent, this._page.title] = PAGES[job.job_type] ?? ['', ''];
     const rows: [string, string][] = [
       ['Type', job.job_type],
       ['Secondary status', job.secondary_status ?? ''],
@@ -256,7 +261,7 @@ export class JobDetail extends Widget {
   private readonly _title: HTMLSpanElement;
   private readonly _badge: HTMLSpanElement;
   private readonly _stop: HTMLButtonElement;
-  private readonly _tuningPage: HTMLButtonElement;
+  private readonly _page: HTMLButtonElement;
   private readonly _summary: HTMLDivElement;
   private readonly _log: HTMLPreElement;
   private readonly _history: HTMLElement;

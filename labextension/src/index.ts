@@ -8,9 +8,11 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, InputDialog, MainAreaWidget } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
 
+import { automlJobPage } from './automl';
 import { JobsPanel, PANEL_ID } from './panel';
-import { tuningJobPage, TuningJobView } from './tuning';
+import { tuningJobPage } from './tuning';
 
 /** The commands this extension adds. */
 export namespace CommandIDs {
@@ -18,6 +20,8 @@ export namespace CommandIDs {
   export const openJob = 'jupyter-ext:open-job';
   /** Args `{name}`: a tuning job's page in the main area (asks for the name without one). */
   export const openTuningJob = 'jupyter-ext:open-tuning-job';
+  /** Args `{name}`: an AutoML job's page in the main area (asks for the name without one). */
+  export const openAutoMLJob = 'jupyter-ext:open-automl-job';
 }
 
 async function askName(title: string, args: { name?: unknown }): Promise<string> {
@@ -38,8 +42,20 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null
   ): void => {
-    const pages = new Map<string, MainAreaWidget<TuningJobView>>();
-    const panel = new JobsPanel(name => void app.commands.execute(CommandIDs.openTuningJob, { name }));
+    const pages = new Map<string, MainAreaWidget<Widget>>();
+    const panel = new JobsPanel((jobType, name) =>
+      void app.commands.execute(jobType === 'AutoML' ? CommandIDs.openAutoMLJob : CommandIDs.openTuningJob, { name }));
+    /** The page of job `name` made by `make`, opened once and activated. */
+    const showPage = (make: () => MainAreaWidget<Widget>, key: string) => {
+      let page = pages.get(key);
+      if (!page || page.isDisposed) {
+        page = make();
+        pages.set(key, page);
+        app.shell.add(page, 'main');
+      }
+      app.shell.activateById(page.id);
+    };
+    const openPath = (path: string) => void app.commands.execute('docmanager:open', { path });
     const showJob = (name: string) => {
       app.shell.activateById(panel.id);
       void panel.openJob(name);
@@ -71,18 +87,23 @@ const sidebar: JupyterFrontEndPlugin<void> = {
         if (!name) {
           return;
         }
-        let page = pages.get(name);
-        if (!page || page.isDisposed) {
-          page = tuningJobPage(name, showJob);
-          pages.set(name, page);
-          app.shell.add(page, 'main');
+        showPage(() => tuningJobPage(name, showJob), `tuning:${name}`);
+      }
+    });
+    app.commands.addCommand(CommandIDs.openAutoMLJob, {
+      label: 'Open AutoML job…',
+      caption: "An AutoML job's page: the candidate leaderboard, the best candidate, its notebooks",
+      execute: async args => {
+        const name = await askName('Open AutoML job', args);
+        if (name) {
+          showPage(() => automlJobPage(name, openPath), `automl:${name}`);
         }
-        app.shell.activateById(page.id);
       }
     });
     palette?.addItem({ command: CommandIDs.refresh, category: 'jupyter_ext' });
     palette?.addItem({ command: CommandIDs.openJob, category: 'jupyter_ext' });
     palette?.addItem({ command: CommandIDs.openTuningJob, category: 'jupyter_ext' });
+    palette?.addItem({ command: CommandIDs.openAutoMLJob, category: 'jupyter_ext' });
   }
 };
 

@@ -730,6 +730,62 @@ export interface TuningJobDescription {
   best_trial: string | null;
 }
 
+/**
+ * One candidate: `objective` is its validation score on the job's objective metric (None
+ * when it has none); `metrics` its other validation metrics; an ensemble (`algorithm`
+ * "ensemble") lists its `members` with their weights.
+ */
+export interface AutoMLCandidate {
+  name: string;
+  rank: number;
+  algorithm: string;
+  preprocessing: string | null;
+  objective: number | null;
+  status: string;
+  metrics: Record<string, number>;
+  members: Record<string, number>;
+  is_best: boolean;
+}
+
+/**
+ * A notebook the job wrote: `kind` is DataExploration or CandidateDefinition.
+ */
+export interface AutoMLNotebook {
+  kind: string;
+  title: string;
+  file_name: string;
+}
+
+/**
+ * An AutoML job as its page shows it. `candidates` best first; `feature_importance`
+ * is the best candidate's (how much its score drops when a column is shuffled), most
+ * important first, once computed.
+ */
+export interface AutoMLJobDescription {
+  name: string;
+  status: string;
+  problem_type: string | null;
+  objective_metric_name: string | null;
+  target: string | null;
+  mode: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  failure_reason: string | null;
+  candidates: AutoMLCandidate[];
+  best_candidate: string | null;
+  notebooks: AutoMLNotebook[];
+  feature_importance: Record<string, number>;
+}
+
+/**
+ * Where a job's notebook was copied under JupyterLab's root: `path` is relative to it
+ * (what JupyterLab opens).
+ */
+export interface OpenNotebookResponse {
+  path: string;
+}
+
 /** `jupyter_ext.models.JOB_TYPES`. */
 export const JOB_TYPES: readonly string[] = ['Training', 'Processing', 'Tuning', 'AutoML', 'Rule', 'Transform', 'Pipeline'];
 

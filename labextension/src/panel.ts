@@ -49,14 +49,14 @@ const TAB_ICONS: Record<ViewId, LabIcon> = {
  * page loads and, while a lifecycle run is in progress, every POLL_MS.
  */
 export class JobsPanel extends Widget {
-  /** `onOpenTuningJob(name)` opens a tuning job's page in the main area. */
-  constructor(onOpenTuningJob: (name: string) => void = () => undefined) {
+  /** `onOpenPage(jobType, name)` opens a (Tuning or AutoML) job's page in the main area. */
+  constructor(onOpenPage: (jobType: string, name: string) => void = () => undefined) {
     super();
     this.id = PANEL_ID;
     this.title.icon = jobsIcon;
     this.title.caption = 'jupyter_ext jobs';
     this.addClass('jp-JupyterExt-panel');
-    this._jobs = new JobsView(onOpenTuningJob);
+    this._jobs = new JobsView(onOpenPage);
     this._lifecycle = new LifecycleView(failed => this._showLifecycle(failed));
     this._tabs = [
       { id: 'jobs', label: 'Jobs', view: this._jobs },
