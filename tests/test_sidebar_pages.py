@@ -133,6 +133,8 @@ def test_an_automl_job_page_ranks_the_ensemble_and_opens_the_candidate_notebook(
     view.locator('.jp-JupyterExt-openNotebook[data-notebook="CandidateDefinition"]').click()
     page.locator(".lm-TabBar-tab.lm-mod-current", has_text="SageMakerAutopilotCandidateDefinitionNotebook").wait_for()
     page.locator(".jp-NotebookPanel:visible .jp-Cell").first.wait_for()
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)  # its kernel started
     page.evaluate("window.jupyterapp.commands.execute('jupyter-ext:open-automl-job', {name: 'automl-page'})")
     assert page.locator(".jp-JupyterExt-automlPage").count() == 1  # the same page again
     page.evaluate("window.jupyterapp.serviceManager.sessions.shutdownAll()")  # the notebook's kernel
+    page.wait_for_function("Array.from(window.jupyterapp.serviceManager.kernels.running()).length === 0")
