@@ -5,7 +5,9 @@
 1. Latency of the first page of GET /jupyter-ext/api/jobs (50 jobs, with primary
    metrics), its 304 revalidation, and, as the baseline in the same run, jupyter_server's
    own GET /api/status. Target: first page under 50 ms (median).
-2. The server's CPU time while JupyterLab is open in Chromium with the jobs panel shown
+2. A tuning job's page: GET /jupyter-ext/api/tuning-jobs/{name} with 1,000 trials (what the
+   page draws first). Target: under 300 ms (median).
+3. The server's CPU time while JupyterLab is open in Chromium with the jobs panel shown
    and nothing happening, against the same time with the panel closed (the baseline).
 The machine's load average is printed with the figures.
 """
@@ -33,6 +35,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 
 def _fill_store(count: int) -> None:
+    from jupyter_ext.jobs import records  # noqa: F401 (registers the jobs tables' migrations)
     from jupyter_ext.store import get_store
 
     spec = json.dumps({"metric_definitions": [{"Name": "loss", "Regex": "loss: ([0-9.]+)"}], "max_run": 60})
@@ -48,6 +51,35 @@ def _fill_store(count: int) -> None:
             "INSERT INTO metrics (job_name, name, value, step, timestamp) VALUES (?, 'loss', ?, ?, ?)",
             [(f"job-{i:05d}", 1 / (s + 1), s, now) for i in range(count) for s in range(3)],
         )
+
+
+def _fill_tuning_job(root: Path, trials: int) -> str:
+    """A finished Random tuning job with `trials` training jobs, as its runner leaves them."""
+    from jupyter_ext.store import get_store
+
+    name, folder = "bench-tune", root / "bench-tune"
+    folder.mkdir()
+    ranges = {"lr": {"Type": "Continuous", "min_value": 1e-4, "max_value": 1.0, "scaling_type": "Logarithmic"},
+              "depth": {"Type": "Integer", "min_value": 1, "max_value": 9, "scaling_type": "Auto"}}
+    (folder / "tuning.json").write_text(json.dumps({
+        "name": name, "strategy": "Random", "objective_type": "Maximize", "max_jobs": trials, "max_parallel_jobs": 2,
+        "early_stopping_type": "Off", "definitions": [{"name": "training", "objective_metric_name": "auc", "ranges": ranges}]}))
+    children = [f"{name}-{i:04d}" for i in range(1, trials + 1)]
+    with open(folder / "trials.jsonl", "w") as file:
+        for i, child in enumerate(children):
+            file.write(json.dumps({"job": child, "definition": "training", "hyperparameters": {
+                "lr": str(10 ** -(i % 4)), "depth": str(1 + i % 9)}, "value": (i * 7919 % 1000) / 1000,
+                "status": "Completed"}) + "\n")
+    now, spec = time.time(), json.dumps({"max_run": 60, "metric_definitions": []})
+    with get_store().transaction() as db:
+        db.execute("INSERT INTO jobs (name, job_type, status, created_at, started_at, ended_at, last_modified,"
+                   " executor, job_dir, spec) VALUES (?, 'Tuning', 'Completed', ?, ?, ?, ?, 'local', ?, ?)",
+                   (name, now - 9000, now - 9000, now, now, str(folder), spec))
+        db.executemany(
+            "INSERT INTO jobs (name, job_type, status, created_at, started_at, ended_at, last_modified,"
+            " executor, job_dir, spec, parent) VALUES (?, 'Training', 'Completed', ?, ?, ?, ?, 'local', '', ?, ?)",
+            [(child, now - 9000 + i, now - 9000 + i, now - 8999 + i, now, spec, name) for i, child in enumerate(children)])
+    return name
 
 
 def _timed_get(url: str, headers: dict[str, str] | None = None) -> tuple[float, int]:
@@ -115,11 +147,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument("--jobs", type=int, default=10_000)
+    parser.add_argument("--trials", type=int, default=1_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         os.environ["JUPYTER_EXT_HOME"] = str(root / "home")
         _fill_store(args.jobs)
+        tuning = _fill_tuning_job(root, args.trials)
         process, url = _start_lab(root)
         try:
             api = f"{url}/jupyter-ext/api/jobs?limit=50"
@@ -128,6 +162,9 @@ def main() -> None:
             etag = urllib.request.urlopen(urllib.request.Request(api, headers={"Authorization": f"token {TOKEN}"})).headers["Etag"]
             revalidate_ms = _median_ms(api, 30, {"If-None-Match": etag})
             baseline_ms = _median_ms(f"{url}/api/status", 30)
+            tuning_url = f"{url}/jupyter-ext/api/tuning-jobs/{tuning}"
+            assert _timed_get(tuning_url)[1] == 200
+            tuning_ms = _median_ms(tuning_url, 15)
             shown, closed = _idle_cpu(url, psutil.Process(process.pid), args.idle_seconds)
         finally:
             process.terminate()
@@ -138,9 +175,10 @@ def main() -> None:
     print(f"first page (50 jobs)   : {page_ms:6.1f} ms median   ratio {page_ms / baseline_ms:5.1f}x baseline "
           f"({baseline_ms:.1f} ms)   target < 50 ms")
     print(f"unchanged page (304)   : {revalidate_ms:6.1f} ms median   ratio {revalidate_ms / baseline_ms:5.1f}x baseline")
+    print(f"tuning job page ({args.trials:,} trials): {tuning_ms:6.1f} ms median   target < 300 ms")
     print(f"server CPU, {args.idle_seconds:g} s idle: panel shown {shown:.2f} s ({shown / args.idle_seconds:.2%}), "
           f"panel closed {closed:.2f} s ({closed / args.idle_seconds:.2%}); extra {shown - closed:+.2f} s")
-    print("targets met" if page_ms < 50 else "TARGET MISSED")
+    print("targets met" if page_ms < 50 and tuning_ms < 300 else "TARGET MISSED")
 
 
 if __name__ == "__main__":

@@ -148,7 +148,7 @@ def test_a_job_launched_from_a_notebook_appears_and_finishes(page, lab: dict) ->
     detail = page.locator(".jp-JupyterExt-detail")
     detail.locator(".jp-JupyterExt-badge", has_text="Completed").wait_for()
     page.locator(".jp-JupyterExt-logText", has_text="loss: 0.16666").wait_for()
-    assert detail.locator('figure[data-metric="loss"] path.jp-JupyterExt-line').count() == 1
+    _assert_a_readable_chart(page, detail.locator('figure[data-metric="loss"]'), "loss")
     assert "Completed" in detail.locator(".jp-JupyterExt-history").inner_text()
     assert "model.tar.gz" in detail.locator(".jp-JupyterExt-artifacts").inner_text()
     assert "Ran on" in detail.locator(".jp-JupyterExt-summary").inner_text()  # where the job ran
@@ -156,6 +156,20 @@ def test_a_job_launched_from_a_notebook_appears_and_finishes(page, lab: dict) ->
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sidebar-detail.png"))
     assert page.locator(".jp-OutputArea-output .jp-JupyterExt-monitor, .jp-OutputArea-output .widget-vbox").count() >= 1
+
+
+def _assert_a_readable_chart(page, chart, metric: str) -> None:
+    """A Vega-Lite line with axes and ticks, as wide as the panel, its values on hover."""
+    chart.locator(".mark-line path").wait_for()
+    assert chart.locator(".role-axis-title").count() == 2
+    assert chart.locator(".role-axis-label text").count() >= 4  # ticks on both axes
+    assert metric in chart.locator(".role-axis-title").all_text_contents()
+    panel = page.locator("#jupyter-ext-sidebar").bounding_box()["width"]
+    assert chart.locator("svg").bounding_box()["width"] > panel * 0.8
+    chart.locator(".mark-symbol.role-mark path").last.hover(force=True)
+    tooltip = page.locator("#vg-tooltip-element.visible")
+    tooltip.wait_for()
+    assert metric in tooltip.inner_text() and "step" in tooltip.inner_text()
 
 
 def test_stop_a_running_job_from_the_button(page, script) -> None:
@@ -223,7 +237,7 @@ def test_experiments_view_ranks_runs_and_opens_one(page) -> None:
             run.log_parameter("C", c)
             for step in range(3):
                 run.log_metric("auc", auc - 0.05 * (2 - step), step=step)
-    page.locator(".jp-JupyterExt-tab", has_text="Experiments").click()
+    page.locator('.jp-JupyterExt-tab[data-view="experiments"]').click()
     page.locator('.jp-JupyterExt-experimentRow[data-experiment="sidebar-exp"]').click()
     rows = page.locator(".jp-JupyterExt-leaderboard tbody tr")
     rows.first.wait_for()
@@ -232,9 +246,11 @@ def test_experiments_view_ranks_runs_and_opens_one(page) -> None:
     page.locator(".jp-JupyterExt-order").select_option("true")
     page.wait_for_function("document.querySelector('.jp-JupyterExt-leaderboard tbody tr')?.dataset.run"
                            " === 'sidebar-exp-c0.1'")
-    assert page.locator(".jp-JupyterExt-scatter circle").count() == 3
+    page.locator(".jp-JupyterExt-scatter .mark-symbol.role-mark path").nth(2).wait_for()
+    assert page.locator(".jp-JupyterExt-scatter .mark-symbol.role-mark path").count() == 3
+    assert "C" in page.locator(".jp-JupyterExt-scatter .role-axis-title").all_text_contents()
     rows.first.click()
-    page.locator('.jp-JupyterExt-chart[data-metric="auc"] path.jp-JupyterExt-line').wait_for()
+    page.locator('.jp-JupyterExt-chart[data-metric="auc"] .mark-line path').wait_for()
     assert "0.1" in page.locator(".jp-JupyterExt-runFacts").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sidebar-experiments.png"))

@@ -82,11 +82,14 @@ def list_jobs_page(request: ListJobsRequest) -> ListJobsResponse:
     store = get_store()
     reconcile(store)
     jobs = records.list_summaries(store, job_type=request.type, status=request.status,
-                                  name_contains=request.name_contains, after=after, limit=request.limit + 1)
+                                  name_contains=request.name_contains, after=after, limit=request.limit + 1,
+                                  parent=request.parent, top_level=request.top_level)
     page = jobs[: request.limit]
-    metrics = records.primary_metrics(store, [job.name for job in page])
+    names = [job.name for job in page]
+    metrics, counts = records.primary_metrics(store, names), records.child_counts(store, names)
     for job in page:
         job.primary_metric = metrics.get(job.name)
+        job.child_count = counts.get(job.name, 0)
     return ListJobsResponse(page, _encode_cursor(page[-1]) if len(jobs) > request.limit else None)
 
 

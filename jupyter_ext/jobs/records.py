@@ -40,6 +40,7 @@ __all__ = [
     "change_token",
     "metric_points",
     "final_metrics",
+    "child_counts",
     "child_statuses",
     "job_outcomes",
     "job_producing",
@@ -218,13 +219,16 @@ def list_summaries(
     name_contains: str | None = None,
     after: tuple[float, str] | None = None,
     limit: int | None = 100,
+    parent: str | None = None,
+    top_level: bool = False,
 ) -> list[JobSummary]:
     """Jobs newest first (ties by name), filtered; `after` = (created_at, name) of the
-    last row of the previous page."""
-    where: list[str] = []
+    last row of the previous page; `parent`: the jobs that job launched; `top_level`: only
+    jobs no job launched."""
+    where: list[str] = ["parent IS NULL"] if top_level else []
     params: list[Any] = []
     for clause, value in (("job_type = ?", job_type), ("status = ?", status),
-                          ("instr(lower(name), lower(?)) > 0", name_contains)):
+                          ("instr(lower(name), lower(?)) > 0", name_contains), ("parent = ?", parent)):
         if value is not None:
             where.append(clause)
             params.append(value)
@@ -242,6 +246,15 @@ def list_summaries(
         JobSummary(r[0], r[1], r[2], r[3], timestamp(r[4]), timestamp(r[5]), timestamp(r[6]), r[7], r[8])
         for r in store.connection().execute(sql, params)
     ]
+
+
+def child_counts(store: MetadataStore, names: Sequence[str]) -> dict[str, int]:
+    """How many jobs each named job launched (only those that launched any)."""
+    counts: dict[str, int] = {}
+    for chunk, marks in parameter_chunks(list(dict.fromkeys(names))):
+        for row in store.query(f"SELECT parent, count(*) FROM jobs WHERE parent IN ({marks}) GROUP BY parent", chunk):
+            counts[row[0]] = row[1]
+    return counts
 
 
 def primary_metrics(store: MetadataStore, names: list[str]) -> dict[str, PrimaryMetric]:

@@ -28,6 +28,12 @@ from .registry import (  # noqa: F401
 from .pipelines import (  # noqa: F401
     ListPipelineExecutionsResponse, ListPipelinesResponse, PipelineExecutionGraph, PipelineExecutionSummary, PipelineStepNode, PipelineSummary,
 )
+from .automl import (  # noqa: F401
+    AutoMLCandidate, AutoMLJobDescription, AutoMLNotebook, OpenNotebookResponse,
+)
+from .tuning import (  # noqa: F401
+    TuningJobDescription, TuningParameterRange, TuningTrial,
+)
 from .spark import (  # noqa: F401
     LivyBatchSummary, LivyLog, LivyLogRequest, LivyOverview, LivySessionSummary,
 )
@@ -94,6 +100,13 @@ __all__ = [
     "ListPipelineExecutionsResponse",
     "PipelineStepNode",
     "PipelineExecutionGraph",
+    "TuningParameterRange",
+    "TuningTrial",
+    "TuningJobDescription",
+    "AutoMLCandidate",
+    "AutoMLNotebook",
+    "AutoMLJobDescription",
+    "OpenNotebookResponse",
     "API_RECORDS",
     "timestamp",
 ]
@@ -111,5 +124,6 @@ API_RECORDS = (
     ModelPackageGroupDescription, ListModelPackageGroupsResponse, ModelPackageDescription, ListModelPackagesRequest,
     ListModelPackagesResponse, UpdateModelApprovalRequest, ModelLineage,
     PipelineExecutionSummary, PipelineSummary, ListPipelinesResponse, ListPipelineExecutionsResponse, PipelineStepNode,
-    PipelineExecutionGraph,
+    PipelineExecutionGraph, TuningParameterRange, TuningTrial, TuningJobDescription,
+    AutoMLCandidate, AutoMLNotebook, AutoMLJobDescription, OpenNotebookResponse,
 )

@@ -32,13 +32,16 @@ class JobSummary(Record):
     failure_reason: str | None
     parent: str | None = None
     primary_metric: PrimaryMetric | None = None
+    child_count: int = 0
 
 
 @dataclass(slots=True)
 class ListJobsRequest(Record):
     """ListJobs filters (query parameters of GET /jupyter-ext/api/jobs).
 
-    `cursor` is the `next_cursor` of the previous page; `limit` is 1 to 1000.
+    `cursor` is the `next_cursor` of the previous page; `limit` is 1 to 1000. `parent`
+    lists the jobs one job's program launched (a tuning job's trials); `top_level` only
+    jobs no other job launched (each with its `child_count`).
     """
 
     type: str | None = None
@@ -46,6 +49,8 @@ class ListJobsRequest(Record):
     name_contains: str | None = None
     limit: int = 50
     cursor: str | None = None
+    parent: str | None = None
+    top_level: bool = False
 
 
 @dataclass(slots=True)

@@ -20,7 +20,8 @@ __all__ = ["StatusHandler", "ROUTE_MODULES", "api_routes"]
 ROUTE_MODULES = ["jupyter_ext.server.jobs", "jupyter_ext.server.experiments", "jupyter_ext.server.lifecycle",
                  "jupyter_ext.server.debugger", "jupyter_ext.server.endpoints",
                  "jupyter_ext.server.spark", "jupyter_ext.server.monitor", "jupyter_ext.server.registry",
-                 "jupyter_ext.server.pipelines"]
+                 "jupyter_ext.server.pipelines", "jupyter_ext.server.tuning",
+                 "jupyter_ext.server.automl"]
 
 
 class StatusHandler(ApiHandler):

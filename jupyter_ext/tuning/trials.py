@@ -14,7 +14,7 @@ from ..models import TERMINAL_STATUSES
 from ..store import get_store
 
 __all__ = ["TrialRecord", "TRIALS_FILE", "LAUNCHED_FILE", "read_trials", "append_trial", "trial_from_job",
-           "note_launch", "launched_definitions", "read_config", "all_trials", "best_trial"]
+           "note_launch", "read_jsonl", "launched_definitions", "read_config", "all_trials", "best_trial"]
 
 TRIALS_FILE = "trials.jsonl"
 LAUNCHED_FILE = "launched.jsonl"
@@ -48,10 +48,11 @@ def note_launch(tuning_dir: Path, job: str, definition: str) -> None:
 def launched_definitions(tuning_job: str) -> dict[str, str]:
     """{training job: definition name} of what `tuning_job` launched."""
     folder = Path(describe_job(tuning_job).job_dir)
-    return {r["job"]: r["definition"] for r in _jsonl(folder / LAUNCHED_FILE)}
+    return {r["job"]: r["definition"] for r in read_jsonl(folder / LAUNCHED_FILE)}
 
 
-def _jsonl(path: Path) -> list[dict[str, Any]]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSON-lines file (none when it does not exist)."""
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -72,10 +73,10 @@ def read_trials(tuning_job: str) -> list[TrialRecord]:
     """Every finished trial of `tuning_job`, in the order they were launched."""
     description = describe_job(tuning_job)
     folder = Path(description.job_dir)
-    known = {r["job"]: TrialRecord(**r) for r in _jsonl(folder / TRIALS_FILE)}
+    known = {r["job"]: TrialRecord(**r) for r in read_jsonl(folder / TRIALS_FILE)}
     config = json.loads((folder / "tuning.json").read_text())
     definitions = {d["name"]: d for d in config["definitions"]}
-    launched = {r["job"]: r["definition"] for r in _jsonl(folder / LAUNCHED_FILE)}
+    launched = {r["job"]: r["definition"] for r in read_jsonl(folder / LAUNCHED_FILE)}
     for child in description.children:
         if child not in known:
             definition = definitions.get(launched.get(child, ""), config["definitions"][0])

@@ -1,20 +1,18 @@
 /**
- * A small SVG line chart of one metric over steps, drawn with theme colours.
+ * Charts drawn by Vega-Lite through vega-embed (the copies JupyterLab itself shares, so the
+ * extension bundles none): axes, ticks, legends and hover tooltips, in the theme's colours,
+ * as wide as the element they sit in.
  */
+import embed, { Result } from 'vega-embed';
+import type { TopLevelSpec } from 'vega-lite';
+
 import { MetricPoint } from './models';
 
-const SVG = 'http://www.w3.org/2000/svg';
+/** One row of a chart's data. */
+export type ChartRow = Record<string, string | number | boolean | null>;
 
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string | number>
-): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    element.setAttribute(key, String(value));
-  }
-  return element;
-}
+/** The name of every chart's dataset; `setData` replaces it. */
+const DATA = 'rows';
 
 /** Format a number for a label: short, without noise digits. */
 export function formatValue(value: number): string {
@@ -24,38 +22,204 @@ export function formatValue(value: number): string {
   return value.toExponential(2);
 }
 
+function themeColour(name: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+}
+
+/** Vega-Lite's config from JupyterLab's theme variables (read when a chart is drawn). */
+function themeConfig(): Record<string, unknown> {
+  const text = themeColour('--jp-ui-font-color1', '#333');
+  const muted = themeColour('--jp-ui-font-color2', '#666');
+  const grid = themeColour('--jp-border-color2', '#ddd');
+  const font = themeColour('--jp-ui-font-family', 'sans-serif');
+  const brand = themeColour('--jp-brand-color1', '#1976d2');
+  return {
+    background: 'transparent',
+    font,
+    view: { stroke: null },
+    axis: { labelColor: muted, titleColor: text, domainColor: grid, tickColor: grid, gridColor: grid, labelFontSize: 10, titleFontSize: 11 },
+    legend: { labelColor: text, titleColor: text, labelFontSize: 10, titleFontSize: 11, orient: 'bottom' },
+    title: { color: text },
+    range: { category: [brand, themeColour('--jp-warn-color1', '#f57c00'), themeColour('--jp-success-color1', '#388e3c'),
+      themeColour('--jp-error-color1', '#d32f2f'), '#7b1fa2', '#0097a7', '#5d4037', '#c2185b'] },
+    line: { color: brand },
+    point: { color: brand, filled: true },
+    circle: { color: brand },
+    bar: { color: brand }
+  };
+}
+
+const charts = new Set<VegaChart>();
+
 /**
- * One chart: the metric's values (y) against their steps (x), with the first and
- * last value written at the ends. Fewer than two points draw a dot.
+ * One Vega-Lite chart in a `<figure>`: `layers` are the spec's marks and encodings (its data
+ * is the named dataset `rows`, filled by `setData`). It draws once it has a width, follows
+ * its container's width and the theme, and lets go of its view once taken out of the page.
  */
-export function metricChart(name: string, points: MetricPoint[], width = 260, height = 70): HTMLElement {
-  const box = document.createElement('figure');
-  box.className = 'jp-JupyterExt-chart';
-  box.dataset.metric = name;
-  const caption = document.createElement('figcaption');
-  const last = points[points.length - 1];
-  caption.textContent = last ? `${name}  ${formatValue(last.value)}` : name;
-  box.append(caption);
-  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
-  chart.setAttribute('aria-label', `${name} over ${points.length} steps`);
-  if (points.length) {
-    const pad = 4;
-    const steps = points.map(p => p.step);
-    const values = points.map(p => p.value);
-    const [x0, x1] = [Math.min(...steps), Math.max(...steps)];
-    const [y0, y1] = [Math.min(...values), Math.max(...values)];
-    const x = (s: number) => pad + ((s - x0) / (x1 - x0 || 1)) * (width - 2 * pad);
-    const y = (v: number) => height - pad - ((v - y0) / (y1 - y0 || 1)) * (height - 2 * pad);
-    chart.append(svg('line', { x1: pad, x2: width - pad, y1: height - pad, y2: height - pad, class: 'jp-JupyterExt-axis' }));
-    if (points.length === 1) {
-      chart.append(svg('circle', { cx: width / 2, cy: height / 2, r: 3, class: 'jp-JupyterExt-dot' }));
-    } else {
-      const path = points.map((p, i) => `${i ? 'L' : 'M'}${x(p.step).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
-      chart.append(svg('path', { d: path, class: 'jp-JupyterExt-line' }));
+export class VegaChart {
+  readonly node: HTMLElement;
+
+  constructor(className: string, caption: string, private readonly spec: Record<string, unknown>, private readonly height = 140) {
+    this.node = document.createElement('figure');
+    this.node.className = `jp-JupyterExt-chart ${className}`;
+    this._caption = document.createElement('figcaption');
+    this._caption.textContent = caption;
+    this._plot = document.createElement('div');
+    this._plot.className = 'jp-JupyterExt-plot';
+    this.node.append(this._caption, this._plot);
+    this._resize = new ResizeObserver(() => this._onResize());
+    this._resize.observe(this._plot);
+    charts.add(this);
+  }
+
+  /** The caption above the chart. */
+  set caption(text: string) {
+    this._caption.textContent = text;
+  }
+
+  /** Replace the chart's rows (drawn now if the chart is shown, else when it is). */
+  setData(rows: ChartRow[]): void {
+    this._rows = rows;
+    this._plot.dataset.rows = String(rows.length);
+    if (this._result) {
+      void this._result.view.data(DATA, rows).runAsync();
     }
   }
-  box.append(chart);
-  return box;
+
+  /** Draw again from scratch (the theme changed). */
+  redraw(): void {
+    this._width = 0;
+    this._onResize();
+  }
+
+  /** Free the Vega view and stop following the width. */
+  dispose(): void {
+    this._resize.disconnect();
+    this._result?.finalize();
+    this._result = null;
+    charts.delete(this);
+  }
+
+  private _onResize(): void {
+    if (!this.node.isConnected) {
+      this.dispose();
+      return;
+    }
+    const width = Math.floor(this._plot.clientWidth);
+    if (width < 40 || width === this._width) {
+      return;
+    }
+    this._width = width;
+    if (this._result && this._drawn) {
+      void this._result.view.width(width).runAsync();
+    } else {
+      void this._draw(width);
+    }
+  }
+
+  private async _draw(width: number): Promise<void> {
+    this._result?.finalize();
+    const spec = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      width,
+      height: this.height,
+      autosize: { type: 'fit-x', contains: 'padding' },
+      data: { name: DATA, values: this._rows },
+      config: themeConfig(),
+      ...this.spec
+    } as unknown as TopLevelSpec;
+    this._drawn = false;
+    const result = await embed(this._plot, spec, { actions: false, renderer: 'svg' });
+    this._result = result;
+    this._drawn = true;
+    if (!charts.has(this)) {
+      result.finalize();
+    }
+  }
+
+  private _rows: ChartRow[] = [];
+  private _width = 0;
+  private _drawn = false;
+  private _result: Result | null = null;
+  private readonly _caption: HTMLElement;
+  private readonly _plot: HTMLDivElement;
+  private readonly _resize: ResizeObserver;
+}
+
+/** Redraw every chart shown when the JupyterLab theme changes. */
+new MutationObserver(() => charts.forEach(chart => chart.redraw())).observe(document.body, {
+  attributes: true,
+  attributeFilter: ['data-jp-theme-name']
+});
+
+function quantitative(field: string, title: string, zero = false): Record<string, unknown> {
+  return { field, type: 'quantitative', title, scale: { zero }, axis: { tickCount: 5, format: '~g' } };
+}
+
+/** One metric's values (y) against their steps (x); hover a point for its value. */
+export function metricChart(name: string, points: MetricPoint[], height = 140): VegaChart {
+  const chart = new VegaChart('jp-JupyterExt-metricChart', name, {
+    mark: { type: 'line', point: { size: 24 }, tooltip: true, interpolate: 'linear' },
+    encoding: {
+      x: quantitative('step', 'step'),
+      y: quantitative('value', name),
+      tooltip: [{ field: 'step', type: 'quantitative' }, { field: 'value', type: 'quantitative', title: name, format: '.4~g' }]
+    }
+  }, height);
+  chart.node.dataset.metric = name;
+  updateMetricChart(chart, name, points);
+  return chart;
+}
+
+/** New points for a metric chart made by `metricChart`. */
+export function updateMetricChart(chart: VegaChart, name: string, points: MetricPoint[]): void {
+  const last = points[points.length - 1];
+  chart.caption = last ? `${name}  ${formatValue(last.value)}` : name;
+  chart.setData(points.map(p => ({ step: p.step, value: p.value })));
+}
+
+/** A point of a scatter: its x (a number, or a category) and y, and its tooltip's label. */
+export interface IScatterPoint {
+  x: number | string | null | undefined;
+  y: number | null;
+  label: string;
+  /** A category coloured (with a legend), e.g. whether a trial is the best. */
+  group?: string;
+}
+
+/**
+ * A scatter of (x, y) points, x numbers (`categorical` false) or categories; a point without
+ * an x or y (a run lacking the parameter) is left out, never drawn at an edge.
+ */
+export function scatterChart(
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  points: IScatterPoint[],
+  categorical = false,
+  height = 160
+): VegaChart {
+  const grouped = points.some(p => p.group);
+  const encoding: Record<string, unknown> = {
+    x: categorical ? { field: 'x', type: 'nominal', title: xTitle, axis: { labelAngle: 0 } } : quantitative('x', xTitle),
+    y: quantitative('y', yTitle),
+    tooltip: [{ field: 'label', title: 'name' }, { field: 'x', title: xTitle, ...(categorical ? {} : { type: 'quantitative', format: '.4~g' }) },
+      { field: 'y', type: 'quantitative', title: yTitle, format: '.4~g' }]
+  };
+  if (grouped) {
+    encoding.color = { field: 'group', type: 'nominal', title: null };
+  }
+  const chart = new VegaChart('jp-JupyterExt-scatter', title, { mark: { type: 'point', filled: true, size: 50, tooltip: true }, encoding }, height);
+  chart.setData(scatterRows(points, categorical));
+  return chart;
+}
+
+/** The rows a scatter draws: points with a finite y and an x (a finite number unless categorical). */
+export function scatterRows(points: IScatterPoint[], categorical = false): ChartRow[] {
+  const hasX = (x: IScatterPoint['x']) => (categorical ? x !== null && x !== undefined && x !== '' : typeof x === 'number' && Number.isFinite(x));
+  return points
+    .filter(p => hasX(p.x) && typeof p.y === 'number' && Number.isFinite(p.y))
+    .map(p => ({ x: categorical ? String(p.x) : (p.x as number), y: p.y, label: p.label, group: p.group ?? null }));
 }
 
 /** Group metric points by metric name, in the order names first appear. */
@@ -67,38 +231,4 @@ export function bySeries(points: MetricPoint[]): Map<string, MetricPoint[]> {
     series.set(point.name, list);
   }
   return series;
-}
-
-/** A scatter of (x, y) points with a title per dot; used for a metric against a parameter. */
-export function scatterChart(
-  title: string,
-  points: { x: number; y: number; label: string }[],
-  width = 260,
-  height = 120
-): HTMLElement {
-  const box = document.createElement('figure');
-  box.className = 'jp-JupyterExt-chart jp-JupyterExt-scatter';
-  const caption = document.createElement('figcaption');
-  caption.textContent = title;
-  box.append(caption);
-  const chart = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
-  if (points.length) {
-    const pad = 6;
-    const [x0, x1] = [Math.min(...points.map(p => p.x)), Math.max(...points.map(p => p.x))];
-    const [y0, y1] = [Math.min(...points.map(p => p.y)), Math.max(...points.map(p => p.y))];
-    for (const point of points) {
-      const dot = svg('circle', {
-        cx: pad + ((point.x - x0) / (x1 - x0 || 1)) * (width - 2 * pad),
-        cy: height - pad - ((point.y - y0) / (y1 - y0 || 1)) * (height - 2 * pad),
-        r: 3,
-        class: 'jp-JupyterExt-dot'
-      });
-      const label = svg('title', {});
-      label.textContent = `${point.label}: ${formatValue(point.x)}, ${formatValue(point.y)}`;
-      dot.append(label);
-      chart.append(dot);
-    }
-  }
-  box.append(chart);
-  return box;
 }

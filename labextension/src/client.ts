@@ -31,7 +31,10 @@ import {
   ListJobsResponse,
   ListMetricsResponse,
   LogChunk,
-  StopJobRequest
+  StopJobRequest,
+  TuningJobDescription,
+  AutoMLJobDescription,
+  OpenNotebookResponse
 } from './models';
 
 function query(request: object): string {
@@ -84,6 +87,25 @@ export function stopJob(name: string, request: StopJobRequest = {}): Promise<Job
   return requestAPI<JobDescription>(jobPath(name, 'stop'), {
     method: 'POST',
     body: JSON.stringify(request)
+  });
+}
+
+/** A tuning job's search settings and every training job it launched. */
+export function describeTuningJob(name: string): Promise<TuningJobDescription> {
+  return requestAPI<TuningJobDescription>(`tuning-jobs/${encodeURIComponent(name)}`);
+}
+
+/** An AutoML job's leaderboard (the ensemble included), best candidate and notebooks. */
+export function describeAutoMLJob(name: string): Promise<AutoMLJobDescription> {
+  return requestAPI<AutoMLJobDescription>(`automl-jobs/${encodeURIComponent(name)}`);
+}
+
+/** Copy an AutoML job's notebook (`kind` DataExploration or CandidateDefinition) under
+ * JupyterLab's root; answers its path there. */
+export function copyAutoMLNotebook(name: string, kind: string): Promise<OpenNotebookResponse> {
+  return requestAPI<OpenNotebookResponse>(`automl-jobs/${encodeURIComponent(name)}/notebooks/${kind}`, {
+    method: 'POST',
+    body: '{}'
   });
 }
 

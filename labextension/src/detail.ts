@@ -6,13 +6,18 @@
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
-import { bySeries, metricChart } from './chart';
+import { bySeries, metricChart, updateMetricChart, VegaChart } from './chart';
 import { describeJob, elapsed, listMetrics, listRuleEvaluations, readLog, stopJob } from './client';
 import { button, el, section, table } from './dom';
-import { ACTIVE_STATUSES, JobDescription, JobStatus, LogLine, RuleEvaluationStatus } from './models';
+import { ACTIVE_STATUSES, JobDescription, JobStatus, LogLine, MetricPoint, RuleEvaluationStatus } from './models';
 import { DEBUGGER_DETAILS, RULES_DETAIL, ruleActive, ruleList, tensorsPath } from './rules';
 
 const MAX_LOG_LINES = 2000;
+/** The job types that have a main-area page: the button's label and tooltip. */
+const PAGES: Record<string, [string, string]> = {
+  Tuning: ['Open tuning job page', 'The training jobs with their hyperparameters and objective, sortable, with charts'],
+  AutoML: ['Open AutoML job page', 'The candidate leaderboard, the best candidate and the generated notebooks']
+};
 /** The statuses in which the Stop button stops a job. */
 const STOPPABLE: readonly string[] = [JobStatus.Pending, JobStatus.InProgress];
 
@@ -22,7 +27,11 @@ function localTime(iso: string | null): string {
 
 /** The detail pane; `onBack()` returns to the list. */
 export class JobDetail extends Widget {
-  constructor(onBack: () => void, private readonly onOpen: (name: string) => void) {
+  constructor(
+    onBack: () => void,
+    private readonly onOpen: (name: string) => void,
+    onOpenPage: (jobType: string, name: string) => void = () => undefined
+  ) {
     super();
     this.addClass('jp-JupyterExt-detail');
     const header = el('div', 'jp-JupyterExt-detailHeader');
@@ -31,6 +40,12 @@ export class JobDetail extends Widget {
     this._badge = el('span', 'jp-JupyterExt-badge');
     this._stop = button('jp-mod-warn jp-JupyterExt-stop', 'Stop', () => void this._confirmStop());
     header.append(back, this._title, this._badge, this._stop);
+    this._page = button('jp-JupyterExt-openPage', '', () => {
+      if (this._name && this._job) {
+        onOpenPage(this._job.job_type, this._name);
+      }
+    });
+    this._page.hidden = true;
     this._summary = el('div', 'jp-JupyterExt-summary');
     const [history, historyBody] = section('Status history', 'jp-JupyterExt-history');
     const [params, paramsBody] = section('Hyperparameters', 'jp-JupyterExt-hyperparameters');
@@ -47,7 +62,7 @@ export class JobDetail extends Widget {
     this._log = el('pre', 'jp-JupyterExt-logText');
     logBody.append(this._log);
     [this._history, this._params, this._metrics, this._artifacts] = [historyBody, paramsBody, metricsBody, artifactsBody];
-    this.node.append(header, this._summary, children, rules, metrics, log, history, params, artifacts);
+    this.node.append(header, this._page, this._summary, children, rules, metrics, log, history, params, artifacts);
   }
 
   /** The job shown, if any. */
@@ -67,6 +82,9 @@ export class JobDetail extends Widget {
     this._offset = null;
     this._lines = [];
     this._ruleList = [];
+    this._charts.forEach(chart => chart.dispose());
+    this._charts.clear();
+    this._metrics.replaceChildren();
     this._rulesSection.hidden = true;
     this._log.textContent = '';
     this._title.textContent = name;
@@ -91,13 +109,34 @@ export class JobDetail extends Widget {
       this._offset = chunk.next_offset;
       this._appendLog(chunk.lines);
       this._render(job);
-      this._metrics.replaceChildren(...[...bySeries(metrics.metrics)].map(([metric, points]) => metricChart(metric, points)));
-      if (!metrics.metrics.length) {
-        this._metrics.textContent = 'No metrics yet.';
-      }
+      this._drawMetrics(bySeries(metrics.metrics));
       await this._refreshRules(job);
     } catch (error) {
       this._summary.textContent = `Cannot load ${name}: ${(error as Error).message}`;
+    }
+  }
+
+  /** A chart per metric, kept across refreshes (new points go into the same chart). */
+  private _drawMetrics(series: Map<string, MetricPoint[]>): void {
+    for (const [metric, chart] of this._charts) {
+      if (!series.has(metric)) {
+        chart.dispose();
+        this._charts.delete(metric);
+      }
+    }
+    for (const [metric, points] of series) {
+      const chart = this._charts.get(metric);
+      if (chart) {
+        updateMetricChart(chart, metric, points);
+      } else {
+        this._charts.set(metric, metricChart(metric, points));
+      }
+    }
+    const nodes = [...this._charts.values()].map(chart => chart.node);
+    if (!nodes.length) {
+      this._metrics.textContent = 'No metrics yet.';
+    } else if (nodes.some((node, i) => this._metrics.children[i] !== node)) {
+      this._metrics.replaceChildren(...nodes);
     }
   }
 
@@ -128,6 +167,8 @@ export class JobDetail extends Widget {
     this._badge.className = `jp-JupyterExt-badge jp-JupyterExt-status-${job.status}`;
     this.node.dataset.status = job.status;
     this._stop.disabled = !STOPPABLE.includes(job.status);
+    this._page.hidden = !(job.job_type in PAGES);
+    [this._page.textContent, this._page.title] = PAGES[job.job_type] ?? ['', ''];
     const rows: [string, string][] = [
       ['Type', job.job_type],
       ['Secondary status', job.secondary_status ?? ''],
@@ -220,6 +261,7 @@ export class JobDetail extends Widget {
   private readonly _title: HTMLSpanElement;
   private readonly _badge: HTMLSpanElement;
   private readonly _stop: HTMLButtonElement;
+  private readonly _page: HTMLButtonElement;
   private readonly _summary: HTMLDivElement;
   private readonly _log: HTMLPreElement;
   private readonly _history: HTMLElement;
@@ -231,4 +273,5 @@ export class JobDetail extends Widget {
   private readonly _rules: HTMLElement;
   private readonly _rulesSection: HTMLElement;
   private _ruleList: RuleEvaluationStatus[] = [];
+  private readonly _charts = new Map<string, VegaChart>();
 }

@@ -101,10 +101,12 @@ export class ExperimentsView extends Widget {
     return numeric.slice(0, 2).map(parameter =>
       scatterChart(
         `${board.metric} against ${parameter}`,
+        parameter,
+        board.metric ?? '',
         board.rows
           .filter(row => row.value !== null && typeof row.parameters[parameter] === 'number')
           .map(row => ({ x: row.parameters[parameter] as number, y: row.value as number, label: row.run }))
-      )
+      ).node
     );
   }
 
@@ -129,7 +131,7 @@ export class ExperimentsView extends Widget {
       const job = run.job_name;
       parts.push(button('jp-JupyterExt-childLink', `Job ${job}`, () => this.onOpenJob(job)));
     }
-    parts.push(...[...bySeries(metrics.metrics)].map(([metric, points]) => metricChart(metric, points)));
+    parts.push(...[...bySeries(metrics.metrics)].map(([metric, points]) => metricChart(metric, points).node));
     this.node.dataset.run = name;
     this._body.replaceChildren(...parts);
   }

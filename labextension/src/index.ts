@@ -7,14 +7,29 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, InputDialog } from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog, MainAreaWidget } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
 
+import { automlJobPage } from './automl';
 import { JobsPanel, PANEL_ID } from './panel';
+import { tuningJobPage } from './tuning';
 
 /** The commands this extension adds. */
 export namespace CommandIDs {
   export const refresh = 'jupyter-ext:refresh';
   export const openJob = 'jupyter-ext:open-job';
+  /** Args `{name}`: a tuning job's page in the main area (asks for the name without one). */
+  export const openTuningJob = 'jupyter-ext:open-tuning-job';
+  /** Args `{name}`: an AutoML job's page in the main area (asks for the name without one). */
+  export const openAutoMLJob = 'jupyter-ext:open-automl-job';
+}
+
+async function askName(title: string, args: { name?: unknown }): Promise<string> {
+  if (typeof args.name === 'string' && args.name) {
+    return args.name;
+  }
+  const answer = await InputDialog.getText({ title, placeholder: 'job name' });
+  return answer.button.accept ? (answer.value ?? '').trim() : '';
 }
 
 const sidebar: JupyterFrontEndPlugin<void> = {
@@ -27,7 +42,24 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null
   ): void => {
-    const panel = new JobsPanel();
+    const pages = new Map<string, MainAreaWidget<Widget>>();
+    const panel = new JobsPanel((jobType, name) =>
+      void app.commands.execute(jobType === 'AutoML' ? CommandIDs.openAutoMLJob : CommandIDs.openTuningJob, { name }));
+    /** The page of job `name` made by `make`, opened once and activated. */
+    const showPage = (make: () => MainAreaWidget<Widget>, key: string) => {
+      let page = pages.get(key);
+      if (!page || page.isDisposed) {
+        page = make();
+        pages.set(key, page);
+        app.shell.add(page, 'main');
+      }
+      app.shell.activateById(page.id);
+    };
+    const openPath = (path: string) => void app.commands.execute('docmanager:open', { path });
+    const showJob = (name: string) => {
+      app.shell.activateById(panel.id);
+      void panel.openJob(name);
+    };
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, PANEL_ID);
 
@@ -40,19 +72,38 @@ const sidebar: JupyterFrontEndPlugin<void> = {
       label: 'Open jupyter_ext job by name…',
       caption: 'Show one job in the jobs panel',
       execute: async args => {
-        let name = typeof args.name === 'string' ? args.name : '';
-        if (!name) {
-          const answer = await InputDialog.getText({ title: 'Open job', placeholder: 'job name' });
-          name = answer.button.accept ? (answer.value ?? '').trim() : '';
-        }
+        const name = await askName('Open job', args);
         if (name) {
           app.shell.activateById(panel.id);
           await panel.openJob(name);
         }
       }
     });
+    app.commands.addCommand(CommandIDs.openTuningJob, {
+      label: 'Open tuning job…',
+      caption: "A tuning job's page: its training jobs, their hyperparameters and objective, charts",
+      execute: async args => {
+        const name = await askName('Open tuning job', args);
+        if (!name) {
+          return;
+        }
+        showPage(() => tuningJobPage(name, showJob), `tuning:${name}`);
+      }
+    });
+    app.commands.addCommand(CommandIDs.openAutoMLJob, {
+      label: 'Open AutoML job…',
+      caption: "An AutoML job's page: the candidate leaderboard, the best candidate, its notebooks",
+      execute: async args => {
+        const name = await askName('Open AutoML job', args);
+        if (name) {
+          showPage(() => automlJobPage(name, openPath), `automl:${name}`);
+        }
+      }
+    });
     palette?.addItem({ command: CommandIDs.refresh, category: 'jupyter_ext' });
     palette?.addItem({ command: CommandIDs.openJob, category: 'jupyter_ext' });
+    palette?.addItem({ command: CommandIDs.openTuningJob, category: 'jupyter_ext' });
+    palette?.addItem({ command: CommandIDs.openAutoMLJob, category: 'jupyter_ext' });
   }
 };
 

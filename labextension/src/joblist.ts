@@ -33,6 +33,25 @@ function select(label: string, all: string, options: string[], onChange: () => v
   return element;
 }
 
+/** How many characters of a name's end stay visible when the middle is elided. */
+const NAME_TAIL = 10;
+
+/**
+ * A job's name that fits its row: when it is too wide the middle is elided ("tune-in-s…
+ * sidebar-003"), so the start and the distinguishing end both show; the full name is the
+ * row's tooltip.
+ */
+export function nameLabel(name: string): HTMLSpanElement {
+  const label = el('span', 'jp-JupyterExt-name');
+  const cut = name.length > NAME_TAIL * 2 ? name.length - NAME_TAIL : name.length;
+  label.append(el('span', 'jp-JupyterExt-nameStart', name.slice(0, cut)));
+  if (cut < name.length) {
+    label.append(el('span', 'jp-JupyterExt-nameEnd', name.slice(cut)));
+  }
+  label.title = name;
+  return label;
+}
+
 /** The job list; `onOpen(name)` is called when a row is clicked. */
 export class JobList extends Widget {
   constructor(private readonly onOpen: (name: string) => void) {
@@ -60,7 +79,9 @@ export class JobList extends Widget {
     return this._jobs;
   }
 
-  /** Fetch the list (a 304 keeps what is shown) and draw it; never throws. */
+  /** Fetch the list (a 304 keeps what is shown) and draw it; never throws. Without a
+   * filter the list holds the jobs no job launched, and a parent's children are fetched
+   * when its row is expanded. */
   async refresh(): Promise<void> {
     const request: ListJobsRequest = {
       type: this._type.value || null,
@@ -68,6 +89,7 @@ export class JobList extends Widget {
       name_contains: this._search.value.trim() || null,
       limit: this._limit
     };
+    request.top_level = !request.type && !request.status && !request.name_contains;
     const key = JSON.stringify(request);
     try {
       const { page, etag } = await listJobs(request, key === this._key ? this._etag : null);
@@ -77,6 +99,8 @@ export class JobList extends Widget {
         this._jobs = page.jobs;
         this._hasMore = page.next_cursor !== null;
       }
+      this._nested = request.top_level;
+      await this._refreshChildren();
       this._message.textContent = this._jobs.length ? '' : 'No jobs yet: launch one with %%train or Estimator.fit().';
     } catch (error) {
       this._message.textContent = `Cannot list jobs: ${(error as Error).message}`;
@@ -86,28 +110,65 @@ export class JobList extends Widget {
 
   /** Draw the rows from the last fetched page (elapsed times move on). */
   render(): void {
-    this._rows.replaceChildren(...this._jobs.map(job => this._row(job)));
+    const rows: HTMLLIElement[] = [];
+    for (const job of this._jobs) {
+      rows.push(this._row(job, false));
+      const children = this._children.get(job.name);
+      if (this._nested && this._expanded.has(job.name) && children) {
+        const nested = el('li', 'jp-JupyterExt-childRows');
+        nested.dataset.parent = job.name;
+        const list = el('ul', 'jp-JupyterExt-rows');
+        list.append(...children.map(child => this._row(child, true)));
+        nested.append(list);
+        rows.push(nested);
+      }
+    }
+    this._rows.replaceChildren(...rows);
     this._more.hidden = !this._hasMore;
   }
 
-  /** Whether any listed job can still change. */
+  /** Whether any listed job (or shown child) can still change. */
   get hasActiveJobs(): boolean {
-    return this._jobs.some(job => ACTIVE_STATUSES.includes(job.status));
+    const shown = [...this._jobs, ...[...this._expanded].flatMap(name => this._children.get(name) ?? [])];
+    return shown.some(job => ACTIVE_STATUSES.includes(job.status));
   }
 
-  private _row(job: JobSummary): HTMLLIElement {
-    const row = el('li', 'jp-JupyterExt-row');
+  /** Show or hide the jobs `name` launched. */
+  async toggle(name: string): Promise<void> {
+    if (this._expanded.delete(name)) {
+      this.render();
+      return;
+    }
+    this._expanded.add(name);
+    await this._refreshChildren();
+    this.render();
+  }
+
+  /** The children of every expanded parent still listed. */
+  private async _refreshChildren(): Promise<void> {
+    const listed = new Set(this._jobs.map(job => job.name));
+    const parents = [...this._expanded].filter(name => listed.has(name));
+    const pages = await Promise.all(parents.map(parent => listJobs({ parent, limit: 1000 }, null)));
+    parents.forEach((parent, i) => this._children.set(parent, [...(pages[i].page?.jobs ?? [])].reverse()));
+  }
+
+  private _row(job: JobSummary, child: boolean): HTMLLIElement {
+    const row = el('li', child ? 'jp-JupyterExt-row jp-mod-child' : 'jp-JupyterExt-row');
     row.dataset.jobName = job.name;
     row.dataset.status = job.status;
     row.tabIndex = 0;
-    row.title = job.failure_reason ? `${job.status}: ${job.failure_reason}` : `${job.status} (${job.secondary_status ?? ''})`;
+    row.title = job.failure_reason ? `${job.name}\n${job.status}: ${job.failure_reason}` : `${job.name}\n${job.status}`;
     const icon = el('span', `jp-JupyterExt-statusIcon jp-JupyterExt-status-${job.status}`);
     icon.setAttribute('aria-label', job.status);
     const metric = job.primary_metric ? `${job.primary_metric.name} ${formatValue(job.primary_metric.value)}` : '';
+    const type = el('span', 'jp-JupyterExt-type', (TYPE_LABELS[job.job_type] ?? job.job_type) + (job.parent && !child ? ` · ${job.parent}` : ''));
+    if (this._nested && job.child_count > 0) {
+      type.append(this._toggle(job));
+    }
     row.append(
       icon,
-      el('span', 'jp-JupyterExt-name', job.name),
-      el('span', 'jp-JupyterExt-type', (TYPE_LABELS[job.job_type] ?? job.job_type) + (job.parent ? ` · ${job.parent}` : '')),
+      nameLabel(job.name),
+      type,
       el('span', 'jp-JupyterExt-elapsed', elapsed(job.started_at, job.ended_at)),
       el('span', 'jp-JupyterExt-metric', metric)
     );
@@ -120,7 +181,22 @@ export class JobList extends Widget {
     return row;
   }
 
+  private _toggle(job: JobSummary): HTMLButtonElement {
+    const open = this._expanded.has(job.name);
+    const toggle = button('jp-JupyterExt-toggle', `${open ? '▾' : '▸'} ${job.child_count} job${job.child_count === 1 ? '' : 's'}`, () => undefined);
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.title = open ? 'Hide the jobs it launched' : 'Show the jobs it launched';
+    toggle.addEventListener('click', event => {
+      event.stopPropagation();
+      void this.toggle(job.name);
+    });
+    return toggle;
+  }
+
   private _jobs: JobSummary[] = [];
+  private _nested = true;
+  private readonly _expanded = new Set<string>();
+  private readonly _children = new Map<string, JobSummary[]>();
   private _hasMore = false;
   private _limit = 50;
   private _etag: string | null = null;

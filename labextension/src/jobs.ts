@@ -10,11 +10,12 @@ import { IPanelView } from './view';
 export class JobsView implements IPanelView {
   readonly node = el('div', 'jp-JupyterExt-jobsView');
 
-  constructor() {
+  constructor(onOpenPage: (jobType: string, name: string) => void = () => undefined) {
     this._list = new JobList(name => void this.openJob(name));
     this._detail = new JobDetail(
       () => this.showList(),
-      name => void this.openJob(name)
+      name => void this.openJob(name),
+      onOpenPage
     );
     this._detail.node.hidden = true;
     this.node.append(this._list.node, this._detail.node);

@@ -23,12 +23,15 @@ export interface JobSummary {
   failure_reason: string | null;
   parent: string | null;
   primary_metric: PrimaryMetric | null;
+  child_count: number;
 }
 
 /**
  * ListJobs filters (query parameters of GET /jupyter-ext/api/jobs).
  *
- * `cursor` is the `next_cursor` of the previous page; `limit` is 1 to 1000.
+ * `cursor` is the `next_cursor` of the previous page; `limit` is 1 to 1000. `parent`
+ * lists the jobs one job's program launched (a tuning job's trials); `top_level` only
+ * jobs no other job launched (each with its `child_count`).
  */
 export interface ListJobsRequest {
   type?: string | null;
@@ -36,6 +39,8 @@ export interface ListJobsRequest {
   name_contains?: string | null;
   limit?: number;
   cursor?: string | null;
+  parent?: string | null;
+  top_level?: boolean;
 }
 
 /**
@@ -667,6 +672,118 @@ export interface PipelineStepNode {
 export interface PipelineExecutionGraph {
   execution: PipelineExecutionSummary;
   steps: PipelineStepNode[];
+}
+
+/**
+ * One tuned hyperparameter: `kind` is Continuous, Integer or Categorical; numeric ranges
+ * have `min_value`, `max_value` and `scaling_type` (Auto, Linear, Logarithmic,
+ * ReverseLogarithmic); categorical ones their `values`.
+ */
+export interface TuningParameterRange {
+  name: string;
+  kind: string;
+  definition: string;
+  min_value: number | null;
+  max_value: number | null;
+  scaling_type: string | null;
+  values: string[];
+}
+
+/**
+ * One training job of a tuning job: its tuned hyperparameters (numbers as numbers), its
+ * final objective value (None while it runs or when it has none), and whether it is the
+ * tuning job's best so far. `elapsed_seconds` counts up while the job runs.
+ */
+export interface TuningTrial {
+  name: string;
+  definition: string;
+  status: string;
+  hyperparameters: Record<string, unknown>;
+  objective: number | null;
+  started_at: string | null;
+  ended_at: string | null;
+  elapsed_seconds: number | null;
+  early_stopped: boolean;
+  is_best: boolean;
+}
+
+/**
+ * A tuning job as its page shows it. `objective_type` is Maximize or Minimize; `trials`
+ * are in launch order; `best_trial` names the best finished one (None before any has an
+ * objective value).
+ */
+export interface TuningJobDescription {
+  name: string;
+  status: string;
+  strategy: string;
+  objective_metric_name: string;
+  objective_type: string;
+  max_jobs: number;
+  max_parallel_jobs: number;
+  early_stopping_type: string;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  failure_reason: string | null;
+  ranges: TuningParameterRange[];
+  trials: TuningTrial[];
+  best_trial: string | null;
+}
+
+/**
+ * One candidate: `objective` is its validation score on the job's objective metric (None
+ * when it has none); `metrics` its other validation metrics; an ensemble (`algorithm`
+ * "ensemble") lists its `members` with their weights.
+ */
+export interface AutoMLCandidate {
+  name: string;
+  rank: number;
+  algorithm: string;
+  preprocessing: string | null;
+  objective: number | null;
+  status: string;
+  metrics: Record<string, number>;
+  members: Record<string, number>;
+  is_best: boolean;
+}
+
+/**
+ * A notebook the job wrote: `kind` is DataExploration or CandidateDefinition.
+ */
+export interface AutoMLNotebook {
+  kind: string;
+  title: string;
+  file_name: string;
+}
+
+/**
+ * An AutoML job as its page shows it. `candidates` best first; `feature_importance`
+ * is the best candidate's (how much its score drops when a column is shuffled), most
+ * important first, once computed.
+ */
+export interface AutoMLJobDescription {
+  name: string;
+  status: string;
+  problem_type: string | null;
+  objective_metric_name: string | null;
+  target: string | null;
+  mode: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  failure_reason: string | null;
+  candidates: AutoMLCandidate[];
+  best_candidate: string | null;
+  notebooks: AutoMLNotebook[];
+  feature_importance: Record<string, number>;
+}
+
+/**
+ * Where a job's notebook was copied under JupyterLab's root: `path` is relative to it
+ * (what JupyterLab opens).
+ */
+export interface OpenNotebookResponse {
+  path: string;
 }
 
 /** `jupyter_ext.models.JOB_TYPES`. */

@@ -1,3 +1,4 @@
+import { LabIcon, linkIcon, runningIcon, settingsIcon, tableRowsIcon, tagIcon, treeViewIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
 import { EndpointsView } from './endpoints';
@@ -28,6 +29,16 @@ interface ITab {
   view: IPanelView;
 }
 
+/** Each tab's icon (the shown tab also has its label). */
+const TAB_ICONS: Record<ViewId, LabIcon> = {
+  jobs: runningIcon,
+  experiments: tableRowsIcon,
+  endpoints: linkIcon,
+  pipelines: treeViewIcon,
+  models: tagIcon,
+  lifecycle: settingsIcon
+};
+
 /**
  * The jupyter_ext panel in the left sidebar: a tab per view (jobs, experiments,
  * endpoints, pipelines, registered models, lifecycle scripts).
@@ -38,13 +49,14 @@ interface ITab {
  * page loads and, while a lifecycle run is in progress, every POLL_MS.
  */
 export class JobsPanel extends Widget {
-  constructor() {
+  /** `onOpenPage(jobType, name)` opens a (Tuning or AutoML) job's page in the main area. */
+  constructor(onOpenPage: (jobType: string, name: string) => void = () => undefined) {
     super();
     this.id = PANEL_ID;
     this.title.icon = jobsIcon;
     this.title.caption = 'jupyter_ext jobs';
     this.addClass('jp-JupyterExt-panel');
-    this._jobs = new JobsView();
+    this._jobs = new JobsView(onOpenPage);
     this._lifecycle = new LifecycleView(failed => this._showLifecycle(failed));
     this._tabs = [
       { id: 'jobs', label: 'Jobs', view: this._jobs },
@@ -64,7 +76,13 @@ export class JobsPanel extends Widget {
     const header = el('div', 'jp-JupyterExt-header');
     const heading = el('h2', 'jp-JupyterExt-heading');
     for (const tab of this._tabs) {
-      const tabButton = button('jp-JupyterExt-tab', tab.label, () => this.showView(tab.id));
+      const tabButton = button('jp-JupyterExt-tab', '', () => this.showView(tab.id));
+      tabButton.append(
+        TAB_ICONS[tab.id].element({ tag: 'span', className: 'jp-JupyterExt-tabIcon' }),
+        el('span', 'jp-JupyterExt-tabLabel', tab.label)
+      );
+      tabButton.title = tab.label;
+      tabButton.setAttribute('aria-label', tab.label);
       tabButton.dataset.view = tab.id;
       this._buttons.set(tab.id, tabButton);
       heading.append(tabButton);

@@ -1,0 +1,196 @@
+/**
+ * An AutoML job's page in JupyterLab's main area: the problem, the best candidate, the
+ * candidate leaderboard (the ensemble included, with its members), buttons that open the two
+ * generated notebooks in JupyterLab, and the best candidate's feature importance. It asks the
+ * server again every POLL_MS while it is shown and the job runs.
+ */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
+
+import { formatValue, VegaChart } from './chart';
+import { copyAutoMLNotebook, describeAutoMLJob, elapsed } from './client';
+import { button, el, section, table } from './dom';
+import { jobsIcon } from './icon';
+import { ACTIVE_STATUSES, AutoMLCandidate, AutoMLJobDescription } from './models';
+
+const POLL_MS = 3000;
+
+function importanceChart(): VegaChart {
+  return new VegaChart('jp-JupyterExt-importanceChart', 'Feature importance of the best candidate', {
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      y: { field: 'feature', type: 'nominal', sort: '-x', title: null },
+      x: { field: 'importance', type: 'quantitative', title: 'score drop when the column is shuffled' },
+      tooltip: [{ field: 'feature' }, { field: 'importance', type: 'quantitative', format: '.4~g' }]
+    }
+  }, 160);
+}
+
+/** The page's content; `openPath(path)` opens a file under JupyterLab's root. */
+export class AutoMLJobView extends Widget {
+  constructor(readonly jobName: string, private readonly openPath: (path: string) => void) {
+    super();
+    this.addClass('jp-JupyterExt-panel');
+    this.addClass('jp-JupyterExt-page');
+    this.addClass('jp-JupyterExt-automlPage');
+    this.node.dataset.automlJob = jobName;
+    const header = el('div', 'jp-JupyterExt-detailHeader');
+    this._badge = el('span', 'jp-JupyterExt-badge');
+    const refresh = button('jp-JupyterExt-pageRefresh', '⟳', () => void this.refresh());
+    refresh.title = 'Refresh';
+    header.append(el('span', 'jp-JupyterExt-detailName', jobName), this._badge, refresh);
+    this._message = el('p', 'jp-JupyterExt-message');
+    const [summary, summaryBody] = section('AutoML job', 'jp-JupyterExt-automlSummary');
+    const [notebooks, notebooksBody] = section('Notebooks', 'jp-JupyterExt-notebooks');
+    const [board, boardBody] = section('Candidates', 'jp-JupyterExt-candidates');
+    const [importance, importanceBody] = section('Feature importance', 'jp-JupyterExt-importance');
+    [this._summary, this._notebooks, this._board, this._importance] = [summaryBody, notebooksBody, boardBody, importanceBody];
+    this._importanceSection = importance;
+    importance.hidden = true;
+    this.node.append(header, this._message, summary, notebooks, board, importance);
+  }
+
+  /** Fetch the job and draw it; never throws. */
+  async refresh(): Promise<void> {
+    try {
+      this._job = await describeAutoMLJob(this.jobName);
+      this._message.textContent = '';
+      this._draw(this._job);
+    } catch (error) {
+      this._message.textContent = `Cannot load ${this.jobName}: ${(error as Error).message}`;
+    }
+  }
+
+  protected onAfterShow(): void {
+    void this.refresh();
+    if (this._timer === null) {
+      this._timer = window.setInterval(() => {
+        if (!document.hidden && this.isVisible && this._job && ACTIVE_STATUSES.includes(this._job.status)) {
+          void this.refresh();
+        }
+      }, POLL_MS);
+    }
+  }
+
+  protected onBeforeHide(): void {
+    if (this._timer !== null) {
+      window.clearInterval(this._timer);
+      this._timer = null;
+    }
+  }
+
+  dispose(): void {
+    this.onBeforeHide();
+    this._chart?.dispose();
+    super.dispose();
+  }
+
+  private _draw(job: AutoMLJobDescription): void {
+    this._badge.textContent = job.status;
+    this._badge.className = `jp-JupyterExt-badge jp-JupyterExt-status-${job.status}`;
+    this.node.dataset.status = job.status;
+    const best = job.candidates.find(c => c.is_best);
+    const rows: [string, string][] = [
+      ['Problem type', job.problem_type ?? ''],
+      ['Target', job.target ?? ''],
+      ['Objective', job.objective_metric_name ?? ''],
+      ['Mode', job.mode ?? ''],
+      ['Candidates', String(job.candidates.length)],
+      ['Elapsed', elapsed(job.started_at, job.ended_at)]
+    ];
+    if (best) {
+      rows.splice(0, 0, ['Best candidate', `${best.name} (${best.algorithm}) ${job.objective_metric_name} ${formatValue(best.objective ?? 0)}`]);
+    }
+    if (job.failure_reason) {
+      rows.push(['Failure reason', job.failure_reason]);
+    }
+    this._summary.replaceChildren(table(rows));
+    this._notebooks.replaceChildren(...job.notebooks.map(notebook => {
+      const open = button('jp-JupyterExt-openNotebook', `Open ${notebook.title}`, () => void this._open(notebook.kind));
+      open.dataset.notebook = notebook.kind;
+      open.title = notebook.file_name;
+      return open;
+    }));
+    if (!job.notebooks.length) {
+      this._notebooks.textContent = 'Written once the candidates are ranked.';
+    }
+    this._board.replaceChildren(this._leaderboard(job));
+    this._drawImportance(job);
+  }
+
+  private _leaderboard(job: AutoMLJobDescription): HTMLTableElement {
+    const metrics = [...new Set(job.candidates.flatMap(c => Object.keys(c.metrics)))].filter(m => m !== job.objective_metric_name);
+    const grid = el('table', 'jp-JupyterExt-table jp-JupyterExt-grid jp-JupyterExt-trialTable jp-JupyterExt-leaderboardTable');
+    const head = grid.createTHead().insertRow();
+    for (const header of ['#', 'candidate', 'algorithm', 'preprocessing', job.objective_metric_name ?? 'objective', ...metrics, 'status']) {
+      head.append(el('th', '', header));
+    }
+    const body = grid.createTBody();
+    for (const candidate of job.candidates) {
+      const row = body.insertRow();
+      row.dataset.candidate = candidate.name;
+      row.classList.toggle('jp-mod-best', candidate.is_best);
+      row.classList.toggle('jp-mod-ensemble', candidate.algorithm === 'ensemble');
+      const values = [String(candidate.rank), (candidate.is_best ? '★ ' : '') + candidate.name, this._algorithm(candidate),
+        candidate.preprocessing ?? '', candidate.objective === null ? '' : formatValue(candidate.objective),
+        ...metrics.map(m => (candidate.metrics[m] === undefined ? '' : formatValue(candidate.metrics[m]))), candidate.status];
+      for (const value of values) {
+        row.insertCell().textContent = value;
+      }
+    }
+    return grid;
+  }
+
+  private _algorithm(candidate: AutoMLCandidate): string {
+    const members = Object.entries(candidate.members);
+    if (!members.length) {
+      return candidate.algorithm;
+    }
+    const total = members.reduce((sum, [, weight]) => sum + weight, 0) || 1;
+    return `ensemble of ${members.map(([name, weight]) => `${name} (${Math.round((100 * weight) / total)}%)`).join(', ')}`;
+  }
+
+  private _drawImportance(job: AutoMLJobDescription): void {
+    const entries = Object.entries(job.feature_importance);
+    this._importanceSection.hidden = entries.length === 0;
+    if (!entries.length) {
+      return;
+    }
+    if (!this._chart) {
+      this._chart = importanceChart();
+      this._importance.replaceChildren(this._chart.node);
+    }
+    this._chart.setData(entries.slice(0, 20).map(([feature, importance]) => ({ feature, importance })));
+  }
+
+  private async _open(kind: string): Promise<void> {
+    try {
+      const { path } = await copyAutoMLNotebook(this.jobName, kind);
+      this.openPath(path);
+    } catch (error) {
+      this._message.textContent = `Cannot open the notebook: ${(error as Error).message}`;
+    }
+  }
+
+  private _job: AutoMLJobDescription | null = null;
+  private _timer: number | null = null;
+  private _chart: VegaChart | null = null;
+  private readonly _badge: HTMLSpanElement;
+  private readonly _message: HTMLParagraphElement;
+  private readonly _summary: HTMLElement;
+  private readonly _notebooks: HTMLElement;
+  private readonly _board: HTMLElement;
+  private readonly _importance: HTMLElement;
+  private readonly _importanceSection: HTMLElement;
+}
+
+/** A main-area page for AutoML job `name`. */
+export function automlJobPage(name: string, openPath: (path: string) => void): MainAreaWidget<AutoMLJobView> {
+  const page = new MainAreaWidget({ content: new AutoMLJobView(name, openPath) });
+  page.id = `jupyter-ext-automl-${name}`;
+  page.title.label = `AutoML: ${name}`;
+  page.title.caption = `AutoML job ${name}`;
+  page.title.icon = jobsIcon;
+  page.title.closable = true;
+  return page;
+}
