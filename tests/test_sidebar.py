@@ -180,11 +180,14 @@ def test_stop_a_running_job_from_the_button(page, script) -> None:
     _row(page, "stop-me").click()
     page.locator(".jp-JupyterExt-badge", has_text="InProgress").wait_for()
     page.locator(".jp-JupyterExt-logText", has_text="working").wait_for()
+    assert page.locator(".jp-JupyterExt-metrics").inner_text().endswith("No metrics yet.")  # it may still log one
+    assert page.locator(".jp-JupyterExt-hyperparameters").is_hidden()  # it has none
     page.locator(".jp-JupyterExt-stop").click()
     page.locator(".jp-Dialog").get_by_role("button", name="Stop job").click()
     page.locator(".jp-JupyterExt-badge", has_text="Stopped").wait_for(timeout=30_000)
     assert describe_job("stop-me").status == "Stopped"
     assert page.locator(".jp-JupyterExt-stop").is_disabled()
+    page.locator(".jp-JupyterExt-metrics").wait_for(state="hidden")  # ended without a metric: nothing to show
 
 
 def _panel_background(page) -> tuple[int, ...]:

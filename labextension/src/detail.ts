@@ -133,6 +133,8 @@ export class JobDetail extends Widget {
       }
     }
     const nodes = [...this._charts.values()].map(chart => chart.node);
+    // A finished job that logged no metric has no Metrics section (nothing will come).
+    this._metrics.parentElement!.hidden = !nodes.length && !ACTIVE_STATUSES.includes(this._job?.status ?? '');
     if (!nodes.length) {
       this._metrics.textContent = 'No metrics yet.';
     } else if (nodes.some((node, i) => this._metrics.children[i] !== node)) {
@@ -204,7 +206,8 @@ export class JobDetail extends Widget {
       })
     );
     const params = Object.entries(job.hyperparameters).map(([k, v]): [string, string] => [k, JSON.stringify(v)]);
-    this._params.replaceChildren(params.length ? table(params) : document.createTextNode('None.'));
+    this._params.parentElement!.hidden = !params.length;
+    this._params.replaceChildren(...(params.length ? [table(params)] : []));
     const artifacts: [string, string][] = [];
     if (job.model_data) {
       artifacts.push(['Model', job.model_data]);
