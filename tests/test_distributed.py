@@ -33,6 +33,7 @@ print(f"rank {rank} of {world} checksum {digest} config {config['current_host']}
 print("files", ",".join(sorted(os.listdir(os.environ["SM_CHANNEL_TRAIN"]))), "local", os.environ["LOCAL_RANK"])
 with open(os.path.join(os.environ["SM_MODEL_DIR"], "host.txt"), "w") as f:
     f.write(host)
+dist.barrier()  # both ranks done before either leaves the group (else gloo may abort the slower one)
 dist.destroy_process_group()
 """
 
