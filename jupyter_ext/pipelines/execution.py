@@ -165,8 +165,8 @@ class PipelineExecution:
         unless it Succeeded (with the failure reason)."""
         attempts = 0
         while True:
-            description = self.describe()
-            if describe_job(description["JobName"]).status in TERMINAL_STATUSES:
+            description = self.describe()  # one read: its status is the one this decides on
+            if description["PipelineExecutionStatus"] not in ("Executing", "Stopping"):
                 break
             attempts += 1
             if max_attempts is not None and attempts >= max_attempts:
