@@ -197,6 +197,27 @@ def test_several_processes_write_without_lost_updates_or_lock_errors(home: Path)
     assert store.query("SELECT COUNT(*) FROM metrics WHERE name LIKE 'w%'")[0][0] == workers * count
 
 
+def _opener(folder: str, rounds: int, barrier) -> None:
+    for round_ in range(rounds):
+        barrier.wait(60)  # every process opens the same new store file at the same moment
+        with metadata.MetadataStore(Path(folder) / f"{round_}.db").transaction() as db:
+            db.execute("SELECT 1")
+
+
+def test_processes_that_create_one_store_at_once_all_get_in(tmp_path: Path) -> None:
+    # The first switch to WAL takes an exclusive lock that SQLite reports as "database is
+    # locked" without waiting; four parallel launches into a new home once failed on it.
+    workers, rounds = 6, 40
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(workers)
+    processes = [context.Process(target=_opener, args=(str(tmp_path), rounds, barrier)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+    assert [process.exitcode for process in processes] == [0] * workers
+
+
 def test_plain_paths_and_file_uris_are_local(tmp_path: Path) -> None:
     assert local_path(str(tmp_path / "a")) == tmp_path / "a"
     assert local_path(f"file://{tmp_path}/a") == tmp_path / "a"

@@ -123,7 +123,7 @@ class MetadataStore:
         if db is None or getattr(self._local, "pid", None) != os.getpid():
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
+            self._execute_when_unlocked(db, "PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             self._local.db, self._local.pid = db, os.getpid()
@@ -133,7 +133,7 @@ class MetadataStore:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction, taken with the write lock up front (no lost updates)."""
         db = self.connection()
-        self._begin_immediate(db)
+        self._execute_when_unlocked(db, "BEGIN IMMEDIATE")
         try:
             yield db
         except BaseException:
@@ -146,13 +146,14 @@ class MetadataStore:
         return self.connection().execute(sql, params).fetchall()
 
     @staticmethod
-    def _begin_immediate(db: sqlite3.Connection) -> None:
+    def _execute_when_unlocked(db: sqlite3.Connection, sql: str) -> None:
         # The busy timeout covers nearly every wait; this loop covers the rare
-        # SQLITE_BUSY that WAL recovery returns without calling the busy handler.
+        # SQLITE_BUSY that WAL recovery (or a first switch to WAL by another
+        # process) returns without calling the busy handler.
         deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
         while True:
             try:
-                db.execute("BEGIN IMMEDIATE")
+                db.execute(sql)
                 return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) or time.monotonic() > deadline:
