@@ -133,7 +133,7 @@ def _ended(pid: int, process: subprocess.Popen[Any] | None) -> bool:
 def terminate_group(pgid: int, grace: float, process: subprocess.Popen[Any] | None = None) -> bool:
     """Stop a process group: SIGTERM, up to `grace` seconds for its leader to exit, then
     SIGKILL to the group (which also ends children the leader left behind), and a few
-    seconds for the leader to be gone.
+    seconds for every process of the group to be gone.
 
     Pass `process` when the caller started it (it is then reaped); True if the leader
     exited within the grace period.
@@ -146,9 +146,20 @@ def terminate_group(pgid: int, grace: float, process: subprocess.Popen[Any] | No
     graceful = _ended(pgid, process)
     signal_group(pgid, signal.SIGKILL)
     deadline = time.monotonic() + _KILL_WAIT_SECONDS
-    while not _ended(pgid, process) and time.monotonic() < deadline:
+    while (not _ended(pgid, process) or _group_runs(pgid)) and time.monotonic() < deadline:
         time.sleep(0.02)
     return graceful
+
+
+def _group_runs(pgid: int) -> bool:
+    """Whether any process of group `pgid` still runs (zombies waiting to be reaped do not)."""
+    for candidate in psutil.process_iter(["status"]):
+        try:
+            if os.getpgid(candidate.pid) == pgid and candidate.info["status"] != psutil.STATUS_ZOMBIE:
+                return True
+        except (ProcessLookupError, PermissionError):
+            continue
+    return False
 
 
 def kill_group(pgid: int | None, not_before: float | None = None) -> None:
