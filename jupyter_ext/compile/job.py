@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,10 @@ def _save_in_memory(model: Any, folder: Path, input_shape: Mapping[str, list[int
         if not input_shape:
             raise ValidationError("Compiling a torch module needs input_shape, e.g. {'input0': [1, 3, 32, 32]}.")
         example = torch.zeros(next(iter(input_shape.values())))
-        traced = model if isinstance(model, torch.jit.ScriptModule) else torch.jit.trace(model.eval(), example)
-        torch.jit.save(traced, str(folder / "model.pt"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # TorchScript is what the ONNX exporter reads
+            traced = model if isinstance(model, torch.jit.ScriptModule) else torch.jit.trace(model.eval(), example)
+            torch.jit.save(traced, str(folder / "model.pt"))
         return "pytorch"
     import joblib
 
