@@ -178,3 +178,23 @@ def test_bad_compile_arguments_say_what_to_give(tmp_path: Path) -> None:
 
         exporter_for("caffe", tmp_path, {})
     assert list_jobs(type="Compilation") == []
+
+
+def test_compile_magic_and_cli(ip, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import torch
+
+    from jupyter_ext.cli import main
+
+    pipeline, frame = _automl_pipeline(tmp_path)
+    assert main(["compile", str(tmp_path / "automl"), "--target", "lambda", "--name", "cli-compiled", "--quiet"]) == 0
+    assert f"Compiled model: {describe_job('cli-compiled').model_data}" in capsys.readouterr().out
+    assert _manifest(describe_job("cli-compiled").model_data)["optimisation"]["optimization_level"] == "extended"
+
+    ip.user_ns["net"] = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.Flatten(), torch.nn.Linear(8, 3))
+    compiled = ip.run_line_magic("compile", "net --shape input0=1,1,4,4 --target ml_m5 --quiet")
+    assert isinstance(compiled, Model) and describe_job(compiled.name).status == "Completed"
+    assert _manifest(compiled.model_data)["input_shape"] == {"input0": [1, 1, 4, 4]}
+    with pytest.raises(ValidationError, match="--shape 'input0=1,x': give NAME=D1,D2"):
+        ip.run_line_magic("compile", "net --shape input0=1,x")
+    assert main(["compile", str(tmp_path / "missing.tar.gz")]) == 1
+    assert "missing.tar.gz does not exist" in capsys.readouterr().err
