@@ -124,6 +124,26 @@ def test_an_automl_pipeline_compiles_and_endpoint_and_transform_label_as_it_does
     assert (tmp_path / "out" / "batch.csv.out").read_text().split() == pipeline.predict(rows).tolist()
 
 
+def test_a_builtin_xgboost_booster_compiles_and_its_endpoint_answers_its_scores(tmp_path: Path) -> None:
+    xgboost = pytest.importorskip("xgboost")
+    rng = numpy.random.default_rng(0)
+    features = rng.normal(size=(200, 5)).astype("float32")
+    booster = xgboost.train({"objective": "binary:logistic", "max_depth": 3},
+                            xgboost.DMatrix(features, label=features[:, 0] + features[:, 1] > 0), 20)
+    (tmp_path / "xgb").mkdir()
+    booster.save_model(str(tmp_path / "xgb" / "xgboost-model.json"))
+    (tmp_path / "xgb" / "xgboost-model.json").rename(tmp_path / "xgb" / "xgboost-model")
+    compiled = compile_model(str(tmp_path / "xgb"), "ml_c5", sample_inputs=features[:50], logs=False)
+    manifest = _manifest(compiled.model_data)
+    assert manifest["framework"] == "xgboost" and manifest["check"]["label_agreement"] == 1.0
+    predictor = compiled.deploy(serializer=CSVSerializer(), deserializer=JSONDeserializer())
+    try:
+        answered = numpy.array(predictor.predict(features[:10].tolist()))
+    finally:
+        predictor.delete_endpoint()
+    assert numpy.abs(answered - booster.predict(xgboost.DMatrix(features[:10]))).max() < 1e-5
+
+
 class _Spectrum:
     """A module whose forward uses an FFT, which torch's ONNX exporter has no symbolic for."""
 
