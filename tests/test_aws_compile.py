@@ -117,3 +117,39 @@ def test_boto3_compilation_job_failures_and_stop(aws: Endpoint, tmp_path: Path) 
         client.stop_compilation_job(CompilationJobName="no-torch-model")
     with pytest.raises(ClientError, match="no compilation job named 'missing'"):
         client.describe_compilation_job(CompilationJobName="missing")
+
+
+def test_a_compilation_made_in_python_answers_boto3_and_stop_stops_one(aws: Endpoint, tmp_path: Path) -> None:
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    from conftest import wait_until
+    from jupyter_ext.compile import compile_model
+
+    rng = numpy.random.default_rng(0)
+    features = rng.normal(size=(100, 3))
+    (tmp_path / "sk").mkdir()
+    joblib.dump(LogisticRegression().fit(features, features[:, 0] > 0), tmp_path / "sk" / "model.joblib")
+    compiled = compile_model(str(tmp_path / "sk"), "ml_m5", job_name="python-compiled", logs=False)
+    client = boto3.client("sagemaker")
+    described = client.describe_compilation_job(CompilationJobName="python-compiled")
+    assert described["CompilationJobStatus"] == "COMPLETED"
+    assert described["ModelArtifacts"]["S3ModelArtifacts"] == compiled.model_data
+    assert described["InputConfig"]["Framework"] == "SKLEARN" and described["OutputConfig"]["TargetDevice"] == "ml_m5"
+    assert "sagemaker-neo-sklearn" in described["InferenceImage"]
+
+    with tarfile.open(bucket := tmp_path / "sk.tar.gz", "w:gz") as tar:
+        tar.add(tmp_path / "sk" / "model.joblib", "model.joblib")
+    key = local_s3_root() / "sagemaker-us-east-1-000000000000" / "sk.tar.gz"
+    key.write_bytes(bucket.read_bytes())
+    client.create_compilation_job(
+        CompilationJobName="stopped-compile", RoleArn=ROLE, StoppingCondition={"MaxRuntimeInSeconds": 300},
+        InputConfig={"S3Uri": "s3://sagemaker-us-east-1-000000000000/sk.tar.gz", "DataInputConfig": "{}",
+                     "Framework": "SKLEARN"},
+        OutputConfig={"S3OutputLocation": "s3://sagemaker-us-east-1-000000000000/out", "TargetDevice": "ml_c5"})
+    client.stop_compilation_job(CompilationJobName="stopped-compile")
+    wait_until(lambda: client.describe_compilation_job(CompilationJobName="stopped-compile")["CompilationJobStatus"]
+               == "STOPPED", 60, "the compilation job to stop")
+    listed = client.list_compilation_jobs(StatusEquals="STOPPED")["CompilationJobSummaries"]
+    assert [(job["CompilationJobName"], job["CompilationTargetDevice"]) for job in listed] == [
+        ("stopped-compile", "ml_c5")]

@@ -69,6 +69,8 @@ def compare(original: list[Any], compiled: list[Any], labels: tuple[Any, Any], t
     agreement = None
     if labels[0] is not None and labels[1] is not None:
         before, after = numpy.asarray(labels[0]).ravel(), numpy.asarray(labels[1]).ravel()
+        if before.dtype.kind in "biuf" and after.dtype.kind in "biuf":  # True and 1 are one label
+            before, after = before.astype("float64"), after.astype("float64")
         agreement = float(numpy.mean(before.astype(str) == after.astype(str)))
     passed = relative <= tolerance.max_relative_difference and (
         agreement is None or agreement >= tolerance.min_label_agreement)

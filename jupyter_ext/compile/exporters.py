@@ -10,7 +10,7 @@ outputs on samples, in the order of the ONNX model's outputs, so the two can be 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,13 +74,14 @@ EXPORTERS: Registry[Callable[[Path, dict[str, Any]], Exporter]] = Registry(
 def exporter_for(framework: str | None, model_dir: Path, code: dict[str, Any]) -> Exporter:
     """The exporter of `framework` (None: told by the artifact's files) for the model unpacked
     in `model_dir`; `code` holds the serving code's `entry_point` and `code_dir`, if any."""
-    return EXPORTERS.get(framework.lower() if framework else detect_framework(model_dir))(model_dir, code)
+    name = framework.lower() if framework else detect_framework(p.name for p in model_dir.iterdir() if p.is_file())
+    return EXPORTERS.get(name)(model_dir, code)
 
 
-def detect_framework(model_dir: Path) -> str:
-    """The framework of the artifact unpacked in `model_dir`, from its files; ValidationError
-    when they do not say (then give `framework=`)."""
-    names = {p.name for p in model_dir.iterdir() if p.is_file()}
+def detect_framework(names: Iterable[str]) -> str:
+    """The framework of an artifact whose top-level files are `names`; ValidationError when
+    they do not say (then give `framework=`)."""
+    names = set(names)
     suffixes = {Path(n).suffix for n in names}
     if "xgboost-model" in names:
         return "xgboost"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import tarfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,6 +29,7 @@ from ..sagemaker_arguments import ignore_sagemaker_arguments
 from ..serving.archives import unpack
 from ..serving.model import Model
 from ..store import absolute_uri, default_output_path, join_uri, local_path
+from .exporters import detect_framework
 from .targets import plan_for, tolerance_for
 
 __all__ = ["CompilationJob", "compile_model", "start_compilation", "compiled_model"]
@@ -64,8 +66,25 @@ def _source(model: Any) -> tuple[str | None, Any, dict[str, Any], str]:
                           f"scikit-learn estimator; got {type(model).__name__}.")
 
 
-def _save_in_memory(model: Any, folder: Path, input_shape: Mapping[str, list[int]]) -> str:
-    """Write a notebook's model into `folder` as its artifact would hold it; its framework."""
+def _framework_of(artifact: str) -> str | None:
+    """The framework an artifact on this machine holds, from its top-level file names (None
+    for a remote URI: the job tells it once unpacked)."""
+    path = local_path(artifact)
+    if path is None:
+        return None
+    if path.is_dir():
+        names = [p.name for p in path.iterdir() if p.is_file()]
+    elif tarfile.is_tarfile(path):
+        with tarfile.open(path) as tar:
+            names = [m.name.removeprefix("./") for m in tar.getmembers() if m.isfile()]
+        names = [n for n in names if "/" not in n]
+    else:
+        names = [path.name]
+    return detect_framework(names)
+
+
+def _save_in_memory(model: Any, folder: Path, input_shape: Mapping[str, list[int]]) -> None:
+    """Write a notebook's model into `folder` as its artifact would hold it (TorchScript, joblib)."""
     folder.mkdir(parents=True, exist_ok=True)
     if hasattr(model, "state_dict") and hasattr(model, "eval"):
         import torch
@@ -77,11 +96,10 @@ def _save_in_memory(model: Any, folder: Path, input_shape: Mapping[str, list[int
             warnings.simplefilter("ignore", DeprecationWarning)  # TorchScript is what the ONNX exporter reads
             traced = model if isinstance(model, torch.jit.ScriptModule) else torch.jit.trace(model.eval(), example)
             torch.jit.save(traced, str(folder / "model.pt"))
-        return "pytorch"
+        return
     import joblib
 
     joblib.dump(model, folder / "model.joblib")
-    return "sklearn"
 
 
 class CompilationJob(JobKind):
@@ -96,7 +114,12 @@ class CompilationJob(JobKind):
         self.plan = plan_for(target)
         self.tolerance = tolerance_for(self.plan, tolerance)
         self.input_shape = _input_shape(input_shape)
-        self.framework = framework.lower() if framework else None
+        if framework:
+            self.framework: str | None = framework.lower()
+        elif self.artifact is not None:
+            self.framework = _framework_of(self.artifact)
+        else:
+            self.framework = "pytorch" if hasattr(self.in_memory, "state_dict") else "sklearn"
         self.framework_version, self.sample_inputs, self.max_run = framework_version, sample_inputs, max_run
         self.output_path = absolute_uri(output_path) if output_path else default_output_path()
         self.base_job_name = f"{self.source_name}-{self.plan.target}".replace("_", "-")
@@ -123,7 +146,7 @@ class CompilationJob(JobKind):
             if unpacked != model_dir:  # a folder is used where it is: the job keeps its own copy
                 shutil.copytree(unpacked, model_dir)
         else:
-            framework = framework or _save_in_memory(self.in_memory, model_dir, self.input_shape)
+            _save_in_memory(self.in_memory, model_dir, self.input_shape)
         details = spec.record["details"]
         config = {"model_dir": "input/model", "framework": framework, "code": self.code,
                   "samples": self._write_samples(job_dir), "source_model": spec.record["inputs"]["model"],
@@ -187,7 +210,7 @@ def compile_model(model: Any, target_instance_family: str, input_shape: Mapping[
     targets; or a mapping with `min_label_agreement` too). Raises UnexpectedStatusError
     with the job's reason (the converter's message for a model it cannot export).
     """
-    ignore_sagemaker_arguments("compile_model", {k: v for k, v in _sagemaker_only.items() if k != "role"})
+    ignore_sagemaker_arguments("compile_model", _sagemaker_only)
     job = start_compilation(model, target_instance_family, input_shape, output_path, framework, framework_version,
                             tolerance, sample_inputs, job_name, compile_max_run)
     watch(job, True, logs)

@@ -50,6 +50,8 @@ class SklearnExporter(Exporter):
         names = getattr(self.model, "feature_names_in_", None)
         self.columns = [str(n) for n in names] if names is not None else None
         self.answer = {"output": None, "flatten": not self.classifier}
+        if getattr(getattr(self.model, "classes_", None), "dtype", None) == bool:
+            self.answer["bool_labels"] = True  # ONNX labels them 0/1; the answer says True/False as predict does
         self.label_output = 0 if self.classifier else None
 
     def samples(self, input_shape: Mapping[str, list[int]], count: int, seed: int) -> Any:

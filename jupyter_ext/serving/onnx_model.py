@@ -70,7 +70,7 @@ class OnnxModel:
             value = value[:, answer["column"]]
         elif answer.get("flatten") and value.ndim == 2 and value.shape[1] == 1:
             value = value[:, 0]
-        return value
+        return value.astype(bool) if answer.get("bool_labels") else value
 
     def feeds(self, data: Any) -> dict[str, Any]:
         """The session's inputs for request `data` (rows, records, an array or a DataFrame)."""
