@@ -39,6 +39,7 @@ bench: install
 	$(PY) benchmarks/tracking.py
 	$(PY) benchmarks/debugger.py
 	$(PY) benchmarks/serving.py
+	$(PY) benchmarks/compile.py
 	$(PY) benchmarks/monitor.py
 	$(PY) -m pip install --quiet "flaml[automl]"
 	$(PY) benchmarks/automl.py

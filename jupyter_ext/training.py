@@ -291,6 +291,15 @@ class Estimator:
         return self.create_model().deploy(endpoint_name, initial_instance_count, serializer, deserializer,
                                           data_capture_config, wait=wait)
 
+    def compile_model(self, target_instance_family: str, input_shape: Mapping[str, Any] | str | None = None,
+                      output_path: str | None = None, framework: str | None = None,
+                      framework_version: str | None = None, **kwargs: Any) -> Model:
+        """The latest job's model (`create_model()`) compiled for `target_instance_family` with
+        ONNX Runtime; returns the compiled Model. Other arguments (`tolerance=`,
+        `sample_inputs=`, `compile_max_run=`) as `Model.compile`."""
+        return self.create_model().compile(target_instance_family, input_shape, output_path, framework=framework,
+                                           framework_version=framework_version, **kwargs)
+
     def transformer(self, instance_count: int = 1, instance_type: str | None = None, **kwargs: Any) -> Transformer:
         """A batch Transformer of the latest job's model (arguments as `Transformer`'s)."""
         return self.create_model().transformer(instance_count, **kwargs)

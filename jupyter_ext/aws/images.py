@@ -33,6 +33,10 @@ FRAMEWORK_REPOSITORIES = {
     "tensorflow-inference": ("tensorflow", "tensorflow"),
     "huggingface-pytorch-training": ("huggingface", "transformers"),
     "huggingface-pytorch-inference": ("huggingface", "transformers"),
+    # The InferenceImage of a compilation job (compilation_jobs.py): served by ONNX Runtime.
+    "sagemaker-neo-pytorch": ("onnx", "onnxruntime"),
+    "sagemaker-neo-sklearn": ("onnx", "onnxruntime"),
+    "sagemaker-neo-xgboost": ("onnx", "onnxruntime"),
 }
 # Builds of a distribution published under other names (xgboost's CPU-only wheel).
 _BUILDS = {"xgboost": ("xgboost-cpu",)}

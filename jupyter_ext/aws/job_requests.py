@@ -54,5 +54,5 @@ def sagemaker_request(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 AWS_EXTENSION = JobExtension(options=("sagemaker_request", "job_notices"),
-                             job_types=("Training", "Processing", "Transform", "Tuning", "AutoML"),
+                             job_types=("Training", "Processing", "Transform", "Tuning", "AutoML", "Compilation"),
                              check=_check, on_spec=_on_spec)

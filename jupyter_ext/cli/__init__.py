@@ -4,6 +4,7 @@
     jupyter-ext lifecycle run|status|logs|configure|create-config|delete-config|list-configs ...
     jupyter-ext debugger rules|tensors|builtin-rules ...
     jupyter-ext endpoints list|describe|delete ...
+    jupyter-ext compile MODEL --target ml_c5 --shape input0=1,3,32,32
     jupyter-ext models list-groups|list|describe|approve|reject|lineage ...
     jupyter-ext monitor baseline|schedule|run|report|list|executions|describe|stop|start|delete ...
     jupyter-ext pipelines list|start|executions|describe|stop|retry ...
@@ -25,6 +26,7 @@ from collections.abc import Sequence
 
 from ..errors import JupyterExtError
 from .aws import add_aws_commands
+from .compile import add_compile_command
 from .debugger import add_debugger_commands
 from .endpoints import add_endpoints_commands
 from .jobs import add_jobs_commands
@@ -44,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", required=True)
     for add in (add_jobs_commands, add_lifecycle_commands, add_debugger_commands, add_endpoints_commands,
                 add_models_commands, add_monitor_commands, add_pipelines_commands, add_livy_commands, add_aws_commands,
-                add_ray_commands):
+                add_ray_commands, add_compile_command):
         add(groups)
     return parser
 

@@ -1,4 +1,4 @@
-"""Serving magics: %deploy, %invoke, %endpoints. Each is a few lines over
+"""Serving magics: %deploy, %invoke, %endpoints, %compile. Each is a few lines over
 `jupyter_ext.serving` and raises on failure, so a papermill run fails on its cell."""
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from typing import Any
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
+from ..commands.compile import COMPILE
 from ..commands.endpoints import ENDPOINTS, endpoints_table
 from ..models import EndpointDescription
 from ..serving import (
     DataCaptureConfig, Model, ModelError, Predictor, describe_endpoint, get_deserializer, get_serializer,
     invoke_endpoint,
 )
-from .dispatch import run_magic, run_table
+from .dispatch import run_magic, run_table, run_verb
 
 __all__ = ["ServingMagics"]
 
@@ -92,6 +93,16 @@ class ServingMagics(Magics):
         Example: %invoke churn 5.1,3.5,1.4,0.2 --content-type text/csv --target-variant B
         """
         return run_magic(self.invoke, line, _invoke, self.shell)
+
+    @line_magic
+    def compile(self, line: str) -> Model:
+        """Compile a model for a target with ONNX Runtime (a Compilation job) and return the
+        compiled Model, as `jupyter-ext compile` does; MODEL may name a Model, torch module or
+        scikit-learn variable.
+
+        Example: compiled = %compile net --shape input0=1,3,32,32 --target ml_c5
+        """
+        return run_verb(COMPILE, "compile", line, self.shell, lambda result, args: result)
 
     @line_magic
     def endpoints(self, line: str) -> Any:

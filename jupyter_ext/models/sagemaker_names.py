@@ -25,12 +25,14 @@ DEFAULT_REGION = "us-east-1"
 
 # SageMaker's resource name for each of our job types (a rule job is a processing job there).
 JOB_PREFIXES = {"Training": "TrainingJob", "Processing": "ProcessingJob", "Tuning": "HyperParameterTuningJob",
-                "AutoML": "AutoMLJob", "Transform": "TransformJob", "Rule": "ProcessingJob"}
+                "AutoML": "AutoMLJob", "Transform": "TransformJob", "Rule": "ProcessingJob",
+                "Compilation": "CompilationJob"}
 # Where SageMaker's start and end times are called after the resource, and where not.
 _TIME_NAMES = {"Training": ("TrainingStartTime", "TrainingEndTime"),
                "Processing": ("ProcessingStartTime", "ProcessingEndTime"),
                "Rule": ("ProcessingStartTime", "ProcessingEndTime"),
                "Transform": ("TransformStartTime", "TransformEndTime"),
+               "Compilation": ("CompilationStartTime", "CompilationEndTime"),
                "Tuning": (None, "HyperParameterTuningEndTime"), "AutoML": (None, "EndTime")}
 
 

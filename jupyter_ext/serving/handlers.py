@@ -6,7 +6,10 @@ Built-in `model_fn`: scikit-learn pickles/joblib (our AutoML pipelines included)
 TorchScript, and `xgboost-model` (with the xgboost package); a torch state dict needs an
 entry point whose `model_fn` builds the module. A model of the built-in XGBoost algorithm
 (its `xgboost-model`, no entry point) answers as that algorithm's container does
-(builtin_xgboost.py).
+(builtin_xgboost.py). A compiled model (`model.onnx` with its manifest) is served by
+ONNX Runtime (onnx_model.py) whatever the entry point says: only the entry point's
+`input_fn` and `output_fn` still apply, as Neo's compiled models keep the script's own
+pre- and post-processing.
 
 The entry point is, in order: the container's `entry_point`; the framework containers'
 `SAGEMAKER_PROGRAM` in `SAGEMAKER_SUBMIT_DIRECTORY` (a sourcedir.tar.gz URI, a folder, or
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from . import builtin_xgboost
+from . import builtin_xgboost, onnx_model
 from .archives import unpack
 from .builtin_xgboost import XGBOOST_MODEL
 from .payloads import JSON, PayloadError, base_type, decode, encode
@@ -165,6 +168,13 @@ def _submitted_code(env: dict[str, str], model_dir: Path, scratch: Path, program
     return folder
 
 
+def _has_program(spec: dict[str, Any], model_dir: Path) -> bool:
+    """Whether a container's SAGEMAKER_PROGRAM can be found (a compiled model without the
+    training script's code is served without it)."""
+    submitted = (spec.get("env") or {}).get("SAGEMAKER_SUBMIT_DIRECTORY") or _MODEL_CODE
+    return submitted.rstrip("/") != _MODEL_CODE or (model_dir / "code" / spec["env"]["SAGEMAKER_PROGRAM"]).is_file()
+
+
 class Container:
     """One model with its handlers, ready to answer requests."""
 
@@ -176,13 +186,15 @@ class Container:
         program = (spec.get("env") or {}).get("SAGEMAKER_PROGRAM")
         if spec.get("entry_point"):
             module = _load_module(Path(spec["code_dir"]), spec["entry_point"], index)
-        elif program:
+        elif program and not (onnx_model.is_compiled(self.model_dir) and not _has_program(spec, self.model_dir)):
             module = _load_module(_submitted_code(spec["env"], self.model_dir, scratch, program), program, index)
         elif (self.model_dir / "code" / "inference.py").is_file():
             module = _load_module(self.model_dir / "code", "inference.py", index)
         if module is None and (self.model_dir / XGBOOST_MODEL).is_file():
             module = builtin_xgboost  # the built-in XGBoost algorithm's container answers as it does
         hooks = {name: getattr(module, name, None) for name in ("model_fn", "input_fn", "predict_fn", "output_fn")}
+        if onnx_model.is_compiled(self.model_dir):
+            hooks.update(model_fn=onnx_model.model_fn, predict_fn=onnx_model.predict_fn)
         model_fn = _with_context(hooks["model_fn"] or default_model_fn, 1)
         self.input_fn = _with_context(hooks["input_fn"] or decode, 2)
         self.predict_fn = _with_context(hooks["predict_fn"] or default_predict_fn, 2)

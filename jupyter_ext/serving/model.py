@@ -24,12 +24,15 @@ from .serializers import Deserializer, Serializer
 from .transform import Transformer
 from .variants import ProductionVariant
 
-__all__ = ["Model", "PipelineModel", "MODEL_REGISTRIES", "ModelStepArguments"]
+__all__ = ["Model", "PipelineModel", "MODEL_REGISTRIES", "MODEL_COMPILERS", "ModelStepArguments"]
 
 # Where Model.register records a version: the model registry capability, named and not
 # imported (it deploys through serving, so serving must not import it).
 MODEL_REGISTRIES: Registry[Callable[..., Any]] = Registry(
     "model registry", "jupyter_ext.model_registries", {"local": "jupyter_ext.registry.packages:register_model"})
+# What Model.compile runs: the compile capability (ONNX Runtime), named likewise.
+MODEL_COMPILERS: Registry[Callable[..., Any]] = Registry(
+    "model compiler", "jupyter_ext.model_compilers", {"onnx": "jupyter_ext.compile.job:compile_model"})
 
 
 
@@ -136,6 +139,20 @@ class Model:
         of `ModelStep(name, step_args=model.create())`."""
         ignore_sagemaker_arguments("Model.create", _sagemaker_only)
         return ModelStepArguments("create", self) if _in_pipeline(self.model_data) else None
+
+    def compile(self, target_instance_family: str, input_shape: Mapping[str, Any] | str | None = None,
+                output_path: str | None = None, role: str | None = None, tags: Any = None,
+                job_name: str | None = None, compile_max_run: int = 15 * 60, framework: str | None = None,
+                framework_version: str | None = None, tolerance: float | Mapping[str, float] | None = None,
+                sample_inputs: Any = None, logs: bool = True, **_sagemaker_only: Any) -> Model:
+        """Compile this model for `target_instance_family` with ONNX Runtime in a Compilation
+        job (SageMaker SDK v2's Model.compile) and return the compiled Model, to deploy or
+        transform with. See `jupyter_ext.compile.compile_model` for the arguments."""
+        ignore_sagemaker_arguments("Model.compile", _sagemaker_only)
+        self._check_not_in_pipeline("compile")
+        return MODEL_COMPILERS.get("onnx")(
+            self, target_instance_family, input_shape, output_path, framework, framework_version, tolerance,
+            sample_inputs, job_name, logs=logs, compile_max_run=compile_max_run)
 
     def transformer(self, instance_count: int = 1, **kwargs: Any) -> Transformer:
         """A batch `Transformer` for this model (see `Transformer` for the arguments)."""
