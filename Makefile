@@ -20,6 +20,8 @@ SAGEMAKER3_STAMP := $(SAGEMAKER3_VENV)/.installed
 SYSTEM_PACKAGES := libkrb5-dev chromium
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export OMP_NUM_THREADS ?= 1
+# Test modules run on two workers (pytest-xdist), a module at a time, so module fixtures are shared.
+TEST_WORKERS ?= 2
 
 .PHONY: lab test install system-packages bench clean
 
@@ -29,7 +31,7 @@ lab: install $(SAGEMAKER2_STAMP)
 test: install $(SMDEBUG_STAMP) $(SAGEMAKER2_STAMP) $(SAGEMAKER3_STAMP)
 	SMDEBUG_PYTHON=$(abspath $(SMDEBUG_VENV))/bin/python \
 	SAGEMAKER2_PYTHON=$(abspath $(SAGEMAKER2_VENV))/bin/python \
-	SAGEMAKER3_PYTHON=$(abspath $(SAGEMAKER3_VENV))/bin/python $(PY) -m pytest $(PYTEST_ARGS)
+	SAGEMAKER3_PYTHON=$(abspath $(SAGEMAKER3_VENV))/bin/python $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(PY) benchmarks/job_overhead.py

@@ -77,9 +77,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
     setattr(item, f"rep_{report.when}", report)
 
 
+# The longest modules start first, so that `make test` (pytest-xdist, a module at a time per
+# worker) does not end with one worker alone on one of them.
+LONGEST_MODULES = ("test_notebooks.py", "test_automl.py")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests last: they start their own JupyterLab and Chromium."""
-    items.sort(key=lambda item: "test_sidebar" in item.nodeid)
+    """The longest modules first; browser tests last (they start their own JupyterLab and Chromium)."""
+    def order(item: pytest.Item) -> tuple[int, bool]:
+        module = item.path.name
+        rank = LONGEST_MODULES.index(module) if module in LONGEST_MODULES else len(LONGEST_MODULES)
+        return rank, "test_sidebar" in item.nodeid
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")
