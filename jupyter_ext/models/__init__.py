@@ -11,7 +11,7 @@ from .jobs import (  # noqa: F401
     ErrorResponse, GetLogRequest, JobDescription, JobSummary, ListJobsRequest, ListJobsResponse, ListMetricsRequest, ListMetricsResponse, LogChunk, LogLine, MetricPoint, PrimaryMetric, StatusTransition, StopJobRequest,
 )
 from .experiments import (  # noqa: F401
-    ExperimentSummary, LeaderboardRequest, LeaderboardResponse, LeaderboardRow, ListExperimentsResponse, RunArtifact, RunDescription, TrialSummary,
+    ComparedMetric, ComparedRun, CompareRunsRequest, ConfusionMatrix, ExperimentSummary, LeaderboardRequest, LeaderboardResponse, LeaderboardRow, ListExperimentsResponse, PrecisionRecallCurve, RocCurve, RunArtifact, RunCharts, RunComparison, RunDescription, TrialSummary,
 )
 from .lifecycle import (  # noqa: F401
     LifecycleConfig, LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,
@@ -64,6 +64,14 @@ __all__ = [
     "RunArtifact",
     "RunDescription",
     "TrialSummary",
+    "CompareRunsRequest",
+    "ComparedMetric",
+    "ComparedRun",
+    "RunComparison",
+    "RocCurve",
+    "PrecisionRecallCurve",
+    "ConfusionMatrix",
+    "RunCharts",
     "LifecycleRun",
     "LifecycleStatus",
     "StartLifecycleRunRequest",
@@ -116,6 +124,7 @@ API_RECORDS = (
     JobDescription, MetricPoint, ListMetricsRequest, ListMetricsResponse, LogLine, GetLogRequest,
     LogChunk, StopJobRequest, ErrorResponse, ExperimentSummary, ListExperimentsResponse, LeaderboardRequest,
     LeaderboardRow, LeaderboardResponse, RunArtifact, RunDescription,
+    CompareRunsRequest, ComparedMetric, ComparedRun, RunComparison, RocCurve, PrecisionRecallCurve, ConfusionMatrix, RunCharts,
     LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,
     RuleEvaluationStatus, ListRuleEvaluationsResponse, InstanceDescription, VariantDescription,
     EndpointDescription, ListEndpointsResponse, InvokeEndpointRequest, InvokeEndpointResponse,
