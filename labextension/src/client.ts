@@ -27,6 +27,8 @@ import {
   LeaderboardResponse,
   ListExperimentsResponse,
   RunDescription,
+  RunCharts,
+  RunComparison,
   ListJobsRequest,
   ListJobsResponse,
   ListMetricsResponse,
@@ -124,6 +126,16 @@ export function getLeaderboard(name: string, request: LeaderboardRequest): Promi
 /** One run in full. */
 export function describeRun(name: string): Promise<RunDescription> {
   return requestAPI<RunDescription>(`runs/${encodeURIComponent(name)}`);
+}
+
+/** The runs of `experiment` side by side (null: the runs outside any experiment). */
+export function compareRuns(experiment: string | null): Promise<RunComparison> {
+  return requestAPI<RunComparison>(`run-comparison${query({ experiment })}`);
+}
+
+/** The ROC curves, precision-recall curves and confusion matrices run `name` logged. */
+export function runCharts(name: string): Promise<RunCharts> {
+  return requestAPI<RunCharts>(`runs/${encodeURIComponent(name)}/charts`);
 }
 
 /** A run's metric points. */

@@ -11,6 +11,7 @@ import { ICommandPalette, InputDialog, MainAreaWidget } from '@jupyterlab/apputi
 import { Widget } from '@lumino/widgets';
 
 import { automlJobPage } from './automl';
+import { runsComparePage } from './compare';
 import { JobsPanel, PANEL_ID } from './panel';
 import { tuningJobPage } from './tuning';
 
@@ -22,6 +23,8 @@ export namespace CommandIDs {
   export const openTuningJob = 'jupyter-ext:open-tuning-job';
   /** Args `{name}`: an AutoML job's page in the main area (asks for the name without one). */
   export const openAutoMLJob = 'jupyter-ext:open-automl-job';
+  /** Args `{experiment}`: the runs-compare page (`experiment` '' or missing: the runs outside any). */
+  export const compareRuns = 'jupyter-ext:compare-runs';
 }
 
 async function askName(title: string, args: { name?: unknown }): Promise<string> {
@@ -44,7 +47,8 @@ const sidebar: JupyterFrontEndPlugin<void> = {
   ): void => {
     const pages = new Map<string, MainAreaWidget<Widget>>();
     const panel = new JobsPanel((jobType, name) =>
-      void app.commands.execute(jobType === 'AutoML' ? CommandIDs.openAutoMLJob : CommandIDs.openTuningJob, { name }));
+      void app.commands.execute(jobType === 'AutoML' ? CommandIDs.openAutoMLJob : CommandIDs.openTuningJob, { name }),
+    experiment => void app.commands.execute(CommandIDs.compareRuns, { experiment: experiment ?? '' }));
     /** The page of job `name` made by `make`, opened once and activated. */
     const showPage = (make: () => MainAreaWidget<Widget>, key: string) => {
       let page = pages.get(key);
@@ -100,6 +104,26 @@ const sidebar: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    app.commands.addCommand(CommandIDs.compareRuns, {
+      label: args => (args.experiment ? `Compare the runs of ${args.experiment}` : 'Compare runs…'),
+      caption: "An experiment's runs side by side (none named: the runs outside any experiment)",
+      execute: async args => {
+        let experiment = typeof args.experiment === 'string' ? args.experiment : null;
+        if (experiment === null) {
+          const answer = await InputDialog.getText({ title: 'Compare the runs of experiment (empty: unassigned runs)', placeholder: 'experiment name' });
+          if (!answer.button.accept) {
+            return;
+          }
+          experiment = (answer.value ?? '').trim();
+        }
+        const name = experiment || null;
+        showPage(() => runsComparePage(name, run => {
+          app.shell.activateById(panel.id);
+          void panel.openRun(run);
+        }), `compare:${name ?? ''}`);
+      }
+    });
+    palette?.addItem({ command: CommandIDs.compareRuns, category: 'jupyter_ext' });
     palette?.addItem({ command: CommandIDs.refresh, category: 'jupyter_ext' });
     palette?.addItem({ command: CommandIDs.openJob, category: 'jupyter_ext' });
     palette?.addItem({ command: CommandIDs.openTuningJob, category: 'jupyter_ext' });
