@@ -195,3 +195,30 @@ def test_runs_compared_overlay_their_curves_scatter_a_parameter_and_list_unassig
     unassigned.locator('tr[data-run="compare-page-alone"]').wait_for()
     assert page.locator(".lm-TabBar-tab.lm-mod-current", has_text="Unassigned runs").count() == 1
     assert "compare-page-alone" in unassigned.locator('tr[data-run="compare-page-alone"]').inner_text()
+
+
+def test_a_job_page_shows_the_detail_with_full_size_charts(page, script) -> None:
+    from jupyter_ext import Estimator
+
+    path = script("for step in range(5):\n    print(f'loss: {1 / (step + 1)}', flush=True)\n", "curve.py")
+    Estimator(str(path), metric_definitions=[{"Name": "loss", "Regex": "loss: ([0-9.]+)"}]).fit(
+        job_name="job-page", logs=False)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.locator(".jp-JupyterExt-refresh").click()
+    page.locator('#jupyter-ext-sidebar .jp-JupyterExt-row[data-job-name="job-page"]').click()
+    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-openJobPage").click()
+    view = page.locator('.jp-JupyterExt-jobPage[data-job-name="job-page"]')
+    chart = view.locator('.jp-JupyterExt-chart[data-metric="loss"]')
+    chart.locator(".mark-line path").wait_for()
+    assert page.locator(".lm-TabBar-tab.lm-mod-current", has_text="Job: job-page").count() == 1
+    assert view.locator(".jp-JupyterExt-badge").first.inner_text() == "Completed"
+    assert chart.locator(".mark-symbol path").count() == 5
+    sidebar_chart = page.locator('#jupyter-ext-sidebar .jp-JupyterExt-chart[data-metric="loss"] svg')
+    assert chart.locator("svg").bounding_box()["width"] > 2 * sidebar_chart.bounding_box()["width"]
+    assert chart.locator("svg").bounding_box()["height"] > sidebar_chart.bounding_box()["height"]
+    assert "loss: 0.2" in view.locator(".jp-JupyterExt-logText").inner_text()
+    assert not view.locator(".jp-JupyterExt-back").is_visible()  # a page, not the sidebar's pane
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "job-page.png"))
+    page.evaluate("window.jupyterapp.commands.execute('jupyter-ext:open-job-page', {name: 'job-page'})")
+    assert page.locator(".jp-JupyterExt-jobPage").count() == 1  # the same page again

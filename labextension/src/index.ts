@@ -12,6 +12,7 @@ import { Widget } from '@lumino/widgets';
 
 import { automlJobPage } from './automl';
 import { runsComparePage } from './compare';
+import { jobPage } from './jobpage';
 import { JobsPanel, PANEL_ID } from './panel';
 import { tuningJobPage } from './tuning';
 
@@ -23,6 +24,8 @@ export namespace CommandIDs {
   export const openTuningJob = 'jupyter-ext:open-tuning-job';
   /** Args `{name}`: an AutoML job's page in the main area (asks for the name without one). */
   export const openAutoMLJob = 'jupyter-ext:open-automl-job';
+  /** Args `{name}`: a job's page in the main area, the sidebar's detail at full size. */
+  export const openJobPage = 'jupyter-ext:open-job-page';
   /** Args `{experiment}`: the runs-compare page (`experiment` '' or missing: the runs outside any). */
   export const compareRuns = 'jupyter-ext:compare-runs';
 }
@@ -46,8 +49,10 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null
   ): void => {
     const pages = new Map<string, MainAreaWidget<Widget>>();
-    const panel = new JobsPanel((jobType, name) =>
-      void app.commands.execute(jobType === 'AutoML' ? CommandIDs.openAutoMLJob : CommandIDs.openTuningJob, { name }),
+    const pageCommands: Record<string, string> = { AutoML: CommandIDs.openAutoMLJob, Tuning: CommandIDs.openTuningJob };
+    const openPage = (jobType: string, name: string) =>
+      void app.commands.execute(pageCommands[jobType] ?? CommandIDs.openJobPage, { name });
+    const panel = new JobsPanel(openPage,
     experiment => void app.commands.execute(CommandIDs.compareRuns, { experiment: experiment ?? '' }));
     /** The page of job `name` made by `make`, opened once and activated. */
     const showPage = (make: () => MainAreaWidget<Widget>, key: string) => {
@@ -104,6 +109,17 @@ const sidebar: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    app.commands.addCommand(CommandIDs.openJobPage, {
+      label: 'Open job page…',
+      caption: "A job's page: its detail with full-size charts",
+      execute: async args => {
+        const name = await askName('Open job page', args);
+        if (name) {
+          showPage(() => jobPage(name, showJob, openPage), `job:${name}`);
+        }
+      }
+    });
+    palette?.addItem({ command: CommandIDs.openJobPage, category: 'jupyter_ext' });
     app.commands.addCommand(CommandIDs.compareRuns, {
       label: args => (args.experiment ? `Compare the runs of ${args.experiment}` : 'Compare runs…'),
       caption: "An experiment's runs side by side (none named: the runs outside any experiment)",

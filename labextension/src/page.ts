@@ -13,9 +13,12 @@ import { button, el } from './dom';
 /** How often a shown page asks for news, in ms. */
 export const POLL_MS = 3000;
 
-/** A page's content: subclasses fetch in `load`, draw in `draw`, and say in `isLive` whether to poll. */
+/**
+ * A page's content: subclasses fetch in `load`, draw in `draw`, and say in `isLive` whether
+ * to poll. `withHeader` false: the content draws its own header (the badge is then unused).
+ */
 export abstract class PollingPage<T> extends Widget {
-  constructor(readonly pageName: string, className: string) {
+  constructor(readonly pageName: string, className: string, withHeader = true) {
     super();
     this.addClass('jp-JupyterExt-panel'); // the sidebar's look
     this.addClass('jp-JupyterExt-page');
@@ -26,6 +29,7 @@ export abstract class PollingPage<T> extends Widget {
     refresh.title = 'Refresh';
     header.append(el('span', 'jp-JupyterExt-detailName', pageName), this.badge, refresh);
     this.message = el('p', 'jp-JupyterExt-message');
+    header.hidden = !withHeader;
     this.node.append(header, this.message);
   }
 
