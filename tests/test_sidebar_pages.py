@@ -8,6 +8,7 @@ Screenshots land in test-artifacts/ (the README's come from there).
 from __future__ import annotations
 
 from test_rest_automl import ensembling_automl_job
+from test_rest_artifacts import artifact_job
 from test_rest_compare import compared_runs
 from test_rest_tuning import two_algorithm_tuning_job
 from test_sidebar import (  # noqa: F401 (fixtures)
@@ -211,7 +212,7 @@ def test_a_job_page_shows_the_detail_with_full_size_charts(page, script) -> None
     chart = view.locator('.jp-JupyterExt-chart[data-metric="loss"]')
     chart.locator(".mark-line path").wait_for()
     assert page.locator(".lm-TabBar-tab.lm-mod-current", has_text="Job: job-page").count() == 1
-    assert view.locator(".jp-JupyterExt-badge").first.inner_text() == "Completed"
+    assert view.locator(".jp-JupyterExt-detail .jp-JupyterExt-badge").inner_text() == "Completed"
     assert chart.locator(".mark-symbol path").count() == 5
     sidebar_chart = page.locator('#jupyter-ext-sidebar .jp-JupyterExt-chart[data-metric="loss"] svg')
     assert chart.locator("svg").bounding_box()["width"] > 2 * sidebar_chart.bounding_box()["width"]
@@ -222,3 +223,23 @@ def test_a_job_page_shows_the_detail_with_full_size_charts(page, script) -> None
     page.screenshot(path=str(ARTIFACTS / "job-page.png"))
     page.evaluate("window.jupyterapp.commands.execute('jupyter-ext:open-job-page', {name: 'job-page'})")
     assert page.locator(".jp-JupyterExt-jobPage").count() == 1  # the same page again
+
+
+def test_a_jobs_artifacts_are_links_that_open_in_jupyterlab(page, script) -> None:
+    from jupyter_ext import describe_job
+
+    artifact_job(script, "artifact-links")
+    job = describe_job("artifact-links")
+    page.evaluate("window.jupyterapp.commands.execute('jupyter-ext:open-job-page', {name: 'artifact-links'})")
+    view = page.locator('.jp-JupyterExt-jobPage[data-job-name="artifact-links"]')
+    model = view.locator(f'.jp-JupyterExt-artifactLink[data-path="{job.model_data}"]')
+    model.click()  # an archive: its members listed
+    view.locator(".jp-JupyterExt-artifactMembers li", has_text="weights.txt").wait_for()
+    view.locator(f'.jp-JupyterExt-artifactLink[data-path="{job.job_dir}"]').click()  # a folder: its files
+    report = view.locator(".jp-JupyterExt-artifactLink", has_text="output/data/report.html")
+    report.wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "job-artifacts.png"))
+    report.click()  # an HTML report opens in a tab
+    page.locator(".lm-TabBar-tab.lm-mod-current", has_text="report.html").wait_for()
+    assert page.frame_locator(".jp-RenderedHTML iframe, iframe").first.locator("h1").inner_text() == "report"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .base import ACTIVE_STATUSES, JOB_TYPES, TERMINAL_STATUSES, timestamp
 from .jobs import (  # noqa: F401
-    ErrorResponse, GetLogRequest, JobDescription, JobSummary, ListJobsRequest, ListJobsResponse, ListMetricsRequest, ListMetricsResponse, LogChunk, LogLine, MetricPoint, PrimaryMetric, StatusTransition, StopJobRequest,
+    ErrorResponse, GetLogRequest, JobDescription, JobSummary, ListJobsRequest, ListJobsResponse, ListMetricsRequest, ListMetricsResponse, LogChunk, LogLine, MetricPoint, OpenArtifactRequest, OpenArtifactResponse, PrimaryMetric, StatusTransition, StopJobRequest,
 )
 from .experiments import (  # noqa: F401
     ComparedMetric, ComparedRun, CompareRunsRequest, ConfusionMatrix, ExperimentSummary, LeaderboardRequest, LeaderboardResponse, LeaderboardRow, ListExperimentsResponse, PrecisionRecallCurve, RocCurve, RunArtifact, RunCharts, RunComparison, RunDescription, TrialSummary,
@@ -56,6 +56,8 @@ __all__ = [
     "ListMetricsResponse",
     "StopJobRequest",
     "ErrorResponse",
+    "OpenArtifactRequest",
+    "OpenArtifactResponse",
     "ExperimentSummary",
     "ListExperimentsResponse",
     "LeaderboardRequest",
@@ -122,7 +124,7 @@ __all__ = [
 API_RECORDS = (
     PrimaryMetric, JobSummary, ListJobsRequest, ListJobsResponse, StatusTransition,
     JobDescription, MetricPoint, ListMetricsRequest, ListMetricsResponse, LogLine, GetLogRequest,
-    LogChunk, StopJobRequest, ErrorResponse, ExperimentSummary, ListExperimentsResponse, LeaderboardRequest,
+    LogChunk, StopJobRequest, ErrorResponse, OpenArtifactRequest, OpenArtifactResponse, ExperimentSummary, ListExperimentsResponse, LeaderboardRequest,
     LeaderboardRow, LeaderboardResponse, RunArtifact, RunDescription,
     CompareRunsRequest, ComparedMetric, ComparedRun, RunComparison, RocCurve, PrecisionRecallCurve, ConfusionMatrix, RunCharts,
     LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,

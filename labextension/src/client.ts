@@ -36,7 +36,8 @@ import {
   StopJobRequest,
   TuningJobDescription,
   AutoMLJobDescription,
-  OpenNotebookResponse
+  OpenNotebookResponse,
+  OpenArtifactResponse
 } from './models';
 
 function query(request: object): string {
@@ -109,6 +110,11 @@ export function copyAutoMLNotebook(name: string, kind: string): Promise<OpenNote
     method: 'POST',
     body: '{}'
   });
+}
+
+/** Job `name`'s artifact `path` copied under JupyterLab's root (a folder or archive: listed). */
+export function openJobArtifact(name: string, path: string): Promise<OpenArtifactResponse> {
+  return requestAPI<OpenArtifactResponse>(jobPath(name, 'artifacts', 'open'), { method: 'POST', body: JSON.stringify({ path }) });
 }
 
 /** Every experiment. */

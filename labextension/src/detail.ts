@@ -6,6 +6,7 @@
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { artifactLink } from './artifacts';
 import { bySeries, metricChart, updateMetricChart, VegaChart } from './chart';
 import { describeJob, elapsed, listMetrics, listRuleEvaluations, readLog, stopJob } from './client';
 import { button, el, section, table } from './dom';
@@ -231,7 +232,20 @@ export class JobDetail extends Widget {
       }
     }
     artifacts.push(['Job folder', job.job_dir], ['Log file', job.log_path]);
-    this._artifacts.replaceChildren(table(artifacts));
+    const key = JSON.stringify([job.name, artifacts]);
+    if (key === this._artifactsKey) {
+      return; // the same: keep what was expanded
+    }
+    this._artifactsKey = key;
+    const links = table(artifacts);
+    for (const row of Array.from(links.rows)) {
+      const cell = row.cells[1];
+      const value = cell.textContent ?? '';
+      if (value.startsWith('/') || value.startsWith('file://')) {
+        cell.replaceChildren(artifactLink(job.name, value));
+      }
+    }
+    this._artifacts.replaceChildren(links);
   }
 
   private _appendLog(lines: LogLine[]): void {
@@ -267,6 +281,7 @@ export class JobDetail extends Widget {
     await this.refresh();
   }
 
+  private _artifactsKey = '';
   private _name: string | null = null;
   private _job: JobDescription | null = null;
   private _offset: number | null = null;

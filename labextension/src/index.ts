@@ -10,6 +10,7 @@ import {
 import { ICommandPalette, InputDialog, MainAreaWidget } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { setArtifactOpener } from './artifacts';
 import { automlJobPage } from './automl';
 import { runsComparePage } from './compare';
 import { jobPage } from './jobpage';
@@ -65,6 +66,7 @@ const sidebar: JupyterFrontEndPlugin<void> = {
       app.shell.activateById(page.id);
     };
     const openPath = (path: string) => void app.commands.execute('docmanager:open', { path });
+    setArtifactOpener(openPath);
     const showJob = (name: string) => {
       app.shell.activateById(panel.id);
       void panel.openJob(name);

@@ -169,6 +169,25 @@ export interface ErrorResponse {
 }
 
 /**
+ * Body of POST .../jobs/{name}/artifacts/open: the artifact (a path or file:// URI in the
+ * job's folder or outputs).
+ */
+export interface OpenArtifactRequest {
+  path?: string;
+}
+
+/**
+ * A job's artifact made openable: `path` its copy under JupyterLab's root (None for a
+ * folder); `kind` notebook, html, archive, file or folder; `members` an archive's members
+ * or a folder's files (absolute paths, to open in turn).
+ */
+export interface OpenArtifactResponse {
+  path: string | null;
+  kind: string;
+  members: string[];
+}
+
+/**
  * One experiment and how many runs it has.
  */
 export interface ExperimentSummary {
