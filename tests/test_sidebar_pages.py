@@ -1,6 +1,6 @@
 """JupyterLab main-area pages opened from the sidebar and the palette, in a real JupyterLab
 driven through the system Chromium (fixtures of test_sidebar.py): a tuning job's page, an
-AutoML job's page, and the Jobs list's nesting.
+AutoML job's page, runs compared, and the Jobs list's nesting.
 
 Screenshots land in test-artifacts/ (the README's come from there).
 """
@@ -8,6 +8,8 @@ Screenshots land in test-artifacts/ (the README's come from there).
 from __future__ import annotations
 
 from test_rest_automl import ensembling_automl_job
+from test_rest_artifacts import artifact_job
+from test_rest_compare import compared_runs
 from test_rest_tuning import two_algorithm_tuning_job
 from test_sidebar import (  # noqa: F401 (fixtures)
     ARTIFACTS, browser, home, jp_asyncio_loop, jp_server_cleanup, lab, page, pytestmark,
@@ -138,3 +140,106 @@ def test_an_automl_job_page_ranks_the_ensemble_and_opens_the_candidate_notebook(
     assert page.locator(".jp-JupyterExt-automlPage").count() == 1  # the same page again
     page.evaluate("window.jupyterapp.serviceManager.sessions.shutdownAll()")  # the notebook's kernel
     page.wait_for_function("Array.from(window.jupyterapp.serviceManager.kernels.running()).length === 0")
+
+
+def test_runs_compared_overlay_their_curves_scatter_a_parameter_and_list_unassigned_runs(page, script) -> None:
+    from jupyter_ext.experiments import Run
+
+    compared_runs("compare-page", script)
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.locator('.jp-JupyterExt-tab[data-view="experiments"]').click()
+    page.locator('.jp-JupyterExt-experimentRow[data-experiment="compare-page"]').click()
+    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-compareRuns").click()
+    view = page.locator('.jp-JupyterExt-comparePage[data-experiment="compare-page"]')
+    rows = view.locator(".jp-JupyterExt-compareTable tbody tr")
+    rows.nth(2).wait_for()
+    assert page.locator(".lm-TabBar-tab.lm-mod-current", has_text="Runs: compare-page").count() == 1
+    view.locator(".jp-JupyterExt-compareMetric").select_option("loss")
+    assert view.locator(".jp-JupyterExt-compareOrder").input_value() == "true"  # a loss: lowest first
+    assert [rows.nth(i).get_attribute("data-run") for i in range(3)] == [
+        f"compare-page-{n}" for n in ("large", "plain", "small")]
+
+    curves = view.locator(".jp-JupyterExt-curvesChart")
+    curves.locator(".mark-line path").nth(2).wait_for()  # the three runs, chosen when the page opened
+    view.locator('tr[data-run="compare-page-small"] .jp-JupyterExt-choose').uncheck()
+    page.wait_for_function("document.querySelectorAll('.jp-JupyterExt-curvesChart .mark-line path').length === 2")
+    legend = curves.locator(".role-legend").text_content()
+    assert "large" in legend and "plain" in legend and "small" not in legend
+    assert curves.locator(".mark-symbol.role-mark path").count() == 6  # two runs, three steps each
+
+    view.locator(".jp-JupyterExt-compareParameter").select_option("C")
+    scatter = view.locator('.jp-JupyterExt-scatter[data-parameter="C"]')
+    scatter.locator(".mark-symbol.role-mark path").first.wait_for()
+    assert scatter.locator(".mark-symbol.role-mark path").count() == 1  # plain has no C: not drawn
+    assert "NaN" not in scatter.inner_html()
+    assert view.locator(".jp-JupyterExt-missing").inner_text() == "Not drawn, no C: plain"
+    assert view.locator('tr[data-run="compare-page-plain"] td.jp-mod-missing').count() == 1
+    view.locator(".jp-JupyterExt-parallelChart .mark-line path").first.wait_for()
+    view.locator(".jp-JupyterExt-rocChart .mark-line path").nth(1).wait_for()  # plain's curve and the diagonal
+    assert "0.75" in view.locator(".jp-JupyterExt-rocChart .role-legend").text_content()  # its area
+    assert view.locator(".jp-JupyterExt-confusionChart .mark-rect path").count() == 4
+    ARTIFACTS.mkdir(exist_ok=True)
+    view.evaluate("(node) => { node.scrollTop = 0; }")
+    page.screenshot(path=str(ARTIFACTS / "compare-page.png"))
+    view.locator(".jp-JupyterExt-compareLogged").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "compare-page-logged.png"))
+
+    with Run(experiment_name="compare-page", run_name="late") as run:  # the page refreshes while shown
+        run.log_metric("loss", 0.1)
+    view.locator('tr[data-run="compare-page-late"]').wait_for(timeout=15_000)
+    assert rows.first.get_attribute("data-run") == "compare-page-late"
+    page.locator('#jupyter-ext-sidebar .jp-JupyterExt-leaderboard tr[data-run="compare-page-late"]').wait_for(timeout=15_000)
+
+    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-experiments .jp-JupyterExt-back").click()
+    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-unassignedRow").click()
+    unassigned = page.locator('.jp-JupyterExt-comparePage[data-experiment=""]')
+    unassigned.locator('tr[data-run="compare-page-alone"]').wait_for()
+    assert page.locator(".lm-TabBar-tab.lm-mod-current", has_text="Unassigned runs").count() == 1
+    assert "compare-page-alone" in unassigned.locator('tr[data-run="compare-page-alone"]').inner_text()
+
+
+def test_a_job_page_shows_the_detail_with_full_size_charts(page, script) -> None:
+    from jupyter_ext import Estimator
+
+    path = script("for step in range(5):\n    print(f'loss: {1 / (step + 1)}', flush=True)\n", "curve.py")
+    Estimator(str(path), metric_definitions=[{"Name": "loss", "Regex": "loss: ([0-9.]+)"}]).fit(
+        job_name="job-page", logs=False)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.locator(".jp-JupyterExt-refresh").click()
+    page.locator('#jupyter-ext-sidebar .jp-JupyterExt-row[data-job-name="job-page"]').click()
+    page.locator("#jupyter-ext-sidebar .jp-JupyterExt-openJobPage").click()
+    view = page.locator('.jp-JupyterExt-jobPage[data-job-name="job-page"]')
+    chart = view.locator('.jp-JupyterExt-chart[data-metric="loss"]')
+    chart.locator(".mark-line path").wait_for()
+    assert page.locator(".lm-TabBar-tab.lm-mod-current", has_text="Job: job-page").count() == 1
+    assert view.locator(".jp-JupyterExt-detail .jp-JupyterExt-badge").inner_text() == "Completed"
+    assert chart.locator(".mark-symbol path").count() == 5
+    sidebar_chart = page.locator('#jupyter-ext-sidebar .jp-JupyterExt-chart[data-metric="loss"] svg')
+    assert chart.locator("svg").bounding_box()["width"] > 2 * sidebar_chart.bounding_box()["width"]
+    assert chart.locator("svg").bounding_box()["height"] > sidebar_chart.bounding_box()["height"]
+    assert "loss: 0.2" in view.locator(".jp-JupyterExt-logText").inner_text()
+    assert not view.locator(".jp-JupyterExt-back").is_visible()  # a page, not the sidebar's pane
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "job-page.png"))
+    page.evaluate("window.jupyterapp.commands.execute('jupyter-ext:open-job-page', {name: 'job-page'})")
+    assert page.locator(".jp-JupyterExt-jobPage").count() == 1  # the same page again
+
+
+def test_a_jobs_artifacts_are_links_that_open_in_jupyterlab(page, script) -> None:
+    from jupyter_ext import describe_job
+
+    artifact_job(script, "artifact-links")
+    job = describe_job("artifact-links")
+    page.evaluate("window.jupyterapp.commands.execute('jupyter-ext:open-job-page', {name: 'artifact-links'})")
+    view = page.locator('.jp-JupyterExt-jobPage[data-job-name="artifact-links"]')
+    model = view.locator(f'.jp-JupyterExt-artifactLink[data-path="{job.model_data}"]')
+    model.click()  # an archive: its members listed
+    view.locator(".jp-JupyterExt-artifactMembers li", has_text="weights.txt").wait_for()
+    view.locator(f'.jp-JupyterExt-artifactLink[data-path="{job.job_dir}"]').click()  # a folder: its files
+    report = view.locator(".jp-JupyterExt-artifactLink", has_text="output/data/report.html")
+    report.wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "job-artifacts.png"))
+    report.click()  # an HTML report opens in a tab
+    page.locator(".lm-TabBar-tab.lm-mod-current", has_text="report.html").wait_for()
+    assert page.frame_locator(".jp-RenderedHTML iframe, iframe").first.locator("h1").inner_text() == "report"

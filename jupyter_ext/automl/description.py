@@ -5,12 +5,12 @@ them under the jupyter_ext home, outside that root)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 from ..errors import NotFoundError, ValidationError
 from ..jobs import describe_job
+from ..jobs.outputs import OUTPUTS_FOLDER, copy_under_root
 from ..models import AutoMLCandidate, AutoMLJobDescription, AutoMLNotebook, JobDescription
 from .leaderboard import ENSEMBLE, IMPORTANCE_FILE, model_folder
 from .notebooks import CANDIDATE_NOTEBOOK
@@ -21,8 +21,6 @@ __all__ = ["NOTEBOOKS", "OUTPUTS_FOLDER", "describe_automl_job", "copy_notebook"
 #: kind → (title, file name) of the notebooks an AutoML job writes.
 NOTEBOOKS = {"DataExploration": ("Data exploration notebook", EXPLORATION_NOTEBOOK),
              "CandidateDefinition": ("Candidate definition notebook", CANDIDATE_NOTEBOOK)}
-#: The folder under JupyterLab's root that jobs' notebooks are copied into.
-OUTPUTS_FOLDER = "jupyter_ext-outputs"
 
 
 def _automl_job(name: str) -> JobDescription:
@@ -80,7 +78,4 @@ def copy_notebook(name: str, kind: str, root: Path) -> str:
     if not source.exists():
         raise NotFoundError(f"AutoML job {name} has not written its {NOTEBOOKS[kind][0]} yet; it is written "
                             "once the candidates are ranked.")
-    target = Path(OUTPUTS_FOLDER) / name / source.name
-    (root / target).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, root / target)
-    return target.as_posix()
+    return copy_under_root(source, name, root)

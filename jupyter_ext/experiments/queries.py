@@ -9,6 +9,7 @@ from ..models import LeaderboardResponse, LeaderboardRow, MetricPoint, RunArtifa
 from ..store import get_store
 from . import records
 from .analytics import metric_stats
+from .comparison import lower_is_better
 from .experiment import Experiment
 
 __all__ = ["describe_run", "run_metric_points", "metric_series", "leaderboard"]
@@ -54,13 +55,17 @@ def metric_series(run: str, metric: str) -> list[tuple[int, float]]:
     return [(step or i, value) for i, (step, value) in enumerate(points)]
 
 
-def leaderboard(experiment: str, metric: str | None, stat: str = "Last", ascending: bool = False) -> LeaderboardResponse:
-    """The experiment's runs ranked by `metric` (the first one logged when None)."""
+def leaderboard(experiment: str, metric: str | None, stat: str = "Last",
+                ascending: bool | None = None) -> LeaderboardResponse:
+    """The experiment's runs ranked by `metric` (the first one logged when None), lowest
+    first if `ascending` (None: as the metric goes, lowest first for a loss or an error)."""
     frame = Experiment(experiment).analytics().dataframe()
     metrics = sorted({c.rsplit(" - ", 1)[0] for c in frame.columns if c.endswith(" - Count")})
     metric = metric or (metrics[0] if metrics else None)
     if metric is None:
-        return LeaderboardResponse(experiment, None, stat, metrics, [])
+        return LeaderboardResponse(experiment, None, stat, metrics, [], bool(ascending))
+    if ascending is None:
+        ascending = lower_is_better(metric)
     board = Experiment(experiment).leaderboard(metric, ascending=ascending, stat=stat)
     jobs = dict(zip(frame["TrialComponentName"], frame.get("SourceArn", [None] * len(frame))))
     rows = []
@@ -71,7 +76,7 @@ def leaderboard(experiment: str, metric: str | None, stat: str = "Last", ascendi
         rows.append(LeaderboardRow(int(row["Rank"]), row["TrialComponentName"], row["Status"],
                                    None if _missing(value) else float(value), parameters,
                                    job if isinstance(job, str) else None))
-    return LeaderboardResponse(experiment, metric, stat, metrics, rows)
+    return LeaderboardResponse(experiment, metric, stat, metrics, rows, ascending)
 
 
 def _missing(value: object) -> bool:

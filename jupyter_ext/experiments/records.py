@@ -308,6 +308,12 @@ def find_runs(store: MetadataStore, experiment: str | None = None, trial: str | 
     return store.query(f"SELECT * FROM runs WHERE {where} ORDER BY created_at", list(criteria.values()))
 
 
+def unassigned_runs(store: MetadataStore, limit: int) -> tuple[list[sqlite3.Row], int]:
+    """The newest `limit` runs outside any experiment, newest first, and how many there are."""
+    total = store.query("SELECT COUNT(*) FROM runs WHERE experiment IS NULL")[0][0]
+    return store.query("SELECT * FROM runs WHERE experiment IS NULL ORDER BY created_at DESC LIMIT ?", (limit,)), total
+
+
 def insert_trial(store: MetadataStore, name: str, experiment: str, display_name: str) -> None:
     """Create trial (run group) `name` in `experiment`; ConflictError if one of that name exists."""
     with store.transaction() as db:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from .base import ACTIVE_STATUSES, JOB_TYPES, TERMINAL_STATUSES, timestamp
 from .jobs import (  # noqa: F401
-    ErrorResponse, GetLogRequest, JobDescription, JobSummary, ListJobsRequest, ListJobsResponse, ListMetricsRequest, ListMetricsResponse, LogChunk, LogLine, MetricPoint, PrimaryMetric, StatusTransition, StopJobRequest,
+    ErrorResponse, GetLogRequest, JobDescription, JobSummary, ListJobsRequest, ListJobsResponse, ListMetricsRequest, ListMetricsResponse, LogChunk, LogLine, MetricPoint, OpenArtifactRequest, OpenArtifactResponse, PrimaryMetric, StatusTransition, StopJobRequest,
 )
 from .experiments import (  # noqa: F401
-    ExperimentSummary, LeaderboardRequest, LeaderboardResponse, LeaderboardRow, ListExperimentsResponse, RunArtifact, RunDescription, TrialSummary,
+    ComparedMetric, ComparedRun, CompareRunsRequest, ConfusionMatrix, ExperimentSummary, LeaderboardRequest, LeaderboardResponse, LeaderboardRow, ListExperimentsResponse, PrecisionRecallCurve, RocCurve, RunArtifact, RunCharts, RunComparison, RunDescription, TrialSummary,
 )
 from .lifecycle import (  # noqa: F401
     LifecycleConfig, LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,
@@ -56,6 +56,8 @@ __all__ = [
     "ListMetricsResponse",
     "StopJobRequest",
     "ErrorResponse",
+    "OpenArtifactRequest",
+    "OpenArtifactResponse",
     "ExperimentSummary",
     "ListExperimentsResponse",
     "LeaderboardRequest",
@@ -64,6 +66,14 @@ __all__ = [
     "RunArtifact",
     "RunDescription",
     "TrialSummary",
+    "CompareRunsRequest",
+    "ComparedMetric",
+    "ComparedRun",
+    "RunComparison",
+    "RocCurve",
+    "PrecisionRecallCurve",
+    "ConfusionMatrix",
+    "RunCharts",
     "LifecycleRun",
     "LifecycleStatus",
     "StartLifecycleRunRequest",
@@ -114,8 +124,9 @@ __all__ = [
 API_RECORDS = (
     PrimaryMetric, JobSummary, ListJobsRequest, ListJobsResponse, StatusTransition,
     JobDescription, MetricPoint, ListMetricsRequest, ListMetricsResponse, LogLine, GetLogRequest,
-    LogChunk, StopJobRequest, ErrorResponse, ExperimentSummary, ListExperimentsResponse, LeaderboardRequest,
+    LogChunk, StopJobRequest, ErrorResponse, OpenArtifactRequest, OpenArtifactResponse, ExperimentSummary, ListExperimentsResponse, LeaderboardRequest,
     LeaderboardRow, LeaderboardResponse, RunArtifact, RunDescription,
+    CompareRunsRequest, ComparedMetric, ComparedRun, RunComparison, RocCurve, PrecisionRecallCurve, ConfusionMatrix, RunCharts,
     LifecycleRun, LifecycleStatus, LifecycleStatusRequest, StartLifecycleRunRequest,
     RuleEvaluationStatus, ListRuleEvaluationsResponse, InstanceDescription, VariantDescription,
     EndpointDescription, ListEndpointsResponse, InvokeEndpointRequest, InvokeEndpointResponse,

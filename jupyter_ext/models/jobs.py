@@ -189,3 +189,22 @@ class ErrorResponse(Record):
     """What every failed REST call returns, with status 400, 403, 404, 409 or 500."""
 
     message: str
+
+
+@dataclass(slots=True)
+class OpenArtifactRequest(Record):
+    """Body of POST .../jobs/{name}/artifacts/open: the artifact (a path or file:// URI in the
+    job's folder or outputs)."""
+
+    path: str = ""
+
+
+@dataclass(slots=True)
+class OpenArtifactResponse(Record):
+    """A job's artifact made openable: `path` its copy under JupyterLab's root (None for a
+    folder); `kind` notebook, html, archive, file or folder; `members` an archive's members
+    or a folder's files (absolute paths, to open in turn)."""
+
+    path: str | None
+    kind: str
+    members: list[str]

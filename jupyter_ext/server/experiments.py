@@ -1,12 +1,13 @@
-"""REST routes for experiments: list, leaderboard, a run, its metrics."""
+"""REST routes for experiments: list, leaderboard, a run, its metrics and charts, runs compared."""
 
 from __future__ import annotations
 
 from ..experiments import list_experiments
+from ..experiments.comparison import compare_runs, run_charts, unassigned_run_count
 from ..experiments.queries import describe_run, leaderboard, run_metric_points
 from ..models import (
-    LeaderboardRequest, LeaderboardResponse, ListExperimentsResponse, ListMetricsRequest, ListMetricsResponse,
-    RunDescription,
+    CompareRunsRequest, LeaderboardRequest, LeaderboardResponse, ListExperimentsResponse, ListMetricsRequest, ListMetricsResponse,
+    RunCharts, RunComparison, RunDescription,
 )
 from .base import ApiHandler, api
 
@@ -20,7 +21,7 @@ class ExperimentsHandler(ApiHandler):
 
     @api
     def get(self) -> ListExperimentsResponse:
-        return ListExperimentsResponse(list_experiments())
+        return ListExperimentsResponse(list_experiments(), unassigned_run_count())
 
 
 class LeaderboardHandler(ApiHandler):
@@ -48,9 +49,29 @@ class RunMetricsHandler(ApiHandler):
         return ListMetricsResponse(run_metric_points(name, self.query(ListMetricsRequest).name))
 
 
+class RunComparisonHandler(ApiHandler):
+    """GET /run-comparison: CompareRunsRequest in the query → RunComparison (an experiment's
+    runs, or without `experiment` the runs outside any)."""
+
+    @api
+    def get(self) -> RunComparison:
+        return compare_runs(self.query(CompareRunsRequest).experiment)
+
+
+class RunChartsHandler(ApiHandler):
+    """GET /runs/{name}/charts → RunCharts (its ROC curves, precision-recall curves and
+    confusion matrices)."""
+
+    @api
+    def get(self, name: str) -> RunCharts:
+        return run_charts(name)
+
+
 ROUTES = [
     ("experiments", ExperimentsHandler),
     (f"experiments/{_NAME}/leaderboard", LeaderboardHandler),
     (f"runs/{_NAME}", RunHandler),
     (f"runs/{_NAME}/metrics", RunMetricsHandler),
+    (f"runs/{_NAME}/charts", RunChartsHandler),
+    ("run-comparison", RunComparisonHandler),
 ]

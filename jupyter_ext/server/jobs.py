@@ -4,13 +4,15 @@ the jobs API; records and errors are handled by the base."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from ..errors import ValidationError
 from ..jobs import Job, describe_job, list_jobs_page, records, stop_job
 from ..models import (
     GetLogRequest, JobDescription, ListJobsRequest, ListJobsResponse, ListMetricsRequest,
-    ListMetricsResponse, LogChunk, StopJobRequest,
+    ListMetricsResponse, LogChunk, OpenArtifactRequest, OpenArtifactResponse, StopJobRequest,
 )
+from ..jobs.outputs import open_job_artifact
 from ..store import get_store
 from .base import ApiHandler, api
 
@@ -78,10 +80,21 @@ class StopJobHandler(ApiHandler):
         return describe_job(name)
 
 
+class OpenArtifactHandler(ApiHandler):
+    """POST /jobs/{name}/artifacts/open: OpenArtifactRequest → OpenArtifactResponse (the
+    artifact copied under JupyterLab's root, or a folder's or archive's listing)."""
+
+    @api
+    def post(self, name: str) -> OpenArtifactResponse:
+        root = Path(self.settings["contents_manager"].root_dir)
+        return open_job_artifact(name, self.body(OpenArtifactRequest).path, root)
+
+
 ROUTES = [
     ("jobs", JobsHandler),
     (f"jobs/{_NAME}", JobHandler),
     (f"jobs/{_NAME}/log", JobLogHandler),
     (f"jobs/{_NAME}/metrics", JobMetricsHandler),
     (f"jobs/{_NAME}/stop", StopJobHandler),
+    (f"jobs/{_NAME}/artifacts/open", OpenArtifactHandler),
 ]

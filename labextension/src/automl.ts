@@ -5,15 +5,13 @@
  * server again every POLL_MS while it is shown and the job runs.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import { Widget } from '@lumino/widgets';
 
 import { formatValue, VegaChart } from './chart';
 import { copyAutoMLNotebook, describeAutoMLJob, elapsed } from './client';
 import { button, el, section, table } from './dom';
 import { jobsIcon } from './icon';
 import { ACTIVE_STATUSES, AutoMLCandidate, AutoMLJobDescription } from './models';
-
-const POLL_MS = 3000;
+import { mainAreaPage, PollingPage } from './page';
 
 function importanceChart(): VegaChart {
   return new VegaChart('jp-JupyterExt-importanceChart', 'Feature importance of the best candidate', {
@@ -27,19 +25,10 @@ function importanceChart(): VegaChart {
 }
 
 /** The page's content; `openPath(path)` opens a file under JupyterLab's root. */
-export class AutoMLJobView extends Widget {
+export class AutoMLJobView extends PollingPage<AutoMLJobDescription> {
   constructor(readonly jobName: string, private readonly openPath: (path: string) => void) {
-    super();
-    this.addClass('jp-JupyterExt-panel');
-    this.addClass('jp-JupyterExt-page');
-    this.addClass('jp-JupyterExt-automlPage');
+    super(jobName, 'jp-JupyterExt-automlPage');
     this.node.dataset.automlJob = jobName;
-    const header = el('div', 'jp-JupyterExt-detailHeader');
-    this._badge = el('span', 'jp-JupyterExt-badge');
-    const refresh = button('jp-JupyterExt-pageRefresh', '⟳', () => void this.refresh());
-    refresh.title = 'Refresh';
-    header.append(el('span', 'jp-JupyterExt-detailName', jobName), this._badge, refresh);
-    this._message = el('p', 'jp-JupyterExt-message');
     const [summary, summaryBody] = section('AutoML job', 'jp-JupyterExt-automlSummary');
     const [notebooks, notebooksBody] = section('Notebooks', 'jp-JupyterExt-notebooks');
     const [board, boardBody] = section('Candidates', 'jp-JupyterExt-candidates');
@@ -47,48 +36,28 @@ export class AutoMLJobView extends Widget {
     [this._summary, this._notebooks, this._board, this._importance] = [summaryBody, notebooksBody, boardBody, importanceBody];
     this._importanceSection = importance;
     importance.hidden = true;
-    this.node.append(header, this._message, summary, notebooks, board, importance);
-  }
-
-  /** Fetch the job and draw it; never throws. */
-  async refresh(): Promise<void> {
-    try {
-      this._job = await describeAutoMLJob(this.jobName);
-      this._message.textContent = '';
-      this._draw(this._job);
-    } catch (error) {
-      this._message.textContent = `Cannot load ${this.jobName}: ${(error as Error).message}`;
-    }
-  }
-
-  protected onAfterShow(): void {
-    void this.refresh();
-    if (this._timer === null) {
-      this._timer = window.setInterval(() => {
-        if (!document.hidden && this.isVisible && this._job && ACTIVE_STATUSES.includes(this._job.status)) {
-          void this.refresh();
-        }
-      }, POLL_MS);
-    }
-  }
-
-  protected onBeforeHide(): void {
-    if (this._timer !== null) {
-      window.clearInterval(this._timer);
-      this._timer = null;
-    }
+    this.node.append(summary, notebooks, board, importance);
   }
 
   dispose(): void {
-    this.onBeforeHide();
     this._chart?.dispose();
     super.dispose();
   }
 
+  protected load(): Promise<AutoMLJobDescription> {
+    return describeAutoMLJob(this.jobName);
+  }
+
+  protected isLive(job: AutoMLJobDescription): boolean {
+    return ACTIVE_STATUSES.includes(job.status);
+  }
+
+  protected draw(job: AutoMLJobDescription): void {
+    this._draw(job);
+  }
+
   private _draw(job: AutoMLJobDescription): void {
-    this._badge.textContent = job.status;
-    this._badge.className = `jp-JupyterExt-badge jp-JupyterExt-status-${job.status}`;
-    this.node.dataset.status = job.status;
+    this.showStatus(job.status);
     const best = job.candidates.find(c => c.is_best);
     const rows: [string, string][] = [
       ['Problem type', job.problem_type ?? ''],
@@ -168,15 +137,11 @@ export class AutoMLJobView extends Widget {
       const { path } = await copyAutoMLNotebook(this.jobName, kind);
       this.openPath(path);
     } catch (error) {
-      this._message.textContent = `Cannot open the notebook: ${(error as Error).message}`;
+      this.message.textContent = `Cannot open the notebook: ${(error as Error).message}`;
     }
   }
 
-  private _job: AutoMLJobDescription | null = null;
-  private _timer: number | null = null;
   private _chart: VegaChart | null = null;
-  private readonly _badge: HTMLSpanElement;
-  private readonly _message: HTMLParagraphElement;
   private readonly _summary: HTMLElement;
   private readonly _notebooks: HTMLElement;
   private readonly _board: HTMLElement;
@@ -186,11 +151,6 @@ export class AutoMLJobView extends Widget {
 
 /** A main-area page for AutoML job `name`. */
 export function automlJobPage(name: string, openPath: (path: string) => void): MainAreaWidget<AutoMLJobView> {
-  const page = new MainAreaWidget({ content: new AutoMLJobView(name, openPath) });
-  page.id = `jupyter-ext-automl-${name}`;
-  page.title.label = `AutoML: ${name}`;
-  page.title.caption = `AutoML job ${name}`;
-  page.title.icon = jobsIcon;
-  page.title.closable = true;
-  return page;
+  return mainAreaPage(new AutoMLJobView(name, openPath), `jupyter-ext-automl-${name}`, `AutoML: ${name}`,
+    `AutoML job ${name}`, jobsIcon);
 }

@@ -82,7 +82,8 @@ export class VegaChart {
     this._rows = rows;
     this._plot.dataset.rows = String(rows.length);
     if (this._result) {
-      void this._result.view.data(DATA, rows).runAsync();
+      // resize(): lay the padding out again (axis labels of new data can be wider than the old ones)
+      void this._result.view.data(DATA, rows).resize().runAsync();
     }
   }
 

@@ -27,6 +27,8 @@ import {
   LeaderboardResponse,
   ListExperimentsResponse,
   RunDescription,
+  RunCharts,
+  RunComparison,
   ListJobsRequest,
   ListJobsResponse,
   ListMetricsResponse,
@@ -34,7 +36,8 @@ import {
   StopJobRequest,
   TuningJobDescription,
   AutoMLJobDescription,
-  OpenNotebookResponse
+  OpenNotebookResponse,
+  OpenArtifactResponse
 } from './models';
 
 function query(request: object): string {
@@ -109,6 +112,11 @@ export function copyAutoMLNotebook(name: string, kind: string): Promise<OpenNote
   });
 }
 
+/** Job `name`'s artifact `path` copied under JupyterLab's root (a folder or archive: listed). */
+export function openJobArtifact(name: string, path: string): Promise<OpenArtifactResponse> {
+  return requestAPI<OpenArtifactResponse>(jobPath(name, 'artifacts', 'open'), { method: 'POST', body: JSON.stringify({ path }) });
+}
+
 /** Every experiment. */
 export function listExperiments(): Promise<ListExperimentsResponse> {
   return requestAPI<ListExperimentsResponse>('experiments');
@@ -124,6 +132,16 @@ export function getLeaderboard(name: string, request: LeaderboardRequest): Promi
 /** One run in full. */
 export function describeRun(name: string): Promise<RunDescription> {
   return requestAPI<RunDescription>(`runs/${encodeURIComponent(name)}`);
+}
+
+/** The runs of `experiment` side by side (null: the runs outside any experiment). */
+export function compareRuns(experiment: string | null): Promise<RunComparison> {
+  return requestAPI<RunComparison>(`run-comparison${query({ experiment })}`);
+}
+
+/** The ROC curves, precision-recall curves and confusion matrices run `name` logged. */
+export function runCharts(name: string): Promise<RunCharts> {
+  return requestAPI<RunCharts>(`runs/${encodeURIComponent(name)}/charts`);
 }
 
 /** A run's metric points. */

@@ -6,6 +6,7 @@
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { artifactLink } from './artifacts';
 import { bySeries, metricChart, updateMetricChart, VegaChart } from './chart';
 import { describeJob, elapsed, listMetrics, listRuleEvaluations, readLog, stopJob } from './client';
 import { button, el, section, table } from './dom';
@@ -25,21 +26,31 @@ function localTime(iso: string | null): string {
   return iso ? new Date(iso).toLocaleTimeString() : '';
 }
 
-/** The detail pane; `onBack()` returns to the list. */
+/**
+ * The detail pane; `onBack()` returns to the list; `onOpenPage(jobType, name)` opens a job's
+ * page in the main area (jobType 'Job': the job page, this detail at full size). On that page
+ * (`onPage`) there is no back button, and charts are `chartHeight` px tall.
+ */
 export class JobDetail extends Widget {
   constructor(
     onBack: () => void,
     private readonly onOpen: (name: string) => void,
-    onOpenPage: (jobType: string, name: string) => void = () => undefined
+    onOpenPage: (jobType: string, name: string) => void = () => undefined,
+    onPage = false,
+    private readonly chartHeight = 140
   ) {
     super();
     this.addClass('jp-JupyterExt-detail');
     const header = el('div', 'jp-JupyterExt-detailHeader');
     const back = button('jp-JupyterExt-back', '‹ Jobs', onBack);
+    back.hidden = onPage;
+    const expand = button('jp-JupyterExt-openJobPage', '⤢', () => this._name && onOpenPage('Job', this._name));
+    expand.title = 'Open the job page in the main area (full-size charts)';
+    expand.hidden = onPage;
     this._title = el('span', 'jp-JupyterExt-detailName');
     this._badge = el('span', 'jp-JupyterExt-badge');
     this._stop = button('jp-mod-warn jp-JupyterExt-stop', 'Stop', () => void this._confirmStop());
-    header.append(back, this._title, this._badge, this._stop);
+    header.append(back, this._title, this._badge, this._stop, expand);
     this._page = button('jp-JupyterExt-openPage', '', () => {
       if (this._name && this._job) {
         onOpenPage(this._job.job_type, this._name);
@@ -129,7 +140,7 @@ export class JobDetail extends Widget {
       if (chart) {
         updateMetricChart(chart, metric, points);
       } else {
-        this._charts.set(metric, metricChart(metric, points));
+        this._charts.set(metric, metricChart(metric, points, this.chartHeight));
       }
     }
     const nodes = [...this._charts.values()].map(chart => chart.node);
@@ -221,7 +232,20 @@ export class JobDetail extends Widget {
       }
     }
     artifacts.push(['Job folder', job.job_dir], ['Log file', job.log_path]);
-    this._artifacts.replaceChildren(table(artifacts));
+    const key = JSON.stringify([job.name, artifacts]);
+    if (key === this._artifactsKey) {
+      return; // the same: keep what was expanded
+    }
+    this._artifactsKey = key;
+    const links = table(artifacts);
+    for (const row of Array.from(links.rows)) {
+      const cell = row.cells[1];
+      const value = cell.textContent ?? '';
+      if (value.startsWith('/') || value.startsWith('file://')) {
+        cell.replaceChildren(artifactLink(job.name, value));
+      }
+    }
+    this._artifacts.replaceChildren(links);
   }
 
   private _appendLog(lines: LogLine[]): void {
@@ -257,6 +281,7 @@ export class JobDetail extends Widget {
     await this.refresh();
   }
 
+  private _artifactsKey = '';
   private _name: string | null = null;
   private _job: JobDescription | null = null;
   private _offset: number | null = null;

@@ -1,6 +1,7 @@
 /**
- * The Experiments view: experiments, an experiment's leaderboard (sortable by metric
- * and order, with a metric-against-parameter chart), and one run in detail.
+ * The Experiments view: experiments (and the runs outside any), an experiment's leaderboard
+ * (sortable by metric, in the metric's own order unless chosen, with a metric-against-parameter
+ * chart), and one run in detail. It asks again every POLL_MS while shown and redraws what changed.
  */
 import { Widget } from '@lumino/widgets';
 
@@ -17,7 +18,9 @@ function cells(row: HTMLTableRowElement, values: string[]): void {
 
 /** Experiments, leaderboards and runs; `onOpenJob(name)` shows a job in the Jobs view. */
 export class ExperimentsView extends Widget {
-  constructor(private readonly onOpenJob: (name: string) => void) {
+  /** `onCompare(experiment)` opens the runs-compare page (null: the runs outside any experiment). */
+  constructor(private readonly onOpenJob: (name: string) => void,
+    private readonly onCompare: (experiment: string | null) => void = () => undefined) {
     super();
     this.addClass('jp-JupyterExt-experiments');
     this._body = el('div', 'jp-JupyterExt-experimentsBody');
@@ -30,19 +33,31 @@ export class ExperimentsView extends Widget {
       if (this._run) {
         await this.openRun(this._run);
       } else if (this._experiment) {
-        await this.openExperiment(this._experiment);
+        await this.openExperiment(this._experiment, this._metric, this._ascending);
       } else {
         await this.showList();
       }
     } catch (error) {
+      this._drawn = '';
       this._body.replaceChildren(el('p', 'jp-JupyterExt-message', `Cannot load: ${(error as Error).message}`));
+    }
+  }
+
+  /** While shown: ask again every POLL_MS (new runs, new points). */
+  tick(due: boolean): void {
+    if (due) {
+      void this.refresh();
     }
   }
 
   /** The list of experiments. */
   async showList(): Promise<void> {
     this._experiment = this._run = null;
-    const { experiments } = await listExperiments();
+    const listing = await listExperiments();
+    if (this._unchanged('list', listing)) {
+      return;
+    }
+    const { experiments } = listing;
     const list = el('ul', 'jp-JupyterExt-rows');
     for (const experiment of experiments) {
       const row = el('li', 'jp-JupyterExt-row jp-JupyterExt-experimentRow');
@@ -54,15 +69,27 @@ export class ExperimentsView extends Widget {
       row.addEventListener('click', () => void this.openExperiment(experiment.name));
       list.append(row);
     }
+    if (listing.unassigned_runs) {
+      const row = el('li', 'jp-JupyterExt-row jp-JupyterExt-experimentRow jp-JupyterExt-unassignedRow');
+      const count = listing.unassigned_runs;
+      row.append(el('span', 'jp-JupyterExt-name', 'Unassigned runs'),
+        el('span', 'jp-JupyterExt-elapsed', `${count} run${count === 1 ? '' : 's'}`));
+      row.title = 'Runs (jobs) outside any experiment: compare them in the main area';
+      row.addEventListener('click', () => this.onCompare(null));
+      list.append(row);
+    }
     const empty = experiments.length ? '' : 'No experiments yet: use `with Run(experiment_name=...)`.';
     this._body.replaceChildren(el('p', 'jp-JupyterExt-message', empty), list);
   }
 
-  /** An experiment's leaderboard. */
-  async openExperiment(name: string, metric: string | null = null, ascending = false): Promise<void> {
-    this._experiment = name;
+  /** An experiment's leaderboard (`ascending` null: the metric's own order). */
+  async openExperiment(name: string, metric: string | null = null, ascending: boolean | null = null): Promise<void> {
+    [this._experiment, this._metric, this._ascending] = [name, metric, ascending];
     this._run = null;
     const board = await getLeaderboard(name, { metric, ascending });
+    if (this._unchanged('board', board)) {
+      return;
+    }
     const back = button('jp-JupyterExt-back', '‹ Experiments', () => void this.showList());
     const title = el('div', 'jp-JupyterExt-detailName', name);
     const controls = el('div', 'jp-JupyterExt-filters');
@@ -71,11 +98,12 @@ export class ExperimentsView extends Widget {
       picker.append(new Option(option, option, false, option === board.metric));
     }
     const order = el('select', 'jp-mod-styled jp-JupyterExt-filter jp-JupyterExt-order');
-    order.append(new Option('Highest first', 'false', false, !ascending), new Option('Lowest first', 'true', false, ascending));
-    const reload = () => void this.openExperiment(name, picker.value, order.value === 'true');
-    picker.addEventListener('change', reload);
-    order.addEventListener('change', reload);
-    controls.append(picker, order);
+    order.append(new Option('Highest first', 'false', false, !board.ascending), new Option('Lowest first', 'true', false, board.ascending));
+    picker.addEventListener('change', () => void this.openExperiment(name, picker.value, null));
+    order.addEventListener('change', () => void this.openExperiment(name, picker.value, order.value === 'true'));
+    const compare = button('jp-JupyterExt-compareRuns', 'Compare runs', () => this.onCompare(name));
+    compare.title = 'Curves overlaid, metric against parameter, parallel coordinates: in the main area';
+    controls.append(picker, order, compare);
     this._body.replaceChildren(back, title, controls, this._table(board), ...this._charts(board));
   }
 
@@ -114,6 +142,9 @@ export class ExperimentsView extends Widget {
   async openRun(name: string): Promise<void> {
     this._run = name;
     const [run, metrics] = await Promise.all([describeRun(name), runMetrics(name)]);
+    if (this._unchanged('run', [run, metrics])) {
+      return;
+    }
     const back = button('jp-JupyterExt-back', `‹ ${run.experiment ?? 'Experiments'}`, () =>
       void (run.experiment ? this.openExperiment(run.experiment) : this.showList())
     );
@@ -136,6 +167,17 @@ export class ExperimentsView extends Widget {
     this._body.replaceChildren(...parts);
   }
 
+  /** Whether `answer` is what is drawn already (then nothing is redrawn). */
+  private _unchanged(what: string, answer: unknown): boolean {
+    const key = `${what}:${JSON.stringify(answer)}`;
+    const same = key === this._drawn;
+    this._drawn = key;
+    return same;
+  }
+
+  private _drawn = '';
+  private _metric: string | null = null;
+  private _ascending: boolean | null = null;
   private _experiment: string | null = null;
   private _run: string | null = null;
   private readonly _body: HTMLDivElement;

@@ -10,7 +10,10 @@ import {
 import { ICommandPalette, InputDialog, MainAreaWidget } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
+import { setArtifactOpener } from './artifacts';
 import { automlJobPage } from './automl';
+import { runsComparePage } from './compare';
+import { jobPage } from './jobpage';
 import { JobsPanel, PANEL_ID } from './panel';
 import { tuningJobPage } from './tuning';
 
@@ -22,6 +25,10 @@ export namespace CommandIDs {
   export const openTuningJob = 'jupyter-ext:open-tuning-job';
   /** Args `{name}`: an AutoML job's page in the main area (asks for the name without one). */
   export const openAutoMLJob = 'jupyter-ext:open-automl-job';
+  /** Args `{name}`: a job's page in the main area, the sidebar's detail at full size. */
+  export const openJobPage = 'jupyter-ext:open-job-page';
+  /** Args `{experiment}`: the runs-compare page (`experiment` '' or missing: the runs outside any). */
+  export const compareRuns = 'jupyter-ext:compare-runs';
 }
 
 async function askName(title: string, args: { name?: unknown }): Promise<string> {
@@ -43,8 +50,11 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null
   ): void => {
     const pages = new Map<string, MainAreaWidget<Widget>>();
-    const panel = new JobsPanel((jobType, name) =>
-      void app.commands.execute(jobType === 'AutoML' ? CommandIDs.openAutoMLJob : CommandIDs.openTuningJob, { name }));
+    const pageCommands: Record<string, string> = { AutoML: CommandIDs.openAutoMLJob, Tuning: CommandIDs.openTuningJob };
+    const openPage = (jobType: string, name: string) =>
+      void app.commands.execute(pageCommands[jobType] ?? CommandIDs.openJobPage, { name });
+    const panel = new JobsPanel(openPage,
+    experiment => void app.commands.execute(CommandIDs.compareRuns, { experiment: experiment ?? '' }));
     /** The page of job `name` made by `make`, opened once and activated. */
     const showPage = (make: () => MainAreaWidget<Widget>, key: string) => {
       let page = pages.get(key);
@@ -56,6 +66,7 @@ const sidebar: JupyterFrontEndPlugin<void> = {
       app.shell.activateById(page.id);
     };
     const openPath = (path: string) => void app.commands.execute('docmanager:open', { path });
+    setArtifactOpener(openPath);
     const showJob = (name: string) => {
       app.shell.activateById(panel.id);
       void panel.openJob(name);
@@ -100,6 +111,37 @@ const sidebar: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    app.commands.addCommand(CommandIDs.openJobPage, {
+      label: 'Open job page…',
+      caption: "A job's page: its detail with full-size charts",
+      execute: async args => {
+        const name = await askName('Open job page', args);
+        if (name) {
+          showPage(() => jobPage(name, showJob, openPage), `job:${name}`);
+        }
+      }
+    });
+    palette?.addItem({ command: CommandIDs.openJobPage, category: 'jupyter_ext' });
+    app.commands.addCommand(CommandIDs.compareRuns, {
+      label: args => (args.experiment ? `Compare the runs of ${args.experiment}` : 'Compare runs…'),
+      caption: "An experiment's runs side by side (none named: the runs outside any experiment)",
+      execute: async args => {
+        let experiment = typeof args.experiment === 'string' ? args.experiment : null;
+        if (experiment === null) {
+          const answer = await InputDialog.getText({ title: 'Compare the runs of experiment (empty: unassigned runs)', placeholder: 'experiment name' });
+          if (!answer.button.accept) {
+            return;
+          }
+          experiment = (answer.value ?? '').trim();
+        }
+        const name = experiment || null;
+        showPage(() => runsComparePage(name, run => {
+          app.shell.activateById(panel.id);
+          void panel.openRun(run);
+        }), `compare:${name ?? ''}`);
+      }
+    });
+    palette?.addItem({ command: CommandIDs.compareRuns, category: 'jupyter_ext' });
     palette?.addItem({ command: CommandIDs.refresh, category: 'jupyter_ext' });
     palette?.addItem({ command: CommandIDs.openJob, category: 'jupyter_ext' });
     palette?.addItem({ command: CommandIDs.openTuningJob, category: 'jupyter_ext' });

@@ -169,6 +169,25 @@ export interface ErrorResponse {
 }
 
 /**
+ * Body of POST .../jobs/{name}/artifacts/open: the artifact (a path or file:// URI in the
+ * job's folder or outputs).
+ */
+export interface OpenArtifactRequest {
+  path?: string;
+}
+
+/**
+ * A job's artifact made openable: `path` its copy under JupyterLab's root (None for a
+ * folder); `kind` notebook, html, archive, file or folder; `members` an archive's members
+ * or a folder's files (absolute paths, to open in turn).
+ */
+export interface OpenArtifactResponse {
+  path: string | null;
+  kind: string;
+  members: string[];
+}
+
+/**
  * One experiment and how many runs it has.
  */
 export interface ExperimentSummary {
@@ -181,20 +200,22 @@ export interface ExperimentSummary {
 }
 
 /**
- * Every experiment, newest first.
+ * Every experiment, newest first, and how many runs are in none.
  */
 export interface ListExperimentsResponse {
   experiments: ExperimentSummary[];
+  unassigned_runs: number;
 }
 
 /**
  * Query parameters of GET .../experiments/{name}/leaderboard: the metric (default: the
- * first one logged), its statistic (Last, Min, Max, Avg, StdDev, Count), the order.
+ * first one logged), its statistic (Last, Min, Max, Avg, StdDev, Count), the order (default:
+ * the metric's own, lowest first for a loss or an error, else highest first).
  */
 export interface LeaderboardRequest {
   metric?: string | null;
   stat?: string;
-  ascending?: boolean;
+  ascending?: boolean | null;
 }
 
 /**
@@ -210,7 +231,8 @@ export interface LeaderboardRow {
 }
 
 /**
- * An experiment's runs ranked by one metric; `metrics` lists every metric logged.
+ * An experiment's runs ranked by one metric; `metrics` lists every metric logged;
+ * `ascending`: lowest first.
  */
 export interface LeaderboardResponse {
   experiment: string;
@@ -218,6 +240,7 @@ export interface LeaderboardResponse {
   stat: string;
   metrics: string[];
   rows: LeaderboardRow[];
+  ascending: boolean;
 }
 
 /**
@@ -249,6 +272,89 @@ export interface RunDescription {
   artifacts: RunArtifact[];
   created_at: string | null;
   job_type: string | null;
+}
+
+/**
+ * Query of GET .../run-comparison: the experiment whose runs to compare; without one, the
+ * runs outside any experiment (Studio's unassigned trial components).
+ */
+export interface CompareRunsRequest {
+  experiment?: string | null;
+}
+
+/**
+ * A metric the compared runs logged, and which way is better (a loss or an error: lower).
+ */
+export interface ComparedMetric {
+  name: string;
+  lower_is_better: boolean;
+}
+
+/**
+ * One run in a comparison: its parameters, each metric's last value, and the names of
+ * the charts it logged (ROC curves, confusion matrices, precision-recall curves).
+ */
+export interface ComparedRun {
+  name: string;
+  display_name: string;
+  status: string;
+  job_name: string | null;
+  created_at: string | null;
+  parameters: Record<string, unknown>;
+  metrics: Record<string, number>;
+  charts: string[];
+}
+
+/**
+ * The runs of an experiment (`experiment` None: the unassigned runs, newest `limit`
+ * of `total`), the metrics and parameters they logged, newest run first.
+ */
+export interface RunComparison {
+  experiment: string | null;
+  metrics: ComparedMetric[];
+  parameters: string[];
+  runs: ComparedRun[];
+  total: number;
+}
+
+/**
+ * An ROC curve `Run.log_roc_curve` logged (artifact `name`).
+ */
+export interface RocCurve {
+  name: string;
+  false_positive_rate: number[];
+  true_positive_rate: number[];
+  area_under_curve: number | null;
+}
+
+/**
+ * A precision-recall curve `Run.log_precision_recall` logged (artifact `name`).
+ */
+export interface PrecisionRecallCurve {
+  name: string;
+  precision: number[];
+  recall: number[];
+  average_precision: number | null;
+}
+
+/**
+ * A confusion matrix `Run.log_confusion_matrix` logged: `matrix[true][predicted]` counts,
+ * rows and columns in the order of `labels`.
+ */
+export interface ConfusionMatrix {
+  name: string;
+  labels: string[];
+  matrix: number[][];
+}
+
+/**
+ * The charts run `run` logged, read from their JSON artifacts.
+ */
+export interface RunCharts {
+  run: string;
+  roc_curves: RocCurve[];
+  precision_recall_curves: PrecisionRecallCurve[];
+  confusion_matrices: ConfusionMatrix[];
 }
 
 /**

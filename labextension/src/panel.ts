@@ -49,8 +49,12 @@ const TAB_ICONS: Record<ViewId, LabIcon> = {
  * page loads and, while a lifecycle run is in progress, every POLL_MS.
  */
 export class JobsPanel extends Widget {
-  /** `onOpenPage(jobType, name)` opens a (Tuning or AutoML) job's page in the main area. */
-  constructor(onOpenPage: (jobType: string, name: string) => void = () => undefined) {
+  /**
+   * `onOpenPage(jobType, name)` opens a (Tuning or AutoML) job's page in the main area;
+   * `onCompare(experiment)` the runs-compare page (null: the runs outside any experiment).
+   */
+  constructor(onOpenPage: (jobType: string, name: string) => void = () => undefined,
+    onCompare: (experiment: string | null) => void = () => undefined) {
     super();
     this.id = PANEL_ID;
     this.title.icon = jobsIcon;
@@ -58,15 +62,16 @@ export class JobsPanel extends Widget {
     this.addClass('jp-JupyterExt-panel');
     this._jobs = new JobsView(onOpenPage);
     this._lifecycle = new LifecycleView(failed => this._showLifecycle(failed));
+    this._experiments = new ExperimentsView(name => {
+      this.showView('jobs');
+      void this.openJob(name);
+    }, onCompare);
     this._tabs = [
       { id: 'jobs', label: 'Jobs', view: this._jobs },
       {
         id: 'experiments',
         label: 'Experiments',
-        view: new ExperimentsView(name => {
-          this.showView('jobs');
-          void this.openJob(name);
-        })
+        view: this._experiments
       },
       { id: 'endpoints', label: 'Endpoints', view: new EndpointsView() },
       { id: 'pipelines', label: 'Pipelines', view: new PipelinesView(name => void this.openJob(name)) },
@@ -109,6 +114,12 @@ export class JobsPanel extends Widget {
   /** Fetch what is shown now from the server. */
   async refresh(): Promise<void> {
     await this._current.view.refresh();
+  }
+
+  /** Show run `name` in detail (in the Experiments view). */
+  async openRun(name: string): Promise<void> {
+    this._select('experiments');
+    await this._experiments.openRun(name);
   }
 
   /** Show job `name` in detail (in the Jobs view). */
@@ -184,6 +195,7 @@ export class JobsPanel extends Widget {
   private readonly _buttons = new Map<ViewId, HTMLButtonElement>();
   private readonly _jobs: JobsView;
   private readonly _lifecycle: LifecycleView;
+  private readonly _experiments: ExperimentsView;
   private _timer: number | null = null;
   private readonly _badgeTimer: number;
 }

@@ -5,17 +5,14 @@
  * It asks the server again every POLL_MS while it is shown and the tuning job runs.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
-import { Widget } from '@lumino/widgets';
 
 import { ChartRow, formatValue, scatterChart, scatterRows, VegaChart } from './chart';
 import { describeTuningJob, elapsed } from './client';
 import { button, el, grid, section, table } from './dom';
 import { jobsIcon } from './icon';
 import { ACTIVE_STATUSES, TuningJobDescription, TuningParameterRange } from './models';
+import { mainAreaPage, PollingPage } from './page';
 import { parameterNames, TrialTable } from './trialtable';
-
-/** How often a shown page of a running tuning job asks for news, in ms. */
-const POLL_MS = 3000;
 
 function rangeText(range: TuningParameterRange): string {
   if (range.kind === 'Categorical') {
@@ -56,19 +53,10 @@ function objectiveChart(metric: string): VegaChart {
 }
 
 /** The page's content (the MainAreaWidget's); `onOpenJob(name)` shows a training job in the sidebar. */
-export class TuningJobView extends Widget {
+export class TuningJobView extends PollingPage<TuningJobDescription> {
   constructor(readonly tuningJobName: string, private readonly onOpenJob: (name: string) => void) {
-    super();
-    this.addClass('jp-JupyterExt-panel'); // the sidebar's look
-    this.addClass('jp-JupyterExt-page');
-    this.addClass('jp-JupyterExt-tuningPage');
+    super(tuningJobName, 'jp-JupyterExt-tuningPage');
     this.node.dataset.tuningJob = tuningJobName;
-    const header = el('div', 'jp-JupyterExt-detailHeader');
-    this._badge = el('span', 'jp-JupyterExt-badge');
-    const refresh = button('jp-JupyterExt-pageRefresh', '⟳', () => void this.refresh());
-    refresh.title = 'Refresh';
-    header.append(el('span', 'jp-JupyterExt-detailName', tuningJobName), this._badge, refresh);
-    this._message = el('p', 'jp-JupyterExt-message');
     const [summary, summaryBody] = section('Tuning job', 'jp-JupyterExt-tuningSummary');
     const [ranges, rangesBody] = section('Hyperparameter ranges', 'jp-JupyterExt-ranges');
     const [trials, trialsBody] = section('Training jobs', 'jp-JupyterExt-trialSection');
@@ -77,55 +65,34 @@ export class TuningJobView extends Widget {
     this._table = new TrialTable(onOpenJob);
     trialsBody.append(this._table.node);
     this._scatters = el('div', 'jp-JupyterExt-scatters');
-    this.node.append(header, this._message, summary, trials, charts, ranges);
+    this.node.append(summary, trials, charts, ranges);
   }
 
   /** The last answer, if any. */
   get job(): TuningJobDescription | null {
-    return this._job;
-  }
-
-  /** Fetch the tuning job and draw it; never throws. */
-  async refresh(): Promise<void> {
-    try {
-      const job = await describeTuningJob(this.tuningJobName);
-      this._job = job;
-      this._message.textContent = '';
-      this._draw(job);
-    } catch (error) {
-      this._message.textContent = `Cannot load ${this.tuningJobName}: ${(error as Error).message}`;
-    }
-  }
-
-  protected onAfterShow(): void {
-    void this.refresh();
-    if (this._timer === null) {
-      this._timer = window.setInterval(() => {
-        if (!document.hidden && this.isVisible && this._job && ACTIVE_STATUSES.includes(this._job.status)) {
-          void this.refresh();
-        }
-      }, POLL_MS);
-    }
-  }
-
-  protected onBeforeHide(): void {
-    if (this._timer !== null) {
-      window.clearInterval(this._timer);
-      this._timer = null;
-    }
+    return this.data;
   }
 
   dispose(): void {
-    this.onBeforeHide();
     this._objective?.dispose();
     this._parameterCharts.forEach(chart => chart.dispose());
     super.dispose();
   }
 
+  protected load(): Promise<TuningJobDescription> {
+    return describeTuningJob(this.tuningJobName);
+  }
+
+  protected isLive(job: TuningJobDescription): boolean {
+    return ACTIVE_STATUSES.includes(job.status);
+  }
+
+  protected draw(job: TuningJobDescription): void {
+    this._draw(job);
+  }
+
   private _draw(job: TuningJobDescription): void {
-    this._badge.textContent = job.status;
-    this._badge.className = `jp-JupyterExt-badge jp-JupyterExt-status-${job.status}`;
-    this.node.dataset.status = job.status;
+    this.showStatus(job.status);
     const best = job.trials.find(trial => trial.is_best);
     const done = job.trials.filter(trial => !ACTIVE_STATUSES.includes(trial.status)).length;
     const rows: [string, string][] = [
@@ -178,12 +145,8 @@ export class TuningJobView extends Widget {
     }
   }
 
-  private _job: TuningJobDescription | null = null;
-  private _timer: number | null = null;
   private _objective: VegaChart | null = null;
   private readonly _parameterCharts = new Map<string, VegaChart>();
-  private readonly _badge: HTMLSpanElement;
-  private readonly _message: HTMLParagraphElement;
   private readonly _summary: HTMLElement;
   private readonly _ranges: HTMLElement;
   private readonly _charts: HTMLElement;
@@ -193,11 +156,6 @@ export class TuningJobView extends Widget {
 
 /** A main-area page for tuning job `name`. */
 export function tuningJobPage(name: string, onOpenJob: (job: string) => void): MainAreaWidget<TuningJobView> {
-  const page = new MainAreaWidget({ content: new TuningJobView(name, onOpenJob) });
-  page.id = `jupyter-ext-tuning-${name}`;
-  page.title.label = `Tuning: ${name}`;
-  page.title.caption = `Tuning job ${name}`;
-  page.title.icon = jobsIcon;
-  page.title.closable = true;
-  return page;
+  return mainAreaPage(new TuningJobView(name, onOpenJob), `jupyter-ext-tuning-${name}`, `Tuning: ${name}`,
+    `Tuning job ${name}`, jobsIcon);
 }
