@@ -22,7 +22,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export OMP_NUM_THREADS ?= 1
 # TEST_WORKERS=2 runs test modules on two pytest-xdist workers, a module at a time (module fixtures
 # stay shared); the default is one process: two Ray clusters starting at once timed out under load.
-TEST_WORKERS ?= 0
+TEST_WORKERS ?= 2
 
 .PHONY: lab test install system-packages bench clean
 

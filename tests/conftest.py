@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import socket
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,27 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def one_ray_cluster_at_a_time(tmp_path_factory: pytest.TempPathFactory, timeout: float = 1200.0) -> Iterator[None]:
+    """Hold the suite's Ray turn: of the pytest-xdist workers, one at a time starts a Ray
+    cluster (two clusters starting at once on 2 cores time out in Ray's node start-up)."""
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every xdist worker
+    with open(shared / "ray-cluster.lock", "w") as lock:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"another worker held the Ray turn for over {timeout} s")
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.hookimpl(hookwrapper=True)

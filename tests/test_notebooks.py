@@ -3,6 +3,7 @@ job fails the papermill run on its cell."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import nbformat
 import papermill
 import pytest
 from aws_fixtures import Endpoint, needs_sdk2
+from conftest import one_ray_cluster_at_a_time
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
@@ -29,13 +31,16 @@ def _run(notebook: Path, tmp_path: Path, kernel: str) -> str:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
-def test_notebook_runs_under_papermill(notebook: Path, tmp_path: Path, monkeypatch) -> None:
+def test_notebook_runs_under_papermill(notebook: Path, tmp_path: Path, tmp_path_factory, monkeypatch) -> None:
     monkeypatch.delenv("JUPYTER_EXT_DISPLAY")  # choose as a user's papermill run would
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    try:
-        text = _run(notebook, tmp_path, "python3")
-    finally:
-        _stop_endpoint()
+    cells = nbformat.read(notebook, as_version=4).cells
+    on_ray = any('"ray"' in cell.source for cell in cells)  # it starts the home's local Ray cluster
+    with one_ray_cluster_at_a_time(tmp_path_factory) if on_ray else contextlib.nullcontext():
+        try:
+            text = _run(notebook, tmp_path, "python3")
+        finally:
+            _stop_endpoint()
     assert ": Completed | after" in text  # jobs print as text under papermill
 
 
