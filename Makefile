@@ -20,8 +20,8 @@ SAGEMAKER3_STAMP := $(SAGEMAKER3_VENV)/.installed
 SYSTEM_PACKAGES := libkrb5-dev chromium
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export OMP_NUM_THREADS ?= 1
-# TEST_WORKERS=2 runs test modules on two pytest-xdist workers, a module at a time (module fixtures
-# stay shared); the default is one process: two Ray clusters starting at once timed out under load.
+# The suite runs test modules on two pytest-xdist workers, a module at a time (module fixtures stay
+# shared; tests that start a Ray cluster take turns); TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 2
 
 .PHONY: lab test install system-packages bench clean
