@@ -1,7 +1,8 @@
 """A job's artifacts made openable through a real jupyter_server over a real training job:
 POST /jupyter-ext/api/jobs/{name}/artifacts/open copies a file under JupyterLab's root
 (jupyter_ext-outputs/<job>/), lists a folder's files and an archive's members, and refuses
-paths that are none of the job's artifacts."""
+paths that are none of the job's artifacts; POST .../runs/{name}/artifacts/open does the same
+for the files a run logged."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from jupyter_ext import Estimator, describe_job
+from jupyter_ext.experiments import Run
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
 
@@ -33,8 +35,8 @@ def artifact_job(script, name: str) -> None:
     Estimator(str(script(WRITER, "writer.py"))).fit(job_name=name, logs=False)
 
 
-async def _open(jp_fetch, job: str, path: str) -> dict:
-    response = await jp_fetch("jupyter-ext", "api", "jobs", job, "artifacts", "open", method="POST",
+async def _open(jp_fetch, job: str, path: str, owner: str = "jobs") -> dict:
+    response = await jp_fetch("jupyter-ext", "api", owner, job, "artifacts", "open", method="POST",
                               body=json.dumps({"path": path}))
     return json.loads(response.body)
 
@@ -62,4 +64,27 @@ async def test_paths_outside_the_jobs_artifacts_are_refused(jp_fetch, script, tm
                          (f"{job.job_dir}/no-such-file", 404)):
         with pytest.raises(HTTPClientError) as caught:
             await _open(jp_fetch, "artifacts-refused", path)
+        assert caught.value.code == status, path
+
+
+async def test_a_runs_logged_files_open_and_other_paths_are_refused(jp_fetch, jp_root_dir, tmp_path) -> None:
+    (tmp_path / "notes.html").write_text("<p>notes</p>")
+    (tmp_path / "plots").mkdir()
+    (tmp_path / "plots" / "loss.png").write_bytes(b"png")
+    with Run(experiment_name="run-artifacts", run_name="logged") as run:
+        copy = run.log_file(str(tmp_path / "notes.html"))
+        run.log_artifact("plots", str(tmp_path / "plots"))
+        run.log_roc_curve([0, 1], [0.2, 0.9])
+        run.log_artifact("note", "just text")
+    name = "run-artifacts-logged"
+    opened = await _open(jp_fetch, name, copy, "runs")
+    assert opened == {"path": f"jupyter_ext-outputs/runs/{name}/notes.html", "kind": "html", "members": []}
+    assert (jp_root_dir / opened["path"]).read_text() == "<p>notes</p>"
+    folder = await _open(jp_fetch, name, str(tmp_path / "plots"), "runs")
+    assert folder["kind"] == "folder" and folder["members"] == [str(tmp_path / "plots" / "loss.png")]
+    png = await _open(jp_fetch, name, folder["members"][0], "runs")
+    assert png["path"] == f"jupyter_ext-outputs/runs/{name}/loss.png" and png["kind"] == "file"
+    for path, status in (("/etc/passwd", 400), ("just text", 400), (str(tmp_path / "plots" / "../notes.html"), 400)):
+        with pytest.raises(HTTPClientError) as caught:
+            await _open(jp_fetch, name, path, "runs")
         assert caught.value.code == status, path

@@ -44,6 +44,13 @@ async def test_an_automl_job_with_its_leaderboard_ensemble_and_notebooks(jp_fetc
     assert job["best_candidate"] == candidates[0]["name"] and candidates[0]["is_best"]
     assert {n["kind"] for n in job["notebooks"]} == {"DataExploration", "CandidateDefinition"}
     assert job["feature_importance"]
+    profile = job["data_profile"]  # the numbers of the Data Exploration notebook
+    assert (profile["rows"], profile["duplicate_rows"], profile["missing_feature_percent"]) == (500, 0, 0.0)
+    assert [c["name"] for c in profile["columns"]][:1] == ["f0"]  # the strongest input first
+    assert {c["name"] for c in profile["columns"]} == {f"f{i}" for i in range(6)}
+    assert all(c["column_type"] == "numeric" and c["cardinality"] == 500 and c["mean"] is not None
+               for c in profile["columns"])
+    assert profile["target_classes"] == {}  # a regression
     opened = json.loads((await jp_fetch("jupyter-ext", "api", "automl-jobs", "rest-automl", "notebooks",
                                         "CandidateDefinition", method="POST", body="{}")).body)
     assert opened["path"] == "jupyter_ext-outputs/rest-automl/SageMakerAutopilotCandidateDefinitionNotebook.ipynb"

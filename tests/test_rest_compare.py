@@ -28,7 +28,7 @@ async def _get(jp_fetch, *parts: str, **params) -> dict:
 
 def compared_runs(experiment: str, script: Callable[[str, str], Path] | None = None) -> None:
     """Three runs of `experiment` logging a loss over 3 steps (the third lacks parameter C and
-    logs an ROC curve and a confusion matrix); with `script`, a training job `<experiment>-alone`
+    logs an ROC curve, a precision-recall curve and a confusion matrix); with `script`, a training job `<experiment>-alone`
     outside any experiment too (an unassigned run)."""
     for name, c, loss in (("small", 0.1, 0.5), ("large", 10.0, 0.2), ("plain", None, 0.3)):
         with Run(experiment_name=experiment, run_name=name) as run:
@@ -40,6 +40,7 @@ def compared_runs(experiment: str, script: Callable[[str, str], Path] | None = N
             run.log_metric("accuracy", 1 - loss)
             if c is None:
                 run.log_roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+                run.log_precision_recall([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
                 run.log_confusion_matrix(["cat", "dog", "dog", "cat"], ["cat", "dog", "cat", "cat"])
     if script is not None:
         path = script("print('loss: 0.9')\n", "alone.py")
@@ -58,12 +59,15 @@ async def test_an_experiments_runs_compared_and_a_runs_charts(jp_fetch) -> None:
     plain, large = comparison["runs"][0], comparison["runs"][1]
     assert "C" not in plain["parameters"] and large["parameters"] == {"C": 10.0, "kernel": "rbf"}
     assert large["metrics"] == {"loss": pytest.approx(0.2), "accuracy": pytest.approx(0.8)}
-    assert plain["charts"] == ["roc-curve", "confusion-matrix"] and large["charts"] == []
+    assert plain["charts"] == ["roc-curve", "precision-recall", "confusion-matrix"] and large["charts"] == []
 
     charts = await _get(jp_fetch, "runs", "compare-rest-plain", "charts")
     [roc] = charts["roc_curves"]
     assert roc["false_positive_rate"][0] == 0 and roc["true_positive_rate"][-1] == 1
     assert roc["area_under_curve"] == pytest.approx(0.75)
+    [curve] = charts["precision_recall_curves"]
+    assert curve["name"] == "precision-recall" and len(curve["precision"]) == len(curve["recall"]) > 2
+    assert curve["average_precision"] == pytest.approx(0.8333, abs=1e-3)
     [matrix] = charts["confusion_matrices"]
     assert matrix["labels"] == ["cat", "dog"] and matrix["matrix"] == [[2, 0], [1, 1]]
 

@@ -106,6 +106,9 @@ def page(browser, lab: dict, request: pytest.FixtureRequest) -> Iterator[object]
     """JupyterLab open in a fresh page with the jobs panel shown."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"page error: {error}"))
     page.goto(f"{lab['url']}/lab/workspaces/{request.node.name.replace('_', '-')}")
     page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
     page.evaluate("window.jupyterapp.restored.then(() => true)")
@@ -118,6 +121,9 @@ def page(browser, lab: dict, request: pytest.FixtureRequest) -> Iterator[object]
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+        (ARTIFACTS / f"{request.node.name}.console.txt").write_text("\n".join(console))
+        lab_log = (lab["root"] / ".lab.log").read_text(errors="replace").splitlines()
+        (ARTIFACTS / f"{request.node.name}.lab.log").write_text("\n".join(lab_log[-300:]))
     context.close()
 
 
@@ -232,14 +238,18 @@ def test_a_tuning_job_shows_its_training_jobs(page, script) -> None:
     page.locator(".jp-JupyterExt-summary", has_text="tune-in-sidebar").wait_for()  # "Launched by"
 
 
-def test_experiments_view_ranks_runs_and_opens_one(page) -> None:
+def test_experiments_view_ranks_runs_and_opens_one(page, tmp_path) -> None:
     from jupyter_ext.experiments import Run
 
+    (tmp_path / "notes.html").write_text("<h1>notes of c0.1</h1>")
     for c, auc in ((0.1, 0.7), (1.0, 0.9), (10.0, 0.8)):
         with Run(experiment_name="sidebar-exp", run_name=f"c{c}") as run:
             run.log_parameter("C", c)
             for step in range(3):
                 run.log_metric("auc", auc - 0.05 * (2 - step), step=step)
+            if c == 0.1:
+                run.log_file(str(tmp_path / "notes.html"))
+                run.log_artifact("source", "s3://bucket/data.csv")
     page.locator('.jp-JupyterExt-tab[data-view="experiments"]').click()
     page.locator('.jp-JupyterExt-experimentRow[data-experiment="sidebar-exp"]').click()
     rows = page.locator(".jp-JupyterExt-leaderboard tbody tr")
@@ -254,6 +264,11 @@ def test_experiments_view_ranks_runs_and_opens_one(page) -> None:
     assert "C" in page.locator(".jp-JupyterExt-scatter .role-axis-title").all_text_contents()
     rows.first.click()
     page.locator('.jp-JupyterExt-chart[data-metric="auc"] .mark-line path').wait_for()
-    assert "0.1" in page.locator(".jp-JupyterExt-runFacts").inner_text()
+    facts = page.locator(".jp-JupyterExt-runFacts")
+    assert "0.1" in facts.inner_text()
+    assert facts.locator('td[data-artifact="source"]').inner_text() == "s3://bucket/data.csv"  # not a file here
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sidebar-experiments.png"))
+    facts.locator('td[data-artifact="notes.html"] .jp-JupyterExt-artifactLink').click()  # the logged file opens
+    page.locator(".lm-TabBar-tab.lm-mod-current", has_text="notes.html").wait_for()
+    assert page.frame_locator(".jp-RenderedHTML iframe, iframe").first.locator("h1").inner_text() == "notes of c0.1"

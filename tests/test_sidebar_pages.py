@@ -130,7 +130,15 @@ def test_an_automl_job_page_ranks_the_ensemble_and_opens_the_candidate_notebook(
     best = rows.first.get_attribute("data-candidate")
     assert best in view.locator(".jp-JupyterExt-automlSummary").inner_text()
     view.locator(".jp-JupyterExt-importanceChart .mark-rect path").first.wait_for()  # feature importance bars
+    profile = view.locator(".jp-JupyterExt-dataProfile")  # what the job found in its table
+    columns = profile.locator(".jp-JupyterExt-profileColumns tbody tr")
+    assert columns.count() == 6 and columns.first.get_attribute("data-column") == "f0"  # most predictive first
+    assert "numeric" in columns.first.inner_text() and columns.first.locator(".jp-JupyterExt-powerBar").count() == 1
+    assert "500" in profile.locator("table").first.inner_text()  # its rows
     ARTIFACTS.mkdir(exist_ok=True)
+    profile.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "automl-profile.png"))
+    view.evaluate("(node) => { node.scrollTop = 0; }")
     page.screenshot(path=str(ARTIFACTS / "automl-page.png"))
     view.locator('.jp-JupyterExt-openNotebook[data-notebook="CandidateDefinition"]').click()
     page.locator(".lm-TabBar-tab.lm-mod-current", has_text="SageMakerAutopilotCandidateDefinitionNotebook").wait_for()
@@ -177,6 +185,8 @@ def test_runs_compared_overlay_their_curves_scatter_a_parameter_and_list_unassig
     view.locator(".jp-JupyterExt-parallelChart .mark-line path").first.wait_for()
     view.locator(".jp-JupyterExt-rocChart .mark-line path").nth(1).wait_for()  # plain's curve and the diagonal
     assert "0.75" in view.locator(".jp-JupyterExt-rocChart .role-legend").text_content()  # its area
+    view.locator(".jp-JupyterExt-precisionRecallChart .mark-line path").nth(1).wait_for()  # the curve and the guide
+    assert "0.833" in view.locator(".jp-JupyterExt-precisionRecallChart .role-legend").text_content()  # its average precision
     assert view.locator(".jp-JupyterExt-confusionChart .mark-rect path").count() == 4
     ARTIFACTS.mkdir(exist_ok=True)
     view.evaluate("(node) => { node.scrollTop = 0; }")

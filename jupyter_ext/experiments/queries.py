@@ -1,18 +1,22 @@
-"""Read-only views of runs for the REST API: one run described, a leaderboard as records."""
+"""Views of runs for the REST API: one run described, a leaderboard as records, a run's artifact opened."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from ..jobs import records as job_records
-from ..models import LeaderboardResponse, LeaderboardRow, MetricPoint, RunArtifact, RunDescription, timestamp
-from ..store import get_store
+from ..jobs.outputs import open_artifact
+from ..models import (
+    LeaderboardResponse, LeaderboardRow, MetricPoint, OpenArtifactResponse, RunArtifact, RunDescription, timestamp,
+)
+from ..store import get_store, local_path
 from . import records
 from .analytics import metric_stats
 from .comparison import lower_is_better
 from .experiment import Experiment
 
-__all__ = ["describe_run", "run_metric_points", "metric_series", "leaderboard"]
+__all__ = ["describe_run", "run_metric_points", "metric_series", "leaderboard", "open_run_artifact"]
 
 
 def describe_run(name: str) -> RunDescription:
@@ -89,3 +93,13 @@ def _plain(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
+
+
+def open_run_artifact(name: str, artifact: str, root: Path) -> OpenArtifactResponse:
+    """Make artifact `artifact` of run `name` (a file or folder the run recorded, or a file in
+    such a folder) openable in JupyterLab, as a job's artifacts are: copied under `root`'s
+    `jupyter_ext-outputs/runs/<run>/`, or listed."""
+    recorded = [a.value for a in describe_run(name).artifacts if a.value.startswith(("/", "file://"))]
+    owners = [path for path in map(local_path, recorded) if path is not None]  # not short values
+    return open_artifact(artifact, owners, f"runs/{name}", root,
+                         f"is not an artifact of run {name}: open the files and folders it recorded.")

@@ -15,7 +15,7 @@ from ..models import JobDescription, OpenArtifactResponse
 from ..store import local_path
 from .handle import describe_job
 
-__all__ = ["OUTPUTS_FOLDER", "MAX_LISTED", "MAX_COPY_BYTES", "copy_under_root", "open_job_artifact"]
+__all__ = ["OUTPUTS_FOLDER", "MAX_LISTED", "MAX_COPY_BYTES", "copy_under_root", "open_artifact", "open_job_artifact"]
 
 #: The folder under JupyterLab's root that jobs' artifacts are copied into.
 OUTPUTS_FOLDER = "jupyter_ext-outputs"
@@ -66,13 +66,20 @@ def open_job_artifact(name: str, artifact: str, root: Path) -> OpenArtifactRespo
     (absolute paths, to open in turn), an archive is copied and its members listed.
     NotFoundError for an unknown job or a missing file; ValidationError for a path that is
     none of the job's artifacts or a remote URI."""
-    job = describe_job(name)
+    return open_artifact(artifact, _artifact_roots(describe_job(name)), name, root,
+                         f"is not an artifact of job {name}: open files of its folder or outputs.")
+
+
+def open_artifact(artifact: str, owners: list[Path], folder: str, root: Path, refusal: str) -> OpenArtifactResponse:
+    """Open `artifact` if it is one of `owners` or inside one: copied to
+    `<root>/jupyter_ext-outputs/<folder>/...` (a file or an archive, with its members), or
+    listed (a folder). Any other path is refused with "<artifact> <refusal>"."""
     path = local_path(artifact)
     if path is None:
         raise ValidationError(f"{artifact} is not on this machine; download it (e.g. `aws s3 cp`) to open it.")
-    owner = next((top for top in _artifact_roots(job) if path == top or top in path.parents), None)
+    owner = next((top for top in owners if path == top or top in path.parents), None)
     if owner is None:
-        raise ValidationError(f"{artifact} is not an artifact of job {name}: open files of its folder or outputs.")
+        raise ValidationError(f"{artifact} {refusal}")
     if not path.exists():
         raise NotFoundError(f"{artifact} does not exist (any more).")
     if path.is_dir():
@@ -83,6 +90,6 @@ def open_job_artifact(name: str, artifact: str, root: Path) -> OpenArtifactRespo
         raise ValidationError(f"{path.name} is {size // 2**20} MiB, too big to copy under JupyterLab's root; "
                               f"open it from {path}.")
     relative = path.relative_to(owner) if path != owner else Path(path.name)
-    copied = copy_under_root(path, name, root, relative)
+    copied = copy_under_root(path, folder, root, relative)
     kind = _kind(path)
     return OpenArtifactResponse(copied, kind, _members(path) if kind == "archive" else [])

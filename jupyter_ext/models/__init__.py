@@ -29,7 +29,7 @@ from .pipelines import (  # noqa: F401
     ListPipelineExecutionsResponse, ListPipelinesResponse, PipelineExecutionGraph, PipelineExecutionSummary, PipelineStepNode, PipelineSummary,
 )
 from .automl import (  # noqa: F401
-    AutoMLCandidate, AutoMLJobDescription, AutoMLNotebook, OpenNotebookResponse,
+    AutoMLCandidate, AutoMLJobDescription, AutoMLNotebook, DataProfile, OpenNotebookResponse, ProfiledColumn,
 )
 from .tuning import (  # noqa: F401
     TuningJobDescription, TuningParameterRange, TuningTrial,
@@ -115,6 +115,8 @@ __all__ = [
     "TuningJobDescription",
     "AutoMLCandidate",
     "AutoMLNotebook",
+    "ProfiledColumn",
+    "DataProfile",
     "AutoMLJobDescription",
     "OpenNotebookResponse",
     "API_RECORDS",
@@ -136,5 +138,5 @@ API_RECORDS = (
     ListModelPackagesResponse, UpdateModelApprovalRequest, ModelLineage,
     PipelineExecutionSummary, PipelineSummary, ListPipelinesResponse, ListPipelineExecutionsResponse, PipelineStepNode,
     PipelineExecutionGraph, TuningParameterRange, TuningTrial, TuningJobDescription,
-    AutoMLCandidate, AutoMLNotebook, AutoMLJobDescription, OpenNotebookResponse,
+    AutoMLCandidate, AutoMLNotebook, ProfiledColumn, DataProfile, AutoMLJobDescription, OpenNotebookResponse,
 )

@@ -1,13 +1,15 @@
-"""REST routes for experiments: list, leaderboard, a run, its metrics and charts, runs compared."""
+"""REST routes for experiments: list, leaderboard, a run, its metrics, charts and artifacts, runs compared."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..experiments import list_experiments
 from ..experiments.comparison import compare_runs, run_charts, unassigned_run_count
-from ..experiments.queries import describe_run, leaderboard, run_metric_points
+from ..experiments.queries import describe_run, leaderboard, open_run_artifact, run_metric_points
 from ..models import (
     CompareRunsRequest, LeaderboardRequest, LeaderboardResponse, ListExperimentsResponse, ListMetricsRequest, ListMetricsResponse,
-    RunCharts, RunComparison, RunDescription,
+    OpenArtifactRequest, OpenArtifactResponse, RunCharts, RunComparison, RunDescription,
 )
 from .base import ApiHandler, api
 
@@ -67,11 +69,21 @@ class RunChartsHandler(ApiHandler):
         return run_charts(name)
 
 
+class OpenRunArtifactHandler(ApiHandler):
+    """POST /runs/{name}/artifacts/open: OpenArtifactRequest → OpenArtifactResponse (as a job's)."""
+
+    @api
+    def post(self, name: str) -> OpenArtifactResponse:
+        root = Path(self.settings["contents_manager"].root_dir)
+        return open_run_artifact(name, self.body(OpenArtifactRequest).path, root)
+
+
 ROUTES = [
     ("experiments", ExperimentsHandler),
     (f"experiments/{_NAME}/leaderboard", LeaderboardHandler),
     (f"runs/{_NAME}", RunHandler),
     (f"runs/{_NAME}/metrics", RunMetricsHandler),
     (f"runs/{_NAME}/charts", RunChartsHandler),
+    (f"runs/{_NAME}/artifacts/open", OpenRunArtifactHandler),
     ("run-comparison", RunComparisonHandler),
 ]

@@ -1,11 +1,12 @@
 /**
  * An AutoML job's page in JupyterLab's main area: the problem, the best candidate, the
  * candidate leaderboard (the ensemble included, with its members), buttons that open the two
- * generated notebooks in JupyterLab, and the best candidate's feature importance. It asks the
+ * generated notebooks in JupyterLab, the data profile, and the best candidate's feature importance. It asks the
  * server again every POLL_MS while it is shown and the job runs.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 
+import { profileParts } from './automlprofile';
 import { formatValue, VegaChart } from './chart';
 import { copyAutoMLNotebook, describeAutoMLJob, elapsed } from './client';
 import { button, el, section, table } from './dom';
@@ -33,10 +34,14 @@ export class AutoMLJobView extends PollingPage<AutoMLJobDescription> {
     const [notebooks, notebooksBody] = section('Notebooks', 'jp-JupyterExt-notebooks');
     const [board, boardBody] = section('Candidates', 'jp-JupyterExt-candidates');
     const [importance, importanceBody] = section('Feature importance', 'jp-JupyterExt-importance');
+    const [profile, profileBody] = section('Data profile', 'jp-JupyterExt-dataProfile');
+    this._profile = profileBody;
+    this._profileSection = profile;
+    profile.hidden = true;
     [this._summary, this._notebooks, this._board, this._importance] = [summaryBody, notebooksBody, boardBody, importanceBody];
     this._importanceSection = importance;
     importance.hidden = true;
-    this.node.append(summary, notebooks, board, importance);
+    this.node.append(summary, notebooks, board, importance, profile);
   }
 
   dispose(): void {
@@ -85,6 +90,16 @@ export class AutoMLJobView extends PollingPage<AutoMLJobDescription> {
     }
     this._board.replaceChildren(this._leaderboard(job));
     this._drawImportance(job);
+    this._drawProfile(job);
+  }
+
+  private _drawProfile(job: AutoMLJobDescription): void {
+    this._profileSection.hidden = job.data_profile === null;
+    const key = JSON.stringify(job.data_profile);
+    if (job.data_profile && key !== this._profileKey) {
+      this._profile.replaceChildren(...profileParts(job.data_profile));
+    }
+    this._profileKey = key;
   }
 
   private _leaderboard(job: AutoMLJobDescription): HTMLTableElement {
@@ -142,6 +157,9 @@ export class AutoMLJobView extends PollingPage<AutoMLJobDescription> {
   }
 
   private _chart: VegaChart | null = null;
+  private _profileKey = '';
+  private readonly _profile: HTMLElement;
+  private readonly _profileSection: HTMLElement;
   private readonly _summary: HTMLElement;
   private readonly _notebooks: HTMLElement;
   private readonly _board: HTMLElement;

@@ -112,9 +112,10 @@ export function copyAutoMLNotebook(name: string, kind: string): Promise<OpenNote
   });
 }
 
-/** Job `name`'s artifact `path` copied under JupyterLab's root (a folder or archive: listed). */
-export function openJobArtifact(name: string, path: string): Promise<OpenArtifactResponse> {
-  return requestAPI<OpenArtifactResponse>(jobPath(name, 'artifacts', 'open'), { method: 'POST', body: JSON.stringify({ path }) });
+/** Make an artifact of job or run `name` openable under JupyterLab's root (or list it). */
+export function openArtifact(owner: 'jobs' | 'runs', name: string, path: string): Promise<OpenArtifactResponse> {
+  return requestAPI<OpenArtifactResponse>([owner, encodeURIComponent(name), 'artifacts', 'open'].join('/'),
+    { method: 'POST', body: JSON.stringify({ path }) });
 }
 
 /** Every experiment. */

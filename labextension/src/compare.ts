@@ -4,7 +4,7 @@
  * metric's own way: lowest first for a loss), a box per run to choose it, and charts over the
  * chosen runs: the metric's curves overlaid, the metric against a parameter (a run lacking the
  * parameter is named as missing, not drawn at an edge), parallel coordinates over the
- * parameters and the metric, ROC curves and confusion matrices the runs logged. Refreshed
+ * parameters and the metric, ROC and precision-recall curves and confusion matrices the runs logged. Refreshed
  * while shown (new runs appear, running runs' curves grow).
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
@@ -12,7 +12,9 @@ import { tableRowsIcon } from '@jupyterlab/ui-components';
 
 import { formatValue, scatterChart, scatterRows, VegaChart } from './chart';
 import { compareRuns, runCharts, runMetrics } from './client';
-import { confusionChart, curveRows, curvesChart, parallelChart, parallelRows, rocChart, rocRows } from './comparecharts';
+import {
+  confusionChart, curveRows, curvesChart, parallelChart, parallelRows, precisionRecallChart, precisionRecallRows, rocChart, rocRows
+} from './comparecharts';
 import { button, el, section } from './dom';
 import { ACTIVE_STATUSES, ComparedRun, MetricPoint, RunCharts, RunComparison } from './models';
 import { mainAreaPage, PollingPage } from './page';
@@ -60,24 +62,25 @@ export class RunsCompareView extends PollingPage<RunComparison> {
     const [curves, curvesBody] = section('Curves of the chosen runs', 'jp-JupyterExt-compareCurves');
     const [scatter, scatterBody] = section('Metric against a parameter', 'jp-JupyterExt-compareScatter');
     const [parallel, parallelBody] = section('Parallel coordinates', 'jp-JupyterExt-compareParallel');
-    const [logged, loggedBody] = section('ROC curves and confusion matrices', 'jp-JupyterExt-compareLogged');
+    const [logged, loggedBody] = section('ROC and precision-recall curves, confusion matrices', 'jp-JupyterExt-compareLogged');
     this._curves = curvesChart('');
     this._parallel = parallelChart();
     this._roc = rocChart();
+    this._precisionRecall = precisionRecallChart();
     this._missing = el('p', 'jp-JupyterExt-message jp-JupyterExt-missing');
     this._scatterBox = scatterBody;
     curvesBody.append(this._curves.node);
     scatterBody.append(this._missing);
     parallelBody.append(this._parallel.node);
     this._matrices = el('div', 'jp-JupyterExt-scatters jp-JupyterExt-matrices');
-    loggedBody.append(this._roc.node, this._matrices);
+    loggedBody.append(this._roc.node, this._precisionRecall.node, this._matrices);
     this._loggedSection = logged;
     logged.hidden = true;
     this.node.append(controls, runs, curves, scatter, parallel, logged);
   }
 
   dispose(): void {
-    [this._curves, this._parallel, this._roc, this._scatter, ...this._matrixCharts].forEach(chart => chart?.dispose());
+    [this._curves, this._parallel, this._roc, this._precisionRecall, this._scatter, ...this._matrixCharts].forEach(chart => chart?.dispose());
     super.dispose();
   }
 
@@ -228,6 +231,9 @@ export class RunsCompareView extends PollingPage<RunComparison> {
     this._loggedSection.hidden = logged.length === 0;
     this._roc.setData(rocRows(logged.flatMap(([run, charts]) => charts.roc_curves.map((c): [string, typeof c] => [run.display_name, c]))));
     this._roc.node.hidden = !logged.some(([, charts]) => charts.roc_curves.length);
+    this._precisionRecall.setData(precisionRecallRows(logged.flatMap(([run, charts]) =>
+      charts.precision_recall_curves.map((c): [string, typeof c] => [run.display_name, c]))));
+    this._precisionRecall.node.hidden = !logged.some(([, charts]) => charts.precision_recall_curves.length);
     const key = logged.map(([run, charts]) => `${run.name}:${charts.confusion_matrices.length}`).join(',');
     if (key !== this._matricesKey) {
       this._matrixCharts.forEach(chart => chart.dispose());
@@ -253,6 +259,7 @@ export class RunsCompareView extends PollingPage<RunComparison> {
   private readonly _curves: VegaChart;
   private readonly _parallel: VegaChart;
   private readonly _roc: VegaChart;
+  private readonly _precisionRecall: VegaChart;
   private readonly _missing: HTMLParagraphElement;
   private readonly _scatterBox: HTMLElement;
   private readonly _matrices: HTMLDivElement;

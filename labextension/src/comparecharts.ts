@@ -1,10 +1,10 @@
 /**
  * The charts of the runs-compare page, as Vega-Lite specs over rows the page computes: metric
  * curves overlaid (one colour per run, with a legend), parallel coordinates over parameters
- * and a metric, ROC curves overlaid, and a confusion matrix as a heatmap.
+ * and a metric, ROC and precision-recall curves overlaid, and a confusion matrix as a heatmap.
  */
 import { ChartRow, formatValue, VegaChart } from './chart';
-import { ComparedRun, ConfusionMatrix, MetricPoint, RocCurve } from './models';
+import { ComparedRun, ConfusionMatrix, MetricPoint, PrecisionRecallCurve, RocCurve } from './models';
 
 const RUN = { field: 'run', type: 'nominal', title: 'run', legend: { labelLimit: 260, columns: 4 } };
 
@@ -85,26 +85,50 @@ export function parallelRows(runs: ComparedRun[], parameters: string[], metric: 
   return rows;
 }
 
-/** ROC curves of several runs overlaid, with the chance diagonal. */
-export function rocChart(): VegaChart {
-  const x = { field: 'fpr', type: 'quantitative', title: 'false positive rate', scale: { domain: [0, 1] } };
-  const y = { field: 'tpr', type: 'quantitative', title: 'true positive rate', scale: { domain: [0, 1] } };
-  return new VegaChart('jp-JupyterExt-rocChart', 'ROC curves', {
+/** Curves the runs logged (ROC or precision-recall) overlaid on [0, 1] axes (x, y and the area
+ * the legend names), with `guide` as a dashed line. */
+function loggedCurvesChart(className: string, title: string, [x, y, area]: [string, string, string],
+  guide: { x: number; y: number }[]): VegaChart {
+  const xAxis = { field: 'x', type: 'quantitative', title: x, scale: { domain: [0, 1] } };
+  const yAxis = { field: 'y', type: 'quantitative', title: y, scale: { domain: [0, 1] } };
+  return new VegaChart(className, title, {
     layer: [
-      { data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: { x, y } },
+      { data: { values: guide }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: { x: xAxis, y: yAxis } },
       { mark: { type: 'line', point: { size: 20 }, tooltip: true, interpolate: 'linear' },
-        encoding: { x, y, color: { ...RUN, field: 'curve', title: 'run (area under curve)' }, order: { field: 'order' },
-          tooltip: [{ field: 'curve', title: 'run' }, { field: 'fpr', type: 'quantitative', format: '.3~g' }, { field: 'tpr', type: 'quantitative', format: '.3~g' }] } }
+        encoding: { x: xAxis, y: yAxis, color: { ...RUN, field: 'curve', title: `run (${area})` }, order: { field: 'order' },
+          tooltip: [{ field: 'curve', title: 'run' }, { field: 'x', title: x, type: 'quantitative', format: '.3~g' },
+            { field: 'y', title: y, type: 'quantitative', format: '.3~g' }] } }
     ]
   }, 280);
+}
+
+/** ROC curves of several runs overlaid, with the chance diagonal. */
+export function rocChart(): VegaChart {
+  return loggedCurvesChart('jp-JupyterExt-rocChart', 'ROC curves', ['false positive rate', 'true positive rate', 'area under curve'], [{ x: 0, y: 0 }, { x: 1, y: 1 }]);
+}
+
+/** Precision-recall curves of several runs overlaid, with the line of a perfect classifier's corner. */
+export function precisionRecallChart(): VegaChart {
+  return loggedCurvesChart('jp-JupyterExt-precisionRecallChart', 'Precision-recall curves', ['recall', 'precision', 'average precision'], [{ x: 0, y: 1 }, { x: 1, y: 1 }]);
+}
+
+function curveName(run: string, name: string, plain: string, area: number | null): string {
+  return `${run}${name === plain ? '' : ` ${name}`}${area === null ? '' : ` (${formatValue(area)})`}`;
 }
 
 /** The rows of `rocChart`: each curve's points, in order, named by run and area. */
 export function rocRows(curves: [string, RocCurve][]): ChartRow[] {
   return curves.flatMap(([run, curve]) => {
-    const area = curve.area_under_curve === null ? '' : ` (${formatValue(curve.area_under_curve)})`;
-    const name = `${run}${curve.name === 'roc-curve' ? '' : ` ${curve.name}`}${area}`;
-    return curve.false_positive_rate.map((fpr, order) => ({ curve: name, fpr, tpr: curve.true_positive_rate[order], order }));
+    const name = curveName(run, curve.name, 'roc-curve', curve.area_under_curve);
+    return curve.false_positive_rate.map((x, order) => ({ curve: name, x, y: curve.true_positive_rate[order], order }));
+  });
+}
+
+/** The rows of `precisionRecallChart`: each curve's points by recall, named by run and average precision. */
+export function precisionRecallRows(curves: [string, PrecisionRecallCurve][]): ChartRow[] {
+  return curves.flatMap(([run, curve]) => {
+    const name = curveName(run, curve.name, 'precision-recall', curve.average_precision);
+    return curve.recall.map((x, order) => ({ curve: name, x, y: curve.precision[order], order }));
   });
 }
 

@@ -242,7 +242,7 @@ export class JobDetail extends Widget {
       const cell = row.cells[1];
       const value = cell.textContent ?? '';
       if (value.startsWith('/') || value.startsWith('file://')) {
-        cell.replaceChildren(artifactLink(job.name, value));
+        cell.replaceChildren(artifactLink({ kind: 'jobs', name: job.name }, value));
       }
     }
     this._artifacts.replaceChildren(links);

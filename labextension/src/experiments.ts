@@ -5,6 +5,7 @@
  */
 import { Widget } from '@lumino/widgets';
 
+import { artifactLink, isLocalPath } from './artifacts';
 import { bySeries, formatValue, metricChart, scatterChart } from './chart';
 import { describeRun, getLeaderboard, listExperiments, runMetrics } from './client';
 import { button, el } from './dom';
@@ -153,9 +154,19 @@ export class ExperimentsView extends Widget {
     const facts = el('table', 'jp-JupyterExt-table jp-JupyterExt-runFacts');
     const rows: [string, string][] = [['Run', run.name], ['Source', run.source ?? '']];
     rows.push(...Object.entries(run.parameters).map(([k, v]): [string, string] => [k, String(v)]));
-    rows.push(...run.artifacts.map((a): [string, string] => [a.name, a.value]));
     for (const [key, value] of rows) {
       cells(facts.insertRow(), [key, value]);
+    }
+    for (const artifact of run.artifacts) {
+      const row = facts.insertRow();
+      row.insertCell().textContent = artifact.name;
+      const cell = row.insertCell();
+      cell.dataset.artifact = artifact.name;
+      if (isLocalPath(artifact.value)) {
+        cell.append(artifactLink({ kind: 'runs', name: run.name }, artifact.value));
+      } else {
+        cell.textContent = artifact.value;
+      }
     }
     const parts: HTMLElement[] = [back, title, badge, facts];
     if (run.job_name) {

@@ -863,6 +863,40 @@ export interface AutoMLNotebook {
 }
 
 /**
+ * One input column as the data profile found it: its type (numeric, categorical, text,
+ * datetime, boolean), missing share, distinct values, prediction power (0 to 1: how well it
+ * alone predicts the target) and, for numbers, its statistics.
+ */
+export interface ProfiledColumn {
+  name: string;
+  column_type: string;
+  missing_percent: number;
+  cardinality: number;
+  prediction_power: number | null;
+  mean: number | null;
+  median: number | null;
+  minimum: number | null;
+  maximum: number | null;
+}
+
+/**
+ * What an AutoML job found in its table before training (its `data_profile.json`, the
+ * numbers of the Data Exploration notebook): `columns` the inputs, most predictive first;
+ * `dropped_columns` column → why it was left out; `target_classes` class → rows (a
+ * classification's target).
+ */
+export interface DataProfile {
+  rows: number;
+  sample_rows: number;
+  duplicate_rows: number;
+  missing_feature_percent: number;
+  target_missing_percent: number;
+  columns: ProfiledColumn[];
+  dropped_columns: Record<string, string>;
+  target_classes: Record<string, number>;
+}
+
+/**
  * An AutoML job as its page shows it. `candidates` best first; `feature_importance`
  * is the best candidate's (how much its score drops when a column is shuffled), most
  * important first, once computed.
@@ -882,6 +916,7 @@ export interface AutoMLJobDescription {
   best_candidate: string | null;
   notebooks: AutoMLNotebook[];
   feature_importance: Record<string, number>;
+  data_profile: DataProfile | null;
 }
 
 /**
