@@ -72,11 +72,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def one_ray_cluster_at_a_time(tmp_path_factory: pytest.TempPathFactory, timeout: float = 1200.0) -> Iterator[None]:
-    """Hold the suite's Ray turn: of the pytest-xdist workers, one at a time starts a Ray
-    cluster (two clusters starting at once on 2 cores time out in Ray's node start-up)."""
+def taking_turns(tmp_path_factory: pytest.TempPathFactory, what: str, timeout: float = 1200.0) -> Iterator[None]:
+    """Hold the suite's turn at `what`: of the pytest-xdist workers, one at a time runs it.
+    "ray": starting a Ray cluster (two starting at once on 2 cores time out in Ray's node
+    start-up); "jupyter": a Jupyter server with jupyter_ext (each serves the local AWS
+    endpoint in its process, on port 4566 when free, and its kernels talk to it)."""
     shared = tmp_path_factory.getbasetemp().parent  # the same folder for every xdist worker
-    with open(shared / "ray-cluster.lock", "w") as lock:
+    with open(shared / f"{what}.lock", "w") as lock:
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -84,7 +86,7 @@ def one_ray_cluster_at_a_time(tmp_path_factory: pytest.TempPathFactory, timeout:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    pytest.fail(f"another worker held the Ray turn for over {timeout} s")
+                    pytest.fail(f"another worker held the {what} turn for over {timeout} s")
                 time.sleep(0.2)
         try:
             yield

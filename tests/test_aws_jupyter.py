@@ -13,12 +13,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from jupyter_client import BlockingKernelClient
 
-from conftest import free_port, wait_until
+from conftest import free_port, taking_turns, wait_until
 
 TOKEN = "aws-endpoint-test-token"
 AUTH = {"Authorization": f"token {TOKEN}"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def jupyter_turn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No other worker's Jupyter server with jupyter_ext runs beside these."""
+    with taking_turns(tmp_path_factory, "jupyter"):
+        yield
 
 
 @contextmanager

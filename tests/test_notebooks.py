@@ -11,7 +11,7 @@ import nbformat
 import papermill
 import pytest
 from aws_fixtures import Endpoint, needs_sdk2
-from conftest import one_ray_cluster_at_a_time
+from conftest import taking_turns
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
@@ -36,7 +36,7 @@ def test_notebook_runs_under_papermill(notebook: Path, tmp_path: Path, tmp_path_
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
     cells = nbformat.read(notebook, as_version=4).cells
     on_ray = any('"ray"' in cell.source for cell in cells)  # it starts the home's local Ray cluster
-    with one_ray_cluster_at_a_time(tmp_path_factory) if on_ray else contextlib.nullcontext():
+    with taking_turns(tmp_path_factory, "ray") if on_ray else contextlib.nullcontext():
         try:
             text = _run(notebook, tmp_path, "python3")
         finally:

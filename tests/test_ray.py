@@ -13,7 +13,7 @@ import pytest
 
 ray_cluster_utils = pytest.importorskip("ray.cluster_utils")
 
-from conftest import one_ray_cluster_at_a_time, wait_until  # noqa: E402
+from conftest import taking_turns, wait_until  # noqa: E402
 from jupyter_ext import AutoML, ContinuousParameter, Estimator, HyperparameterTuner, Job, describe_job, list_jobs  # noqa: E402
 from jupyter_ext.jobs import records  # noqa: E402
 from jupyter_ext.store import get_store  # noqa: E402
@@ -47,7 +47,7 @@ class TwoNodes:
 
 @pytest.fixture(scope="module")
 def two_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoNodes]:
-    with one_ray_cluster_at_a_time(tmp_path_factory):
+    with taking_turns(tmp_path_factory, "ray"):
         nodes = TwoNodes()
         yield nodes
         nodes.cluster.shutdown()

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import wait_until
+from conftest import taking_turns, wait_until
 from jupyter_ext import Estimator, describe_job
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -47,25 +47,24 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
-    port = _free_port()
     env = {**os.environ, "JUPYTER_EXT_HOME": str(root / ".home")}
     env.pop("JUPYTER_EXT_DISPLAY", None)
-    log = open(root / ".lab.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=", "--LabApp.news_url=None",
-         f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
-         f"--LabApp.workspaces_dir={root / '.workspaces'}", "--LabApp.expose_app_in_browser=True"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: _up(f"{url}/jupyter-ext/api/status"), 90, "jupyter lab to start")
-        yield {"url": url, "root": root, "home": root / ".home"}
-    finally:
-        process.terminate()
-        process.wait(30)
-        log.close()
+    with taking_turns(tmp_path_factory, "jupyter"), open(root / ".lab.log", "wb") as log:
+        port = _free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+             "--ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=", "--LabApp.news_url=None",
+             f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={root / '.settings'}",
+             f"--LabApp.workspaces_dir={root / '.workspaces'}", "--LabApp.expose_app_in_browser=True"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(lambda: _up(f"{url}/jupyter-ext/api/status"), 90, "jupyter lab to start")
+            yield {"url": url, "root": root, "home": root / ".home"}
+        finally:
+            process.terminate()
+            process.wait(30)
 
 
 @pytest.fixture(autouse=True)
