@@ -73,6 +73,7 @@ def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext jupyter_ext`: register the magics, and show our errors short in cells."""
     from .magics.debugger import DebuggerMagics
     from .magics.jobs import JobMagics
+    from .magics.labeling import LabelingMagics
     from .magics.lifecycle import LifecycleMagics
     from .magics.monitor import MonitorMagics
     from .magics.pipelines import PipelineMagics
@@ -82,7 +83,7 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics.spark import LivyMagics
 
     for magics in (JobMagics, LifecycleMagics, DebuggerMagics, ServingMagics, RegistryMagics, LivyMagics,
-                   MonitorMagics, PipelineMagics):
+                   MonitorMagics, PipelineMagics, LabelingMagics):
         ipython.register_magics(magics)
     register_short_errors(ipython)
 

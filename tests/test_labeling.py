@@ -181,3 +181,60 @@ def test_a_stopped_job_writes_what_is_labeled_and_takes_no_more_answers(tmp_path
     assert labeling_progress("halted").state == "stopped"
     with pytest.raises(ConflictError, match="stopped"):
         submit_answer("halted", "me", 1, {"label": "positive"})
+
+
+def test_a_manifest_and_images_in_s3_are_read_through_the_store(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from jupyter_ext.store import local_s3_root
+
+    bucket = local_s3_root() / "pets"
+    bucket.mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(bucket / "cat.jpg")
+    (bucket / "input.manifest").write_text('{"source-ref": "s3://pets/cat.jpg"}\n')
+    (bucket / "categories.json").write_text(json.dumps({"document-version": "2018-11-28",
+                                                        "labels": [{"label": "cat"}, {"label": "dog"}]}))
+    job = LabelingJob("s3://pets/input.manifest", "ImageClassification", "s3://pets/categories.json",
+                      output_path="s3://pets/labels").start("from-s3")
+    assert next_task("from-s3", "me").categories == ["cat", "dog"]
+    data, kind = item_source("from-s3", 0)
+    assert kind == "image/jpeg" and data[:2] == b"\xff\xd8"
+    submit_answer("from-s3", "me", 0, {"label": "dog"})
+    job.wait()
+    assert job.output_manifest == "s3://pets/labels/from-s3/manifests/output/output.manifest"
+    line = json.loads((bucket / "labels" / "from-s3" / "manifests" / "output" / "output.manifest").read_text())
+    assert line == {"source-ref": "s3://pets/cat.jpg", "label": 1, "label-metadata": {**line["label-metadata"],
+                    "class-name": "dog", "human-annotated": "yes"}}
+
+
+def test_the_cli_and_the_label_magic_start_a_job_fill_it_from_a_file_of_answers_and_describe_it(tmp_path: Path) -> None:
+    from IPython.testing.globalipapp import get_ipython
+
+    from jupyter_ext.cli import main
+
+    manifest = _manifest(tmp_path / "m.manifest", [{"source": t} for t in TEXTS])
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text("".join(json.dumps({"source": t, "worker": "me", "answer": {"label": label}}) + "\n"
+                               for t, label in zip(TEXTS, ["positive", "negative"] * 3)))
+    assert main(["labeling", "start", str(manifest), "--task-type", "TextClassification", "--categories",
+                 "positive,negative", "--name", "cli-job", "--answers", str(answers), "--wait"]) == 0
+    assert labeling_progress("cli-job").per_label == {"positive": 3, "negative": 2}
+    assert main(["labeling", "answer", "cli-job", str(tmp_path / "missing.jsonl")]) == 1
+    assert main(["labeling", "list"]) == 0 and main(["labeling", "describe", "cli-job"]) == 0
+
+    shell = get_ipython()
+    shell.run_line_magic("load_ext", "jupyter_ext")
+    shell.run_line_magic("label", f"start {manifest} --task-type TextClassification --categories positive,negative "
+                                  "--name magic-job --worker ann --worker bob")
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps({"item": 0, "worker": "ann", "answer": {"label": "positive"}}) + "\n")
+    shell.run_line_magic("label", f"answer magic-job {one}")
+    assert labeling_progress("magic-job").human == 1
+    listed = shell.run_line_magic("label", "list --json")
+    assert {j["LabelingJobName"]: j["LabelCounters"]["HumanLabeled"] for j in listed} == {"cli-job": 5, "magic-job": 1}
+    one.write_text(json.dumps({"item": 1, "worker": "ann", "answer": {"label": "positive"}}) + "\n")
+    with pytest.raises(ValidationError, match="Answer line 1: Item 1 is not in ann's queue"):
+        shell.run_line_magic("label", f"answer magic-job {one}")
+    shell.run_line_magic("label", "stop magic-job")
+    wait_until(lambda: shell.run_line_magic("label", "describe magic-job --json")["LabelingJobStatus"] == "Stopped",
+               what="the magic's job to stop")

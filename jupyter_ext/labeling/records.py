@@ -19,7 +19,8 @@ from ..errors import NotFoundError
 from ..store import MetadataStore, execute_statements, register_migrations
 
 __all__ = ["LABELING_STATES", "job_row", "job_names", "insert_job", "set_state", "item_rows", "item_row",
-           "set_final", "clear_final", "answer_rows", "active_answers", "queue_position", "first_in_queue"]
+           "item_counts", "set_final", "clear_final", "answer_rows", "active_answers", "queue_position", "move_in_queue",
+           "first_in_queue", "save_answer", "undo_answer", "answers_per_worker"]
 
 LABELING_STATES = ("human", "training", "machine-labeling", "complete", "stopped")
 
@@ -71,6 +72,13 @@ def item_rows(store: MetadataStore | sqlite3.Connection, name: str, final: bool 
     """The job's items in manifest order: all, only final ones (True) or only the rest (False)."""
     where = "" if final is None else (" AND label IS NOT NULL" if final else " AND label IS NULL")
     return _query(store, f"SELECT * FROM labeling_items WHERE job_name = ?{where} ORDER BY item", (name,))
+
+
+def item_counts(store: MetadataStore, name: str) -> tuple[int, int]:
+    """(items with a final label, all items) of the job."""
+    row = store.query("SELECT COUNT(label) AS labeled, COUNT(*) AS total FROM labeling_items WHERE job_name = ?",
+                      (name,))[0]
+    return int(row["labeled"]), int(row["total"])
 
 
 def item_row(db: MetadataStore | sqlite3.Connection, name: str, item: int) -> sqlite3.Row | None:

@@ -89,14 +89,12 @@ def next_task(job_name: str, worker: str) -> LabelingTask | None:
     row = records.item_row(store, job_name, item)
     line = json.loads(row["line"])
     undone = records.answer_rows(store, job_name, item, worker, undone=True)
-    counts = store.query("SELECT COUNT(*) AS total, COUNT(label) AS labeled FROM labeling_items WHERE job_name = ?",
-                         (job_name,))[0]
+    labeled, total = records.item_counts(store, job_name)
     return LabelingTask(job_name=job_name, item=item, task_type=job["task_type"],
                         categories=json.loads(job["categories"]), instructions=job["instructions"],
                         text=line.get("source"), source_ref=line.get("source-ref"),
                         previous=json.loads(undone[-1]["answer"]) if undone else None,
-                        worker_done=done, worker_total=done + left, labeled=int(counts["labeled"]),
-                        total=int(counts["total"]))
+                        worker_done=done, worker_total=done + left, labeled=labeled, total=total)
 
 
 def submit_answer(job_name: str, worker: str, item: int, answer: dict[str, Any]) -> None:
