@@ -94,9 +94,9 @@ class LabelingJob(JobKind):
         self.settings = {"target_accuracy": float(target_accuracy), "min_human_labels": min_human_labels}
         self.output_path = absolute_uri(output_path) if output_path else default_output_path()
 
-    def start(self, job_name: str | None = None) -> LabelingJobHandle:
-        """Start the job and return its handle at once."""
-        return LabelingJobHandle(submit(self, job_name).name)
+    def start(self, job_name: str | None = None, options: dict[str, Any] | None = None) -> LabelingJobHandle:
+        """Start the job and return its handle at once (`options` for job extensions)."""
+        return LabelingJobHandle(submit(self, job_name, options).name)
 
     def job_spec(self, name: str, job_dir: Path) -> JobSpec:
         destination = join_uri(self.output_path, name)
