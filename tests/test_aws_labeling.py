@@ -75,6 +75,44 @@ def test_boto3_creates_a_labeling_job_that_is_labeled_from_answers_and_writes_th
 
     summaries = client.list_labeling_jobs(StatusEquals="Completed")["LabelingJobSummaryList"]
     assert [s["LabelingJobName"] for s in summaries if s["LabelingJobName"] == "colours"] == ["colours"]
+    _train_on(client, uri, tmp_path)
+
+
+TRAIN = """
+import json, os, pathlib
+folder = pathlib.Path(os.environ["SM_CHANNEL_TRAIN"])
+lines = [json.loads(x) for x in (folder / "output.manifest").read_text().splitlines()]
+print("SEEN", json.dumps([sorted(x) for x in lines]), [x["colour"] for x in lines])
+"""
+
+
+def _train_on(client, manifest: str, tmp_path: Path) -> None:
+    """CreateTrainingJob with the output manifest as an AugmentedManifestFile channel."""
+    import tarfile
+
+    (tmp_path / "train.py").write_text(TRAIN)
+    with tarfile.open(tmp_path / "sourcedir.tar.gz", "w:gz") as tar:
+        tar.add(tmp_path / "train.py", "train.py")
+    boto3.client("s3").upload_file(str(tmp_path / "sourcedir.tar.gz"), BUCKET, "code/sourcedir.tar.gz")
+    client.create_training_job(
+        TrainingJobName="colours-trainer", RoleArn=ROLE,
+        AlgorithmSpecification={"TrainingImage": "763104351884.dkr.ecr.us-east-1.amazonaws.com/"
+                                "pytorch-training:2.1-cpu-py310", "TrainingInputMode": "File"},
+        HyperParameters={"sagemaker_program": '"train.py"',
+                         "sagemaker_submit_directory": f'"s3://{BUCKET}/code/sourcedir.tar.gz"'},
+        InputDataConfig=[{"ChannelName": "train", "DataSource": {"S3DataSource": {
+            "S3DataType": "AugmentedManifestFile", "S3Uri": manifest, "AttributeNames": ["source-ref", "colour"]}}}],
+        OutputDataConfig={"S3OutputPath": f"s3://{BUCKET}/models"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+        StoppingCondition={"MaxRuntimeInSeconds": 120})
+    wait_until(lambda: client.describe_training_job(TrainingJobName="colours-trainer")["TrainingJobStatus"]
+               in ("Completed", "Failed"), timeout=90, what="the training job to end")
+    described = client.describe_training_job(TrainingJobName="colours-trainer")
+    assert described["TrainingJobStatus"] == "Completed", described.get("FailureReason")
+    assert described["InputDataConfig"][0]["DataSource"]["S3DataSource"]["AttributeNames"] == ["source-ref", "colour"]
+    log = (Path(local_s3_root()).parent / "jobs" / "colours-trainer" / "job.log").read_text()
+    assert 'SEEN [["colour", "source-ref"], ["colour", "source-ref"], ["colour", "source-ref"], ["colour", ' \
+           '"source-ref"]] [0, 1, 0, 1]' in log
 
 
 def test_boto3_stops_a_labeling_job_and_bad_requests_are_refused(aws: Endpoint) -> None:
