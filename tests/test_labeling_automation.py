@@ -42,3 +42,27 @@ def test_after_enough_human_labels_the_machine_labels_most_of_the_rest_at_the_ta
     right = sum(x["label-metadata"]["class-name"] == truth[i] for i, x in machine)
     assert right / len(machine) >= 0.95
     assert all(x["label-metadata"]["confidence"] >= report["threshold"] - 1e-4 for _, x in machine)
+
+
+def test_text_items_are_labeled_by_machine_with_tf_idf(tmp_path: Path) -> None:
+    import numpy
+
+    rng = numpy.random.default_rng(0)
+    words = {"positive": ["great", "lovely", "delicious", "friendly", "superb"],
+             "negative": ["awful", "rude", "cold", "dirty", "slow"]}
+    filler = ["the", "food", "was", "and", "staff", "service", "place", "really"]
+    truth = [("positive", "negative")[i % 2] for i in range(80)]
+    texts = [" ".join(rng.choice(filler, 4).tolist() + rng.choice(words[t], 2).tolist()) for t in truth]
+    (tmp_path / "reviews.manifest").write_text("".join(json.dumps({"source": t}) + "\n" for t in texts))
+    job = LabelingJob(tmp_path / "reviews.manifest", "TextClassification", ["positive", "negative"],
+                      automated_labeling=True, min_human_labels=30, output_path=str(tmp_path / "out")).start("texts")
+    for item in range(30):
+        submit_answer("texts", "me", item, {"label": truth[item]})
+    wait_until(lambda: labeling_progress("texts").machine > 0 and labeling_progress("texts").state == "human",
+               timeout=120, what="a round of automated labeling of texts")
+    job.stop()
+    wait_until(lambda: job.status == "Stopped", what="the job to stop")
+    lines = [json.loads(x) for x in Path(job.output_manifest).read_text().splitlines()]
+    machine = [(i, x) for i, x in enumerate(lines) if x.get("label-metadata", {}).get("human-annotated") == "no"]
+    assert len(machine) >= 35
+    assert sum(x["label-metadata"]["class-name"] == truth[i] for i, x in machine) / len(machine) >= 0.95
