@@ -36,6 +36,7 @@ _EXPORTS = {
     "WarmStartTypes": "tuning",
     "TuningJobCompletionCriteriaConfig": "tuning",
     "AutoML": "automl",
+    "LabelingJob": "labeling",
     "JupyterExtError": "errors",
     "ValidationError": "errors",
     "NotFoundError": "errors",
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
         ConflictError, JupyterExtError, NotFoundError, UnexpectedStatusError, ValidationError, WaitInterrupted,
     )
     from .jobs import Job, describe_job, list_jobs, log_metric, stop_job
+    from .labeling import LabelingJob
     from .processing import NotebookProcessor, ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
     from .spark import PySparkProcessor
     from .training import Estimator, TrainingInput

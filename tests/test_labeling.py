@@ -238,3 +238,20 @@ def test_the_cli_and_the_label_magic_start_a_job_fill_it_from_a_file_of_answers_
     shell.run_line_magic("label", "stop magic-job")
     wait_until(lambda: shell.run_line_magic("label", "describe magic-job --json")["LabelingJobStatus"] == "Stopped",
                what="the magic's job to stop")
+
+
+def test_undo_of_an_answer_an_item_was_consolidated_from_takes_its_label_back(tmp_path: Path) -> None:
+    manifest = _manifest(tmp_path / "m.manifest", [{"source": t} for t in TEXTS[:2]])
+    LabelingJob(manifest, "TextClassification", ["positive", "negative"], workers=["ann", "bob"],
+                annotations_per_item=2).start("pair")
+    assert [next_task("pair", w).worker_total for w in ("ann", "bob")] == [2, 2]
+    submit_answer("pair", "ann", 0, {"label": "positive"})
+    submit_answer("pair", "bob", 0, {"label": "negative"})
+    progress = labeling_progress("pair")
+    assert (progress.human, progress.per_label, progress.confidence_histogram[5]) == (1, {"positive": 1}, 1)
+    assert undo_last("pair", "bob") == 0
+    assert labeling_progress("pair").human == 0
+    assert next_task("pair", "ann").item == 1 and next_task("pair", "bob").previous == {"label": "negative"}
+    submit_answer("pair", "bob", 0, {"label": "positive"})
+    assert labeling_progress("pair").confidence_histogram[9] == 1
+    assert undo_last("pair", "ann") == 0 and undo_last("pair", "ann") is None
