@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from aws_fixtures import Endpoint
+from aws_fixtures import SAGEMAKER2_PYTHON, Endpoint, needs_sdk2
 from conftest import wait_until
 from jupyter_ext.labeling import answer_lines
 from jupyter_ext.store import local_s3_root
@@ -137,3 +137,33 @@ def test_boto3_stops_a_labeling_job_and_bad_requests_are_refused(aws: Endpoint) 
                == "Stopped", timeout=60, what="the job to stop")
     with pytest.raises(ClientError, match="not found"):
         client.describe_labeling_job(LabelingJobName="no-such-labeling")
+
+
+SDK_CLIENT = """
+import json, sagemaker
+from sagemaker.inputs import TrainingInput
+from sagemaker.pytorch import PyTorch
+session = sagemaker.Session()
+client = session.sagemaker_client
+print("STATUS", client.describe_labeling_job(LabelingJobName="sdk-colours")["LabelingJobStatus"])
+print("LISTED", [j["LabelingJobName"] for j in client.list_labeling_jobs(NameContains="sdk-")["LabelingJobSummaryList"]])
+manifest = client.describe_labeling_job(LabelingJobName="sdk-colours")["LabelingJobOutput"]["OutputDatasetS3Uri"]
+estimator = PyTorch(entry_point="train.py", framework_version="2.1", py_version="py310", instance_count=1,
+                    instance_type="ml.c5.xlarge", role="%s")
+estimator.fit({"train": TrainingInput(manifest, s3_data_type="AugmentedManifestFile",
+                                      attribute_names=["source-ref", "colour"])}, logs=False)
+print("FITTED", client.describe_training_job(TrainingJobName=estimator.latest_training_job.name)["TrainingJobStatus"])
+"""
+
+
+@needs_sdk2
+def test_sdk_v2_describes_a_labeling_job_and_trains_on_its_output_manifest(aws: Endpoint, tmp_path: Path) -> None:
+    _put_images(2)
+    boto3.client("sagemaker").create_labeling_job(**_request("sdk-colours"))
+    answer_lines("sdk-colours", [{"item": i, "answer": {"label": "red"}} for i in range(2)])
+    client = boto3.client("sagemaker")
+    wait_until(lambda: client.describe_labeling_job(LabelingJobName="sdk-colours")["LabelingJobStatus"] == "Completed",
+               timeout=60, what="the labeling job to complete")
+    (tmp_path / "train.py").write_text(TRAIN)
+    output = aws.run(SAGEMAKER2_PYTHON, SDK_CLIENT % ROLE, tmp_path, timeout=300).stdout
+    assert "STATUS Completed" in output and "LISTED ['sdk-colours']" in output and "FITTED Completed" in output
