@@ -133,7 +133,8 @@ def list_labeling_jobs_call(call: Call) -> dict[str, Any]:
     jobs.sort(key=lambda j: j[key], reverse=(params.get("SortOrder") or "Descending") == "Descending")
 
     def summary(job: dict[str, Any]) -> dict[str, Any]:
-        return {**{k: job[k] for k in _SUMMARY_KEYS if k in job}, "LabelingJobArn": labeling_job_arn(call, job["LabelingJobName"]),
+        return {**{k: job[k] for k in _SUMMARY_KEYS if k in job},
+                "LabelingJobArn": labeling_job_arn(call, job["LabelingJobName"]),
                 "WorkteamArn": arn(call, "workteam/private-crowd/local")}
     return paged(jobs, params, "LabelingJobSummaryList", summary)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .answer_file import answer_from_file, answer_lines
 from .answers import TASK_TYPES, check_answer
+from .describe import describe_labeling_job, list_labeling_jobs
 from .job import OUTPUT_MANIFEST, LabelingJob, LabelingJobHandle
 from .manifests import category_config, label_categories, read_input_manifest
 from .work import (
@@ -20,5 +21,6 @@ from .work import (
 )
 
 __all__ = ["OUTPUT_MANIFEST", "TASK_TYPES", "LabelingJob", "LabelingJobHandle", "LabelingProgress", "LabelingTask",
-           "answer_from_file", "answer_lines", "category_config", "check_answer", "item_source", "label_categories",
-           "labeling_progress", "next_task", "read_input_manifest", "skip_item", "submit_answer", "undo_last"]
+           "answer_from_file", "answer_lines", "category_config", "check_answer", "describe_labeling_job", "item_source",
+           "label_categories", "labeling_progress", "list_labeling_jobs", "next_task", "read_input_manifest", "skip_item",
+           "submit_answer", "undo_last"]

@@ -82,7 +82,9 @@ def label_categories(given: Sequence[str] | str | dict[str, Any]) -> list[str]:
     "labels": [{"label": "cat"}, ...]}`."""
     if isinstance(given, (str, Path)):
         text = str(given)
-        given = json.loads(text) if text.lstrip().startswith("{") else json.loads(_read_text(text, "label-category configuration"))
+        if not text.lstrip().startswith("{"):
+            text = _read_text(text, "label-category configuration")
+        given = json.loads(text)
     if isinstance(given, dict):
         labels = given.get("labels")
         if not isinstance(labels, list) or not all(isinstance(x, dict) and "label" in x for x in labels):

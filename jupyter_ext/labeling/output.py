@@ -59,8 +59,9 @@ def write_output(store: MetadataStore, name: str, folder: Path) -> Path:
     consolidated = folder / "annotations" / "consolidated-annotation" / "consolidation-response" / "iteration-1"
     consolidated.mkdir(parents=True, exist_ok=True)
     attribute = job["label_attribute_name"]
+    metadata = f"{attribute}-metadata"
     (consolidated / "annotations.json").write_text(json.dumps(
         [{"datasetObjectId": str(i), "consolidatedAnnotation": {"content": {attribute: line[attribute],
-                                                                            f"{attribute}-metadata": line[f"{attribute}-metadata"]}}}
+                                                                            metadata: line[metadata]}}}
          for i, line in enumerate(lines) if attribute in line], indent=1))
     return manifest
