@@ -36,6 +36,7 @@ _EXPORTS = {
     "WarmStartTypes": "tuning",
     "TuningJobCompletionCriteriaConfig": "tuning",
     "AutoML": "automl",
+    "LabelingJob": "labeling",
     "JupyterExtError": "errors",
     "ValidationError": "errors",
     "NotFoundError": "errors",
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
         ConflictError, JupyterExtError, NotFoundError, UnexpectedStatusError, ValidationError, WaitInterrupted,
     )
     from .jobs import Job, describe_job, list_jobs, log_metric, stop_job
+    from .labeling import LabelingJob
     from .processing import NotebookProcessor, ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
     from .spark import PySparkProcessor
     from .training import Estimator, TrainingInput
@@ -73,6 +75,7 @@ def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext jupyter_ext`: register the magics, and show our errors short in cells."""
     from .magics.debugger import DebuggerMagics
     from .magics.jobs import JobMagics
+    from .magics.labeling import LabelingMagics
     from .magics.lifecycle import LifecycleMagics
     from .magics.monitor import MonitorMagics
     from .magics.pipelines import PipelineMagics
@@ -82,7 +85,7 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics.spark import LivyMagics
 
     for magics in (JobMagics, LifecycleMagics, DebuggerMagics, ServingMagics, RegistryMagics, LivyMagics,
-                   MonitorMagics, PipelineMagics):
+                   MonitorMagics, PipelineMagics, LabelingMagics):
         ipython.register_magics(magics)
     register_short_errors(ipython)
 

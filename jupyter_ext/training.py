@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
+from .augmented_manifest import AUGMENTED_MANIFEST, check_attribute_names, write_augmented_manifest
 from .errors import ValidationError
 from .sagemaker_arguments import ignore_sagemaker_arguments
 from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, resolve_executor, submit, watch
@@ -40,13 +41,16 @@ _CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
 
 @dataclass
 class TrainingInput:
-    """A channel's data (SageMaker's TrainingInput): a path or URI and how to read it."""
+    """A channel's data (SageMaker's TrainingInput): a path or URI and how to read it.
+    `s3_data_type="AugmentedManifestFile"` reads a manifest's `attribute_names` only."""
 
     s3_data: str
     content_type: str | None = None
     distribution: str = "FullyReplicated"
     input_mode: str = "File"
     record_wrapping: str | None = None
+    s3_data_type: str = "S3Prefix"
+    attribute_names: list[str] | None = None
 
 
 Inputs = Union[str, TrainingInput, Mapping[str, Union[str, TrainingInput]], None]
@@ -72,6 +76,7 @@ def _channels(inputs: Inputs) -> dict[str, TrainingInput]:
         if not isinstance(name, str) or not _CHANNEL_NAME.fullmatch(name):
             raise ValidationError(f"Channel name {name!r} is not valid: use letters, digits, '.', '-', '_'.")
         channel = value if isinstance(value, TrainingInput) else TrainingInput(str(value))
+        check_attribute_names(channel.s3_data_type, channel.attribute_names)
         store = artifact_store_for(channel.s3_data)
         if not store.exists(channel.s3_data):
             raise ValidationError(
@@ -407,10 +412,14 @@ class TrainingJob(JobKind):
     def _copy_channel(self, job_dir: Path, name: str, channel: TrainingInput) -> None:
         """Each host's copy of a channel: all of it, or its share when ShardedByS3Key."""
         hosts = self.hosts
-        source = local_path(channel.s3_data)
-        if source is None:  # downloaded once, then copied to each host
+        augmented = channel.s3_data_type == AUGMENTED_MANIFEST
+        source = None if augmented else local_path(channel.s3_data)
+        if source is None:  # downloaded (or restricted to its attributes) once, then copied to each host
             source = job_dir / HOSTS_FOLDER / "downloads" / name if len(hosts) > 1 else job_dir / "input/data" / name
-            artifact_store_for(channel.s3_data).download(channel.s3_data, source)
+            if augmented:
+                write_augmented_manifest(channel.s3_data, channel.attribute_names or [], source)
+            else:
+                artifact_store_for(channel.s3_data).download(channel.s3_data, source)
             if len(hosts) == 1:
                 return
         sharded = channel.distribution == "ShardedByS3Key" and len(hosts) > 1

@@ -54,5 +54,6 @@ def sagemaker_request(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 AWS_EXTENSION = JobExtension(options=("sagemaker_request", "job_notices"),
-                             job_types=("Training", "Processing", "Transform", "Tuning", "AutoML", "Compilation"),
+                             job_types=("Training", "Processing", "Transform", "Tuning", "AutoML", "Compilation",
+                                        "Labeling"),
                              check=_check, on_spec=_on_spec)

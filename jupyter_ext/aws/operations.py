@@ -29,7 +29,7 @@ OPERATION_MODULES = [
     "jupyter_ext.aws.logs", "jupyter_ext.aws.metrics", "jupyter_ext.aws.identity",
     "jupyter_ext.aws.hosting_models", "jupyter_ext.aws.hosting_endpoints", "jupyter_ext.aws.model_packages", "jupyter_ext.aws.runtime",
     "jupyter_ext.aws.experiments", "jupyter_ext.aws.trial_components", "jupyter_ext.aws.search",
-    "jupyter_ext.aws.transform_jobs", "jupyter_ext.aws.compilation_jobs",
+    "jupyter_ext.aws.transform_jobs", "jupyter_ext.aws.compilation_jobs", "jupyter_ext.aws.labeling_jobs",
     "jupyter_ext.aws.tuning_jobs",
     "jupyter_ext.aws.automl_jobs",
     "jupyter_ext.aws.monitoring_schedules", "jupyter_ext.aws.monitoring_definitions",

@@ -41,20 +41,21 @@ _ECHOED = ("AlgorithmSpecification", "RoleArn", "HyperParameters", "InputDataCon
 
 
 def channels(request: Mapping[str, Any]) -> dict[str, TrainingInput]:
-    """The request's InputDataConfig as our input channels (S3Prefix sources only)."""
+    """The request's InputDataConfig as our input channels (S3Prefix and AugmentedManifestFile sources)."""
     found = {}
     for channel in request.get("InputDataConfig") or []:
         source = channel["DataSource"].get("S3DataSource")
         if source is None:
             raise AwsError("ValidationException", f"Channel {channel['ChannelName']}: only S3DataSource inputs run "
                            "here (FileSystemDataSource needs EFS or FSx).")
-        if source.get("S3DataType", "S3Prefix") != "S3Prefix":
+        if source.get("S3DataType", "S3Prefix") not in ("S3Prefix", "AugmentedManifestFile"):
             raise AwsError("ValidationException", f"Channel {channel['ChannelName']}: S3DataType "
-                           f"{source['S3DataType']} does not run here yet; use S3Prefix.")
+                           f"{source['S3DataType']} does not run here yet; use S3Prefix or AugmentedManifestFile.")
         found[channel["ChannelName"]] = TrainingInput(
             source["S3Uri"], content_type=channel.get("ContentType"),
             distribution=source.get("S3DataDistributionType", "FullyReplicated"),
-            input_mode=channel.get("InputMode") or request["AlgorithmSpecification"].get("TrainingInputMode", "File"))
+            input_mode=channel.get("InputMode") or request["AlgorithmSpecification"].get("TrainingInputMode", "File"),
+            s3_data_type=source.get("S3DataType", "S3Prefix"), attribute_names=source.get("AttributeNames"))
     return found
 
 

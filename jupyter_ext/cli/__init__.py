@@ -8,6 +8,7 @@
     jupyter-ext models list-groups|list|describe|approve|reject|lineage ...
     jupyter-ext monitor baseline|schedule|run|report|list|executions|describe|stop|start|delete ...
     jupyter-ext pipelines list|start|executions|describe|stop|retry ...
+    jupyter-ext labeling start|list|describe|stop|answer ...
     jupyter-ext livy serve|status|stop|configure ...
     jupyter-ext aws serve|status|stop|env
     jupyter-ext ray serve|status|stop
@@ -30,6 +31,7 @@ from .compile import add_compile_command
 from .debugger import add_debugger_commands
 from .endpoints import add_endpoints_commands
 from .jobs import add_jobs_commands
+from .labeling import add_labeling_commands
 from .lifecycle import add_lifecycle_commands
 from .livy import add_livy_commands
 from .models import add_models_commands
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", required=True)
     for add in (add_jobs_commands, add_lifecycle_commands, add_debugger_commands, add_endpoints_commands,
                 add_models_commands, add_monitor_commands, add_pipelines_commands, add_livy_commands, add_aws_commands,
-                add_ray_commands, add_compile_command):
+                add_ray_commands, add_compile_command, add_labeling_commands):
         add(groups)
     return parser
 

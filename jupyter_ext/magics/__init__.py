@@ -1,6 +1,6 @@
 """IPython magics: `%load_ext jupyter_ext`, then %%train, %process, %tune, %automl, %jobs,
 %logs, %stop, %describe, %monitor_job, %experiments, %leaderboard, %lifecycle, %debugger, %deploy,
-%invoke, %endpoints, %compile, %model, %monitor, %pipeline and %livy.
+%invoke, %endpoints, %compile, %model, %monitor, %pipeline, %label and %livy.
 
 Every magic runs the same way (`dispatch`): its line is parsed, a handler calls the
 Python API, and the result goes to `jupyter_ext.display.show`. Magics that have a
