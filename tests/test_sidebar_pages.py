@@ -234,6 +234,12 @@ def test_a_job_page_shows_the_detail_with_full_size_charts(page, script) -> None
     page.evaluate("window.jupyterapp.commands.execute('jupyter-ext:open-job-page', {name: 'job-page'})")
     assert page.locator(".jp-JupyterExt-jobPage").count() == 1  # the same page again
 
+    page.evaluate("window.jupyterapp.commands.execute('application:close-all')")  # an empty main area:
+    page.locator(".jp-JupyterExt-jobPage").wait_for(state="detached")
+    page.wait_for_function("Array.from(window.jupyterapp.shell.widgets('main')).length === 0")
+    page.evaluate("window.jupyterapp.commands.execute('jupyter-ext:open-job-page', {name: 'job-page'})")
+    chart.locator(".mark-line path").wait_for()  # the first tab is attached shown: it loads all the same
+
 
 def test_a_jobs_artifacts_are_links_that_open_in_jupyterlab(page, script) -> None:
     from jupyter_ext import describe_job

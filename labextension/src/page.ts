@@ -1,8 +1,9 @@
 /**
  * What every main-area page shares (a tuning job's, an AutoML job's, runs compared): a header
  * with the name, a badge and a refresh button, a message line for errors, and the poll
- * lifecycle: fetched when shown, again every POLL_MS while shown and `isLive` says it can
- * still change, never while hidden.
+ * lifecycle: fetched when shown (or attached already visible, as the first tab of an empty
+ * main area is), again every POLL_MS while shown and `isLive` says it can still change, never
+ * while hidden.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { LabIcon } from '@jupyterlab/ui-components';
@@ -64,7 +65,26 @@ export abstract class PollingPage<T> extends Widget {
   /** Whether `data` can still change (the page polls only then). */
   protected abstract isLive(data: T): boolean;
 
+  /** Attached while visible (the first tab of an empty main area): no after-show comes, so start here. */
+  protected onAfterAttach(): void {
+    if (this.isVisible) {
+      this._startPolling();
+    }
+  }
+
   protected onAfterShow(): void {
+    this._startPolling();
+  }
+
+  protected onBeforeHide(): void {
+    this._stopPolling();
+  }
+
+  protected onBeforeDetach(): void {
+    this._stopPolling();
+  }
+
+  private _startPolling(): void {
     void this.refresh();
     if (this._timer === null) {
       this._timer = window.setInterval(() => {
@@ -75,7 +95,7 @@ export abstract class PollingPage<T> extends Widget {
     }
   }
 
-  protected onBeforeHide(): void {
+  private _stopPolling(): void {
     if (this._timer !== null) {
       window.clearInterval(this._timer);
       this._timer = null;
@@ -83,7 +103,7 @@ export abstract class PollingPage<T> extends Widget {
   }
 
   dispose(): void {
-    this.onBeforeHide();
+    this._stopPolling();
     super.dispose();
   }
 
