@@ -34,6 +34,9 @@ from .automl import (  # noqa: F401
 from .tuning import (  # noqa: F401
     TuningJobDescription, TuningParameterRange, TuningTrial,
 )
+from .labeling import (  # noqa: F401
+    LABELING_TASK_TYPES, LabelingJobProgress, LabelingTask, LabelingTaskRequest, NextLabelingTaskResponse, SkipLabelingItemRequest, SubmitLabelingAnswerRequest, UndoLabelingAnswerRequest,
+)
 from .spark import (  # noqa: F401
     LivyBatchSummary, LivyLog, LivyLogRequest, LivyOverview, LivySessionSummary,
 )
@@ -117,6 +120,14 @@ __all__ = [
     "AutoMLNotebook",
     "AutoMLJobDescription",
     "OpenNotebookResponse",
+    "LABELING_TASK_TYPES",
+    "LabelingTask",
+    "LabelingTaskRequest",
+    "NextLabelingTaskResponse",
+    "SubmitLabelingAnswerRequest",
+    "SkipLabelingItemRequest",
+    "UndoLabelingAnswerRequest",
+    "LabelingJobProgress",
     "API_RECORDS",
     "timestamp",
 ]
@@ -137,4 +148,6 @@ API_RECORDS = (
     PipelineExecutionSummary, PipelineSummary, ListPipelinesResponse, ListPipelineExecutionsResponse, PipelineStepNode,
     PipelineExecutionGraph, TuningParameterRange, TuningTrial, TuningJobDescription,
     AutoMLCandidate, AutoMLNotebook, AutoMLJobDescription, OpenNotebookResponse,
+    LabelingTask, LabelingTaskRequest, NextLabelingTaskResponse, SubmitLabelingAnswerRequest, SkipLabelingItemRequest,
+    UndoLabelingAnswerRequest, LabelingJobProgress,
 )
