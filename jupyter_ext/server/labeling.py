@@ -5,6 +5,7 @@ undo answer the worker's next item, so the panel needs no second call."""
 from __future__ import annotations
 
 from ..errors import ConflictError, ValidationError
+from ..jobs import describe_job
 from ..labeling.work import (
     item_source, labeling_progress, next_task, skip_item, submit_answer, undo_last,
 )
@@ -106,8 +107,10 @@ class ProgressHandler(ApiHandler):
     @api
     def get(self, job: str) -> LabelingJobProgress:
         progress = labeling_progress(job)
+        # Every worker of the job, those without an answer yet too (the panel's chooser lists them).
+        workers = {w: progress.workers.get(w, 0) for w in describe_job(job).details.get("workers", [])}
         return LabelingJobProgress(job, progress.human, progress.machine, progress.left, dict(progress.per_label),
-                                   list(progress.confidence_histogram), dict(progress.workers), progress.state)
+                                   list(progress.confidence_histogram), {**workers, **progress.workers}, progress.state)
 
 
 ROUTES = [
