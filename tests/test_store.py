@@ -108,6 +108,7 @@ def test_a_store_made_before_migration_chains_opens_keeps_its_rows_and_takes_wri
     import jupyter_ext.aws.records  # noqa: F401 - its chain too, whichever tests ran before
     import jupyter_ext.registry.records  # noqa: F401 - and the model registry's
     import jupyter_ext.pipelines.records  # noqa: F401 - and the pipelines'
+    import jupyter_ext.labeling.records  # noqa: F401 - and the labeling jobs'
     from jupyter_ext.experiments import Run, lineage, list_experiments
     from jupyter_ext.experiments.queries import describe_run
     from jupyter_ext.lifecycle import create_lifecycle_config, lifecycle_settings, list_lifecycle_runs
@@ -125,7 +126,7 @@ def test_a_store_made_before_migration_chains_opens_keeps_its_rows_and_takes_wri
     assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION
     assert dict(store.query("SELECT chain, version FROM schema_versions")) == {
         "jobs": 4, "experiments": 2, "lifecycle": 1, "serving": 2, "monitoring": 2, "aws": 3, "registry": 1,
-        "pipelines": 1}
+        "pipelines": 1, "labeling": 1}
     assert {t: store.query(f"SELECT COUNT(*) FROM {t}")[0][0] for t in tables} == counts
 
     job = describe_job("old-job")
@@ -155,6 +156,7 @@ def test_a_store_made_before_later_capabilities_gets_their_tables(home: Path) ->
     import jupyter_ext.aws.records  # noqa: F401 - its chain too, whichever tests ran before
     import jupyter_ext.registry.records  # noqa: F401 - and the model registry's
     import jupyter_ext.pipelines.records  # noqa: F401 - and the pipelines'
+    import jupyter_ext.labeling.records  # noqa: F401 - and the labeling jobs'
     from jupyter_ext.lifecycle import list_lifecycle_configs
 
     legacy = create_legacy_store(home / "metadata.sqlite", version=3)
@@ -163,7 +165,7 @@ def test_a_store_made_before_later_capabilities_gets_their_tables(home: Path) ->
     store = get_store()
     assert dict(store.query("SELECT chain, version FROM schema_versions")) == {
         "jobs": 4, "experiments": 2, "lifecycle": 1, "serving": 2, "monitoring": 2, "aws": 3, "registry": 1,
-        "pipelines": 1}
+        "pipelines": 1, "labeling": 1}
     assert store.query("SELECT name FROM experiments")[0][0] == "kept"
     assert list_lifecycle_configs() == []
 

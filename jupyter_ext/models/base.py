@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime, timezone
 from typing import Any
 
-JOB_TYPES = ("Training", "Processing", "Tuning", "AutoML", "Rule", "Transform", "Pipeline", "Compilation")
+JOB_TYPES = ("Training", "Processing", "Tuning", "AutoML", "Rule", "Transform", "Pipeline", "Compilation", "Labeling")
 ACTIVE_STATUSES = ("Pending", "InProgress", "Stopping")
 TERMINAL_STATUSES = ("Completed", "Failed", "Stopped")
 
