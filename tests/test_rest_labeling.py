@@ -79,25 +79,25 @@ async def test_a_worker_labels_skips_and_undoes_and_the_progress_counts_it(jp_fe
         task = first["task"]
         assert (first["worker"], task["item"], task["task_type"], task["categories"]) == ("me", 0, "ImageClassification", ["cat", "dog"])
         assert (task["instructions"], task["worker_done"], task["worker_total"], task["previous"]) == (
-            "Is it a cat or a dog?", 0, 3, None)
+            "Is it a cat or a dog?", 0, 2, None)  # the items are shared: me has 0 and 2, ann has 1
         image = await jp_fetch("jupyter-ext", "api", "labeling-jobs", "rest-images", "items", "0", "source")
         assert image.body == (tmp_path / "images" / "img-0.png").read_bytes()
         assert image.headers["Content-Type"] == "image/png" and image.headers["X-Content-Type-Options"] == "nosniff"
 
         answered = await _call(jp_fetch, "rest-images", "answers", method="POST",
                                body={"worker": "me", "item": 0, "answer": {"label": "dog"}})
-        assert (answered["task"]["item"], answered["task"]["worker_done"], answered["task"]["labeled"]) == (1, 1, 1)
-        skipped = await _call(jp_fetch, "rest-images", "skip", method="POST", body={"worker": "me", "item": 1})
-        assert skipped["task"]["item"] == 2  # item 1 went to the back of the queue
+        assert (answered["task"]["item"], answered["task"]["worker_done"], answered["task"]["labeled"]) == (2, 1, 1)
         undone = await _call(jp_fetch, "rest-images", "undo", method="POST", body={"worker": "me"})
         assert (undone["task"]["item"], undone["task"]["previous"], undone["task"]["labeled"]) == (0, {"label": "dog"}, 0)
-        for item, label in ((0, "cat"), (2, "dog"), (1, "cat")):
+        skipped = await _call(jp_fetch, "rest-images", "skip", method="POST", body={"worker": "me", "item": 0})
+        assert skipped["task"]["item"] == 2  # item 0 went to the back of the queue
+        for worker, item, label in (("me", 2, "dog"), ("me", 0, "cat"), ("ann", 1, "cat")):
             await _call(jp_fetch, "rest-images", "answers", method="POST",
-                        body={"worker": "me", "item": item, "answer": {"label": label}})
+                        body={"worker": worker, "item": item, "answer": {"label": label}})
         assert (await _call(jp_fetch, "rest-images", "task", worker="me"))["task"] is None  # nothing left for me
         progress = await _call(jp_fetch, "rest-images", "progress")
         assert (progress["human"], progress["machine"], progress["left"]) == (3, 0, 0)
-        assert progress["per_label"] == {"cat": 2, "dog": 1} and progress["workers"] == {"me": 3, "ann": 0}
+        assert progress["per_label"] == {"cat": 2, "dog": 1} and progress["workers"] == {"me": 2, "ann": 1}
         assert sum(progress["confidence_histogram"]) == 3 and progress["confidence_histogram"][9] == 3
     finally:
         end_jobs(job)

@@ -94,11 +94,10 @@ class SourceHandler(ApiHandler):
     @api
     def get(self, job: str, item: str) -> None:
         data, content_type = item_source(job, int(item))
-        self.set_header("Content-Type", content_type if content_type.startswith("image/") else "application/octet-stream")
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Security-Policy", "default-src 'none'; sandbox")
         self.set_header("Cache-Control", "private, max-age=3600")
-        self.finish(data)
+        self.finish(data, set_content_type=content_type if content_type.startswith("image/") else "application/octet-stream")
 
 
 class ProgressHandler(ApiHandler):

@@ -975,7 +975,7 @@ export interface LabelingJobProgress {
 }
 
 /** `jupyter_ext.models.JOB_TYPES`. */
-export const JOB_TYPES: readonly string[] = ['Training', 'Processing', 'Tuning', 'AutoML', 'Rule', 'Transform', 'Pipeline', 'Compilation'];
+export const JOB_TYPES: readonly string[] = ['Training', 'Processing', 'Tuning', 'AutoML', 'Rule', 'Transform', 'Pipeline', 'Compilation', 'Labeling'];
 
 /** `jupyter_ext.models.ACTIVE_STATUSES`. */
 export const ACTIVE_STATUSES: readonly string[] = ['Pending', 'InProgress', 'Stopping'];
