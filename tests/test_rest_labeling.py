@@ -25,8 +25,8 @@ def jp_server_config():
     return {"ServerApp": {"jpserver_extensions": {"jupyter_ext": True}, "tornado_settings": {"jupyter_ext_aws": False}}}
 
 
-def image_manifest(folder: Path, count: int = 3, size: tuple[int, int] = (64, 48)) -> Path:
-    """`count` PNG images (a red square on grey, shifted per image) and their input manifest."""
+def image_manifest(folder: Path, count: int = 3, size: tuple[int, int] = (64, 48), side: int = 16) -> Path:
+    """`count` PNG images (a red square of `side` pixels at (4 + 4i, 4) on grey) and their input manifest."""
     from PIL import Image, ImageDraw
 
     lines = []
@@ -34,7 +34,7 @@ def image_manifest(folder: Path, count: int = 3, size: tuple[int, int] = (64, 48
     for i in range(count):
         path = folder / "images" / f"img-{i}.png"
         image = Image.new("RGB", size, (200, 200, 200))
-        ImageDraw.Draw(image).rectangle([4 + 4 * i, 4, 20 + 4 * i, 20], fill=(220, 30, 30))
+        ImageDraw.Draw(image).rectangle([4 + 4 * i, 4, 4 + side - 1 + 4 * i, 4 + side - 1], fill=(220, 30, 30))
         image.save(path)
         lines.append({"source-ref": str(path)})
     manifest = folder / "images.manifest"

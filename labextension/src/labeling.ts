@@ -106,6 +106,14 @@ export class LabelingView extends PollingPage<ILabelingState> {
     this.node.focus();
   }
 
+  /** Attached already visible (the first tab of an empty main area gets no after-show): show it now. */
+  protected onAfterAttach(): void {
+    if (this.isVisible && !this._attachedOnce) {
+      this._attachedOnce = true;
+      this.onAfterShow();
+    }
+  }
+
   dispose(): void {
     this._editor?.dispose();
     super.dispose();
@@ -267,7 +275,8 @@ export class LabelingView extends PollingPage<ILabelingState> {
       void labelingProgress(this.jobName).then(progress => {
         this._progressOf = progress;
         this.showStatus(progress.state);
-      }).catch(() => undefined);
+        this._drawProgress(this._task);
+      }).catch(() => undefined); // the next action shows any error
     } catch (error) {
       this.message.textContent = `Cannot ${what}: ${(error as Error).message}`;
     } finally {
@@ -295,6 +304,7 @@ export class LabelingView extends PollingPage<ILabelingState> {
   private _editor: IItemEditor | null = null;
   private _shown: string | null = null;
   private _busy = false;
+  private _attachedOnce = false;
   private _progressOf: LabelingJobProgress | null = null;
   private readonly _workers: HTMLSelectElement;
   private readonly _bar: HTMLDivElement;
