@@ -164,6 +164,12 @@ def test_a_box_is_drawn_resized_relabeled_and_stored_in_the_images_pixels(page, 
         panel.locator(".jp-JupyterExt-pageRefresh").click()  # the item taken back shows its box again
         _at_item(panel, 0)
         panel.locator('.jp-JupyterExt-box[data-label="square"]').wait_for()
+        job.stop()  # the server refuses answers now; the panel says why
+        wait_until(lambda: labeling_progress("label-boxes").state == "stopped", 60, "the labeling job to stop")
+        page.keyboard.press("Enter")
+        message = panel.locator(".jp-JupyterExt-message", has_text="Cannot submit the answer")
+        message.wait_for()
+        assert "label-boxes is stopped; it takes no more answers" in message.inner_text()
     finally:
         end_jobs(job)
 
@@ -192,6 +198,8 @@ def test_text_spans_are_tagged_by_selection_and_removed_by_a_click(page, tmp_pat
     try:
         panel = _open_from_palette(page, "label-spans")
         _at_item(panel, 0, image=False)
+        page.keyboard.press("1")  # no span selected yet
+        panel.locator(".jp-JupyterExt-message", has_text="Select a span of the text first").wait_for()
         _select_text(page, panel, 0, 5)
         assert panel.locator(".jp-JupyterExt-pendingSpan").get_attribute("data-span") == "0-5"
         panel.locator('.jp-JupyterExt-category[data-category="PERSON"]').click()
@@ -199,6 +207,9 @@ def test_text_spans_are_tagged_by_selection_and_removed_by_a_click(page, tmp_pat
         page.keyboard.press("1")
         _select_text(page, panel, 17, 22)
         page.keyboard.press("2")
+        _select_text(page, panel, 6, 13)  # "met Bob" overlaps Bob's tag: refused, with the fix
+        page.keyboard.press("1")
+        panel.locator(".jp-JupyterExt-message", has_text="remove that tag first").wait_for()
         tags = panel.locator(".jp-JupyterExt-entity")
         assert [tags.nth(i).inner_text() for i in range(3)] == ["Alice", "Bob", "Paris"]
         tags.nth(1).click()  # Bob's tag removed

@@ -60,6 +60,9 @@ export class SpanEditor implements IItemEditor {
     const overlap = this._entities.find(e => e.start < span.end && span.start < e.end);
     if (overlap) {
       this.host.notify(`“${this._text.slice(span.start, span.end)}” overlaps the ${overlap.label} tag “${this._text.slice(overlap.start, overlap.end)}”; remove that tag first (click it).`);
+      this._span = null; // select again once the tag is gone
+      window.getSelection()?.removeAllRanges();
+      this._draw(false);
       return;
     }
     this._entities.push({ label: category, ...span });
