@@ -48,7 +48,7 @@ def _fake_jobs(count: int, start: float = 1_700_000_000.0) -> None:
 
 
 # What a route's named parts stand for in a request (a name, unless the part says otherwise).
-_SAMPLE_PARTS = {"version": "1", "decision": "approve", "action": "stop", "kind": "CandidateDefinition"}
+_SAMPLE_PARTS = {"version": "1", "decision": "approve", "action": "stop", "kind": "CandidateDefinition", "item": "0"}
 
 
 async def test_every_route_needs_authentication(jp_fetch, http_server_client, jp_base_url) -> None:

@@ -34,6 +34,9 @@ from .automl import (  # noqa: F401
 from .tuning import (  # noqa: F401
     TuningJobDescription, TuningParameterRange, TuningTrial,
 )
+from .labeling import (  # noqa: F401
+    LABELING_TASK_TYPES, LabelingJobProgress, LabelingTask, LabelingTaskRequest, NextLabelingTaskResponse, SkipLabelingItemRequest, SubmitLabelingAnswerRequest, UndoLabelingAnswerRequest,
+)
 from .spark import (  # noqa: F401
     LivyBatchSummary, LivyLog, LivyLogRequest, LivyOverview, LivySessionSummary,
 )
@@ -119,6 +122,14 @@ __all__ = [
     "DataProfile",
     "AutoMLJobDescription",
     "OpenNotebookResponse",
+    "LABELING_TASK_TYPES",
+    "LabelingTask",
+    "LabelingTaskRequest",
+    "NextLabelingTaskResponse",
+    "SubmitLabelingAnswerRequest",
+    "SkipLabelingItemRequest",
+    "UndoLabelingAnswerRequest",
+    "LabelingJobProgress",
     "API_RECORDS",
     "timestamp",
 ]
@@ -139,4 +150,6 @@ API_RECORDS = (
     PipelineExecutionSummary, PipelineSummary, ListPipelinesResponse, ListPipelineExecutionsResponse, PipelineStepNode,
     PipelineExecutionGraph, TuningParameterRange, TuningTrial, TuningJobDescription,
     AutoMLCandidate, AutoMLNotebook, ProfiledColumn, DataProfile, AutoMLJobDescription, OpenNotebookResponse,
+    LabelingTask, LabelingTaskRequest, NextLabelingTaskResponse, SubmitLabelingAnswerRequest, SkipLabelingItemRequest,
+    UndoLabelingAnswerRequest, LabelingJobProgress,
 )

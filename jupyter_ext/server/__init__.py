@@ -21,7 +21,7 @@ ROUTE_MODULES = ["jupyter_ext.server.jobs", "jupyter_ext.server.experiments", "j
                  "jupyter_ext.server.debugger", "jupyter_ext.server.endpoints",
                  "jupyter_ext.server.spark", "jupyter_ext.server.monitor", "jupyter_ext.server.registry",
                  "jupyter_ext.server.pipelines", "jupyter_ext.server.tuning",
-                 "jupyter_ext.server.automl"]
+                 "jupyter_ext.server.automl", "jupyter_ext.server.labeling"]
 
 
 class StatusHandler(ApiHandler):

@@ -10,6 +10,7 @@ import { artifactLink } from './artifacts';
 import { bySeries, metricChart, updateMetricChart, VegaChart } from './chart';
 import { describeJob, elapsed, listMetrics, listRuleEvaluations, readLog, stopJob } from './client';
 import { button, el, section, table } from './dom';
+import { LabelingSummary } from './labelingsummary';
 import { ACTIVE_STATUSES, JobDescription, JobStatus, LogLine, MetricPoint, RuleEvaluationStatus } from './models';
 import { DEBUGGER_DETAILS, RULES_DETAIL, ruleActive, ruleList, tensorsPath } from './rules';
 
@@ -17,7 +18,8 @@ const MAX_LOG_LINES = 2000;
 /** The job types that have a main-area page: the button's label and tooltip. */
 const PAGES: Record<string, [string, string]> = {
   Tuning: ['Open tuning job page', 'The training jobs with their hyperparameters and objective, sortable, with charts'],
-  AutoML: ['Open AutoML job page', 'The candidate leaderboard, the best candidate and the generated notebooks']
+  AutoML: ['Open AutoML job page', 'The candidate leaderboard, the best candidate and the generated notebooks'],
+  Labeling: ['Label', 'Open the labeling panel: your queue one item at a time, with the instructions']
 };
 /** The statuses in which the Stop button stops a job. */
 const STOPPABLE: readonly string[] = [JobStatus.Pending, JobStatus.InProgress];
@@ -70,10 +72,12 @@ export class JobDetail extends Widget {
     rules.hidden = true;
     this._childrenSection = children;
     this._children = childrenBody;
+    this._labeling = new LabelingSummary(chartHeight);
     this._log = el('pre', 'jp-JupyterExt-logText');
     logBody.append(this._log);
     [this._history, this._params, this._metrics, this._artifacts] = [historyBody, paramsBody, metricsBody, artifactsBody];
-    this.node.append(header, this._page, this._summary, children, rules, metrics, log, history, params, artifacts);
+    this.node.append(header, this._page, this._summary, this._labeling.node, children, rules, metrics, log, history, params,
+      artifacts);
   }
 
   /** The job shown, if any. */
@@ -121,7 +125,7 @@ export class JobDetail extends Widget {
       this._appendLog(chunk.lines);
       this._render(job);
       this._drawMetrics(bySeries(metrics.metrics));
-      await this._refreshRules(job);
+      await Promise.all([this._refreshRules(job), this._labeling.show(name, job.job_type === 'Labeling')]);
     } catch (error) {
       this._summary.textContent = `Cannot load ${name}: ${(error as Error).message}`;
     }
@@ -300,6 +304,7 @@ export class JobDetail extends Widget {
   private readonly _childrenSection: HTMLElement;
   private readonly _rules: HTMLElement;
   private readonly _rulesSection: HTMLElement;
+  private readonly _labeling: LabelingSummary;
   private _ruleList: RuleEvaluationStatus[] = [];
   private readonly _charts = new Map<string, VegaChart>();
 }

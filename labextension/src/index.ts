@@ -14,6 +14,7 @@ import { setArtifactOpener } from './artifacts';
 import { automlJobPage } from './automl';
 import { runsComparePage } from './compare';
 import { jobPage } from './jobpage';
+import { labelingPage } from './labeling';
 import { JobsPanel, PANEL_ID } from './panel';
 import { tuningJobPage } from './tuning';
 
@@ -29,6 +30,8 @@ export namespace CommandIDs {
   export const openJobPage = 'jupyter-ext:open-job-page';
   /** Args `{experiment}`: the runs-compare page (`experiment` '' or missing: the runs outside any). */
   export const compareRuns = 'jupyter-ext:compare-runs';
+  /** Args `{name}`: a labeling job's panel, to label its items (asks for the name without one). */
+  export const openLabeling = 'jupyter-ext:open-labeling';
 }
 
 async function askName(title: string, args: { name?: unknown }): Promise<string> {
@@ -50,7 +53,9 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null
   ): void => {
     const pages = new Map<string, MainAreaWidget<Widget>>();
-    const pageCommands: Record<string, string> = { AutoML: CommandIDs.openAutoMLJob, Tuning: CommandIDs.openTuningJob };
+    const pageCommands: Record<string, string> = {
+      AutoML: CommandIDs.openAutoMLJob, Tuning: CommandIDs.openTuningJob, Labeling: CommandIDs.openLabeling
+    };
     const openPage = (jobType: string, name: string) =>
       void app.commands.execute(pageCommands[jobType] ?? CommandIDs.openJobPage, { name });
     const panel = new JobsPanel(openPage,
@@ -122,6 +127,17 @@ const sidebar: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: CommandIDs.openJobPage, category: 'jupyter_ext' });
+    app.commands.addCommand(CommandIDs.openLabeling, {
+      label: 'Label a labeling job…',
+      caption: "A labeling job's panel: your queue one item at a time, categories on keys 1–9, skip and undo",
+      execute: async args => {
+        const name = await askName('Label the items of labeling job', args);
+        if (name) {
+          showPage(() => labelingPage(name), `labeling:${name}`);
+        }
+      }
+    });
+    palette?.addItem({ command: CommandIDs.openLabeling, category: 'jupyter_ext' });
     app.commands.addCommand(CommandIDs.compareRuns, {
       label: args => (args.experiment ? `Compare the runs of ${args.experiment}` : 'Compare runs…'),
       caption: "An experiment's runs side by side (none named: the runs outside any experiment)",

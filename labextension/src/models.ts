@@ -927,6 +927,88 @@ export interface OpenNotebookResponse {
   path: string;
 }
 
+/**
+ * One item for one worker: `item` is its line in the input manifest (from 0); `text` is
+ * set for text items, `source_ref` for images (their bytes at GET .../items/{item}/source);
+ * `previous` is this worker's own earlier answer to it (after an undo). `worker_done` of
+ * `worker_total` are this worker's; `labeled` of `total` items have a final label.
+ */
+export interface LabelingTask {
+  job_name: string;
+  item: number;
+  task_type: string;
+  categories: string[];
+  instructions: string;
+  text: string | null;
+  source_ref: string | null;
+  previous: Record<string, unknown> | null;
+  worker_done: number;
+  worker_total: number;
+  labeled: number;
+  total: number;
+}
+
+/**
+ * Query of GET labeling-jobs/{job}/task: whose queue (one of the job's workers).
+ */
+export interface LabelingTaskRequest {
+  worker?: string | null;
+}
+
+/**
+ * A worker's next item, or `task` null when the worker's queue is empty; every
+ * labeling call answers it, so the panel shows what comes next at once.
+ */
+export interface NextLabelingTaskResponse {
+  worker: string;
+  task: LabelingTask | null;
+}
+
+/**
+ * Body of POST labeling-jobs/{job}/answers: worker's answer to item. `answer` is
+ * `{"label": "cat"}` (ImageClassification, TextClassification), `{"labels": [...]}`
+ * (ImageMultiLabel), `{"boxes": [{"label", "left", "top", "width", "height"}], "image_size":
+ * {"width", "height"}}` in the image's natural pixels (BoundingBox), or `{"entities":
+ * [{"label", "start", "end"}]}` in characters, end exclusive (NamedEntityRecognition).
+ */
+export interface SubmitLabelingAnswerRequest {
+  worker?: string | null;
+  item?: number | null;
+  answer?: Record<string, unknown>;
+}
+
+/**
+ * Body of POST labeling-jobs/{job}/skip: the item goes to the back of worker's queue.
+ */
+export interface SkipLabelingItemRequest {
+  worker?: string | null;
+  item?: number | null;
+}
+
+/**
+ * Body of POST labeling-jobs/{job}/undo: take back worker's last answer (its item is next again).
+ */
+export interface UndoLabelingAnswerRequest {
+  worker?: string | null;
+}
+
+/**
+ * How a labeling job stands: items labeled by people (`human`), by the machine, and
+ * `left`; the final labels' distribution (`per_label`); their confidence in 10 bins over
+ * [0, 1]; answers per worker (every worker of the job); `state` is human, training,
+ * machine-labeling, complete or stopped.
+ */
+export interface LabelingJobProgress {
+  job_name: string;
+  human: number;
+  machine: number;
+  left: number;
+  per_label: Record<string, number>;
+  confidence_histogram: number[];
+  workers: Record<string, number>;
+  state: string;
+}
+
 /** `jupyter_ext.models.JOB_TYPES`. */
 export const JOB_TYPES: readonly string[] = ['Training', 'Processing', 'Tuning', 'AutoML', 'Rule', 'Transform', 'Pipeline', 'Compilation', 'Labeling'];
 
