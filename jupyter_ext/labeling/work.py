@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConflictError, NotFoundError, ValidationError
+from ..models import LabelingTask
 from ..store import artifact_store_for, get_store, local_path
 from . import records
 from .answers import check_answer
@@ -24,24 +25,6 @@ from .consolidation import consolidate
 
 __all__ = ["LabelingTask", "LabelingProgress", "next_task", "submit_answer", "skip_item", "undo_last",
            "item_source", "labeling_progress"]
-
-
-@dataclass
-class LabelingTask:
-    """One item for one worker, with what the panel shows beside it."""
-
-    job_name: str
-    item: int
-    task_type: str
-    categories: list[str]
-    instructions: str
-    text: str | None
-    source_ref: str | None
-    previous: dict[str, Any] | None
-    worker_done: int
-    worker_total: int
-    labeled: int
-    total: int
 
 
 @dataclass

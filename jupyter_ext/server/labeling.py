@@ -10,7 +10,7 @@ from ..labeling.work import (
     item_source, labeling_progress, next_task, skip_item, submit_answer, undo_last,
 )
 from ..models import (
-    LabelingJobProgress, LabelingTask, LabelingTaskRequest, NextLabelingTaskResponse, SkipLabelingItemRequest,
+    LabelingJobProgress, LabelingTaskRequest, NextLabelingTaskResponse, SkipLabelingItemRequest,
     SubmitLabelingAnswerRequest, UndoLabelingAnswerRequest,
 )
 from .base import ApiHandler, api
@@ -34,12 +34,7 @@ def _item(item: int | None) -> int:
 
 
 def _next(job: str, worker: str) -> NextLabelingTaskResponse:
-    task = next_task(job, worker)
-    return NextLabelingTaskResponse(worker, None if task is None else LabelingTask(**_fields(task)))
-
-
-def _fields(task: object) -> dict:
-    return {name: getattr(task, name) for name in LabelingTask.__dataclass_fields__}
+    return NextLabelingTaskResponse(worker, next_task(job, worker))
 
 
 class TaskHandler(ApiHandler):
