@@ -65,6 +65,7 @@ def test_images_are_labeled_by_click_and_by_keyboard_and_a_reload_loses_nothing(
         assert [(buttons.nth(i).locator("kbd").inner_text(), buttons.nth(i).locator(".jp-JupyterExt-categoryName").inner_text())
                 for i in range(3)] == [("1", "cat"), ("2", "dog"), ("3", "bird")]  # the key shown on each
         assert "Which animal is it?" in panel.locator(".jp-JupyterExt-instructions").inner_text()
+        assert panel.locator(".jp-JupyterExt-badge").inner_text() == "labeling by people"  # the state in words
         assert panel.locator(".jp-JupyterExt-submit").is_hidden()  # one label: choosing answers
         panel.locator('.jp-JupyterExt-category[data-category="cat"]').click()  # by click
         _at_item(panel, 1)
@@ -94,6 +95,7 @@ def test_images_are_labeled_by_click_and_by_keyboard_and_a_reload_loses_nothing(
         page.keyboard.press("2")
         panel.locator(".jp-JupyterExt-labelingDone").wait_for()
         assert "Nothing left for me" in panel.inner_text()
+        wait_until(lambda: panel.locator(".jp-JupyterExt-badge").inner_text() == "complete", 15, "the badge to say complete")
 
         detail = page.locator("#jupyter-ext-sidebar .jp-JupyterExt-labelingSummary")
         page.locator(".jp-JupyterExt-refresh").click()

@@ -20,6 +20,11 @@ import { mainAreaPage, PollingPage } from './page';
 
 /** Where the chosen worker is remembered (per job, and the last one for any job). */
 const WORKER_KEY = 'jupyter-ext:labeling-worker';
+/** A labeling job's state, in words for the header's badge. */
+const STATES: Record<string, string> = {
+  human: 'labeling by people', training: 'training a labeler', 'machine-labeling': 'machine labeling',
+  complete: 'complete', stopped: 'stopped'
+};
 const SHORTCUTS = [['1–9', 'choose a category'], ['Enter', 'submit (several labels, boxes, spans)'], ['S', 'skip'],
   ['Z / Ctrl+Z', 'undo the last answer'], ['Delete', 'remove the selected box'], ['Esc', 'deselect']];
 
@@ -92,7 +97,7 @@ export class LabelingView extends PollingPage<ILabelingState> {
   }
 
   protected draw(state: ILabelingState): void {
-    this.showStatus(state.progress.state);
+    this._showState(state.progress.state);
     this._progressOf = state.progress;
     this._show(state.next);
   }
@@ -106,17 +111,22 @@ export class LabelingView extends PollingPage<ILabelingState> {
     this.node.focus();
   }
 
-  /** Attached already visible (the first tab of an empty main area gets no after-show): show it now. */
+  /** Attached already visible (the first tab of an empty main area gets no after-show): focus it too. */
   protected onAfterAttach(): void {
-    if (this.isVisible && !this._attachedOnce) {
-      this._attachedOnce = true;
-      this.onAfterShow();
+    super.onAfterAttach();
+    if (this.isVisible) {
+      this.node.focus();
     }
   }
 
   dispose(): void {
     this._editor?.dispose();
     super.dispose();
+  }
+
+  private _showState(state: string): void {
+    this.showStatus(state);
+    this.badge.textContent = STATES[state] ?? state;
   }
 
   /** The job's workers in the chooser; the remembered one (or the first) chosen. */
@@ -274,7 +284,7 @@ export class LabelingView extends PollingPage<ILabelingState> {
       this._show(next);
       void labelingProgress(this.jobName).then(progress => {
         this._progressOf = progress;
-        this.showStatus(progress.state);
+        this._showState(progress.state);
         this._drawProgress(this._task);
       }).catch(() => undefined); // the next action shows any error
     } catch (error) {
@@ -304,7 +314,6 @@ export class LabelingView extends PollingPage<ILabelingState> {
   private _editor: IItemEditor | null = null;
   private _shown: string | null = null;
   private _busy = false;
-  private _attachedOnce = false;
   private _progressOf: LabelingJobProgress | null = null;
   private readonly _workers: HTMLSelectElement;
   private readonly _bar: HTMLDivElement;
