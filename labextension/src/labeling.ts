@@ -25,6 +25,7 @@ const STATES: Record<string, string> = {
   human: 'labeling by people', training: 'training a labeler', 'machine-labeling': 'machine labeling',
   complete: 'complete', stopped: 'stopped'
 };
+const FINAL_STATES = ['complete', 'stopped'];
 const SHORTCUTS = [['1–9', 'choose a category'], ['Enter', 'submit (several labels, boxes, spans)'], ['S', 'skip'],
   ['Z / Ctrl+Z', 'undo the last answer'], ['Delete', 'remove the selected box'], ['Esc', 'deselect']];
 
@@ -102,8 +103,10 @@ export class LabelingView extends PollingPage<ILabelingState> {
     this._show(state.next);
   }
 
-  protected isLive(): boolean {
-    return false; // the panel changes when its worker acts; a refresh (or showing it again) fetches news
+  /** Polled only once nothing is left for the worker (until the job ends): while labeling,
+   * the panel changes when its worker acts. */
+  protected isLive(state: ILabelingState): boolean {
+    return state.next?.task == null && !FINAL_STATES.includes(state.progress.state);
   }
 
   protected onAfterShow(): void {
@@ -282,6 +285,10 @@ export class LabelingView extends PollingPage<ILabelingState> {
       const next = await call();
       this.message.textContent = '';
       this._show(next);
+      if (!next.task) {
+        void this.refresh(); // nothing left: the page polls until the job ends
+        return;
+      }
       void labelingProgress(this.jobName).then(progress => {
         this._progressOf = progress;
         this._showState(progress.state);
