@@ -10,93 +10,28 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
-from .augmented_manifest import AUGMENTED_MANIFEST, check_attribute_names, write_augmented_manifest
 from .errors import ValidationError
+from .inputs import Inputs, TrainingInput, channel_uris, check_channels, copy_channel, data_config
 from .sagemaker_arguments import ignore_sagemaker_arguments
 from .jobs import Job, JobKind, JobSpec, Upload, check_job_options, resolve_executor, submit, watch
 from .distributed import check_distribution, check_instance_count, copy_code_to_hosts, plan_hosts, torchrun_environment
 from .jobs.contract import (
     TRAINING_FOLDERS, base_environment, copy_code, decode_hyperparameter, encode_hyperparameters,
-    hyperparameter_args, copy_input, python_command, resource_config, training_environment,
+    hyperparameter_args, python_command, resource_config, training_environment,
 )
-from .jobs.hosts import HOSTS_FOLDER, Host
+from .jobs.hosts import Host
 from .jobs.metrics import validate_metric_definitions
 from .jobs.spec import DEFAULT_MAX_RUN
-from .store import absolute_uri, artifact_store_for, default_output_path, join_uri, local_path, looked_for
+from .store import absolute_uri, default_output_path, join_uri
 
 if TYPE_CHECKING:
     from .serving import DataCaptureConfig, Deserializer, Model, Predictor, Serializer, Transformer
 
 __all__ = ["Estimator", "TrainingInput", "TrainingJob", "channel_uris"]
-
-_CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
-
-
-@dataclass
-class TrainingInput:
-    """A channel's data (SageMaker's TrainingInput): a path or URI and how to read it.
-    `s3_data_type="AugmentedManifestFile"` reads a manifest's `attribute_names` only."""
-
-    s3_data: str
-    content_type: str | None = None
-    distribution: str = "FullyReplicated"
-    input_mode: str = "File"
-    record_wrapping: str | None = None
-    s3_data_type: str = "S3Prefix"
-    attribute_names: list[str] | None = None
-
-
-Inputs = Union[str, TrainingInput, Mapping[str, Union[str, TrainingInput]], None]
-
-
-def channel_uris(inputs: Inputs) -> dict[str, dict[str, Any]]:
-    """Check `inputs` (paths must exist) and return them JSON-ready, for another process
-    (local paths made absolute, since that process runs elsewhere)."""
-    return {name: {**vars(channel), "s3_data": absolute_uri(channel.s3_data)} for name, channel in _channels(inputs).items()}
-
-
-def _channels(inputs: Inputs) -> dict[str, TrainingInput]:
-    if inputs is None:
-        return {}
-    if isinstance(inputs, (str, Path, TrainingInput)):
-        inputs = {"training": inputs}
-    if isinstance(inputs, Mapping):
-        inputs = {k: TrainingInput(**v) if isinstance(v, dict) else v for k, v in inputs.items()}
-    if not isinstance(inputs, Mapping):
-        raise ValidationError(f"inputs must be a path, a TrainingInput or a dict of them; got {inputs!r}.")
-    channels = {}
-    for name, value in inputs.items():
-        if not isinstance(name, str) or not _CHANNEL_NAME.fullmatch(name):
-            raise ValidationError(f"Channel name {name!r} is not valid: use letters, digits, '.', '-', '_'.")
-        channel = value if isinstance(value, TrainingInput) else TrainingInput(str(value))
-        check_attribute_names(channel.s3_data_type, channel.attribute_names)
-        store = artifact_store_for(channel.s3_data)
-        if not store.exists(channel.s3_data):
-            raise ValidationError(
-                f"Input '{name}': {channel.s3_data} does not exist{looked_for(channel.s3_data)}. "
-                "Check the path (relative paths start from the notebook's folder)."
-            )
-        channels[name] = channel
-    return channels
-
-
-def _data_config(channels: Mapping[str, TrainingInput]) -> dict[str, dict[str, str]]:
-    """inputdataconfig.json: how each channel is read."""
-    config = {}
-    for name, channel in channels.items():
-        config[name] = {"TrainingInputMode": channel.input_mode,
-                        "S3DistributionType": channel.distribution, "RecordWrapperType": "None"}
-        if channel.content_type:
-            config[name]["ContentType"] = channel.content_type
-    return config
-
 
 def _locate_code(entry_point: str, source_dir: str | None) -> tuple[Path | None, Path]:
     """The resolved source folder (if any) and entry script; ValidationError if missing."""
@@ -202,7 +137,7 @@ class Estimator:
         """Start a training job with `inputs` and return it at once (what `fit` shows)."""
         options = {**self.job_options, "experiment_config": experiment_config}
         check_job_options("Training", options)
-        self.latest_training_job = submit(TrainingJob(self, _channels(inputs)), job_name, options)
+        self.latest_training_job = submit(TrainingJob(self, check_channels(inputs)), job_name, options)
         return self.latest_training_job
 
     def command(self) -> list[str]:
@@ -382,7 +317,7 @@ class TrainingJob(JobKind):
         names = [host.name for host in self.hosts]
         env = base_environment(name, job_dir, None)
         env["SAGEMAKER_BASE_DIR"] = str(host_dir)
-        env.update(training_environment(name, host_dir, est.entry_point, user, _data_config(self.channels),
+        env.update(training_environment(name, host_dir, est.entry_point, user, data_config(self.channels),
                                         est.instance_type, names[rank], names))
         if check_distribution(est.distribution):
             env.update(torchrun_environment(rank, len(names)))
@@ -405,29 +340,9 @@ class TrainingJob(JobKind):
             (config / "hyperparameters.json").write_text(json.dumps(self.encoded, indent=1))
             (config / "resourceconfig.json").write_text(json.dumps(
                 resource_config(host.name, names, est.instance_type)))
-            (config / "inputdataconfig.json").write_text(json.dumps(_data_config(self.channels), indent=1))
+            (config / "inputdataconfig.json").write_text(json.dumps(data_config(self.channels), indent=1))
         for name, channel in self.channels.items():
-            self._copy_channel(job_dir, name, channel)
-
-    def _copy_channel(self, job_dir: Path, name: str, channel: TrainingInput) -> None:
-        """Each host's copy of a channel: all of it, or its share when ShardedByS3Key."""
-        hosts = self.hosts
-        augmented = channel.s3_data_type == AUGMENTED_MANIFEST
-        source = None if augmented else local_path(channel.s3_data)
-        if source is None:  # downloaded (or restricted to its attributes) once, then copied to each host
-            source = job_dir / HOSTS_FOLDER / "downloads" / name if len(hosts) > 1 else job_dir / "input/data" / name
-            if augmented:
-                write_augmented_manifest(channel.s3_data, channel.attribute_names or [], source)
-            else:
-                artifact_store_for(channel.s3_data).download(channel.s3_data, source)
-            if len(hosts) == 1:
-                return
-        sharded = channel.distribution == "ShardedByS3Key" and len(hosts) > 1
-        for index, host in enumerate(hosts):
-            copy_input(source, job_dir / host.folder / "input" / "data" / name,
-                       (index, len(hosts)) if sharded else None)
-        if source.is_relative_to(job_dir):
-            shutil.rmtree(source)
+            copy_channel(job_dir, name, channel, hosts)
 
     def run_details(self, spec: JobSpec) -> tuple[Mapping[str, Any], str | None]:
         return spec.record["hyperparameters"], str(self.estimator.entry_path)
