@@ -63,10 +63,10 @@ def check_channels(inputs: Inputs) -> dict[str, TrainingInput]:
         check_attribute_names(channel.s3_data_type, channel.attribute_names)
         store = artifact_store_for(channel.s3_data)
         if not store.exists(channel.s3_data):
-            raise ValidationError(
-                f"Input '{name}': {channel.s3_data} does not exist{looked_for(channel.s3_data)}. "
-                "Check the path (relative paths start from the notebook's folder)."
-            )
+            hint = ("Check the URI (aws s3 ls lists what is there)" if "://" in channel.s3_data else
+                    "Check the path (relative paths start from the notebook's folder)")
+            raise ValidationError(f"Input '{name}': {channel.s3_data} does not exist"
+                                  f"{looked_for(channel.s3_data)}. {hint}.")
         channels[name] = channel
     return channels
 

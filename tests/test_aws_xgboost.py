@@ -107,6 +107,9 @@ CLIENT = textwrap.dedent(f"""\
     print("TUNED", tuned["HyperParameterTuningJobStatus"], tuned["TrainingJobStatusCounters"]["Completed"],
           best["FinalHyperParameterTuningJobObjectiveMetric"]["MetricName"],
           best["FinalHyperParameterTuningJobObjectiveMetric"]["Value"], round(time.monotonic() - started, 1))
+    attached = HyperparameterTuner.attach(tuner.latest_tuning_job.name, sagemaker_session=session)
+    print("ATTACHED", attached.objective_metric_name, attached.best_estimator().image_uri == container,
+          sorted(d["Name"] for d in attached.metric_definitions or []))
 
     deadline = time.monotonic() + 60
     for job in bad:
@@ -180,6 +183,9 @@ def test_a_tuner_on_validation_auc_needs_no_metric_definitions(aws: Endpoint, xg
     line = xgboost_output.split("TUNED ", 1)[1].splitlines()[0].split()
     assert line[:3] == ["Completed", "2", "validation:auc"], line
     assert 0.9 < float(line[3]) <= 1.0
+    # the SDK's attach() and best_estimator() read the description (MetricDefinitions among it)
+    attached = xgboost_output.split("ATTACHED ", 1)[1].splitlines()[0]
+    assert attached.startswith("validation:auc True [") and "'validation:auc'" in attached, attached
 
 
 @needs_sdk2

@@ -26,6 +26,10 @@ def test_missing_input_path(script, home: Path) -> None:
     script("print(1)\n")
     with pytest.raises(ValidationError, match=r"Input 'train': missing-data/ does not exist \(looked for .*missing-data\)"):
         Estimator("train.py").fit({"train": "missing-data/"})
+    with pytest.raises(ValidationError, match="relative paths start from the notebook's folder"):
+        Estimator("train.py").fit({"train": "missing-data/"})
+    with pytest.raises(ValidationError, match=r"s3://no-bucket/data/ does not exist.*Check the URI \(aws s3 ls"):
+        Estimator("train.py").fit({"train": "s3://no-bucket/data/"})  # no hint of a notebook's folder
     _nothing_created(home)
 
 

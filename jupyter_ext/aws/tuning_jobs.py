@@ -24,7 +24,7 @@ from .job_shapes import api_status, find_job, list_page, paged, stop_api_job
 from .operations import Call
 from .protocol import AwsError
 from .tags import record_tags
-from .builtin_algorithms import runs_builtin_algorithm
+from .builtin_algorithms import builtin_metric_definitions, runs_builtin_algorithm
 from .training_jobs import channels, request_estimator
 from .tuning_shapes import (objective_counters, python_request, status_counters, trial_summary, tuning_arn,
                             with_range_lists)
@@ -165,7 +165,8 @@ def create_hyper_parameter_tuning_job(call: Call) -> dict[str, Any]:
 
 def _echo(request: dict[str, Any]) -> dict[str, Any]:
     """The request's configuration as DescribeHyperParameterTuningJob answers it: every range
-    list present, and `_tuning_objective_metric` among the static hyperparameters, as SageMaker adds."""
+    list present, `_tuning_objective_metric` among the static hyperparameters and the
+    algorithm's MetricDefinitions, as SageMaker adds them."""
     answer = copy.deepcopy({key: request[key] for key in _ECHOED if key in request})
     config = answer["HyperParameterTuningJobConfig"]
     objective = (config.get("HyperParameterTuningJobObjective") or {}).get("MetricName")
@@ -180,7 +181,21 @@ def _echo(request: dict[str, Any]) -> dict[str, Any]:
         metric = (definition.get("TuningObjective") or {}).get("MetricName") or objective
         if metric:
             definition.setdefault("StaticHyperParameters", {}).setdefault(OBJECTIVE_HYPERPARAMETER, metric)
+        _with_metric_definitions(definition)
     return answer
+
+
+def _with_metric_definitions(definition: dict[str, Any]) -> None:
+    """MetricDefinitions in the definition's AlgorithmSpecification, as SageMaker answers them
+    (the SDK's attach() reads them): a built-in algorithm's own, or the request's (none: [])."""
+    algorithm = definition.get("AlgorithmSpecification")
+    if algorithm is None:
+        return
+    static = {k: decode_hyperparameter(v) for k, v in (definition.get("StaticHyperParameters") or {}).items()}
+    if runs_builtin_algorithm(definition, static):
+        algorithm["MetricDefinitions"] = builtin_metric_definitions(definition, static)
+    else:
+        algorithm.setdefault("MetricDefinitions", [])
 
 
 def _objective(config: dict[str, Any], definition: str) -> tuple[str, str]:
