@@ -77,6 +77,9 @@ def test_cli_reads_a_jobs_log_events(aws: Endpoint, cli_job: str) -> None:
     events = _cli_json(aws, "logs", "get-log-events", "--log-group-name", group, "--log-stream-name",
                        streams[0]["logStreamName"], "--start-from-head")["events"]
     assert "hello from the CLI job" in [event["message"] for event in events]
+    found = _cli_json(aws, "logs", "filter-log-events", "--log-group-name", group,
+                      "--filter-pattern", '"from the CLI"')["events"]  # the whole group, paged by the CLI
+    assert [(e["logStreamName"], e["message"]) for e in found] == [(streams[0]["logStreamName"], "hello from the CLI job")]
 
 
 def test_log_events_from_a_start_time_skip_the_pages_before_it(aws: Endpoint, tmp_path: Path) -> None:
@@ -100,6 +103,32 @@ def test_log_events_from_a_start_time_skip_the_pages_before_it(aws: Endpoint, tm
                                       startTime=late["timestamp"], nextToken=since["nextForwardToken"])
     messages = [event["message"] for event in since["events"] + following["events"]]
     assert "late line" in messages and len(messages) < 10_001
+
+
+def test_filter_log_events_finds_terms_page_by_page(aws: Endpoint, tmp_path: Path) -> None:
+    (tmp_path / "counting.py").write_text("for i in range(3000):\n    print(f'step {i} loss {i % 7}')\n"
+                                          "print('ERROR: disk full')\nprint('WARN: slow')\n")
+    Estimator(str(tmp_path / "counting.py")).fit(job_name="counting-job", logs=False)
+    client, group = boto3.Session().client("logs"), "/aws/sagemaker/TrainingJobs"
+    stream = client.describe_log_streams(logGroupName=group, logStreamNamePrefix="counting-job/")["logStreams"][0]
+    every = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True)
+    messages = [event["message"] for event in every["events"]]
+
+    def found(pattern: str, **more) -> list[str]:
+        pages = client.get_paginator("filter_log_events").paginate(
+            logGroupName=group, logStreamNamePrefix="counting-job/", filterPattern=pattern, **more)
+        return [event["message"] for page in pages for event in page["events"]]
+
+    assert found('"loss 3" -"step 1"') == [m for m in messages if "loss 3" in m and "step 1" not in m]
+    assert found("?ERROR ?WARN") == ["ERROR: disk full", "WARN: slow"]
+    assert found("loss", PaginationConfig={"PageSize": 700}) == [m for m in messages if "loss" in m]  # 5 pages
+    page = client.filter_log_events(logGroupName=group, logStreamNames=[stream["logStreamName"]], limit=2)
+    assert [e["message"] for e in page["events"]] == messages[:2] and page["nextToken"]
+    later = client.filter_log_events(logGroupName=group, logStreamNames=[stream["logStreamName"]], limit=2,
+                                     nextToken=page["nextToken"])
+    assert [e["message"] for e in later["events"]] == messages[2:4]
+    with pytest.raises(client.exceptions.InvalidParameterException, match="JSON and space-delimited"):
+        client.filter_log_events(logGroupName=group, filterPattern='{ $.level = "error" }')
 
 
 def _error(call) -> tuple[str, int]:

@@ -2,12 +2,15 @@
 
 Log groups are SageMaker's (`/aws/sagemaker/TrainingJobs`, `/aws/sagemaker/ProcessingJobs`, ...);
 each job has one stream, `<job>/algo-1-<creation epoch>`, whose events are the job log's
-lines. Paging tokens are byte offsets into the log (`f/<offset>` forward), so following a
-log as it grows costs one read from where the last page ended.
+lines; FilterLogEvents searches them with CloudWatch's term patterns. Paging tokens are
+byte offsets into the log (`f/<offset>` forward), so following a log as it grows costs one
+read from where the last page ended.
 """
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -55,21 +58,25 @@ def _job_of(group: str, stream: str) -> Job:
     raise AwsError("ResourceNotFoundException", f"The specified log stream does not exist: {stream!r} in {group}.")
 
 
+def _streams(group: str, prefix: str) -> list[tuple[str, Any]]:
+    """(stream name, job summary) of the group's streams whose names start with `prefix`."""
+    job_part = prefix.split("/", 1)[0]
+    named = ((stream_name(summary.name, summary.created_at), summary)
+             for summary in list_jobs(type=_job_type(group), name_contains=job_part or None, limit=None))
+    return [(name, summary) for name, summary in named if name.startswith(prefix)]
+
+
 def describe_log_streams(call: Call) -> dict[str, Any]:
     """The streams of a group whose names start with `logStreamNamePrefix`."""
     params = call.params
     group = params["logGroupName"]
-    prefix = params.get("logStreamNamePrefix") or ""
-    job_part = prefix.split("/", 1)[0]
     streams = []
-    for summary in list_jobs(type=_job_type(group), name_contains=job_part or None, limit=None):
-        name = stream_name(summary.name, summary.created_at)
-        if name.startswith(prefix):
-            created = _millis(summary.created_at)
-            last = _millis(summary.ended_at or summary.started_at or summary.created_at)
-            streams.append({"logStreamName": name, "creationTime": created, "firstEventTimestamp": created,
-                            "lastEventTimestamp": last, "lastIngestionTime": last, "storedBytes": 0,
-                            "arn": f"arn:aws:logs:{call.region}:{call.account}:log-group:{group}:log-stream:{name}"})
+    for name, summary in _streams(group, params.get("logStreamNamePrefix") or ""):
+        created = _millis(summary.created_at)
+        last = _millis(summary.ended_at or summary.started_at or summary.created_at)
+        streams.append({"logStreamName": name, "creationTime": created, "firstEventTimestamp": created,
+                        "lastEventTimestamp": last, "lastIngestionTime": last, "storedBytes": 0,
+                        "arn": f"arn:aws:logs:{call.region}:{call.account}:log-group:{group}:log-stream:{name}"})
     streams.sort(key=lambda s: s["logStreamName"] if params.get("orderBy", "LogStreamName") == "LogStreamName"
                  else s["lastEventTimestamp"], reverse=bool(params.get("descending")))
     limit = int(params.get("limit") or 50)
@@ -120,6 +127,74 @@ def _forward_page(job: Job, offset: int, limit: int, params: dict[str, Any]) -> 
         offset = chunk.next_offset
 
 
+def _matcher(pattern: str) -> Callable[[str], bool]:
+    """CloudWatch's term filter patterns: every plain term (or "quoted phrase") in the
+    message, at least one `?term` if any is given, no `-term`; case-sensitive."""
+    pattern = pattern.strip()
+    if pattern.startswith(("{", "[")):
+        raise AwsError("InvalidParameterException", f"filterPattern {pattern!r}: JSON and space-delimited patterns "
+                       "are not served here; use terms: ERROR, \"a phrase\", ?ERROR ?WARN, -DEBUG.")
+    try:
+        terms = shlex.split(pattern)
+    except ValueError as error:
+        raise AwsError("InvalidParameterException", f"filterPattern {pattern!r}: {error}.") from None
+    required = [t for t in terms if t[0] not in "?-"]
+    optional = [t[1:] for t in terms if t[0] == "?" and len(t) > 1]
+    excluded = [t[1:] for t in terms if t[0] == "-" and len(t) > 1]
+    return lambda message: (all(t in message for t in required) and not any(t in message for t in excluded)
+                            and (not optional or any(t in message for t in optional)))
+
+
+def _filter_streams(params: dict[str, Any]) -> list[str]:
+    group = params.get("logGroupName") or params.get("logGroupIdentifier") or ""
+    names, prefix = params.get("logStreamNames"), params.get("logStreamNamePrefix")
+    if names and prefix:
+        raise AwsError("InvalidParameterException", "Give logStreamNames or logStreamNamePrefix, not both.")
+    streams = sorted(name for name, _ in _streams(group, prefix or ""))
+    return [name for name in streams if name in names] if names else streams
+
+
+def filter_log_events(call: Call) -> dict[str, Any]:
+    """Events of a group's streams (all, named, or by prefix) in the time window that match
+    `filterPattern`, stream by stream; a page ends at `limit` events or after about 4 MB read
+    (its `nextToken`, `<stream index>/<byte offset>`, goes on from there)."""
+    params = call.params
+    streams, matches = _filter_streams(params), _matcher(params.get("filterPattern") or "")
+    group = params.get("logGroupName") or params.get("logGroupIdentifier")
+    limit = min(int(params.get("limit") or _MAX_EVENTS), _MAX_EVENTS)
+    index, offset = _filter_token(params.get("nextToken"))
+    events: list[dict[str, Any]] = []
+    searched, budget = [], 4 * _MAX_BYTES
+    while index < len(streams) and len(events) < limit and budget > 0:
+        path = _job_of(group, streams[index]).log_path
+        chunk = read_log(path, offset, _MAX_BYTES, max_lines=1000)
+        budget -= chunk.next_offset - chunk.offset
+        for number, line in enumerate(chunk.lines):
+            if _in_window(line, params) and matches(line.message):
+                events.append({"logStreamName": streams[index], "eventId": f"{index}-{chunk.offset}-{number}",
+                               **_event(line)})
+                if len(events) == limit:
+                    chunk = read_log(path, offset, _MAX_BYTES, max_lines=number + 1)
+                    break
+        stalled, offset = chunk.next_offset == chunk.offset, chunk.next_offset
+        if len(events) < limit and (offset >= chunk.size or stalled):  # a running job's partial line waits
+            searched.append({"logStreamName": streams[index], "searchedCompletely": True})
+            index, offset = index + 1, 0
+    answer: dict[str, Any] = {"events": events, "searchedLogStreams": searched}
+    if index < len(streams):
+        answer["nextToken"] = f"{index}/{offset}"
+    return answer
+
+
+def _filter_token(token: str | None) -> tuple[int, int]:
+    if not token:
+        return 0, 0
+    index, _, offset = token.partition("/")
+    if not (index.isdigit() and offset.isdigit()):
+        raise AwsError("InvalidParameterException", f"nextToken {token!r} is not one this endpoint gave out.")
+    return int(index), int(offset)
+
+
 def describe_log_groups(call: Call) -> dict[str, Any]:
     """The log groups this endpoint has."""
     prefix = call.params.get("logGroupNamePrefix") or ""
@@ -129,4 +204,4 @@ def describe_log_groups(call: Call) -> dict[str, Any]:
 
 
 OPERATIONS = {"DescribeLogStreams": describe_log_streams, "GetLogEvents": get_log_events,
-              "DescribeLogGroups": describe_log_groups}
+              "DescribeLogGroups": describe_log_groups, "FilterLogEvents": filter_log_events}
