@@ -166,6 +166,21 @@ def test_signed_requests_from_web_pages_or_other_hosts_are_refused(aws: Endpoint
     assert "attacker.example" in answer.json()["message"]
 
 
+@pytest.mark.parametrize("header", [{"Origin": "https://attacker.example"}, {"Host": "attacker.example"}])
+def test_a_web_page_gets_nothing_from_s3(aws: Endpoint, header: dict[str, str]) -> None:
+    """rclone checks neither Origin nor Host, but every request must be signed with the
+    endpoint's secret, which a page cannot do: no object, no listing, no CORS grant."""
+    s3 = boto3.Session().client("s3")
+    s3.put_object(Bucket=BUCKET, Key="page/secret.txt", Body=b"the secret")
+    for method, path in [("GET", f"/{BUCKET}/page/secret.txt"), ("GET", f"/{BUCKET}?prefix=page/"), ("GET", "/"),
+                         ("PUT", f"/{BUCKET}/page/planted.txt"), ("OPTIONS", f"/{BUCKET}/page/secret.txt")]:
+        answer = requests.request(method, aws.s3_url + path, data=b"x" if method == "PUT" else None, timeout=10,
+                                  headers={**header, "Access-Control-Request-Method": "GET"})
+        assert answer.status_code >= 400 and b"secret" not in answer.content, (method, path, answer.status_code)
+        assert answer.headers.get("Access-Control-Allow-Origin") in (None, ""), (method, path, answer.headers)
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="page/")["Contents"]] == ["page/secret.txt"]
+
+
 def test_an_operation_not_served_is_named_in_the_error(aws: Endpoint) -> None:
     with pytest.raises(botocore.exceptions.ClientError) as caught:
         boto3.Session().client("sagemaker").list_clusters()
