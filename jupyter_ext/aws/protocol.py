@@ -1,7 +1,8 @@
 """AWS's wire formats, read and written with botocore's own service models.
 
 A request's parameters are decoded along the operation's input shape (timestamps become
-datetimes, blobs bytes) and validated with botocore's `ParamValidator`, so a bad request
+datetimes, blobs bytes) and validated with botocore's `ParamValidator` and with the
+constraints AWS checks on its side (patterns, maxima: constraints.py), so a bad request
 gets the error a real service gives; an answer is written along the output shape (only
 modelled members; timestamps as epoch seconds). Two encodings: JSON (SageMaker, logs,
 CloudWatch's `awsJson1_0`) and CBOR (CloudWatch's `smithy-rpc-v2-cbor`, which botocore
@@ -15,6 +16,8 @@ import functools
 import json
 from datetime import datetime, timezone
 from typing import Any
+
+from .constraints import constraint_report
 
 __all__ = ["AwsError", "service_model", "operation", "decode_input", "encode_output", "error_body",
            "to_timestamp"]
@@ -94,6 +97,9 @@ def decode_input(model: Any, params: Any) -> dict[str, Any]:
     report = ParamValidator().validate(decoded, shape)
     if report.has_errors():
         raise AwsError("ValidationException", report.generate_report().replace("\n", " "))
+    broken = constraint_report(shape, decoded)
+    if broken is not None:
+        raise AwsError("ValidationException", broken)
     return decoded
 
 
