@@ -154,6 +154,10 @@ def test_unsigned_requests_are_refused_in_aws_shape(aws: Endpoint) -> None:
         urllib.request.urlopen(urllib.request.Request(aws.url, data=b"{}", headers=headers), timeout=10)
     assert caught.value.code == 403 and json.load(caught.value)["__type"] == "MissingAuthenticationTokenException"
     assert requests.get(aws.url, timeout=10).status_code == 403
+    preflight = requests.options(aws.url, timeout=10, headers={"Origin": "https://attacker.example",
+                                                               "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 403 and preflight.json()["__type"] == "AccessDeniedException"
+    assert "Access-Control-Allow-Origin" not in preflight.headers
 
 
 @pytest.mark.parametrize("header", [{"Origin": "https://attacker.example"}, {"Host": "attacker.example"}])

@@ -171,6 +171,12 @@ class AwsHandler(web.RequestHandler):
         self._answer(403, error_body(AwsError("AccessDeniedException", "This is jupyter_ext's local AWS endpoint: "
                                               "call it with boto3, the SageMaker SDK or the AWS CLI.", 403)), None)
 
+    async def options(self, *args: Any) -> None:
+        """A web page's CORS preflight: refused, in AWS's shape, granting nothing."""
+        self._answer(403, error_body(AwsError("AccessDeniedException", "Cross-origin requests to the local AWS "
+                                              "endpoint are refused; call it from boto3, the SDK or the CLI.", 403)),
+                     None)
+
 
 def make_app(check: CallerCheck, secrets: dict[str, str]) -> web.Application:
     """The tornado application of the endpoint."""
