@@ -69,7 +69,8 @@ $(SMDEBUG_STAMP): Makefile
 # It is also a notebook kernel, "Python (SageMaker SDK v2)", for notebooks brought from SageMaker.
 $(SAGEMAKER2_STAMP): Makefile $(STAMP)
 	test -x $(SAGEMAKER2_VENV)/bin/python || $(PYTHON) -m venv $(SAGEMAKER2_VENV)
-	$(SAGEMAKER2_VENV)/bin/python -m pip install --quiet "sagemaker>=2.250,<3" awscli ipykernel
+	$(SAGEMAKER2_VENV)/bin/python -m pip install --quiet "sagemaker>=2.250,<3" awscli ipykernel \
+	  scikit-learn matplotlib
 	$(SAGEMAKER2_VENV)/bin/python -m ipykernel install --prefix $(abspath $(VENV)) --name sagemaker-sdk2 \
 	  --display-name "Python (SageMaker SDK v2)" >/dev/null
 	touch $(SAGEMAKER2_STAMP)
