@@ -286,8 +286,18 @@ def test_a_model_needs_a_framework_image_and_model_data(aws: Endpoint) -> None:
     with pytest.raises(sm.exceptions.ClientError, match="no ModelDataUrl"):
         sm.create_model(ModelName="custom", ExecutionRoleArn=ROLE, PrimaryContainer={
             "Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"})
+    image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    missing = f"s3://{BUCKET}/nowhere/model.tar.gz"
+    with pytest.raises(sm.exceptions.ClientError, match=f"Could not find model data at {missing}"):
+        sm.create_model(ModelName="custom", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": image,
+                                                                                     "ModelDataUrl": missing})
     with pytest.raises(sm.exceptions.ClientError, match="Could not find model"):
         sm.describe_model(ModelName="custom")
+    with pytest.raises(sm.exceptions.ClientError, match='Could not find model "custom"'):  # not at CreateEndpoint
+        sm.create_endpoint_config(EndpointConfigName="custom", ProductionVariants=[
+            {"VariantName": "A", "ModelName": "custom", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}])
+    with pytest.raises(sm.exceptions.ClientError, match="Could not find endpoint configuration"):
+        sm.describe_endpoint_config(EndpointConfigName="custom")
 
 
 def _sklearn_artifact(prefix: str) -> str:

@@ -19,7 +19,7 @@ from ..errors import NotFoundError, ValidationError
 from ..models import timestamp
 from ..registry import ModelPackage
 from ..serving import DataCaptureConfig, Model, PipelineModel, ProductionVariant, describe_endpoint
-from ..store import get_store
+from ..store import artifact_store_for, get_store
 from . import records
 from .images import framework_image
 from .job_requests import jsonable
@@ -69,9 +69,12 @@ def _check_container(container: dict[str, Any], where: str) -> None:
     if container.get("Mode") == "MultiModel":
         raise AwsError("ValidationException", f"{where}: multi-model containers are not served here yet; give an "
                        "Image and a ModelDataUrl (or a ModelPackageName).")
-    if not _model_data(container):
+    model_data = _model_data(container)
+    if not model_data:
         raise AwsError("ValidationException", f"{where} has no ModelDataUrl: give the s3:// URI of the model.tar.gz "
                        "(e.g. the training job's ModelArtifacts.S3ModelArtifacts).")
+    if not artifact_store_for(model_data).exists(model_data):
+        raise AwsError("ValidationException", f"Could not find model data at {model_data}.")
 
 
 def _containers(request: dict[str, Any]) -> list[dict[str, Any]]:
@@ -156,6 +159,8 @@ def create_endpoint_config(call: Call) -> dict[str, Any]:
     for variant in request["ProductionVariants"]:
         if variant.get("ServerlessConfig") is None and not variant.get("ModelName"):
             raise AwsError("ValidationException", f"Variant {variant['VariantName']} names no ModelName.")
+        if variant.get("ModelName"):
+            _found("Model", variant["ModelName"], "model")
     if request.get("AsyncInferenceConfig") or request.get("ShadowProductionVariants"):
         raise AwsError("ValidationException", "Asynchronous inference and shadow variants are not served here yet.")
     capture = data_capture_config(request)
