@@ -185,17 +185,11 @@ def test_a_web_page_gets_nothing_from_s3(aws: Endpoint, header: dict[str, str]) 
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="page/")["Contents"]] == ["page/secret.txt"]
 
 
-def test_constraints_botocore_leaves_to_aws_are_checked_as_aws_does(aws: Endpoint) -> None:
+def test_maxima_botocore_leaves_to_aws_are_checked_as_aws_does(aws: Endpoint) -> None:
     sagemaker = boto3.Session().client("sagemaker")
-    with pytest.raises(sagemaker.exceptions.ClientError, match=r"ValidationException.*Value 'bad_name!!' at "
-                       r"'trainingJobName' failed to satisfy constraint: Member must satisfy regular expression"):
-        sagemaker.describe_training_job(TrainingJobName="bad_name!!")
-    with pytest.raises(sagemaker.exceptions.ClientError, match="'maxResults' failed to satisfy constraint: "
-                       "Member must have value less than or equal to 100"):
+    with pytest.raises(sagemaker.exceptions.ClientError, match="ValidationException.*Value '100000' at 'maxResults' "
+                       "failed to satisfy constraint: Member must have value less than or equal to 100"):
         sagemaker.list_training_jobs(MaxResults=100_000)
-    with pytest.raises(sagemaker.exceptions.ClientError, match="2 validation errors detected: .*'maxResults'.*"
-                       "'nameContains' failed to satisfy constraint: Member must have length less than or equal to 63"):
-        sagemaker.list_training_jobs(MaxResults=1000, NameContains="x" * 64)  # every one named
     assert sagemaker.list_training_jobs(MaxResults=100, NameContains="no-such-job")["TrainingJobSummaries"] == []
 
 

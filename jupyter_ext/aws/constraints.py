@@ -1,28 +1,19 @@
-"""The constraints AWS checks on its side and botocore leaves to it: a string's regular
-expression pattern and maximum length, a list's or map's maximum size, a number's maximum.
+"""The maxima AWS checks on its side and botocore leaves to it: a list's or map's size and
+a number's value ("MaxResults": 100000 is refused, as AWS refuses it).
 
-Messages read as AWS's: "1 validation error detected: Value 'bad_name!' at 'trainingJobName'
-failed to satisfy constraint: Member must satisfy regular expression pattern: ...". A
-pattern Python's `re` cannot compile (Java's `\\p{...}` classes) is not checked.
+Messages read as AWS's: "1 validation error detected: Value '100000' at 'maxResults' failed
+to satisfy constraint: Member must have value less than or equal to 100". String patterns
+and lengths are not checked: jobs named here (in Python, longer than SageMaker allows) are
+described through the same operations.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import Any
 
 __all__ = ["constraint_report"]
 
 _SHOWN = 100  # characters of a value quoted in a message
-
-
-@functools.lru_cache(maxsize=1024)
-def _compiled(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern, re.DOTALL)  # lenient on line breaks, which AWS's fields may hold
-    except re.error:
-        return None
 
 
 def _member_path(path: str, name: str) -> str:
@@ -33,13 +24,7 @@ def _member_path(path: str, name: str) -> str:
 def _problem(shape: Any, value: Any) -> str | None:
     """What `value` breaks of `shape`'s own constraints, if anything."""
     meta = shape.metadata
-    if isinstance(value, str) and shape.type_name == "string":
-        if "max" in meta and len(value) > meta["max"]:
-            return f"Member must have length less than or equal to {meta['max']}"
-        compiled = _compiled(meta["pattern"]) if "pattern" in meta else None
-        if compiled is not None and compiled.fullmatch(value) is None:
-            return f"Member must satisfy regular expression pattern: {meta['pattern']}"
-    elif isinstance(value, (list, dict)) and shape.type_name in ("list", "map"):
+    if isinstance(value, (list, dict)) and shape.type_name in ("list", "map"):
         if "max" in meta and len(value) > meta["max"]:
             return f"Member must have length less than or equal to {meta['max']}"
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and shape.type_name in (

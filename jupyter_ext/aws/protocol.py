@@ -2,8 +2,8 @@
 
 A request's parameters are decoded along the operation's input shape (timestamps become
 datetimes, blobs bytes) and validated with botocore's `ParamValidator` and with the
-constraints AWS checks on its side (patterns, maxima: constraints.py), so a bad request
-gets the error a real service gives; an answer is written along the output shape (only
+maxima AWS checks on its side (constraints.py), so a bad request gets the error a real
+service gives; an answer is written along the output shape (only
 modelled members; timestamps as epoch seconds). Two encodings: JSON (SageMaker, logs,
 CloudWatch's `awsJson1_0`) and CBOR (CloudWatch's `smithy-rpc-v2-cbor`, which botocore
 prefers).
