@@ -82,36 +82,40 @@ def test_cli_reads_a_jobs_log_events(aws: Endpoint, cli_job: str) -> None:
     assert [(e["logStreamName"], e["message"]) for e in found] == [(streams[0]["logStreamName"], "hello from the CLI job")]
 
 
-def test_log_events_from_a_start_time_skip_the_pages_before_it(aws: Endpoint, tmp_path: Path) -> None:
-    (tmp_path / "chatty.py").write_text("import time\nfor i in range(10001):\n    print(i)\n"
-                                        "time.sleep(0.05)\nprint('late line')\n")
-    Estimator(str(tmp_path / "chatty.py")).fit(job_name="chatty-job", logs=False)
+def _job_log_stream(tmp_path: Path, job: str, program: str) -> tuple[object, str, str]:
+    """(logs client, group, stream name) of a training job that ran `program`."""
+    (tmp_path / f"{job}.py").write_text(program)
+    Estimator(str(tmp_path / f"{job}.py")).fit(job_name=job, logs=False)
     client, group = boto3.Session().client("logs"), "/aws/sagemaker/TrainingJobs"
-    stream = client.describe_log_streams(logGroupName=group, logStreamNamePrefix="chatty-job/")["logStreams"][0]
-    first = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True)
+    stream = client.describe_log_streams(logGroupName=group, logStreamNamePrefix=f"{job}/")["logStreams"][0]
+    return client, group, stream["logStreamName"]
+
+
+def test_log_events_from_a_start_time_skip_the_pages_before_it(aws: Endpoint, tmp_path: Path) -> None:
+    client, group, name = _job_log_stream(tmp_path, "chatty-job", "import time\nfor i in range(10001):\n    print(i)\n"
+                                          "time.sleep(0.05)\nprint('late line')\n")
+    first = client.get_log_events(logGroupName=group, logStreamName=name, startFromHead=True)
     assert len(first["events"]) == 10_000  # a page holds at most 10,000 events
-    rest = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True,
+    rest = client.get_log_events(logGroupName=group, logStreamName=name, startFromHead=True,
                                  nextToken=first["nextForwardToken"])
     late = next(event for event in rest["events"] if event["message"] == "late line")
     # SDK v2 follows a log by asking from the last event's time; the first page must not be empty.
-    since = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True,
+    since = client.get_log_events(logGroupName=group, logStreamName=name, startFromHead=True,
                                   startTime=late["timestamp"])
     # (Lines read in one burst share a time, as the runner stamps a line as it reads it: the
     # page may start before the late line, and the late line may be on the next page.)
     assert since["events"] and min(event["timestamp"] for event in since["events"]) >= late["timestamp"]
-    following = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True,
+    following = client.get_log_events(logGroupName=group, logStreamName=name, startFromHead=True,
                                       startTime=late["timestamp"], nextToken=since["nextForwardToken"])
     messages = [event["message"] for event in since["events"] + following["events"]]
     assert "late line" in messages and len(messages) < 10_001
 
 
 def test_filter_log_events_finds_terms_page_by_page(aws: Endpoint, tmp_path: Path) -> None:
-    (tmp_path / "counting.py").write_text("for i in range(3000):\n    print(f'step {i} loss {i % 7}')\n"
-                                          "print('ERROR: disk full')\nprint('WARN: slow')\n")
-    Estimator(str(tmp_path / "counting.py")).fit(job_name="counting-job", logs=False)
-    client, group = boto3.Session().client("logs"), "/aws/sagemaker/TrainingJobs"
-    stream = client.describe_log_streams(logGroupName=group, logStreamNamePrefix="counting-job/")["logStreams"][0]
-    every = client.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True)
+    client, group, name = _job_log_stream(tmp_path, "counting-job", "for i in range(3000):\n"
+                                          "    print(f'step {i} loss {i % 7}')\nprint('ERROR: disk full')\n"
+                                          "print('WARN: slow')\n")
+    every = client.get_log_events(logGroupName=group, logStreamName=name, startFromHead=True)
     messages = [event["message"] for event in every["events"]]
 
     def found(pattern: str, **more) -> list[str]:
@@ -122,9 +126,9 @@ def test_filter_log_events_finds_terms_page_by_page(aws: Endpoint, tmp_path: Pat
     assert found('"loss 3" -"step 1"') == [m for m in messages if "loss 3" in m and "step 1" not in m]
     assert found("?ERROR ?WARN") == ["ERROR: disk full", "WARN: slow"]
     assert found("loss", PaginationConfig={"PageSize": 700}) == [m for m in messages if "loss" in m]  # 5 pages
-    page = client.filter_log_events(logGroupName=group, logStreamNames=[stream["logStreamName"]], limit=2)
+    page = client.filter_log_events(logGroupName=group, logStreamNames=[name], limit=2)
     assert [e["message"] for e in page["events"]] == messages[:2] and page["nextToken"]
-    later = client.filter_log_events(logGroupName=group, logStreamNames=[stream["logStreamName"]], limit=2,
+    later = client.filter_log_events(logGroupName=group, logStreamNames=[name], limit=2,
                                      nextToken=page["nextToken"])
     assert [e["message"] for e in later["events"]] == messages[2:4]
     with pytest.raises(client.exceptions.InvalidParameterException, match="JSON and space-delimited"):
