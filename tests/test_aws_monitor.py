@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import boto3
+import botocore.exceptions
 import pytest
 
 from aws_fixtures import ClientRun, Endpoint, SAGEMAKER2_PYTHON, needs_sdk2, printed
@@ -337,6 +338,34 @@ def test_boto3_schedules_by_definition_and_inline_with_filters_and_errors(aws: E
 
 
 @needs_sdk2
+def test_a_schedule_without_a_baseline_reports_statistics_only(aws: Endpoint, monitor_output: str) -> None:
+    from conftest import wait_until
+
+    sm, endpoint = _sagemaker(), printed(monitor_output, "ENDPOINT")
+    parts = _definition_parts(endpoint, "unchecked")
+    sm.create_monitoring_schedule(MonitoringScheduleName="boto-unchecked", MonitoringScheduleConfig={
+        "ScheduleConfig": {"ScheduleExpression": "NOW", "DataAnalysisStartTime": "-PT1H", "DataAnalysisEndTime": "-PT0H"},
+        "MonitoringJobDefinition": {  # no BaselineConfig, as SageMaker allows
+            "MonitoringInputs": [parts["input"]], "MonitoringOutputConfig": parts["output"],
+            "MonitoringResources": parts["resources"], "MonitoringAppSpecification": {"ImageUri": IMAGE},
+            "RoleArn": ROLE}})
+    runs = wait_until(lambda: _finished_runs(sm, "boto-unchecked"), 90, "the unchecked schedule's run")
+    assert runs[0]["MonitoringExecutionStatus"] == "Completed", runs[0]
+    listed = boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix="monitor/unchecked/")
+    files = {item["Key"].rsplit("/", 1)[-1] for item in listed.get("Contents", [])}
+    assert "statistics.json" in files and "constraint_violations.json" not in files, files
+    half = {**parts["baseline"]}
+    del half["StatisticsResource"]
+    with pytest.raises(botocore.exceptions.ClientError, match="StatisticsResource and ConstraintsResource"):
+        sm.create_monitoring_schedule(MonitoringScheduleName="boto-half", MonitoringScheduleConfig={
+            "MonitoringJobDefinition": {"BaselineConfig": half, "MonitoringInputs": [parts["input"]],
+                                        "MonitoringOutputConfig": parts["output"],
+                                        "MonitoringResources": parts["resources"],
+                                        "MonitoringAppSpecification": {"ImageUri": IMAGE}, "RoleArn": ROLE}})
+    sm.delete_monitoring_schedule(MonitoringScheduleName="boto-unchecked")
+
+
+@needs_sdk2
 def test_images_and_inputs_that_cannot_run_are_refused_by_name(aws: Endpoint, monitor_output: str) -> None:
     sm, endpoint = _sagemaker(), printed(monitor_output, "ENDPOINT")
     parts = _definition_parts(endpoint, "refused")
@@ -352,12 +381,12 @@ def test_images_and_inputs_that_cannot_run_are_refused_by_name(aws: Endpoint, mo
                                               **{**common, "DataQualityJobInput": batch})
     sm.create_data_quality_job_definition(JobDefinitionName="unbaselined", DataQualityAppSpecification={"ImageUri": IMAGE},
                                           **common)
-    with pytest.raises(sm.exceptions.ClientError, match="needs StatisticsResource and ConstraintsResource"):
-        sm.create_monitoring_schedule(MonitoringScheduleName="unbaselined", MonitoringScheduleConfig={
-            "MonitoringJobDefinitionName": "unbaselined", "MonitoringType": "DataQuality"})
+    sm.create_monitoring_schedule(MonitoringScheduleName="unbaselined", MonitoringScheduleConfig={
+        "MonitoringJobDefinitionName": "unbaselined", "MonitoringType": "DataQuality"})  # no baseline: accepted
     with pytest.raises(sm.exceptions.ClientError, match="ModelBias is not served yet"):
         sm.create_monitoring_schedule(MonitoringScheduleName="bias", MonitoringScheduleConfig={
             "MonitoringJobDefinitionName": "unbaselined", "MonitoringType": "ModelBias"})
+    sm.delete_monitoring_schedule(MonitoringScheduleName="unbaselined")
     sm.delete_data_quality_job_definition(JobDefinitionName="unbaselined")
 
 

@@ -22,6 +22,7 @@ from jupyter_ext.monitor import (
     list_schedules,
 )
 from jupyter_ext.cli import main
+from jupyter_ext.errors import ValidationError
 from jupyter_ext.serving import CSVSerializer, DataCaptureConfig, Model, delete_endpoint, list_endpoints
 from serving_models import FEATURES, sklearn_model
 
@@ -142,3 +143,33 @@ def test_a_baseline_of_the_features_alone_matches_captured_rows(endpoint, tmp_pa
     delete_endpoint(predictor.endpoint_name)
     main(["monitor", "run", "--at", (later + timedelta(hours=1)).isoformat()])
     assert list_schedules()[0].monitoring_schedule_name == name and list_schedules()[0].status == "Stopped"
+
+
+def test_monitors_without_a_baseline_report_statistics_and_check_nothing(endpoint, tmp_path: Path) -> None:
+    predictor, model = endpoint
+    for index, row in enumerate(FEATURES[:20]):
+        predictor.predict(row[None, :], inference_id=f"id-{index}")
+    wait_until(lambda: _captured(tmp_path / "capture") == 20, what="20 captured requests")
+    monitor = DefaultModelMonitor()  # no suggest_baseline(), no statistics= or constraints=
+    monitor.create_monitoring_schedule(predictor, output_s3_uri=str(tmp_path / "reports"))
+    execution = monitor.run_monitoring_now(logs=False)
+    summary = execution.describe()
+    assert summary.monitoring_execution_status == "Completed" and not summary.violations
+    features = {f["name"]: f["inferred_type"] for f in execution.statistics().body_dict["features"]}
+    assert features == {"_c0": "Integral", "_c1": "Fractional", "_c2": "Fractional", "_c3": "Fractional"}
+    assert execution.constraint_violations() is None
+    with pytest.raises(ValidationError, match="Half a baseline: baseline_statistics missing"):
+        DefaultModelMonitor().create_monitoring_schedule(predictor, constraints=str(tmp_path / "constraints.json"))
+
+    truth_folder = tmp_path / "ground-truth" / time.strftime("%Y/%m/%d/%H", time.gmtime())
+    truth_folder.mkdir(parents=True)
+    (truth_folder / "labels.jsonl").write_text("".join(
+        json.dumps({"groundTruthData": {"data": str(int(model.predict(row[None, :])[0])), "encoding": "CSV"},
+                    "eventMetadata": {"eventId": f"id-{index}"}, "eventVersion": "0"}) + "\n"
+        for index, row in enumerate(FEATURES[:20])))
+    quality = ModelQualityMonitor()
+    quality.create_monitoring_schedule(predictor, ground_truth_input=str(tmp_path / "ground-truth"),
+                                       problem_type="BinaryClassification", output_s3_uri=str(tmp_path / "mq"))
+    checked = quality.run_monitoring_now(logs=False)
+    assert checked.describe().monitoring_execution_status == "Completed"
+    assert checked.statistics().body_dict["binary_classification_metrics"]["accuracy"]["value"] == 1.0

@@ -74,17 +74,18 @@ def _monitoring_job(config: dict[str, Any]) -> MonitoringJob:
 
 
 def _baseline(job: MonitoringJob) -> tuple[str | None, str | None, BaseliningJob | None]:
-    """(statistics URI, constraints URI, baselining job) of the job's BaselineConfig."""
+    """(statistics URI, constraints URI, baselining job) of the job's BaselineConfig; all
+    None without one (its runs then check no constraints, as SageMaker's do)."""
     statistics = (job.baseline.get("StatisticsResource") or {}).get("S3Uri")
     constraints = (job.baseline.get("ConstraintsResource") or {}).get("S3Uri")
     complete = constraints and (statistics or job.monitoring_type == "ModelQuality")
     baselining = job.baseline.get("BaseliningJobName")
-    if not complete and not baselining:
+    if (statistics or constraints) and not complete and not baselining:
         needed = "ConstraintsResource" if job.monitoring_type == "ModelQuality" else \
             "StatisticsResource and ConstraintsResource"
         raise AwsError("ValidationException", f"The {job.monitoring_type} job's baseline config needs {needed} "
-                       "(the files a baselining job wrote) or the BaseliningJobName that wrote them: runs compare "
-                       "the captured data with a baseline.")
+                       "(the files a baselining job wrote) or the BaseliningJobName that wrote them, or no "
+                       "baseline at all.")
     return statistics, constraints, BaseliningJob.attach(baselining) if baselining and not complete else None
 
 

@@ -154,9 +154,11 @@ class MonitoringExecution:
         """The run's statistics.json."""
         return Statistics.from_file_path(Path(self.output_path) / STATISTICS_FILE)
 
-    def constraint_violations(self) -> ConstraintViolations:
-        """The run's constraint_violations.json."""
-        return ConstraintViolations.from_file_path(Path(self.output_path) / VIOLATIONS_FILE)
+    def constraint_violations(self) -> ConstraintViolations | None:
+        """The run's constraint_violations.json; None for a run without a baseline (none is
+        written then), as SageMaker's SDK answers for a missing file."""
+        path = Path(self.output_path) / VIOLATIONS_FILE
+        return ConstraintViolations.from_file_path(path) if path.is_file() else None
 
     @property
     def report_path(self) -> Path:

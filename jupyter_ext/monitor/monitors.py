@@ -39,11 +39,10 @@ def endpoint_capture_root(endpoint: Any) -> tuple[str, str]:
     return name, capture["destination"]
 
 
-def _baseline_file(given: Any, latest: BaseliningJob | None, name: str) -> str:
+def _baseline_file(given: Any, latest: BaseliningJob | None, name: str) -> str | None:
+    """The baseline file `given`, else the `latest` baselining job's; None for neither."""
     if given is None:
-        if latest is None:
-            raise ValidationError(f"No {name}: run suggest_baseline() first or pass {name.split('.')[0]}=...")
-        return str(Path(latest.output_path) / name)
+        return None if latest is None else str(Path(latest.output_path) / name)
     path = getattr(given, "file_path", None) or str(given)
     return require_local_path(path, name)
 
@@ -55,18 +54,26 @@ def monitoring_config(monitoring_type: str, endpoint_input: Any, output_s3_uri: 
 
     The baseline files are `statistics` / `constraints` (paths, s3:// URIs of the local S3
     folder, or Statistics/Constraints objects), else the `latest` baselining job's; a
-    ModelQuality schedule needs constraints only. Outputs go to `output_s3_uri` (default:
+    ModelQuality schedule needs constraints only; with none of them the runs check no
+    constraints (a schedule without a baseline, as SageMaker allows). Outputs go to `output_s3_uri` (default:
     `monitoring` under `output_path` or the default output path). `extra` are analysis
     settings kept as they are (window offsets, model-quality settings). ValidationError for
-    an endpoint without data capture, a missing baseline or a URI outside this machine.
+    an endpoint without data capture, half a baseline or a URI outside this machine.
     """
     endpoint, capture_root = endpoint_capture_root(endpoint_input)
     output = require_local_path(output_s3_uri or join_uri(output_path or default_output_path(), "monitoring"),
                                 "output_s3_uri")
-    config = {"capture_root": capture_root, "output_path": output,
-              "baseline_constraints": _baseline_file(constraints, latest, CONSTRAINTS_FILE), **extra}
+    config = {"capture_root": capture_root, "output_path": output, **extra}
+    if statistics is None and constraints is None and latest is None:
+        return endpoint, config  # no baseline: runs write statistics and check no constraints, as SageMaker's
+    config["baseline_constraints"] = _baseline_file(constraints, latest, CONSTRAINTS_FILE)
     if monitoring_type == "DataQuality":  # model quality compares with constraints only
         config["baseline_statistics"] = _baseline_file(statistics, latest, STATISTICS_FILE)
+    missing = [key for key, value in config.items() if key.startswith("baseline_") and value is None]
+    if missing:
+        raise ValidationError(f"Half a baseline: {' and '.join(missing)} missing and no suggest_baseline() job. "
+                              "Pass constraints= (and statistics= for data quality), or neither to monitor "
+                              "without a baseline.")
     return endpoint, config
 
 

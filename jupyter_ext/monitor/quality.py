@@ -175,9 +175,11 @@ def run(config: dict[str, Any]) -> Any:
         return statistics
     truth, predicted, scores = merged_captures(config)
     statistics = compute_metrics(config["problem_type"], truth, predicted, scores)
-    violations = quality_violations(statistics, read_json_file(config["baseline_constraints"], CONSTRAINTS_FILE))
     (output / STATISTICS_FILE).write_text(json.dumps(statistics, indent=1))
-    (output / VIOLATIONS_FILE).write_text(json.dumps({"violations": violations}, indent=1))
+    violations = []
+    if config.get("baseline_constraints"):  # without a baseline (SageMaker allows it) only the metrics
+        violations = quality_violations(statistics, read_json_file(config["baseline_constraints"], CONSTRAINTS_FILE))
+        (output / VIOLATIONS_FILE).write_text(json.dumps({"violations": violations}, indent=1))
     write_quality_report(output, statistics, violations, f"Endpoint {config['endpoint']}: model quality over "
                          f"{len(truth)} labelled predictions")
     print(f"Model-quality run over {len(truth)} merged rows: {len(violations)} violation(s)", flush=True)

@@ -3,7 +3,8 @@ analysis.json` in the job folder.
 
 - "baseline": the dataset → statistics.json and constraints.json in `output_path`.
 - "monitoring": the endpoint's captures for [start_time, end_time) → statistics.json,
-  constraint_violations.json and the report (report.html, report.png) in `output_path`.
+  constraint_violations.json (with a baseline) and the report (report.html, report.png)
+  in `output_path`.
 - "model_quality_baseline" / "model_quality_monitoring": see `quality.py`.
 A failure writes `output/failure` (the job's failure reason) and exits 1.
 """
@@ -94,14 +95,25 @@ def baseline(config: dict[str, Any]) -> dict[str, Any]:
     return statistics
 
 
-def monitoring(config: dict[str, Any]) -> list[dict[str, Any]]:
-    """Profile the captured window against the baseline; write statistics, violations and the report."""
+def _baseline_files(config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The baseline's statistics and constraints; ({}, None) for a schedule without a baseline."""
+    if not config.get("baseline_constraints"):
+        return {}, None
     statistics = read_json_file(config["baseline_statistics"], STATISTICS_FILE)
     validate_statistics(statistics, str(config["baseline_statistics"]))
     constraints = read_json_file(config["baseline_constraints"], CONSTRAINTS_FILE)
     validate_constraints(constraints, str(config["baseline_constraints"]))
-    names = [f["name"] for f in constraints["features"]]
-    strings = {f["name"] for f in constraints["features"] if f["inferred_type"] == "String"}
+    return statistics, constraints
+
+
+def monitoring(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Profile the captured window against the baseline; write statistics, violations and the
+    report. Without a baseline (as SageMaker allows) columns are named _c0, _c1, ..., their
+    types inferred, and only the statistics and the report are written."""
+    statistics, constraints = _baseline_files(config)
+    features = constraints["features"] if constraints else []
+    names = [f["name"] for f in features]
+    strings = {f["name"] for f in features if f["inferred_type"] == "String"} if constraints else None
     start, end, report = _time(config.get("start_time")), _time(config.get("end_time")), ReadReport()
     files = capture_files(Path(config["capture_root"]), config["endpoint"], start, end)
     chunks = read_captured(files, names, start, end, report, config.get("output_columns_position", "START") == "START")
@@ -112,20 +124,23 @@ def monitoring(config: dict[str, Any]) -> list[dict[str, Any]]:
                               f"and {end or 'now'} (looked in {config['capture_root']}). Invoke the endpoint with "
                               "data capture on, or widen the window.")
     current = statistics_document(profiles, rows, report.malformed_lines)
-    counts = {p.name: {"present": p.present, "integral": p.integral, "fractional": p.fractional} for p in profiles}
-    violations = find_violations(statistics, constraints, current, counts)
     output = Path(config["output_path"])
     _write(output, STATISTICS_FILE, current)
-    _write(output, VIOLATIONS_FILE, {"violations": violations})
+    violations, distances = [], {}
+    if constraints:
+        counts = {p.name: {"present": p.present, "integral": p.integral, "fractional": p.fractional} for p in profiles}
+        violations = find_violations(statistics, constraints, current, counts)
+        _write(output, VIOLATIONS_FILE, {"violations": violations})
+        distances = drift_distances(statistics, constraints, current)
     from .report import write_report
 
-    distances = drift_distances(statistics, constraints, current)
     write_report(output, statistics, current, violations, distances,
                  title=f"Endpoint {config['endpoint']}: {rows} captured rows", malformed=report.malformed_lines)
-    if constraints.get("monitoring_config", {}).get("emit_metrics", "Enabled") == "Enabled" and \
+    if (constraints or {}).get("monitoring_config", {}).get("emit_metrics", "Enabled") == "Enabled" and \
             config.get("publish_cloudwatch_metrics", "Enabled") == "Enabled":
         _emit_metrics(profiles, distances)
-    print(f"Monitoring run over {rows} captured rows: {len(violations)} violation(s); outputs in {output}", flush=True)
+    checked = f"{len(violations)} violation(s)" if constraints else "no baseline, so no constraints checked"
+    print(f"Monitoring run over {rows} captured rows: {checked}; outputs in {output}", flush=True)
     return violations
 
 
