@@ -168,7 +168,9 @@ def test_fit_records_the_algorithms_metrics_without_metric_definitions(aws: Endp
 def test_the_model_serves_csv_and_libsvm_as_the_container_answers(aws: Endpoint, xgboost_output: str) -> None:
     out = xgboost_output
     assert "ENDPOINT InService" in out
-    scores = json.loads(out.split("PREDICTED ", 1)[1].splitlines()[0]).split()
+    body = json.loads(out.split("PREDICTED ", 1)[1].splitlines()[0])
+    scores = body.split(",")  # the container joins an endpoint's scores with commas (a batch's: a line each)
+    assert "\n" not in body, body
     assert len(scores) == 4 and all(0.0 <= float(s) <= 1.0 for s in scores)
     kind, body = out.split("LIBSVM ", 1)[1].splitlines()[0].split(" ", 1)
     answer = json.loads(body)

@@ -87,3 +87,26 @@ def test_failing_notebook_fails_the_job_and_keeps_the_executed_notebook(tmp_path
     description = processor.latest_job.describe()
     executed = nbformat.read(Path(description.outputs["notebook"]) / "broken.ipynb", as_version=4)
     assert any(o.get("ename") == "RuntimeError" for c in executed.cells for o in c.get("outputs", []))
+
+
+BASH_STEP = """
+set -e
+python -c 'import sys; print("python", sys.executable)'
+pip --version | sed 's/^/pip /'
+mkdir -p "$PIP_TARGET" && echo 'WHERE = "job packages"' > "$PIP_TARGET/installed_here.py"
+python -c 'import installed_here; print("imported", installed_here.WHERE)'
+"""
+
+
+def test_a_shell_step_runs_this_python_and_its_pip_installs_into_the_job(script, tmp_path: Path) -> None:
+    import sys
+
+    script(BASH_STEP, "step.sh")  # as SageMaker's FrameworkProcessor runs code: runproc.sh with bare pip/python
+    processor = ScriptProcessor(command=["/bin/bash"])
+    processor.run(code="step.sh")
+    job = processor.latest_job.describe()
+    log = Path(job.log_path).read_text()
+    assert f"python {sys.executable}" in log
+    assert "pip " in log and str(Path(sys.executable).parent.parent) in log.split("pip ", 1)[1].splitlines()[0]
+    assert "imported job packages" in log
+    assert (Path(job.job_dir) / "packages" / "installed_here.py").is_file()

@@ -97,9 +97,16 @@ def hyperparameter_args(decoded: Mapping[str, Any]) -> list[str]:
 
 
 def base_environment(job_name: str, job_dir: Path, environment: Mapping[str, str] | None) -> dict[str, str]:
-    """What every job's program sees: one thread per library, unbuffered Python, our hooks."""
+    """What every job's program sees: one thread per library, unbuffered Python, our hooks;
+    this environment's Python first on PATH (a script's bare `python` and `pip` are ours),
+    and a `pip install` in the job going into the job's own `packages` folder (on
+    PYTHONPATH), never into this environment or the system's Python."""
     env = {name: "1" for name in THREAD_VARIABLES}
+    packages = str(job_dir.absolute() / "packages")
     env.update(
+        PATH=os.pathsep.join(filter(None, [str(Path(sys.executable).parent), os.environ.get("PATH")])),
+        PIP_TARGET=packages,
+        PYTHONPATH=os.pathsep.join(filter(None, [packages, os.environ.get("PYTHONPATH")])),
         PYTHONUNBUFFERED="1",
         JUPYTER_EXT_JOB_NAME=job_name,
         JUPYTER_EXT_JOB_DIR=str(job_dir),

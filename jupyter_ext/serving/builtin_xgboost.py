@@ -116,6 +116,8 @@ def output_fn(prediction: Any, accept: str | None) -> tuple[bytes, str]:
     values = prediction.tolist()
     if kind == CSV:
         lines = [",".join(map(str, v)) if isinstance(v, list) else str(v) for v in values]
+        if not os.environ.get("SAGEMAKER_BATCH") and not any(isinstance(v, list) for v in values):
+            return ",".join(lines).encode(), CSV  # an endpoint's scores: one line, as the container answers
         return ("\n".join(lines) + "\n").encode(), CSV
     records = [{"score": value} for value in values]
     if kind == JSON:
