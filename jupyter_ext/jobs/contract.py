@@ -96,6 +96,12 @@ def hyperparameter_args(decoded: Mapping[str, Any]) -> list[str]:
     return args
 
 
+def python_first_path() -> str:
+    """PATH with this environment's Python first, so a script's bare `python`, `pip` and
+    `jupyter-ext` are this environment's."""
+    return os.pathsep.join(filter(None, [str(Path(sys.executable).parent), os.environ.get("PATH")]))
+
+
 def base_environment(job_name: str, job_dir: Path, environment: Mapping[str, str] | None) -> dict[str, str]:
     """What every job's program sees: one thread per library, unbuffered Python, our hooks;
     this environment's Python first on PATH (a script's bare `python` and `pip` are ours),
@@ -104,7 +110,7 @@ def base_environment(job_name: str, job_dir: Path, environment: Mapping[str, str
     env = {name: "1" for name in THREAD_VARIABLES}
     packages = str(job_dir.absolute() / "packages")
     env.update(
-        PATH=os.pathsep.join(filter(None, [str(Path(sys.executable).parent), os.environ.get("PATH")])),
+        PATH=python_first_path(),
         PIP_TARGET=packages,
         PYTHONPATH=os.pathsep.join(filter(None, [packages, os.environ.get("PYTHONPATH")])),
         PYTHONUNBUFFERED="1",

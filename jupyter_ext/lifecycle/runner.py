@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import JupyterExtError, NotFoundError, ValidationError
+from ..jobs.contract import python_first_path
 from ..jobs.logs import LogWriter
 from ..jobs.process import terminate_group
 from ..models import LifecycleRun
@@ -103,10 +104,9 @@ def _command(prepared: _Prepared) -> list[str]:
 def _environment(prepared: _Prepared) -> dict[str, str]:
     # The server's Python comes first on PATH, so `pip`, `jupyter` and `jupyter-ext` in a
     # script are the ones of the environment kernels and the server run in.
-    python_bin = str(Path(sys.executable).parent)
     return {
         **os.environ,
-        "PATH": os.pathsep.join(filter(None, [python_bin, os.environ.get("PATH")])),
+        "PATH": python_first_path(),
         "JUPYTER_EXT_HOME": str(home()),
         "JUPYTER_EXT_PYTHON": sys.executable,
         "JUPYTER_EXT_LIFECYCLE_HOOK": prepared.script.hook,

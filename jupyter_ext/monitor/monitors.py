@@ -55,8 +55,8 @@ def monitoring_config(monitoring_type: str, endpoint_input: Any, output_s3_uri: 
     The baseline files are `statistics` / `constraints` (paths, s3:// URIs of the local S3
     folder, or Statistics/Constraints objects), else the `latest` baselining job's; a
     ModelQuality schedule needs constraints only; with none of them the runs check no
-    constraints (a schedule without a baseline, as SageMaker allows). Outputs go to `output_s3_uri` (default:
-    `monitoring` under `output_path` or the default output path). `extra` are analysis
+    constraints (a schedule without a baseline, as SageMaker allows). Outputs go to
+    `output_s3_uri` (default: `monitoring` under `output_path` or the default output path). `extra` are analysis
     settings kept as they are (window offsets, model-quality settings). ValidationError for
     an endpoint without data capture, half a baseline or a URI outside this machine.
     """

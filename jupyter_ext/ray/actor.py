@@ -22,6 +22,7 @@ from pathlib import Path
 
 import ray
 
+from ..jobs.contract import python_first_path
 from ..jobs.hosts import LocalHost
 from ..jobs.process import free_port
 
@@ -80,7 +81,7 @@ class HostActor:
                 value = value.replace(folder, here)
             local_env[key] = value
         if "PATH" in local_env:  # this node's Python first, on this node's PATH (not the driver's)
-            local_env["PATH"] = os.pathsep.join(filter(None, [os.path.dirname(sys.executable), os.environ.get("PATH")]))
+            local_env["PATH"] = python_first_path()
         command = [sys.executable if program[0] == runner_python else program[0], *program[1:]]
         self.host = LocalHost(self.name, self.folder, command, self.folder / working_dir, local_env, die_with_starter=True)
         self.readers = [threading.Thread(target=self._read, args=(lines,), daemon=True)
