@@ -177,6 +177,7 @@ def test_an_edge_target_quantises_to_int8_and_a_tight_tolerance_fails_it(tmp_pat
     edge = compile_model(mlp, "rasp4b", {"input0": [1, 64]}, logs=False)
     manifest = _manifest(edge.model_data)
     assert manifest["optimisation"]["quantization"]["weight_type"] == "int8"
+    assert manifest["optimisation"]["quantization"]["weight_bits"] == 7  # full-range int8 weights saturate without VNNI
     assert "MatMulInteger" in manifest["optimisation"]["quantization"]["operators"]
     assert manifest["size_bytes"]["compiled"] < manifest["size_bytes"]["original"] / 2
     with pytest.raises(UnexpectedStatusError, match="outside tolerance on the sample inputs: max relative difference"):

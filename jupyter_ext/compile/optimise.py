@@ -16,12 +16,16 @@ __all__ = ["optimise"]
 
 
 def _quantise(source: Path, target: Path) -> list[str]:
-    """Dynamic int8 quantisation of `source` into `target`; the operator types quantised."""
+    """Dynamic int8 quantisation of `source` into `target`; the operator types quantised.
+
+    Weights take 7 bits (`reduce_range`): x86 CPUs without VNNI multiply uint8 activations by
+    int8 weights in 16-bit sums that saturate on full-range weights (a small MLP differed by
+    16 % from its original), and a compiled model must answer alike on every CPU it meets."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process first goes to the root logger
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, reduce_range=True)
     before = {node.op_type for node in onnx.load(str(source)).graph.node}
     after = {node.op_type for node in onnx.load(str(target)).graph.node}
     return sorted(after - before)
@@ -40,7 +44,7 @@ def optimise(exported: bytes, plan: CompilationPlan, target: Path) -> dict[str, 
         if plan.quantization == "int8-dynamic":
             quantised = Path(scratch) / "quantised.onnx"
             operators = _quantise(model, quantised)
-            done.update(quantization={"method": "dynamic", "weight_type": "int8", "operators": operators},
+            done.update(quantization={"method": "dynamic", "weight_type": "int8", "weight_bits": 7, "operators": operators},
                         precision="int8 weights" if operators else "fp32 (nothing to quantise)")
             model = quantised
         _save_optimised(model, plan.optimization_level, target)
