@@ -321,10 +321,11 @@ class TrainingJob(JobKind):
                                         est.instance_type, names[rank], names))
         if check_distribution(est.distribution):
             env.update(torchrun_environment(rank, len(names)))
+        base_path = env["PYTHONPATH"]  # the job's own packages, then the launching process's PYTHONPATH
         env.update(est.environment)
         # The launching process's PYTHONPATH last, so the job imports what the notebook imports.
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(host_dir / "code"), est.environment.get("PYTHONPATH"),
-                                                          os.environ.get("PYTHONPATH")]))
+                                                          base_path]))
         return env
 
     def fill_folder(self, job_dir: Path, spec: JobSpec) -> None:

@@ -111,6 +111,22 @@ def test_log_events_from_a_start_time_skip_the_pages_before_it(aws: Endpoint, tm
     assert "late line" in messages and len(messages) < 10_001
 
 
+def test_log_events_page_back_from_the_tail_to_the_head(aws: Endpoint, tmp_path: Path) -> None:
+    client, group, name = _job_log_stream(tmp_path, "paging-job", "for i in range(10):\n    print(f'line {i}')\n")
+    every = [e["message"] for e in client.get_log_events(logGroupName=group, logStreamName=name,
+                                                         startFromHead=True)["events"]]
+    page = client.get_log_events(logGroupName=group, logStreamName=name, limit=3)
+    pages = [[e["message"] for e in page["events"]]]
+    for _ in every:  # each backward token gives the page before, until the head gives nothing
+        page = client.get_log_events(logGroupName=group, logStreamName=name, limit=3,
+                                     nextToken=page["nextBackwardToken"])
+        if not page["events"]:
+            break
+        pages.append([e["message"] for e in page["events"]])
+    assert pages[0] == every[-3:] and pages[1] == every[-6:-3]
+    assert [m for part in reversed(pages) for m in part] == every
+
+
 def test_filter_log_events_finds_terms_page_by_page(aws: Endpoint, tmp_path: Path) -> None:
     client, group, name = _job_log_stream(tmp_path, "counting-job", "for i in range(3000):\n"
                                           "    print(f'step {i} loss {i % 7}')\nprint('ERROR: disk full')\n"

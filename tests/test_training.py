@@ -211,3 +211,8 @@ def test_requirements_are_installed_once_and_cached(tmp_path: Path, script) -> N
     assert "value 42" in log and any("using the cached install" in m for m in log)
     assert [t.status for t in second.latest_training_job.describe().transitions][:3] == [
         "Starting", "Downloading", "Training"]
+    # Every host of a several-host job imports them, not only algo-1.
+    hosts = Estimator("train.py", source_dir=str(source), instance_count=2)
+    hosts.fit(logs=False)
+    log = [line.message for line in hosts.latest_training_job.read_log().lines]
+    assert "[algo-1] value 42" in log and "[algo-2] value 42" in log, log

@@ -3,7 +3,7 @@
 Log groups are SageMaker's (`/aws/sagemaker/TrainingJobs`, `/aws/sagemaker/ProcessingJobs`, ...);
 each job has one stream, `<job>/algo-1-<creation epoch>`, whose events are the job log's
 lines; FilterLogEvents searches them with CloudWatch's term patterns. Paging tokens are
-byte offsets into the log (`f/<offset>` forward), so following a log as it grows costs one
+byte offsets into the log (`f/<offset>` forward, `b/<offset>` back), so following a log as it grows costs one
 read from where the last page ended.
 """
 
@@ -99,18 +99,18 @@ def _in_window(line: LogLine, params: dict[str, Any]) -> bool:
 
 
 def get_log_events(call: Call) -> dict[str, Any]:
-    """A page of a stream's events: from the head (startFromHead or a forward token) or its tail."""
+    """A page of a stream's events: from the head (startFromHead or a forward token), its
+    tail, or the page before a backward token."""
     params = call.params
     job = _job_of(params["logGroupName"], params["logStreamName"])
     limit = min(int(params.get("limit") or _MAX_EVENTS), _MAX_EVENTS)
     token = params.get("nextToken")
     if token and not (token[:2] in ("f/", "b/") and token[2:].isdigit()):
         raise AwsError("InvalidParameterException", f"nextToken {token!r} is not one this endpoint gave out.")
-    if token or params.get("startFromHead"):
-        offset = int(token[2:]) if token and token.startswith("f/") else 0
-        events, chunk = _forward_page(job, offset, limit, params)
-    else:
-        chunk = tail_log(job.log_path, limit)
+    if token and token.startswith("f/") or not token and params.get("startFromHead"):
+        events, chunk = _forward_page(job, int(token[2:]) if token else 0, limit, params)
+    else:  # the stream's tail, or the page before a backward token
+        chunk = tail_log(job.log_path, limit, int(token[2:]) if token else None)
         events = [_event(line) for line in chunk.lines if _in_window(line, params)]
     return {"events": events, "nextForwardToken": f"f/{chunk.next_offset}", "nextBackwardToken": f"b/{chunk.offset}"}
 

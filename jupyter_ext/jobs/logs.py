@@ -103,15 +103,17 @@ def _lines(data: bytes) -> list[LogLine]:
     return [parse_line(raw.decode("utf-8", "replace")) for raw in data.split(b"\n")[:-1]]
 
 
-def tail_log(path: Path, lines: int = 50) -> LogChunk:
-    """The last `lines` whole lines; `next_offset` is where following goes on from."""
+def tail_log(path: Path, lines: int = 50, before: int | None = None) -> LogChunk:
+    """The last `lines` whole lines (of those ending by byte `before`, if given: the page
+    before it); `next_offset` is where following goes on from."""
     size, block = _size(path), 200 * lines + 4096
+    stop = size if before is None else min(before, size)
     while True:
-        start = max(0, size - block)
+        start = max(0, stop - block)
         try:
             with open(path, "rb") as file:
                 file.seek(start)
-                data = file.read(size - start)
+                data = file.read(stop - start)
         except FileNotFoundError:
             return LogChunk([], 0, 0, 0)
         end = data.rfind(b"\n") + 1

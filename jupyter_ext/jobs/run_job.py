@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from collections.abc import Callable, Iterator
 
@@ -41,6 +41,11 @@ FINAL_WRITE_PATIENCE_SECONDS = 600.0
 # Metric points held back while the disk is full, at most.
 _MAX_HELD_POINTS = 100_000
 _POLL_SECONDS = 0.25
+
+
+def _packages_first(folder: Path, env: dict[str, str]) -> dict[str, str]:
+    """`env` with `folder` (the job's installed requirements) first on its PYTHONPATH."""
+    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), env.get("PYTHONPATH")]))}
 
 
 @dataclass
@@ -117,20 +122,23 @@ class Runner:
 
     def _execute(self) -> Outcome:
         env = {**os.environ, **self.spec.environment, RUNNER_PID_VARIABLE: str(os.getpid())}
+        hosts = self.spec.hosts or [Host("algo-1")]
         for notice in self.spec.notices:
             self.log.write("runner", notice)
         if self.spec.requirements:
             self._record(records.set_secondary_status, "Downloading", "Installing requirements.txt")
             target = install_requirements(self.job_dir / self.spec.requirements, self.log)
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(target), env.get("PYTHONPATH")]))
+            env = _packages_first(target, env)
+            # A host with a PYTHONPATH of its own (its own code folder) needs them too.
+            hosts = [replace(h, environment=_packages_first(target, h.environment)) if "PYTHONPATH" in h.environment
+                     else h for h in hosts]
         activity = self.spec.job_type  # Training, Processing, Tuning
         self._record(records.set_secondary_status, activity, f"{activity} in progress")
         if self.stop_requested.is_set():
             return Outcome("Stopped", "Stopped", reason=records.stop_reason(self.store, self.name))
-        return self._supervise(self._launch(env))
+        return self._supervise(self._launch(env, hosts))
 
-    def _launch(self, env: dict[str, str]) -> list[HostProcess]:
-        hosts = self.spec.hosts or [Host("algo-1")]
+    def _launch(self, env: dict[str, str], hosts: list[Host]) -> list[HostProcess]:
         on_hosts = f" on {len(hosts)} hosts ({', '.join(h.name for h in hosts)})" if len(hosts) > 1 else ""
         self.log.write("runner", f"Running: {' '.join(self.spec.program)}{on_hosts}")
         # Each program sees its host folder at /opt/ml; the wrapper execs it, keeping the pid.
