@@ -99,6 +99,14 @@ def test_failed_script_reports_its_exception(script) -> None:
     assert not any("is empty" in line for line in log)  # the error says why; no note of an empty model
 
 
+def test_an_exception_printed_to_stdout_is_the_reason_over_stderr_noise(script) -> None:
+    script("import sys\nprint('a warning of no matter', file=sys.stderr)\nprint('RuntimeError: the real error')\n"
+           "sys.exit(1)\n")
+    with pytest.raises(UnexpectedStatusError):
+        Estimator("train.py").fit(job_name="printed-error")
+    assert describe_job("printed-error").failure_reason == "AlgorithmError: RuntimeError: the real error (exit code 1)"
+
+
 def test_output_failure_file_is_the_reason(script) -> None:
     script("import os, sys\nopen(os.environ['SM_OUTPUT_FAILURE'], 'w').write('bad input rows: 3')\nsys.exit(2)\n")
     est = Estimator("train.py")

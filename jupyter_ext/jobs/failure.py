@@ -24,14 +24,16 @@ def _exit_text(code: int) -> str:
 
 
 def _last_error(tail: list[tuple[str, str]]) -> str | None:
-    errors = [message.strip() for stream, message in tail if stream == "stderr" and message.strip()]
-    for message in reversed(errors):
-        if _EXCEPTION_LINE.match(message):
-            return message
-    if errors:
-        return errors[-1]
-    output = [message.strip() for _, message in tail if message.strip()]
-    return output[-1] if output else None
+    """The last exception line on stderr, else on stdout (a script that catches and prints
+    it), else the last stderr line, else the last line."""
+    lines = [(stream, message.strip()) for stream, message in tail if message.strip()]
+    exceptions = [(stream, message) for stream, message in lines if _EXCEPTION_LINE.match(message)]
+    errors = [message for stream, message in lines if stream == "stderr"]
+    for candidates in ([m for s, m in exceptions if s == "stderr"], [m for _, m in exceptions], errors,
+                       [m for _, m in lines]):
+        if candidates:
+            return candidates[-1]
+    return None
 
 
 def failure_reason(failure_file: Path, tail: list[tuple[str, str]], code: int) -> str:
