@@ -49,7 +49,9 @@ def test_monitor_magics_and_cli(ip, tmp_path: Path, capsys: pytest.CaptureFixtur
     with pytest.raises(JupyterExtError, match="Endpoint 'nowhere' not found"):
         ip.run_line_magic("monitor", f"run nowhere --baseline {tmp_path / 'baseline'} --output {tmp_path / 'r'}")
     with pytest.raises(JupyterExtError, match="needs --baseline"):
-        ip.run_line_magic("monitor", "schedule somewhere")
+        ip.run_line_magic("monitor", "run somewhere")  # a run's report is drawn against its baseline
+    with pytest.raises(JupyterExtError, match="Endpoint 'somewhere' not found"):  # a schedule needs none
+        ip.run_line_magic("monitor", f"schedule somewhere --output {tmp_path / 'r'}")
     capsys.readouterr()
     assert main(["monitor", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out.strip()) == []

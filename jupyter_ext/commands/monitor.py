@@ -1,7 +1,7 @@
 """The Model Monitor verbs: `jupyter-ext monitor ...` and `%monitor ...`.
 
     baseline DATASET --output FOLDER [--json | --no-header]     profile a dataset
-    schedule ENDPOINT --baseline FOLDER --output FOLDER [--cron hourly|daily|now|cron(...)] [--name N]
+    schedule ENDPOINT [--baseline FOLDER] --output FOLDER [--cron hourly|daily|now|cron(...)] [--name N]
     run ENDPOINT --baseline FOLDER --output FOLDER               one run now, and its report
     run [--at ISO-TIME] [--wait]                                 start due schedules' runs (for cron)
     report JOB --baseline FOLDER                                 a run's report
@@ -48,7 +48,8 @@ def _baseline(args: argparse.Namespace) -> Any:
 def _schedule(args: argparse.Namespace) -> str:
     from ..monitor import CronExpressionGenerator, DefaultModelMonitor
 
-    statistics, constraints = _baseline_files(args)
+    # Without a baseline, runs profile the captured data and check nothing, as SageMaker's do.
+    statistics, constraints = _baseline_files(args) if args.baseline else (None, None)
     crons = {"hourly": CronExpressionGenerator.hourly, "daily": CronExpressionGenerator.daily,
              "now": CronExpressionGenerator.now}
     cron = crons[args.cron]() if args.cron in crons else args.cron
@@ -164,7 +165,8 @@ MONITOR = VerbTable("monitor", "Model Monitor baselines, schedules and runs", (
         arg("--json", action="store_true", help="the dataset is JSON lines (default: CSV with a header)"),
         arg("--no-header", action="store_true", help="the CSV has no header line"),
     )),
-    Verb("schedule", "schedule monitoring runs of an endpoint", _schedule, (
+    Verb("schedule", "schedule monitoring runs of an endpoint (without --baseline they profile its data only)",
+         _schedule, (
         arg("endpoint"), _BASELINE, _OUTPUT,
         arg("--cron", default="hourly", help="hourly, daily, now or a cron(...) expression"),
         arg("--name", help="the schedule's name"),
